@@ -1,0 +1,40 @@
+"""What the conversation engine sends back: adapter-neutral reply objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    data: str  # callback data, always below 64 bytes (UTF-8)
+
+    def __post_init__(self) -> None:
+        if len(self.data.encode()) >= 64:
+            raise ValueError(f"callback data too long: {self.data!r}")
+
+
+@dataclass(slots=True)
+class Reply:
+    """Plain text (adapters escape it), optional buttons (rows), a PNG photo or a document."""
+
+    text: str = ""
+    buttons: list[list[Button]] = field(default_factory=list)
+    photo: bytes | None = None
+    document: tuple[str, bytes] | None = None  # (file name, content)
+    edit: bool = False  # replace the message the pressed button belongs to
+
+
+@dataclass(slots=True)
+class Incoming:
+    """One thing a person did: a text, a command (without '/'), or a button press."""
+
+    chat_id: int
+    user_id: int
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    button: str | None = None
+    user_name: str = ""
+    is_admin: bool = False

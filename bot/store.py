@@ -1,0 +1,180 @@
+"""SQL storage (SQLAlchemy Core): chat sessions, assessments, answers and results.
+
+SQLite in BOT_DATA_DIR by default; any SQLAlchemy URL (PostgreSQL included) through DATABASE_URL.
+Everything a conversation needs lives here, not in the process, so a restart or a
+second process picks up where the first left off.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    select,
+)
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+metadata = MetaData()
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+chat_sessions = Table(
+    "chat_sessions",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", BigInteger, nullable=True),
+    Column("standard", String(64), nullable=True),
+    Column("pending", Text, nullable=True),  # JSON: a question waiting for a standard choice
+    Column("updated_at", DateTime(timezone=True), default=utcnow, onupdate=utcnow),
+)
+
+processed_updates = Table(
+    "processed_updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("handled_at", DateTime(timezone=True), default=utcnow),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, index=True, nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("user_name", String(200), nullable=True),
+    Column("standard", String(64), nullable=False),
+    Column("scope", String(64), nullable=False),  # "quick", "duty:T2", "section:工作任務一"
+    Column("questions", JSON, nullable=False),  # list of question dicts, fixed at start
+    Column("position", Integer, nullable=False, default=0),
+    Column("awaiting_evidence", Integer, nullable=True),  # question index awaiting a sentence
+    Column("status", String(16), nullable=False, default="active"),  # active / done / cancelled
+    Column("started_at", DateTime(timezone=True), default=utcnow),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("result", JSON, nullable=True),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("assessment_id", Integer, ForeignKey("assessments.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column("question_index", Integer, nullable=False),
+    Column("item_code", String(64), nullable=False),
+    Column("task_code", String(64), nullable=False),
+    Column("score", Integer, nullable=True),  # None = skipped
+    Column("evidence", Text, nullable=True),
+    Column("answered_at", DateTime(timezone=True), default=utcnow, onupdate=utcnow),
+)
+
+rate_events = Table(
+    "rate_events",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("window_start", Float, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("warned", Integer, nullable=False, default=0),
+)
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be opened or used; the message says which and why (no secrets)."""
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+        self.engine: Engine = create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def create(self) -> None:
+        try:
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as e:
+            raise DatabaseError(f"無法開啟資料庫（{self.safe_url}）：{type(e.orig or e).__name__}") from e
+
+    @property
+    def safe_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    # ------------------------------------------------------------ chat sessions
+    def get_session(self, chat_id: int) -> dict[str, Any]:
+        with self.begin() as conn:
+            row = conn.execute(select(chat_sessions).where(chat_sessions.c.chat_id == chat_id)).mappings().first()
+        if not row:
+            return {"chat_id": chat_id, "standard": None, "pending": None}
+        data = dict(row)
+        data["pending"] = json.loads(data["pending"]) if data["pending"] else None
+        return data
+
+    def save_session(self, chat_id: int, user_id: int | None = None, **changes: Any) -> None:
+        if "pending" in changes and changes["pending"] is not None:
+            changes["pending"] = json.dumps(changes["pending"], ensure_ascii=False)
+        with self.begin() as conn:
+            exists = conn.execute(select(chat_sessions.c.chat_id).where(chat_sessions.c.chat_id == chat_id)).first()
+            if exists:
+                conn.execute(chat_sessions.update().where(chat_sessions.c.chat_id == chat_id).values(**changes))
+            else:
+                conn.execute(chat_sessions.insert().values(chat_id=chat_id, user_id=user_id, **changes))
+
+    def mark_update(self, update_id: int) -> bool:
+        """Record an update id; False when it was already handled (a repeated delivery)."""
+        try:
+            with self.begin() as conn:
+                conn.execute(processed_updates.insert().values(update_id=update_id))
+            return True
+        except SQLAlchemyError:
+            return False
+
+    def forget_user(self, user_id: int) -> int:
+        with self.begin() as conn:
+            ids = [r[0] for r in conn.execute(select(assessments.c.id).where(assessments.c.user_id == user_id))]
+            if ids:
+                conn.execute(delete(answers).where(answers.c.assessment_id.in_(ids)))
+            n = conn.execute(delete(assessments).where(assessments.c.user_id == user_id)).rowcount
+            conn.execute(delete(chat_sessions).where(chat_sessions.c.user_id == user_id))
+            conn.execute(delete(chat_sessions).where(chat_sessions.c.chat_id == user_id))
+            conn.execute(delete(rate_events).where(rate_events.c.user_id == user_id))
+        return n
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.close()

@@ -1,0 +1,107 @@
+"""All loaded documents, their version families, statuses and code spellings."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.model import Document, Item, Standard, Task, Unit
+from index.parse import ParseError, parse_file
+
+DOCUMENT_SUFFIXES = (".txt",)
+
+
+@dataclass
+class Catalog:
+    documents: dict[str, Document] = field(default_factory=dict)
+    errors: list[ParseError] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, folder: Path) -> Catalog:
+        catalog = cls()
+        files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
+        for path in files:
+            catalog.add_file(path)
+        catalog.resolve()
+        return catalog
+
+    def add_file(self, path: Path) -> Document | None:
+        try:
+            doc = parse_file(path)
+        except ParseError as e:
+            self.errors.append(e)
+            return None
+        if doc.code in self.documents:
+            self.errors.append(ParseError(path.name, f"代碼 {doc.code} 與 {self.documents[doc.code].source} 重複"))
+            return None
+        self.documents[doc.code] = doc
+        self.hashes[doc.code] = hashlib.sha256(path.read_bytes()).hexdigest()
+        return doc
+
+    def resolve(self) -> None:
+        """Statuses (current / historical) and alternative code spellings."""
+        latest: dict[str, str] = {}
+        for doc in self.standards():
+            for v in doc.versions:
+                if v.state == "最新版本":
+                    latest[doc.family] = v.code
+                    if v.code.upper() != doc.code.upper() and v.code.upper().endswith(doc.code.upper()):
+                        doc.aliases.append(v.code)
+        for doc in self.documents.values():
+            doc.status = "historical" if doc.version is None and doc.family in latest else "current"
+        self.aliases = {a.upper(): d.code for d in self.documents.values() for a in [d.code, *d.aliases]}
+
+    # ------------------------------------------------------------ lookups
+    def standards(self) -> list[Standard]:
+        return [d for d in self.documents.values() if isinstance(d, Standard)]
+
+    def units(self) -> list[Unit]:
+        return [d for d in self.documents.values() if isinstance(d, Unit)]
+
+    def current(self) -> list[Document]:
+        return [d for d in self.documents.values() if d.status == "current"]
+
+    def get(self, code: str) -> Document | None:
+        canonical = self.aliases.get(re.sub(r"\s+", "", code).upper())
+        return self.documents.get(canonical) if canonical else None
+
+    def family(self, doc: Document) -> list[Document]:
+        return sorted(
+            (d for d in self.documents.values() if d.family == doc.family),
+            key=lambda d: d.version or 0,
+        )
+
+    def latest_of(self, doc: Document) -> Document:
+        return next((d for d in self.family(doc) if d.status == "current"), doc)
+
+
+def find_item(doc: Document, code: str) -> Item | None:
+    """Any coded item (P/O/K/S/A, or a 職能單元 id) by its code as printed."""
+    if isinstance(doc, Unit):
+        pools = [doc.items, doc.knowledge.values(), doc.skills.values(), doc.notes.values()]
+        pools += [p.items for p in doc.assessment]
+        return next((i for pool in pools for i in pool if i.code == code), None)
+    for table in (doc.knowledge, doc.skills, doc.attitudes):
+        if code in table:
+            return table[code]
+    for task in doc.tasks:
+        for item in task.indicators + task.outputs:
+            if item.code == code and not item.misplaced:
+                return item
+    return None
+
+
+def tasks_using(doc: Standard, code: str) -> list[Task]:
+    """Tasks that print an item (P, O, K or S) with this code."""
+    return [
+        t
+        for t in doc.tasks
+        if code in t.knowledge
+        or code in t.skills
+        or any(i.code == code for i in t.indicators + t.outputs)
+    ]
