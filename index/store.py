@@ -1,0 +1,227 @@
+"""The persistent vector index: a Chroma collection through langchain-chroma.
+
+Idempotent by content hash: a manifest records each document's chunk hash, an unchanged
+document is skipped, a changed one has only its own chunks replaced, a removed one is deleted.
+Embeddings are cached by text hash, so a rebuild embeds only texts it has never seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from index.chunk import Chunk
+from index.embed import Embedder, EmbeddingCache, LangchainEmbeddings
+
+log = logging.getLogger(__name__)
+SCHEMA = 2
+BATCH = 64
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    chunks_written: int = 0
+    embedded: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced or self.removed)
+
+
+class IndexError_(RuntimeError):
+    """The vector index cannot be opened or written; the message says what to do."""
+
+
+class _CachedEmbeddings(LangchainEmbeddings):
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache, counter: SyncReport | None = None) -> None:
+        super().__init__(embedder)
+        self.cache, self.counter = cache, counter
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        vectors = self.cache.embed(texts)
+        if self.counter is not None:
+            self.counter.embedded += self.cache.misses
+            self.counter.cached += self.cache.hits
+        return vectors.tolist()
+
+
+def collection_name(embedder: Embedder) -> str:
+    slug = "".join(ch if ch.isalnum() else "_" for ch in embedder.name)
+    return f"chunks_{slug}"[:60]
+
+
+def document_hash(chunks: Sequence[Chunk]) -> str:
+    payload = json.dumps([(c.id, c.embed_text, c.metadata()) for c in chunks if c.embed_text], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class VectorIndex:
+    def __init__(self, index_dir: Path, embedder: Embedder, chroma_url: str | None = None) -> None:
+        self.dir = Path(index_dir)
+        self.embedder = embedder
+        self.chroma_url = chroma_url
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.cache = EmbeddingCache(self.dir / "embeddings.sqlite3", embedder)
+        self.manifest_path = self.dir / f"manifest-{collection_name(embedder)}.json"
+        self._store: Any = None
+
+    # ------------------------------------------------------------ opening
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            self._store = self._open()
+        return self._store
+
+    def _client(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
+        if self.chroma_url:
+            url = urlparse(self.chroma_url)
+            return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                       ssl=url.scheme == "https", settings=settings)
+        return chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=settings)
+
+    def _open(self) -> Any:
+        from langchain_chroma import Chroma
+
+        try:
+            client = self._client()
+            return Chroma(
+                client=client,
+                collection_name=collection_name(self.embedder),
+                embedding_function=_CachedEmbeddings(self.embedder, self.cache),
+                collection_metadata={"hnsw:space": "cosine"},
+            )
+        except Exception as e:  # chromadb raises many kinds on a damaged store
+            if self.chroma_url:
+                raise IndexError_(f"無法連線到 Chroma 伺服器 {self.chroma_url}：{type(e).__name__}") from e
+            log.warning("vector index at %s unreadable (%s); rebuilding it", self.dir / "chroma", type(e).__name__)
+            self._discard_local()
+            return Chroma(
+                client=self._client(),
+                collection_name=collection_name(self.embedder),
+                embedding_function=_CachedEmbeddings(self.embedder, self.cache),
+                collection_metadata={"hnsw:space": "cosine"},
+            )
+
+    def _discard_local(self) -> None:
+        shutil.rmtree(self.dir / "chroma", ignore_errors=True)
+        self.manifest_path.unlink(missing_ok=True)
+
+    # ------------------------------------------------------------ manifest
+    def manifest(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if data.get("schema") != SCHEMA or data.get("collection") != collection_name(self.embedder):
+            return {}
+        return dict(data.get("documents", {}))
+
+    def _save_manifest(self, documents: dict[str, str]) -> None:
+        tmp = self.manifest_path.with_suffix(".tmp")
+        payload = {"schema": SCHEMA, "collection": collection_name(self.embedder), "documents": documents}
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
+        tmp.replace(self.manifest_path)
+
+    def is_current(self, chunks: Sequence[Chunk]) -> bool:
+        return self.manifest() == _hashes(chunks)
+
+    def count(self) -> int:
+        return int(self.store._collection.count())
+
+    # ------------------------------------------------------------ building
+    def sync(self, chunks: Sequence[Chunk], progress: bool = False) -> SyncReport:
+        started = time.perf_counter()
+        report = SyncReport()
+        wanted = _hashes(chunks)
+        have = self.manifest()
+        if have and not self._collection_matches(have):
+            have = {}
+        by_doc: dict[str, list[Chunk]] = defaultdict(list)
+        for c in chunks:
+            by_doc[c.standard].append(c)
+        for code in sorted(set(have) - set(wanted)):
+            self._delete(code)
+            report.removed.append(code)
+            have.pop(code)
+            self._save_manifest(have)
+        todo = [code for code in wanted if have.get(code) != wanted[code]]
+        report.unchanged = [code for code in wanted if code not in todo]
+        bar = _progress(sum(1 for code in todo for c in by_doc[code] if c.embed_text), progress)
+        self.store.embeddings.counter = report
+        for code in todo:
+            (report.replaced if code in have else report.added).append(code)
+            self._delete(code)
+            report.chunks_written += self._add(by_doc[code], bar)
+            have[code] = wanted[code]
+            self._save_manifest(have)
+        self.store.embeddings.counter = None
+        if bar is not None:
+            bar.close()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _collection_matches(self, have: dict[str, str]) -> bool:
+        """A manifest without its collection (deleted or replaced store) means: build again."""
+        try:
+            return self.count() > 0 or not have
+        except Exception:  # noqa: BLE001
+            self._store = None
+            self._discard_local()
+            return False
+
+    def _delete(self, code: str) -> None:
+        self.store._collection.delete(where={"standard": code})
+
+    def _add(self, chunks: list[Chunk], bar: Any) -> int:
+        rows = [c for c in chunks if c.embed_text]
+        for i in range(0, len(rows), BATCH):
+            part = rows[i : i + BATCH]
+            self.store.add_texts(
+                texts=[c.embed_text for c in part],
+                metadatas=[{**c.metadata(), "cid": c.id} for c in part],
+                ids=[c.id for c in part],
+            )
+            if bar is not None:
+                bar.update(len(part))
+        return len(rows)
+
+    # ------------------------------------------------------------ searching
+    def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+        embedding = vector.tolist() if hasattr(vector, "tolist") else list(vector)
+        hits = self.store.similarity_search_by_vector_with_relevance_scores(embedding, k=k, filter=where or None)
+        return [(doc.metadata["cid"], 1.0 - float(distance)) for doc, distance in hits]
+
+
+def _hashes(chunks: Sequence[Chunk]) -> dict[str, str]:
+    by_doc: dict[str, list[Chunk]] = defaultdict(list)
+    for c in chunks:
+        by_doc[c.standard].append(c)
+    return {code: document_hash(cs) for code, cs in by_doc.items()}
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="embedding", unit="chunk", file=sys.stderr, leave=False)

@@ -1,0 +1,304 @@
+"""Answer composition: templates from prompts/answers.toml filled with the exact printed texts,
+every stated item cited (standard, code, text). Nothing here invents a code: every code comes
+from the model of the cited document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from index.catalog import Catalog, find_item, tasks_using
+from index.model import Document, Item, Standard, Task, Unit
+from prompts import t
+from retrieval.types import Citation
+
+
+@dataclass
+class Draft:
+    """An answer under construction: lines of text and the citations they state."""
+
+    intent: str
+    lines: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    standard: str | None = None
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+
+    def cite(self, doc: Document, code: str, text: str) -> None:
+        if not any(c.standard == doc.code and c.code == code for c in self.citations):
+            self.citations.append(Citation(doc.code, code, text))
+
+    def extend(self, other: Draft) -> None:
+        self.lines.extend(other.lines)
+        for c in other.citations:
+            if not any(x.standard == c.standard and x.code == c.code for x in self.citations):
+                self.citations.append(c)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines).strip()
+
+
+def header(doc: Document, catalog: Catalog) -> str:
+    line = t("answers.header", code=doc.code, title=doc.title)
+    if doc.status == "historical":
+        line += t("answers.historical_note", latest=catalog.latest_of(doc).code)
+    return line
+
+
+def start(intent: str, doc: Document, catalog: Catalog) -> Draft:
+    draft = Draft(intent, standard=doc.code)
+    draft.say(header(doc, catalog))
+    return draft
+
+
+def _numbered(draft: Draft, doc: Document, items: list[Item]) -> None:
+    for n, item in enumerate(items, 1):
+        draft.say(t("answers.numbered", n=n, code=item.code, text=item.text))
+        for point in item.points:
+            draft.say(t("answers.item_points", text=point))
+        draft.cite(doc, item.code, item.full_text)
+
+
+def _catalogue(std: Standard, codes: list[str], table: dict[str, Item]) -> list[Item]:
+    return [table[c] for c in codes if c in table]
+
+
+def _cite_task(draft: Draft, doc: Standard, task: Task) -> None:
+    draft.cite(doc, task.code, task.title)
+
+
+# ------------------------------------------------------------------ task fields
+def task_field(draft: Draft, std: Standard, task: Task, name: str) -> None:
+    _cite_task(draft, std, task)
+    if name == "indicators":
+        draft.say(t("answers.indicators_of", task=task.code, title=task.title))
+        _numbered(draft, std, task.indicators)
+    elif name == "outputs":
+        draft.say(t("answers.outputs_of", task=task.code, title=task.title))
+        outputs = task.outputs
+        _numbered(draft, std, outputs) if outputs else draft.say(t("answers.no_outputs"))
+    elif name == "knowledge":
+        draft.say(t("answers.knowledge_of", task=task.code, title=task.title))
+        _numbered(draft, std, _catalogue(std, task.knowledge, std.knowledge))
+    elif name == "skills":
+        draft.say(t("answers.skills_of", task=task.code, title=task.title))
+        _numbered(draft, std, _catalogue(std, task.skills, std.skills))
+    elif name == "level":
+        draft.say(t("answers.level_of", task=task.code, title=task.title, level=task.level or "—"))
+    else:
+        task_overview(draft, std, task)
+
+
+def task_overview(draft: Draft, std: Standard, task: Task) -> None:
+    duty = std.duty(task.duty)
+    _cite_task(draft, std, task)
+    draft.say(t("answers.task_overview", task=task.code, title=task.title, duty=task.duty,
+                duty_title=duty.title if duty else "", level=task.level or "—"))
+    for key, items in (
+        ("section_indicators", task.indicators),
+        ("section_outputs", task.outputs),
+        ("section_knowledge", _catalogue(std, task.knowledge, std.knowledge)),
+        ("section_skills", _catalogue(std, task.skills, std.skills)),
+    ):
+        if items:
+            draft.say(t(f"answers.{key}") + "：")
+            _numbered(draft, std, items)
+
+
+def duty_overview(draft: Draft, std: Standard, code: str) -> bool:
+    duty = std.duty(code)
+    if not duty:
+        return False
+    draft.cite(std, duty.code, duty.title)
+    draft.say(t("answers.duty_line", code=duty.code, title=duty.title))
+    for task in duty.tasks:
+        _cite_task(draft, std, task)
+        draft.say(t("answers.bullet", text=t("answers.task_line", code=task.code, title=task.title,
+                                              level=task.level or "—")))
+    return True
+
+
+# ------------------------------------------------------------------ single items
+def item_lookup(draft: Draft, doc: Document, code: str) -> bool:
+    item = find_item(doc, code)
+    if item is None:
+        return False
+    draft.say(t("answers.item_is", code=item.code, text=item.text))
+    for point in item.points:
+        draft.say(t("answers.item_points", text=point))
+    draft.cite(doc, item.code, item.full_text)
+    if isinstance(doc, Standard):
+        used = tasks_using(doc, code)
+        if used:
+            draft.say(t("answers.item_used_in", tasks="、".join(f"{u.code} {u.title}" for u in used)))
+            for u in used:
+                _cite_task(draft, doc, u)
+    else:
+        _unit_notes_for(draft, doc, item)
+    return True
+
+
+def _unit_notes_for(draft: Draft, unit: Unit, item: Item) -> None:
+    for note_id in unit.note_refs(item):
+        note = unit.notes.get(note_id)
+        if note:
+            draft.say(t("answers.note_heading", code=note.code, text=note.text))
+            draft.cite(unit, note.code, note.text)
+    if item.code in unit.notes:
+        cited = unit.cited_by(item.code)
+        if cited:
+            draft.say(t("answers.cited_by", items="、".join(i.code for i in cited)))
+
+
+def reverse_lookup(draft: Draft, std: Standard, code: str) -> None:
+    item = find_item(std, code)
+    used = tasks_using(std, code)
+    if item is None or not used:
+        draft.say(t("answers.reverse_none", item=code))
+        return
+    draft.cite(std, item.code, item.full_text)
+    draft.say(t("answers.reverse_heading", item=item.code, text=item.text))
+    for n, task in enumerate(used, 1):
+        draft.say(t("answers.numbered", n=n, code=task.code, text=f"{task.title}（職能級別 {task.level or '—'}）"))
+        _cite_task(draft, std, task)
+
+
+def tasks_at_level(draft: Draft, std: Standard, level: int) -> None:
+    tasks = [task for task in std.tasks if task.level == level]
+    if not tasks:
+        draft.say(t("answers.level_none", level=level))
+        return
+    draft.say(t("answers.level_heading", level=level))
+    for n, task in enumerate(tasks, 1):
+        draft.say(t("answers.numbered", n=n, code=task.code, text=task.title))
+        _cite_task(draft, std, task)
+
+
+# ------------------------------------------------------------------ standard-level fields
+def standard_field(draft: Draft, doc: Document, name: str, catalog: Catalog) -> bool:
+    if isinstance(doc, Unit):
+        return unit_field(draft, doc, name)
+    std = doc
+    if name in ("std_level", "level"):
+        draft.say(t("answers.std_level", level=std.level or "—"))
+        draft.cite(std, std.code, std.title)
+    elif name == "description":
+        draft.say(t("answers.description", text=std.description))
+        draft.cite(std, std.code, std.description)
+    elif name == "classification":
+        draft.say(_classification(std))
+        draft.cite(std, std.code, std.title)
+    elif name == "entry":
+        entry = std.entry_requirements
+        draft.say(t("answers.entry_heading") if entry else t("answers.entry_none"))
+        for line in entry:
+            draft.say(t("answers.bullet", text=line))
+        draft.cite(std, std.code, "；".join(entry) or std.title)
+    elif name == "notes":
+        draft.say(t("answers.notes_heading"))
+        for section in std.notes:
+            if section.heading:
+                draft.say(section.heading + "：")
+            for line in section.items:
+                draft.say(t("answers.bullet", text=line))
+        draft.cite(std, std.code, std.title)
+    elif name == "versions":
+        versions(draft, std, catalog)
+    elif name in ("attitudes", "knowledge", "skills"):
+        table = {"attitudes": std.attitudes, "knowledge": std.knowledge, "skills": std.skills}[name]
+        draft.say(t(f"answers.{name}_heading"))
+        _numbered(draft, std, list(table.values()))
+    elif name in ("tasks", "duties"):
+        draft.say(t("answers.tasks_heading"))
+        for duty in std.duties:
+            duty_overview(draft, std, duty.code)
+    else:
+        return False
+    return True
+
+
+def _classification(std: Standard) -> str:
+    def part(c: object, attr: str) -> str:
+        return getattr(c, attr, "") if c else ""
+
+    return t(
+        "answers.classification",
+        category=part(std.category, "name"), category_code=part(std.category, "code"),
+        occupation=part(std.occupation, "name"), occupation_code=part(std.occupation, "code"),
+        industry=part(std.industry, "name"), industry_code=part(std.industry, "code"),
+    )
+
+
+def versions(draft: Draft, std: Standard, catalog: Catalog) -> None:
+    source = std if std.versions else catalog.latest_of(std)
+    draft.say(t("answers.versions_heading"))
+    for v in getattr(source, "versions", []):
+        draft.say(t("answers.version_line", version=v.version, code=v.code, title=v.title, state=v.state,
+                    date=v.date, note="" if v.note == "略" else v.note))
+    loaded = [d.code for d in catalog.family(std)]
+    draft.say(t("answers.versions_loaded", codes="、".join(loaded)))
+    for code in loaded:
+        doc = catalog.get(code)
+        if doc:
+            draft.cite(doc, doc.code, doc.title)
+
+
+def unit_field(draft: Draft, unit: Unit, name: str) -> bool:
+    if name in ("std_level", "level"):
+        draft.say(t("answers.unit_level", level=unit.level or "—"))
+        draft.cite(unit, unit.code, unit.title)
+    elif name == "classification":
+        draft.say(t("answers.unit_domain", domain=unit.domain))
+        draft.cite(unit, unit.code, unit.title)
+    elif name in ("knowledge", "skills"):
+        draft.say(t(f"answers.{name}_heading"))
+        table = unit.knowledge if name == "knowledge" else unit.skills
+        _numbered(draft, unit, list(table.values()))
+    elif name == "assessment":
+        draft.say(t("answers.assessment_heading"))
+        for part in unit.assessment:
+            draft.say(f"{part.id} {part.title}")
+            _numbered(draft, unit, part.items)
+    elif name in ("tasks", "indicators", "duties"):
+        draft.say(t("answers.unit_sections_heading"))
+        for section in unit.sections:
+            draft.say(f"{section.id} {section.title}")
+            draft.cite(unit, section.id, section.title)
+            _numbered(draft, unit, section.items)
+    elif name == "notes":
+        draft.say(t("answers.notes_heading"))
+        _numbered(draft, unit, list(unit.notes.values()))
+    elif name == "versions":
+        draft.say(t("answers.unit_history", text="；".join(unit.history) or "—"))
+        draft.cite(unit, unit.code, unit.title)
+    else:
+        return False
+    return True
+
+
+def unit_id_lookup(draft: Draft, unit: Unit, code: str) -> bool:
+    section = next((s for s in unit.sections if s.id == code), None)
+    if section:
+        draft.say(f"{section.id} {section.title}")
+        draft.cite(unit, section.id, section.title)
+        _numbered(draft, unit, section.items)
+        return True
+    part = next((p for p in unit.assessment if p.id == code), None)
+    if part:
+        draft.say(f"{part.id} {part.title}")
+        _numbered(draft, unit, part.items)
+        return True
+    return item_lookup(draft, unit, code)
+
+
+def overview(draft: Draft, doc: Document) -> None:
+    status = t("answers.status_current" if doc.status == "current" else "answers.status_historical")
+    if isinstance(doc, Standard):
+        detail = t("answers.overview_detail_standard", level=doc.level or "—", duties=len(doc.duties),
+                   tasks=len(doc.tasks), description=doc.description)
+    else:
+        detail = t("answers.overview_detail_unit", level=doc.level or "—", sections=len(doc.sections),
+                   items=len(doc.items), domain=doc.domain)
+    draft.say(t("answers.overview", code=doc.code, title=doc.title, kind=doc.kind, status=status, detail=detail))
+    draft.cite(doc, doc.code, doc.title)

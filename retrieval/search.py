@@ -1,0 +1,164 @@
+"""Hybrid search: exact codes first, then BM25 over Chinese (character bigrams, codes and Latin
+words kept whole) fused with dense search (reciprocal rank fusion), with filters."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index.chunk import Chunk
+from retrieval.normalize import normalize
+
+_TOKEN = re.compile(r"[A-Z]\d+(?:\.\d+){0,2}|[A-Za-z][A-Za-z0-9+#.\-]*|\d+|[\u3400-\u9fff]+")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+STOP_GRAMS = frozenset(
+    "什麼 麼是 是什 哪些 哪個 些任 個任 有哪 些是 請問 一下 如何 怎麼 可以 需要 要哪 的是 是哪 為什 嗎 呢 "
+    "我想 想知 知道 告訴 訴我 們的 這個 那個 什么 之間".split()
+)
+RRF_K = 60
+
+
+def tokens(text: str) -> list[str]:
+    """Codes and Latin words whole (lower case), CJK as character bigrams (single characters alone)."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(text):
+        if _CJK_RUN.fullmatch(tok):
+            out.extend(tok[i : i + 2] for i in range(len(tok) - 1)) if len(tok) > 1 else out.append(tok)
+        else:
+            out.append(tok.lower())
+    return out
+
+
+def content_tokens(text: str) -> list[str]:
+    return [t for t in tokens(text) if t not in STOP_GRAMS]
+
+
+@dataclass
+class Filters:
+    standards: Sequence[str] = ()
+    status: str | None = "current"
+    kinds: Sequence[str] = ()
+    item_types: Sequence[str] = ()
+
+    def accepts(self, c: Chunk) -> bool:
+        return (
+            (not self.standards or c.standard in self.standards)
+            and (self.status is None or c.status == self.status)
+            and (not self.kinds or c.kind in self.kinds)
+            and (not self.item_types or c.item_type in self.item_types)
+        )
+
+    def where(self) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.standards:
+            clauses.append({"standard": {"$in": list(self.standards)}})
+        if self.status:
+            clauses.append({"status": self.status})
+        if self.kinds:
+            clauses.append({"kind": {"$in": list(self.kinds)}})
+        if self.item_types:
+            clauses.append({"item_type": {"$in": list(self.item_types)}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class Hit:
+    chunk: Chunk
+    score: float
+    sources: dict[str, int] = field(default_factory=dict)  # ranking per method
+
+
+class BM25:
+    def __init__(self, chunks: Sequence[Chunk], k1: float = 1.2, b: float = 0.75) -> None:
+        self.chunks = list(chunks)
+        self.k1, self.b = k1, b
+        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.lengths: list[int] = []
+        for i, chunk in enumerate(self.chunks):
+            counts = Counter(tokens(chunk.text))
+            self.lengths.append(sum(counts.values()))
+            for tok, tf in counts.items():
+                self.postings[tok].append((i, tf))
+        n = max(1, len(self.chunks))
+        self.avg = sum(self.lengths) / n if self.lengths else 1.0
+        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+
+    def coverage(self, query_tokens: Sequence[str]) -> float:
+        """Share of the question's content tokens that occur anywhere in the corpus."""
+        if not query_tokens:
+            return 0.0
+        return sum(1 for t in query_tokens if t in self.postings) / len(query_tokens)
+
+    def search(self, query_tokens: Sequence[str], accepts: Callable[[Chunk], bool], k: int) -> list[tuple[int, float]]:
+        scores: dict[int, float] = defaultdict(float)
+        for tok in set(query_tokens):
+            idf = self.idf.get(tok)
+            if idf is None:
+                continue
+            for i, tf in self.postings[tok]:
+                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg)
+                scores[i] += idf * tf * (self.k1 + 1) / norm
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        return [(i, s) for i, s in ranked if accepts(self.chunks[i])][:k]
+
+
+class HybridSearch:
+    """BM25 + dense (a VectorIndex or any `dense(query, k, where) -> [(chunk_id, score)]`)."""
+
+    def __init__(self, chunks: Sequence[Chunk], dense: Any | None, embed_query: Callable[[str], Any] | None) -> None:
+        self.chunks = list(chunks)
+        self.by_id = {c.id: c for c in self.chunks}
+        self.bm25 = BM25(self.chunks)
+        self.dense = dense
+        self._embed = lru_cache(maxsize=2048)(embed_query) if embed_query else None
+
+    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+        filters = filters or Filters()
+        text = normalize(query)
+        lexical = self.bm25.search(content_tokens(text), filters.accepts, k * 4)
+        fused: dict[str, Hit] = {}
+        for rank, (i, _score) in enumerate(lexical):
+            c = self.chunks[i]
+            fused[c.id] = Hit(c, 1.0 / (RRF_K + rank), {"bm25": rank})
+        for rank, (cid, _sim) in enumerate(self._dense(text, k * 4, filters)):
+            c = self.by_id.get(cid)
+            if c is None or not filters.accepts(c):
+                continue
+            hit = fused.setdefault(cid, Hit(c, 0.0))
+            hit.score += 1.0 / (RRF_K + rank)
+            hit.sources["dense"] = rank
+        return sorted(fused.values(), key=lambda h: -h.score)[:k]
+
+    def _dense(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
+        if self.dense is None or self._embed is None:
+            return []
+        return self.dense.search(self._embed(text), k, filters.where())
+
+
+class CompetencyRetriever(BaseRetriever):
+    """The hybrid search as a langchain retriever (exact codes are resolved before it, in answer.py)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search: Any
+    k: int = 8
+    filters: Any = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+        hits = self.search.search(query, k=self.k, filters=self.filters)
+        return [
+            LCDocument(page_content=h.chunk.text, metadata={**h.chunk.metadata(), "cid": h.chunk.id, "score": h.score},
+                       id=h.chunk.id)
+            for h in hits
+        ]
