@@ -908,7 +908,6 @@ class AssessmentService:
             return list(conn.execute(query.order_by(assessments.c.id.desc())).mappings().all())
 
 
-
 def _to_active(row: Mapping[str, Any]) -> _Active:
     questions = row["questions"]
     if isinstance(questions, str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
@@ -31,6 +32,7 @@ Result = Mapping[str, Any]
 MET_PERCENT = 2 / 3 * 100
 RADAR_MIN_DUTIES = 3
 LABEL_WIDTH = 18  # characters of a task title kept on a bar label
+RADAR_AREA = (0.22, 0.1, 0.56, 0.68)  # left, bottom, width, height: room for the labels around it
 RADAR_WRAP = 8  # characters per line of a duty label around the radar
 DPI = 150
 COLOUR_MET = "#2e7d32"
@@ -202,7 +204,9 @@ def _bars(result: Result) -> Figure:
     axes.set_xticks([0, 25, 50, 75, 100])
     axes.set_xlabel(t("assessment.chart.axis"))
     axes.axvline(MET_PERCENT, color=COLOUR_LINE, linestyle="--", linewidth=1)
-    axes.text(MET_PERCENT, len(tasks) - 0.4, t("assessment.chart.met_line"), color=COLOUR_LINE, ha="center", fontsize=8)
+    axes.set_ylim(-0.6, len(tasks) + 0.1)
+    met_label = t("assessment.chart.met_line")
+    axes.text(MET_PERCENT, len(tasks) - 0.45, met_label, color=COLOUR_LINE, ha="center", va="bottom", fontsize=8)
     for position, task in zip(positions, tasks, strict=True):
         label = format_percent(task["percent"]) if task["percent"] is not None else t("assessment.chart.unscored")
         axes.text((task["percent"] or 0) + 1.5, position, label, va="center", fontsize=9)
@@ -218,19 +222,29 @@ def _radar(result: Result) -> Figure:
     angles = np.linspace(0, 2 * np.pi, len(duties), endpoint=False)
     closed = np.concatenate([angles, angles[:1]])
     values = [d["percent"] or 0 for d in duties]
-    figure = Figure(figsize=(7.5, 7.5), dpi=DPI, layout="constrained")
-    axes = figure.add_subplot(projection="polar")
+    figure = Figure(figsize=(9, 8), dpi=DPI)
+    axes = figure.add_axes(RADAR_AREA, projection="polar")
     axes.set_theta_offset(np.pi / 2)
     axes.set_theta_direction(-1)
     axes.plot(closed, [*values, values[0]], color=COLOUR_LINE, linewidth=2)
     axes.fill(closed, [*values, values[0]], color=COLOUR_LINE, alpha=0.25)
-    axes.plot(closed, [MET_PERCENT] * len(closed), color=COLOUR_MET, linestyle="--", linewidth=1)
+    met_label = t("assessment.chart.met_line")
+    axes.plot(closed, [MET_PERCENT] * len(closed), color=COLOUR_MET, linestyle="--", linewidth=1, label=met_label)
     axes.set_ylim(0, 100)
     axes.set_yticks([25, 50, 75, 100], ["25%", "50%", "75%", "100%"], fontsize=8)
     axes.set_xticks(angles, [_duty_label(d) for d in duties], fontsize=10)
-    axes.tick_params(axis="x", pad=14)
-    axes.set_title(t("assessment.chart.radar_title", title=result["title"], code=result["standard"]), pad=24)
+    axes.tick_params(axis="x", pad=10)
+    for label, angle in zip(axes.get_xticklabels(), angles, strict=True):
+        label.set_horizontalalignment(_side(np.pi / 2 - angle))
+    axes.legend(loc="upper left", bbox_to_anchor=(1.05, 1.08), frameon=False)
+    figure.suptitle(t("assessment.chart.radar_title", title=result["title"], code=result["standard"]), y=0.93)
     return _styled(figure)
+
+
+def _side(direction: float) -> str:
+    """Horizontal alignment of a label around the radar, so it grows away from the circle."""
+    x = math.cos(direction)
+    return "left" if x > 0.1 else "right" if x < -0.1 else "center"
 
 
 def _colour(percent: float | None) -> str:
@@ -245,7 +259,7 @@ def _task_label(task: Mapping[str, Any]) -> str:
 
 def _duty_label(duty: Mapping[str, Any]) -> str:
     score = format_percent(duty["percent"]) if duty["percent"] is not None else t("assessment.chart.unscored")
-    title = "\n".join(textwrap.wrap(duty["title"], RADAR_WRAP)[:2])
+    title = "\n".join(textwrap.wrap(duty["title"], RADAR_WRAP, max_lines=3, placeholder="…"))
     return f"{duty['code']} {title}\n{score}"
 
 

@@ -123,6 +123,9 @@ class VectorIndex:
             )
 
     def _discard_local(self) -> None:
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()  # chromadb keeps one client per path; drop the broken one
         shutil.rmtree(self.dir / "chroma", ignore_errors=True)
         self.manifest_path.unlink(missing_ok=True)
 

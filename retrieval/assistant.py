@@ -289,10 +289,10 @@ class Assistant:
             return []
         results: list[Citation] = []
         if q.has_codes:
-            docs = self._named_docs(q) or self._holders(q)
-            for doc in docs:
-                ans = self._code_answer(q, doc)
-                results.extend(ans.citations)
+            docs = self._named_docs(q) or sorted(self._holders(q), key=lambda d: d.status != "current")
+            per_doc = [self._code_answer(q, doc).citations for doc in docs]
+            results.extend(cites[0] for cites in per_doc if cites)  # the item itself, once per standard
+            results.extend(c for cites in per_doc for c in cites[1:])
         elif q.text and self.search.bm25.coverage(content_tokens(q.text)) >= MIN_COVERAGE:
             for hit in self.search.search(q.text, k=limit):
                 doc = self.catalog.get(hit.chunk.standard)

@@ -104,10 +104,13 @@ class TitleIndex:
                 _add(exact, doc.code)
             elif re.search(r"\d{3,4}-\d{3}|\d[A-Za-z]\d{4}", m.group()):
                 unknown.append(m.group())
+        by_position: list[tuple[int, str]] = []
         for name in sorted(self.exact, key=len, reverse=True):
-            if name in text:
-                for code in sorted(self.exact[name]):
-                    _add(exact, code)
+            at = text.find(name)
+            if at >= 0:
+                by_position.extend((at, code) for code in sorted(self.exact[name]))
+        for _at, code in sorted(by_position, key=lambda pc: pc[0]):
+            _add(exact, code)
         soft: list[str] = []
         for part in sorted(self.soft, key=len, reverse=True):
             if part in text:

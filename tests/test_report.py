@@ -1,0 +1,180 @@
+"""Result rendering: the chart (real PNG, Chinese glyphs present), Markdown report and CSV files."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib import font_manager
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.image import imread
+from matplotlib.text import Text
+
+from bot import report
+from bot.assessment import Question, build_result, deep_questions, quick_questions, section_questions
+from index.catalog import Catalog
+from index.model import Document, Unit
+from prompts import raw
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "standards"
+PATTERN = (3, 2, None, 1, 0, 2, 3)  # answers given in turn; None is a skip
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog.load(DATA)
+
+
+def fake_result(doc: Document, questions: list[Question], scope: str = "quick") -> dict[str, Any]:
+    given = {
+        index: {"score": PATTERN[index % len(PATTERN)], "evidence": "負責過一次" if index % 3 == 0 else None}
+        for index in range(len(questions))
+    }
+    meta = {
+        "id": 7,
+        "standard": doc.code,
+        "title": doc.title,
+        "kind": doc.kind,
+        "scope": scope,
+        "scope_label": scope,
+        "user_name": "測試者",
+        "finished_at": "2025-01-01T00:00:00+00:00",
+        "date": "2025-01-01 08:00",
+    }
+    return build_result(doc, meta, questions, given)
+
+
+def every_result(catalog: Catalog) -> list[dict[str, Any]]:
+    """A result for every scope of every document: quick, each duty, each 職能單元 section."""
+    results = []
+    for doc in catalog.documents.values():
+        if isinstance(doc, Unit):
+            results += [fake_result(doc, section_questions(doc, s), f"section:{s.id}") for s in doc.sections]
+            continue
+        results.append(fake_result(doc, quick_questions(doc.duties)))
+        results += [fake_result(doc, deep_questions(d), f"duty:{d.code}") for d in doc.duties]
+    return results
+
+
+def png_pixels(content: bytes) -> np.ndarray:
+    assert content.startswith(b"\x89PNG\r\n\x1a\n")
+    return imread(io.BytesIO(content), format="png")
+
+
+# ====================================================================== chart
+def test_the_chart_font_is_a_registered_cjk_font() -> None:
+    path = report.cjk_font_path()
+    properties = report.chart_font()
+    assert properties.get_family() == ["Noto Sans TC"]
+    assert Path(font_manager.findfont(properties, fallback_to_default=False)) == path
+    assert report.missing_glyphs("職能基準小幫手各主要職責得分達標線未計分（）％%") == set()
+    assert report.missing_glyphs("\U000f0000") == {"\U000f0000"}  # the check can fail
+
+
+def test_every_character_drawn_has_a_glyph_in_the_chart_font(catalog: Catalog) -> None:
+    path = report.cjk_font_path()
+    drawn = ""
+    for result in every_result(catalog):
+        figure = report.build_chart(result)
+        FigureCanvasAgg(figure).draw()  # tick labels made while drawing are included
+        for text in figure.findobj(Text):
+            if text.get_text():
+                assert Path(font_manager.findfont(text.get_fontproperties(), fallback_to_default=False)) == path
+        drawn += "".join(report.drawn_texts(figure))
+    assert "雲端系統開發工程人員" in drawn and "工作任務一" in drawn
+    assert report.missing_glyphs(drawn, path) == set()
+
+
+def test_radar_for_three_or_more_duties_bars_otherwise(catalog: Catalog) -> None:
+    many = fake_result(catalog.get("IIS3513-006v4"), quick_questions(catalog.get("IIS3513-006v4").duties))  # type: ignore[union-attr, arg-type]
+    few = fake_result(catalog.get("ISD3512-001v3"), quick_questions(catalog.get("ISD3512-001v3").duties))  # type: ignore[union-attr, arg-type]
+    assert report.build_chart(many).axes[0].name == "polar"
+    bars = report.build_chart(few).axes[0]
+    assert bars.name == "rectilinear"
+    assert [label.get_text() for label in bars.get_yticklabels()][0] == "T1.1 評估應用可行性"
+
+
+@pytest.mark.parametrize("code", ["IIS3513-006v4", "ISD3512-001v3"])
+def test_chart_is_a_real_non_blank_png(catalog: Catalog, code: str) -> None:
+    doc = catalog.get(code)
+    pixels = png_pixels(report.chart_png(fake_result(doc, quick_questions(doc.duties))))  # type: ignore[union-attr, arg-type]
+    height, width = pixels.shape[:2]
+    assert height > 400 and width > 400
+    grey = pixels[..., :3].mean(axis=2)
+    assert grey.std() > 0.05  # not a blank page
+    assert (grey < 0.5).mean() > 0.005  # something dark (text, lines) is drawn
+
+
+def test_a_result_with_everything_skipped_still_draws(catalog: Catalog) -> None:
+    doc = catalog.get("ISD3512-001v3")
+    questions = quick_questions(doc.duties)  # type: ignore[union-attr, arg-type]
+    result = build_result(
+        doc, {"id": 1, "standard": doc.code, "title": doc.title, "scope_label": "", "date": ""}, questions, {}
+    )  # type: ignore[union-attr]
+    assert result["overall"] is None and result["answered"] == 0
+    assert png_pixels(report.chart_png(result)).size
+    assert "無法計分" in report.summary_text(result)
+
+
+# ====================================================================== summary, Markdown and CSV
+def test_summary_names_codes_levels_strengths_and_gaps(catalog: Catalog) -> None:
+    doc = catalog.get("ISD3512-001v3")
+    result = fake_result(doc, quick_questions(doc.duties))  # type: ignore[union-attr, arg-type]
+    text = report.summary_text(result)
+    # answers 3,2,skip,1,0,2,3 on T1.1 … T2.5
+    assert "整體：61%（已答 6/7 題，略過 1 題）" in text
+    assert "強項（能指導他人或改善做法）：T1.1、T2.5" in text
+    assert "・T2.2 開發與測試（33%）：學習 K09、K10、K11；練習 S09、S10、S11；應能產出 O2.2.1、O2.2.2" in text
+    assert "・T2.3 偵錯與修正問題（0%）：學習 K01、K12、K13；練習 S11、S12、S13、S14、S15、S16；應能產出 O2.3.1" in text
+    assert "未計分（全部略過）：T2.1" in text
+    assert "已全部達標的職能級別：級別 4" in text
+
+
+def test_markdown_report_holds_the_whole_result_and_evidence(catalog: Catalog) -> None:
+    doc = catalog.get("ISD3512-001v3")
+    result = fake_result(doc, quick_questions(doc.duties))  # type: ignore[union-attr, arg-type]
+    markdown = report.markdown_report(result)
+    assert markdown.startswith("# 職能自評報告：雲端系統開發工程人員（ISD3512-001v3）")
+    assert "| T2.2 | 開發與測試 | 3 | 1/1 | 33% | 否 |" in markdown
+    assert "| T2.1 | 確認系統功能需求規格 | 3 | 0/1 | — | 未計分 |" in markdown
+    assert "  - K09 測試工具使用知識" in markdown and "  - O2.2.2 測試報告" in markdown
+    assert markdown.count("   - 經驗：負責過一次") == 3  # questions 1, 4 and 7
+    assert "受評者：測試者" in markdown
+
+
+def test_markdown_escapes_table_pipes() -> None:
+    result = {
+        "duties": [{"code": "T1", "title": "甲|乙", "percent": 50.0}],
+    }
+    assert "甲\\|乙" in report._duty_table(result)
+
+
+def test_answers_csv_has_one_row_per_question(catalog: Catalog) -> None:
+    doc = catalog.get("IIS4R0751v2")
+    section = doc.sections[0]  # type: ignore[union-attr]
+    result = fake_result(doc, section_questions(doc, section), "section:工作任務一")  # type: ignore[arg-type]
+    content = report.answers_csv(result)
+    assert content.startswith("\ufeff".encode())  # spreadsheet programs read it as UTF-8
+    records = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert records[0] == raw("assessment.report.csv_header")
+    assert [record[1] for record in records[1:]] == [item.code for item in section.items]
+    assert records[3][4:6] == ["", "略過"]
+    assert result["unit_knowledge"][0]["code"] == "K一"
+
+
+def test_team_csv_has_a_row_per_person_and_task(catalog: Catalog) -> None:
+    doc = catalog.get("ISD3512-001v3")
+    result = fake_result(doc, quick_questions(doc.duties))  # type: ignore[union-attr, arg-type]
+    records = list(csv.reader(io.StringIO(report.team_csv([(1, result), (2, result)]).decode("utf-8-sig"))))
+    assert records[0] == raw("assessment.report.team_header")
+    assert len(records) == 1 + 2 * 7
+    assert records[1][:3] == ["1", "測試者", "ISD3512-001v3"] and records[1][7:10] == [
+        "T1.1",
+        "評估應用可行性",
+        "100.0",
+    ]
+    assert records[3][9] == ""  # T2.1 all skipped: no score, not zero
