@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# 建立 .venv、安裝，然後跑全部測試。
-set -euo pipefail
+# 建立 .venv、安裝，然後跑全部測試（PostgreSQL 相關測試會在本機啟動一個臨時的 PostgreSQL）。
+set -uo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
-exec .venv/bin/python -m pytest -q "$@"
+scripts/setup.sh || exit 1
+TEST_DATABASE_URL=$(scripts/postgres.sh start)
+export TEST_DATABASE_URL
+trap 'scripts/postgres.sh stop' EXIT
+.venv/bin/python -m pytest -q "$@"

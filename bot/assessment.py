@@ -10,10 +10,21 @@ Scopes (fixed when the assessment starts, stored as the question list in `assess
   an item plays the part of a task, the section that of a duty.
 
 Answers are 0–3 (SCALE), or None when skipped. Every answer is written to `answers` as it is
-given and the next position to `assessments.position`, so nothing lives in the process.
+given and the next position to `assessments.position`, so nothing lives in the process. A 2 or 3
+is followed by one optional sentence of evidence (`assessments.awaiting_evidence` holds the question
+index meanwhile). The name given to begin() waits in a row with status "draft" until a scope is picked
+(a button press carries no name).
+
+Scoring (pure functions below): a task's score is the mean of its answered questions as a share of 3
+(0–100 %); skipped questions do not count, and a task with all of them skipped has no score. A duty's
+score and the overall score are the means of their scored tasks (every task weighs the same). A task
+is met at a mean of at least 2; a 職能級別 is met when every task of that level in the assessment is
+met. Strengths are tasks at 3; gaps are scored tasks below 2, with the K and S texts the standard
+lists for them (what to learn) and their outputs O (what to be able to produce).
 
 Callback data (all below 64 bytes, built from codes only so they survive restarts):
-  as:std:<code>              pick a standard           as:q:<code>             quick assessment
+  as:std:<code>, as:begin:<code>  pick a standard (the engine's buttons use as:begin:)
+  as:q:<code>                quick assessment
   as:qm:<code>:<mask>        tick duties (quick)       as:qg:<code>:<mask>     start ticked duties
   as:d:<code>                list duties (deep)        as:dd:<code>:<duty>     start deep on a duty
   as:u:<code>:<section id>   start a 職能單元 section
@@ -333,7 +344,6 @@ class _Active:
     position: int
     awaiting: int | None
     user_name: str = ""
-    started_at: datetime | None = None
 
 
 class AssessmentService:
@@ -505,6 +515,7 @@ class AssessmentService:
         action, *args = data.removeprefix(PREFIX).split(":")
         handlers = {
             "std": self._on_standard,
+            "begin": self._on_standard,  # the engine's buttons (bot/engine.py) start with as:begin:<code>
             "q": self._on_quick,
             "qm": self._on_tick,
             "qg": self._on_quick_duties,
@@ -920,5 +931,4 @@ def _to_active(row: Mapping[str, Any]) -> _Active:
         position=row["position"] or 0,
         awaiting=row["awaiting_evidence"],
         user_name=row["user_name"] or "",
-        started_at=row["started_at"],
     )

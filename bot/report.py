@@ -254,7 +254,12 @@ def _colour(percent: float | None) -> str:
 
 
 def _task_label(task: Mapping[str, Any]) -> str:
-    return f"{task['code']} {textwrap.shorten(task['title'], LABEL_WIDTH, placeholder='…')}"
+    return f"{task['code']} {clip(task['title'], LABEL_WIDTH)}"
+
+
+def clip(text: str, width: int) -> str:
+    """At most `width` characters (Chinese has no spaces to cut at), an ellipsis marking the cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _duty_label(duty: Mapping[str, Any]) -> str:

@@ -125,17 +125,17 @@ class EmbeddingCache:
             marks = ",".join("?" * len(chunk))
             for key, blob in self._db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk):
                 found[key] = np.frombuffer(blob, dtype=np.float32)
-        todo = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
+        todo = [(k, t) for k, t in dict(zip(keys, texts, strict=False)).items() if k not in found]
         self.hits, self.misses = len(keys) - len(todo), len(todo)
         if progress:
             progress(len(keys) - len(todo))
         for i in range(0, len(todo), batch):
             part = todo[i : i + batch]
             vecs = self.embedder.embed_passages([t for _, t in part])
-            rows = [(k, v.astype(np.float32).tobytes()) for (k, _), v in zip(part, vecs)]
+            rows = [(k, v.astype(np.float32).tobytes()) for (k, _), v in zip(part, vecs, strict=False)]
             self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
             self._db.commit()
-            found.update({k: v for (k, _), v in zip(part, vecs)})
+            found.update({k: v for (k, _), v in zip(part, vecs, strict=False)})
             if progress:
                 progress(len(part))
         return np.stack([found[k] for k in keys]) if keys else np.zeros((0, self.embedder.dim), np.float32)

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.clean import CJK, clean, split_points, squeeze, strip_html
+from index.clean import clean, split_points, squeeze, strip_html
 from index.model import (
     AssessmentPart,
     Classification,
@@ -231,7 +231,7 @@ def _split_items(fragments: list[Fragment], pattern: re.Pattern[str]) -> list[It
         joined += strip_html(frag.text) + " "
     matches = list(pattern.finditer(joined))
     items = []
-    for m, nxt in zip(matches, matches[1:] + [None]):
+    for m, nxt in zip(matches, matches[1:] + [None], strict=False):
         body = joined[m.end() : nxt.start() if nxt else len(joined)]
         line = max(ln for off, ln in starts if off <= m.start())
         head, points = split_points(body)
@@ -271,7 +271,7 @@ def _build_duties(std: Standard, rows: list[Row], source: str) -> None:
             for task in d.tasks:
                 _attach_competencies(std, task, merged)
     else:
-        for (owner, row), task in zip(duty_rows, std.tasks):
+        for (_owner, row), task in zip(duty_rows, std.tasks, strict=True):
             _attach_competencies(std, task, row)
 
 
@@ -378,7 +378,7 @@ def _unit_sections(fragments: list[Fragment]) -> list[UnitSection]:
     joined, starts = _joined(fragments)
     heads = list(_SECTION.finditer(joined))
     sections = []
-    for m, nxt in zip(heads, heads[1:] + [None]):
+    for m, nxt in zip(heads, heads[1:] + [None], strict=False):
         number = m.group(1)
         sid = f"工作任務{number}"
         section = UnitSection(sid, number, clean(m.group(2)), line=_line_at(starts, m.start(1)))
@@ -393,7 +393,7 @@ def _unit_sections(fragments: list[Fragment]) -> list[UnitSection]:
 def _numbered(body: str) -> list[tuple[str, str, int]]:
     marks = list(_NUMBERED.finditer(body))
     out = []
-    for m, nxt in zip(marks, marks[1:] + [None]):
+    for m, nxt in zip(marks, marks[1:] + [None], strict=False):
         text = clean(body[m.end() : nxt.start() if nxt else len(body)])
         if text:
             out.append((m.group(1), text, m.start(1)))
@@ -404,7 +404,7 @@ def _numbered_entries(fragments: list[Fragment], prefix: str) -> dict[str, Item]
     joined, starts = _joined(fragments)
     marks = list(re.finditer(rf"(?:^|\s)([{CN_NUMBERS}]+)、", joined))
     out: dict[str, Item] = {}
-    for m, nxt in zip(marks, marks[1:] + [None]):
+    for m, nxt in zip(marks, marks[1:] + [None], strict=False):
         text = clean(joined[m.end() : nxt.start() if nxt else len(joined)])
         code = f"{prefix}{m.group(1)}"
         out[code] = Item(code, text, line=_line_at(starts, m.start(1)))
@@ -415,7 +415,7 @@ def _assessment(fragments: list[Fragment]) -> list[AssessmentPart]:
     joined, starts = _joined(fragments)
     heads = list(_SECTION.finditer(joined))
     parts = []
-    for m, nxt in zip(heads, heads[1:] + [None]):
+    for m, nxt in zip(heads, heads[1:] + [None], strict=False):
         pid = f"評量{m.group(1)}"
         part = AssessmentPart(pid, clean(m.group(2)))
         body_start = m.end()
@@ -430,7 +430,7 @@ def _unit_notes(fragments: list[Fragment]) -> dict[str, Item]:
     joined, starts = _joined(fragments)
     marks = list(_NOTE.finditer(joined))
     notes: dict[str, Item] = {}
-    for m, nxt in zip(marks, marks[1:] + [None]):
+    for m, nxt in zip(marks, marks[1:] + [None], strict=False):
         text = squeeze(joined[m.end() : nxt.start() if nxt else len(joined)])
         text = clean(text)
         code = f"註{m.group(1)}"

@@ -305,6 +305,11 @@ def test_begin_without_a_standard_offers_current_ones_only(service: AssessmentSe
     assert "INM3513-005v4" in named[0].text  # says which version is current
 
 
+def test_the_engine_begin_button_opens_the_scope_menu(service: AssessmentService) -> None:
+    replies = service.on_button(USER, CHAT, "as:begin:ISD3512-001v3")
+    assert data_of(replies) == ["as:q:ISD3512-001v3", "as:d:ISD3512-001v3"]
+
+
 def test_more_than_25_tasks_asks_to_tick_duties(service: AssessmentService) -> None:
     replies = start_quick(service, "INM3513-005")
     assert not service.has_active(USER)

@@ -178,3 +178,8 @@ def test_team_csv_has_a_row_per_person_and_task(catalog: Catalog) -> None:
         "100.0",
     ]
     assert records[3][9] == ""  # T2.1 all skipped: no score, not zero
+
+
+def test_long_task_titles_are_clipped_not_dropped() -> None:
+    assert report.clip("確保系統使用者文件的產製並取得簽核與後續維護", 10) == "確保系統使用者文件…"
+    assert report.clip("需求分析", 10) == "需求分析"
