@@ -251,16 +251,17 @@ class Assistant:
         filters = Filters(standards=[d.code for d in named], status=None if q.historical else "current")
         if named and all(d.status == "historical" for d in named):
             filters.status = None
-        hits = self.search.search(q.text, k=SEMANTIC_HITS, filters=filters)
-        if not hits:
+        documents = CompetencyRetriever(search=self.search, k=SEMANTIC_HITS, filters=filters).invoke(q.text)
+        chunks = [self.search.by_id[d.id] for d in documents if d.id in self.search.by_id]
+        if not chunks:
             return Answer(q.raw, "out_of_scope", t("answers.out_of_scope"))
-        return self._semantic_draft(q, hits)
+        return self._semantic_draft(q, chunks)
 
-    def _semantic_draft(self, q: Query, hits: list[Any]) -> A.Draft:
-        draft = A.Draft("semantic", standard=hits[0].chunk.standard)
+    def _semantic_draft(self, q: Query, chunks: list[Chunk]) -> A.Draft:
+        draft = A.Draft("semantic", standard=chunks[0].standard)
         draft.say(t("answers.semantic_heading", question=q.text))
-        for n, hit in enumerate(hits, 1):
-            self._say_hit(draft, n, hit.chunk)
+        for n, chunk in enumerate(chunks, 1):
+            self._say_hit(draft, n, chunk)
         return draft
 
     def _say_hit(self, draft: A.Draft, n: int, chunk: Chunk) -> None:

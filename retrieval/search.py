@@ -25,6 +25,8 @@ STOP_GRAMS = frozenset(
     ["什麼", "麼是", "是什", "哪些", "哪個", "些任", "個任", "有哪", "些是", "請問", "一下", "如何", "怎麼", "可以", "需要", "要哪", "的是", "是哪", "為什", "嗎", "呢", "我想", "想知", "知道", "告訴", "訴我", "們的", "這個", "那個", "什么", "之間"]
 )
 RRF_K = 60
+_CODE = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![\d.])")
+_STD = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,5}\d{1,4}[A-Za-z]?\d{0,5}-\d{3}(?:[vV]\d+)?")
 
 
 def tokens(text: str) -> list[str]:
@@ -126,11 +128,13 @@ class HybridSearch:
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
         text = normalize(query)
+        fused: dict[str, Hit] = {c.id: Hit(c, 1.0, {"exact": 0}) for c in self._exact(text, filters)}
         lexical = self.bm25.search(content_tokens(text), filters.accepts, k * 4)
-        fused: dict[str, Hit] = {}
         for rank, (i, _score) in enumerate(lexical):
             c = self.chunks[i]
-            fused[c.id] = Hit(c, 1.0 / (RRF_K + rank), {"bm25": rank})
+            hit = fused.setdefault(c.id, Hit(c, 0.0))
+            hit.score += 1.0 / (RRF_K + rank)
+            hit.sources["bm25"] = rank
         for rank, (cid, _sim) in enumerate(self._dense(text, k * 4, filters)):
             c = self.by_id.get(cid)
             if c is None or not filters.accepts(c):
@@ -139,6 +143,14 @@ class HybridSearch:
             hit.score += 1.0 / (RRF_K + rank)
             hit.sources["dense"] = rank
         return sorted(fused.values(), key=lambda h: -h.score)[:k]
+
+    def _exact(self, text: str, filters: Filters) -> list[Chunk]:
+        """Chunks whose printed code (or standard code) appears in the question come first."""
+        codes = set(_CODE.findall(text)) | {m.upper() for m in _STD.findall(text)}
+        if not codes:
+            return []
+        return [c for c in self.chunks if filters.accepts(c) and (c.code.split("/")[-1] in codes or
+                (c.item_type == "overview" and c.standard.upper() in codes))]
 
     def _dense(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
         if self.dense is None or self._embed is None:
