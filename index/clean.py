@@ -6,6 +6,7 @@ import re
 
 CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff0f\uff1a-\uff20\uff5b-\uff65"
 _TAG = re.compile(r"<[^>]*>")
+_BLOCK_TAG = re.compile(r"</?(?:p|ul|ol|li|br|div|tr|td)\b[^>]*>", re.I)
 _SUP = re.compile(r"\^\{([^}]*)\}")
 _SPACES = re.compile(r"[ \t\u00a0\u3000]+")
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
@@ -16,7 +17,8 @@ _BOLD = re.compile(r"\*\*")
 
 def strip_html(text: str) -> str:
     text = _SUP.sub(r"\1", text)
-    return _TAG.sub(" ", text)
+    text = _BLOCK_TAG.sub(" ", text)
+    return _TAG.sub("", text)  # inline tags (<u>, <sup>, <b>) join their text to its neighbours
 
 
 def squeeze(text: str) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from index.catalog import Catalog
 from index.model import Item, Standard
+from index.parse import family_and_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,8 @@ class Finding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.source}:{self.line}: [{self.kind}] {self.standard} {self.message}"
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: [{self.kind}] {self.standard} {self.message}".replace("]  ", "] ")
 
 
 def lint(catalog: Catalog) -> list[Finding]:
@@ -79,8 +81,10 @@ def _unnumbered(std: Standard) -> list[Finding]:
 
 
 def _spellings(std: Standard) -> list[Finding]:
-    return [
-        _finding(std, v.line, "code-spelling", f"版本表寫作 {v.code}，代碼列寫作 {std.code}（兩者皆接受，以 {std.code} 為準）")
-        for v in std.versions
-        if v.code in std.aliases
-    ]
+    out = []
+    for v in std.versions:
+        family, _version = family_and_version(v.code)
+        if family != std.family and family.upper().endswith(std.family.upper()):
+            out.append(_finding(std, v.line, "code-spelling",
+                                f"版本表寫作 {v.code}，與代碼列的 {std.code} 拼法不同（皆接受，以 {std.family} 為準）"))
+    return out

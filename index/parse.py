@@ -164,17 +164,19 @@ def parse_standard(lines: list[str], source: str) -> Standard:
         elif mode == "table":
             _read_row(rows, cells, no, source)
         elif mode == "attitudes":
-            attitude_text.append(Fragment(no, line))
+            attitude_text.append(Fragment(no, re.sub(r"^\s*-\s*", "", line)))
         else:
             note_lines.append((no, line))
     if not std.code:
         raise ParseError(source, "找不到職能基準代碼")
     if not rows:
-        raise ParseError(source, "找不到工作任務表格（文件可能被截斷）", len(lines))
+        raise ParseError(source, "找不到工作任務表格（文件可能被截斷）", _last_line(lines))
     std.family, std.version = family_and_version(std.code)
     if not std.title:
         std.title = clean(next((x for x in lines if x.strip()), "")).removesuffix("職能基準")
     _build_duties(std, rows, source)
+    if mode == "table" or (not attitude_text and not note_lines):
+        raise ParseError(source, "文件似乎被截斷：表格之後沒有態度（A）與說明段落", _last_line(lines))
     std.attitudes = {i.code: i for i in _split_items(attitude_text, _A)}
     std.notes = _parse_notes(note_lines)
     if not std.tasks:
@@ -202,6 +204,10 @@ def _read_meta(std: Standard, cells: list[str], label: str, no: int) -> None:
         std.description = clean(_after(cells, 0))
     if label == "基準級別":
         std.level = _int(_after(cells, 0))
+
+
+def _last_line(lines: list[str]) -> int:
+    return max((n for n, line in enumerate(lines, 1) if line.strip()), default=1)
 
 
 def _int(text: str) -> int | None:
@@ -346,9 +352,11 @@ def parse_unit(lines: list[str], source: str) -> Unit:
     unit.history = history
     unit.sections = _unit_sections(fields.get("工作任務與行為指標", []))
     if not unit.sections:
-        raise ParseError(source, "找不到「工作任務與行為指標」的編號段落（文件可能被截斷）", len(lines))
+        raise ParseError(source, "找不到「工作任務與行為指標」的編號段落（文件可能被截斷）", _last_line(lines))
     unit.knowledge = _numbered_entries(fields.get(_find_key(fields, "K=knowledge"), []), "K")
     unit.skills = _numbered_entries(fields.get(_find_key(fields, "S=skills"), []), "S")
+    if not unit.knowledge or not unit.skills:
+        raise ParseError(source, "文件似乎被截斷：缺少職能內涵（K 或 S）", _last_line(lines))
     unit.assessment = _assessment(fields.get("評量設計參考", []))
     unit.notes = _unit_notes(fields.get("說明與補充事項", []))
     return unit

@@ -88,7 +88,8 @@ class FakeBotApi:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._api)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
+        # a long poll whose client went away must not swallow updates: cancel its handler
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -229,6 +230,8 @@ class FakeBotApi:
             call.status = 404
             return _error(404, "Not Found: method not found")
         result = await handler(call)
+        if request.transport is None or request.transport.is_closing():
+            self._undeliver(result)
         return web.json_response({"ok": True, "result": result})
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -289,6 +292,11 @@ class FakeBotApi:
         """Forget delivered updates the bot confirmed (ids below the offset)."""
         if offset:
             self._pending = [u for u in self._pending if not (id(u) in self._delivered and u["update_id"] < offset)]
+
+    def _undeliver(self, result: Any) -> None:
+        """Updates handed to a client that has gone are handed out again."""
+        if isinstance(result, list):
+            self._delivered.difference_update(id(u) for u in result)
 
     def _ready(self) -> list[dict[str, Any]]:
         return [u for u in self._pending if id(u) not in self._delivered]

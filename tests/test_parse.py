@@ -83,7 +83,14 @@ def test_inm3513_005_counts(docs):
     assert len({p.code for p in indicators(d)}) == 154
     coded = [o for o in outputs(d) if not o.misplaced]
     assert [o.code for o in coded] == [
-        "O4.5.1", "O5.2.1", "O6.2.1", "O7.1.1", "O7.5.1", "O8.3.1", "O9.1.1", "O10.3.1",
+        "O4.5.1",
+        "O5.2.1",
+        "O6.2.1",
+        "O7.1.1",
+        "O7.5.1",
+        "O8.3.1",
+        "O9.1.1",
+        "O10.3.1",
     ]
     misplaced = [(t.code, o.code, o.text) for t in d.tasks for o in t.outputs if o.misplaced]
     assert misplaced == [("T9.3", "P9.3.1", "合約")]
@@ -116,7 +123,15 @@ def test_isd3512_001v3_counts(docs):
     assert [t.code for t in d.tasks] == ["T1.1", "T1.2", "T2.1", "T2.2", "T2.3", "T2.4", "T2.5"]
     assert len(indicators(d)) == 17
     assert [o.code for o in outputs(d)] == [
-        "O1.1.1", "O1.2.1", "O2.1.1", "O2.2.1", "O2.2.2", "O2.3.1", "O2.4.1", "O2.5.1", "O2.5.2",
+        "O1.1.1",
+        "O1.2.1",
+        "O2.1.1",
+        "O2.2.1",
+        "O2.2.2",
+        "O2.3.1",
+        "O2.4.1",
+        "O2.5.1",
+        "O2.5.2",
     ]
     assert set(d.knowledge) == numbered("K", 17)
     assert set(d.skills) == numbered("S", 21)
@@ -167,14 +182,22 @@ EXACT = [
     ("INM3513-005", "P8.2.3", "管理硬體安裝以確保遵守硬體安裝的職業安全衛生標準"),
     ("INM3513-005", "P9.3.1", "研擬合約以供利害關係人審核"),
     ("INM3513-005", "O10.3.1", "IT 系統建置報告"),
-    ("INM3513-005", "A07", "應對不明狀況：當狀況不明或問題不夠具體的情況下，能在必要時採取行動，以有效釐清模糊不清的態勢，完成任務。"),
+    (
+        "INM3513-005",
+        "A07",
+        "應對不明狀況：當狀況不明或問題不夠具體的情況下，能在必要時採取行動，以有效釐清模糊不清的態勢，完成任務。",
+    ),
     # INM3513-005v4
     ("INM3513-005v4", "P1.2.1", "依據使用者需求與系統目標，轉換為可執行的功能規格。"),
     ("INM3513-005v4", "P1.4.5", "討論服務相關流程改善方案，產出團隊組織圖並展開工作計畫，依目標驗證成果工作報告。"),
     ("INM3513-005v4", "O1.1.2", "需求單位現有設備配置圖"),
     ("INM3513-005v4", "K21", "泛型 (genericity) 規格"),
     ("INM3513-005v4", "K32", "區域網路 (LAN) 性能與特性"),
-    ("INM3513-005v4", "A03", "持續學習：能夠展現自我提升的企圖心，利用且積極參與各種機會，學習任務所需的新知識與能力，並能有效應用在特定任務。"),
+    (
+        "INM3513-005v4",
+        "A03",
+        "持續學習：能夠展現自我提升的企圖心，利用且積極參與各種機會，學習任務所需的新知識與能力，並能有效應用在特定任務。",
+    ),
     # ISD3512-001v3 (row 20 is cut by spurious spaces: "開 發及測試 可行性分 析報告")
     ("ISD3512-001v3", "O1.1.1", "開發及測試可行性分析報告"),
     ("ISD3512-001v3", "O1.2.1", "測試/維護可行性方案計畫書"),
@@ -185,7 +208,11 @@ EXACT = [
     ("ISD3512-001v3", "K01", "職業安全與衛生相關規範"),
     ("ISD3512-001v3", "K06", "著作權及資訊安全等相關規範"),
     ("ISD3512-001v3", "S02", "產品計畫書與工作報告撰寫能力"),
-    ("ISD3512-001v3", "A01", "主動積極：不需他人指示或要求能自動自發做事，面臨問題立即採取行動加以解決，且為達目標願意主動承擔額外責任。"),
+    (
+        "ISD3512-001v3",
+        "A01",
+        "主動積極：不需他人指示或要求能自動自發做事，面臨問題立即採取行動加以解決，且為達目標願意主動承擔額外責任。",
+    ),
     # IIS3513-006v4
     ("IIS3513-006v4", "O4.3.1", "產品與設備測試紀錄"),
     ("IIS3513-006v4", "O3.5.1", "資料倉儲效能水準紀錄"),
@@ -196,8 +223,16 @@ EXACT = [
     ("IIS3513-006v4", "K17", "目前為業界接受之軟硬體產品，包括其一般特性與性能"),
     ("IIS3513-006v4", "A08", "團隊意識：積極參與並支持團隊，能彼此鼓勵共同達成團隊目標。"),
     # Lines 63-69 are "- A0n …" bullets: the next line's "-" must not stick to the text before it.
-    ("IIS3513-006v4", "A01", "親和關係：對他人表現理解、友善、同理心、關心和禮貌，並能與不同背景的人發展及維持良好關係。"),
-    ("IIS3513-006v4", "A07", "追求卓越：會為自己設定具挑戰性的工作目標並全力以赴，願意主動投注心力達成或超越既定目標，不斷尋求突破。"),
+    (
+        "IIS3513-006v4",
+        "A01",
+        "親和關係：對他人表現理解、友善、同理心、關心和禮貌，並能與不同背景的人發展及維持良好關係。",
+    ),
+    (
+        "IIS3513-006v4",
+        "A07",
+        "追求卓越：會為自己設定具挑戰性的工作目標並全力以赴，願意主動投注心力達成或超越既定目標，不斷尋求突破。",
+    ),
     # IIS4R0751v2 (職能單元, ids given by the parser)
     ("IIS4R0751v2", "工作任務一-1", "檢視相關專案與系統開發文件【註1】。並確認系統之開發目的、功能與規格。"),
     ("IIS4R0751v2", "工作任務一-5", "確保系統-使用者文件的產製並取得簽核。"),
@@ -452,7 +487,12 @@ def test_unit_metadata_and_ids(docs):
     assert u.domain == "資訊科技/資訊支援與服務"
     assert u.level == 4
     assert [s.title for s in u.sections] == [
-        "準備啟用系統", "管理組織變革", "協調發佈管理", "管理驗收測試", "管理使用者訓練", "發佈系統並生產",
+        "準備啟用系統",
+        "管理組織變革",
+        "協調發佈管理",
+        "管理驗收測試",
+        "管理使用者訓練",
+        "發佈系統並生產",
     ]
     assert [i.code for i in u.sections[0].items] == [f"工作任務一-{n}" for n in range(1, 7)]
     assert [i.code for i in u.sections[5].items] == [f"工作任務六-{n}" for n in range(1, 6)]
@@ -509,11 +549,15 @@ def test_binary_file(tmp_path):
     path = tmp_path / "scan.txt"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00\x00\x00")
     assert _expect_error(path).line == 1
+    # a real document with NUL bytes on line 30 (it would parse if they were ignored)
+    lines = (CORPUS / FILES["ISD3512-001v3"]).read_bytes().split(b"\n")
+    lines[29] = lines[29] + b"\x00\x00\x00"
     path = tmp_path / "nul.txt"
-    path.write_bytes("職能基準代碼\t\tX\n第二行\n".encode() + b"\x00\x00junk")
+    path.write_bytes(b"\n".join(lines))
     err = _expect_error(path)
-    assert err.line == 3
-    assert f"{path.name}:3" in str(err)
+    assert err.line == 30
+    assert f"{path.name}:30" in str(err)
+    assert "二進位" in err.message or "binary" in err.message.lower()
 
 
 def test_non_utf8_file(tmp_path):
@@ -534,7 +578,17 @@ def test_truncated_document(tmp_path):
     path = tmp_path / "ISD3512-001v3_cut.txt"
     path.write_text("".join(lines[:12]), "utf-8")
     err = _expect_error(path)
-    assert err.line is not None and err.line >= 12
+    assert err.line == 12
+
+
+@pytest.mark.parametrize("keep", [25, 28])
+def test_document_cut_in_the_middle_of_its_table(tmp_path, keep):
+    lines = (CORPUS / FILES["ISD3512-001v3"]).read_text("utf-8").splitlines(keepends=True)
+    path = tmp_path / "ISD3512-001v3_cut_mid_table.txt"
+    path.write_text("".join(lines[:keep]), "utf-8")
+    err = _expect_error(path)
+    assert "截斷" in err.message
+    assert err.line == max(n for n, line in enumerate(lines[:keep], 1) if line.strip())
 
 
 def test_unrelated_text(tmp_path):

@@ -1,0 +1,5 @@
+"""placeholder"""
+class E2EUnavailable(RuntimeError):
+    pass
+def run(**kw):
+    raise E2EUnavailable("not yet")

