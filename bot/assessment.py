@@ -37,6 +37,7 @@ Callback data (all below 64 bytes, built from codes only so they survive restart
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -53,6 +54,8 @@ from bot.store import Database, answers, assessments, utcnow
 from index.catalog import Catalog
 from index.model import Document, Duty, Item, Standard, Task, Unit, UnitSection
 from prompts import t
+
+log = logging.getLogger(__name__)
 
 PREFIX = "as:"
 SCALE = (0, 1, 2, 3)
@@ -732,7 +735,12 @@ class AssessmentService:
         ]
         summary = Reply(text=report_files.summary_text(result), buttons=buttons)
         caption = t("assessment.summary.chart_caption", title=result["title"], code=result["standard"])
-        return [summary, Reply(text=caption, photo=report_files.chart_png(result))]
+        try:
+            chart = report_files.chart_png(result)
+        except RuntimeError:  # no CJK font installed: the result is kept, the chart left out
+            log.exception("chart for assessment %s not drawn", result["id"])
+            return [summary]
+        return [summary, Reply(text=caption, photo=chart)]
 
     # ------------------------------------------------------------ results kept
     def report(self, user_id: int, result_id: int | None = None) -> list[Reply]:

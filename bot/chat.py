@@ -56,7 +56,9 @@ def _save(folder: Path, name: str, content: bytes) -> Path:
     return path
 
 
-def run_chat(services: Services, stdin: TextIO, stdout: TextIO, user_id: int = LOCAL_CHAT_ID, is_admin: bool = True) -> int:
+def run_chat(
+    services: Services, stdin: TextIO, stdout: TextIO, user_id: int = LOCAL_CHAT_ID, is_admin: bool = True
+) -> int:
     """Chat with the engine until end of input or a quit word; returns an exit status."""
     interactive = stdin.isatty()
     files_dir = services.settings.exports_dir

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
 MAX_EVIDENCE_CHARS = 2000
+MAX_COMMAND_CHARS = 32
 CALLBACK_LIMIT_BYTES = 64
 
 STANDARD_PREFIX = "std:"
@@ -202,7 +203,7 @@ class Engine:
         name = incoming.command.lower().lstrip("/") if incoming.command else ""
         handler = self._commands.get(name)
         if handler is None:
-            return [Reply(t("bot.unknown_command", command=name))]
+            return [Reply(t("bot.unknown_command", command=name[:MAX_COMMAND_CHARS]))]
         if name in ADMIN_COMMANDS and not incoming.is_admin:
             return [Reply(t("bot.admin_only"))]
         return handler(incoming)
@@ -215,7 +216,10 @@ class Engine:
         text = t("bot.start", name=incoming.user_name or t("bot.default_name"))
         if current:
             text += "\n\n" + t("bot.start_with_standard", standard=standard_label(current))
-        menu = [(t("bot.button_standards"), f"{COMMAND_PREFIX}standards"), (t("bot.button_help"), f"{COMMAND_PREFIX}help")]
+        menu = [
+            (t("bot.button_standards"), f"{COMMAND_PREFIX}standards"),
+            (t("bot.button_help"), f"{COMMAND_PREFIX}help"),
+        ]
         return [Reply(text, button_rows(menu, per_row=2))]
 
     def _help(self, _incoming: Incoming) -> list[Reply]:
@@ -368,7 +372,10 @@ class Engine:
         if notes:
             text = "\n\n".join([text, *notes])
         if answer.choices:
-            pairs = [(t("bot.standard_label", code=c.standard, title=c.title), f"{STANDARD_PREFIX}{c.standard}") for c in answer.choices]
+            pairs = [
+                (t("bot.standard_label", code=c.standard, title=c.title), f"{STANDARD_PREFIX}{c.standard}")
+                for c in answer.choices
+            ]
             return [Reply(text, button_rows(pairs), edit=edit)]
         buttons = self._after_answer_buttons(answer.standard) if answer.standard else []
         return [Reply(text, buttons, edit=edit)]
@@ -377,7 +384,10 @@ class Engine:
         doc = self.catalog.get(code) if code else None
         if doc is None:
             return []
-        pairs = [(t("bot.button_assess"), f"{ASSESSMENT_PREFIX}begin:{doc.code}"), (t("bot.button_other_standard"), f"{COMMAND_PREFIX}standards")]
+        pairs = [
+            (t("bot.button_assess"), f"{ASSESSMENT_PREFIX}begin:{doc.code}"),
+            (t("bot.button_other_standard"), f"{COMMAND_PREFIX}standards"),
+        ]
         return button_rows(pairs, per_row=2)
 
     def _current_document(self, chat_id: int) -> Document | None:

@@ -51,10 +51,15 @@ class Assistant:
     def lexical_only(cls, catalog: Catalog) -> Assistant:
         return cls(catalog, HybridSearch(chunk_catalog(catalog), None, None))
 
-    def reload(self, catalog: Catalog, search: HybridSearch | None = None) -> None:
+    def reload(self, catalog: Catalog) -> None:
+        """A new corpus: the vector index syncs only the documents that changed, then searches switch over."""
+        chunks = chunk_catalog(catalog)
+        dense = self.search.dense
+        if dense is not None and hasattr(dense, "sync"):
+            log.info("index synced after reload: %s", dense.sync(chunks))
+        self.search = HybridSearch(chunks, dense, self.search.embed_query)
         self.catalog = catalog
         self.titles = TitleIndex(catalog)
-        self.search = search or HybridSearch(chunk_catalog(catalog), self.search.dense, self.search._embed)
 
     # ------------------------------------------------------------ asking
     def ask(self, question: str, standard: str | None = None) -> Answer:

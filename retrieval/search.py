@@ -123,6 +123,7 @@ class HybridSearch:
         self.by_id = {c.id: c for c in self.chunks}
         self.bm25 = BM25(self.chunks)
         self.dense = dense
+        self.embed_query = embed_query
         self._embed = lru_cache(maxsize=2048)(embed_query) if embed_query else None
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:

@@ -3,7 +3,7 @@
 It implements what the bot uses (getMe, getUpdates with long polling, sendMessage,
 editMessageText, answerCallbackQuery, answerInlineQuery, setMyCommands, sendChatAction,
 sendPhoto, sendDocument, getFile and file downloads, deleteWebhook, getWebhookInfo,
-close, logOut), records every call, lets a test act as a person (messages, button
+setWebhook, close, logOut), records every call, lets a test act as a person (messages, button
 presses, inline queries, documents) and injects faults (429 with retry_after, 500s, delays).
 """
 
@@ -15,6 +15,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,7 +148,12 @@ class FakeBotApi:
     def push_document(self, chat_id: int, file_name: str, content: bytes, user_id: int | None = None) -> dict[str, Any]:
         file_id = f"doc{next(_file_ids)}"
         self.files[file_id] = content
-        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name, "file_size": len(content)}
+        document = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "file_size": len(content),
+        }
         return self.push_message("", chat_id, user_id, document=document)
 
     def push_callback(self, message: dict[str, Any], data: str, user_id: int | None = None) -> dict[str, Any]:
@@ -280,10 +286,8 @@ class FakeBotApi:
         self._confirm(offset)
         if not self._ready():
             self._new_update.clear()
-            try:
+            with suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout=timeout)
-            except TimeoutError:
-                pass
         ready = self._ready()
         self._delivered.update(id(u) for u in ready)
         return ready
@@ -327,7 +331,12 @@ class FakeBotApi:
     async def _m_getFile(self, call: Call) -> Any:
         file_id = call.params["file_id"]
         size = len(self.files.get(file_id, b""))
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size, "file_path": f"documents/{file_id}"}
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": size,
+            "file_path": f"documents/{file_id}",
+        }
 
     async def _m_answerCallbackQuery(self, call: Call) -> Any:
         return True
@@ -339,6 +348,9 @@ class FakeBotApi:
         return True
 
     async def _m_sendChatAction(self, call: Call) -> Any:
+        return True
+
+    async def _m_setWebhook(self, call: Call) -> Any:
         return True
 
     async def _m_deleteWebhook(self, call: Call) -> Any:
@@ -363,7 +375,9 @@ def _entities(text: str) -> list[dict[str, Any]]:
     for mention in re.finditer(r"@[A-Za-z0-9_]{3,}", text):
         if command and mention.start() < command.end():
             continue
-        entities.append({"type": "mention", "offset": _utf16(text[: mention.start()]), "length": _utf16(mention.group())})
+        entities.append(
+            {"type": "mention", "offset": _utf16(text[: mention.start()]), "length": _utf16(mention.group())}
+        )
     return entities
 
 

@@ -12,7 +12,7 @@ import pytest
 from bot.chat import LOCAL_CHAT_ID, parse_line, run_chat
 from bot.replies import Button
 from bot.services import Services, build_services
-from bot.settings import Settings
+from bot.settings import SHIPPED_CORPUS, Settings
 from prompts import t
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,7 +22,9 @@ CLOUD = "ISD3512-001v3"
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Services:
     data = tmp_path_factory.mktemp("chat-data")
-    return build_services(Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="fake"))
+    return build_services(
+        Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="fake", BOT_CORPUS_DIR=SHIPPED_CORPUS, DATABASE_URL=None)
+    )
 
 
 def chat(services: Services, *lines: str) -> str:
@@ -65,7 +67,11 @@ def test_the_chat_command_reads_a_pipe(tmp_path: Path) -> None:
     executable = ROOT / ".venv" / "bin" / "competency-bot"
     if not executable.exists():
         pytest.skip("the console script is not installed (run scripts/setup.sh)")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_", "DATABASE_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "BOT_", "DATABASE_", "WEBHOOK_", "CHROMA_"))
+    }
     env.update(BOT_DATA_DIR=str(tmp_path), BOT_EMBEDDER="fake")
     done = subprocess.run(
         [str(executable), "chat"],

@@ -10,7 +10,7 @@ import pytest
 from bot.engine import MAX_QUESTION_CHARS, Engine, clean_text, find_standards
 from bot.replies import Button, Incoming, Reply
 from bot.services import Services, build_services
-from bot.settings import Settings
+from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database
 from index.catalog import Catalog
 from prompts import raw, t
@@ -35,7 +35,9 @@ class RecordingAssistant:
         if CLOUD in question:
             standard = CLOUD
         if standard is None and "T2.2" in question:
-            choices = [Choice(d.code, d.title) for d in self.catalog.current() if getattr(d, "task", None) and d.task("T2.2")]
+            choices = [
+                Choice(d.code, d.title) for d in self.catalog.current() if getattr(d, "task", None) and d.task("T2.2")
+            ]
             return Answer(question, "indicators", "T2.2 在多個職能基準中，請選擇：", choices=choices)
         return Answer(question, "indicators", f"{standard}：P2.2.1 <答案>", standard=standard)
 
@@ -183,7 +185,12 @@ def test_help_examples_are_buttons_that_ask(engine: Engine, assistant: Recording
 
 @pytest.mark.parametrize(
     ("words", "key"),
-    [("", "bot.empty_text"), ("   \n\t ", "bot.empty_text"), ("\x00\x07\u200b", "bot.empty_text"), ("😀🎉👍", "bot.no_words")],
+    [
+        ("", "bot.empty_text"),
+        ("   \n\t ", "bot.empty_text"),
+        ("\x00\x07\u200b", "bot.empty_text"),
+        ("😀🎉👍", "bot.no_words"),
+    ],
 )
 def test_empty_or_wordless_text_gets_a_clear_reply(
     engine: Engine, assistant: RecordingAssistant, words: str, key: str
@@ -270,7 +277,9 @@ def test_admin_commands_are_refused_politely_to_others(engine: Engine, assessmen
 @pytest.fixture(scope="module")
 def real(tmp_path_factory: pytest.TempPathFactory) -> Services:
     data = tmp_path_factory.mktemp("engine-data")
-    return build_services(Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="fake"))
+    return build_services(
+        Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="fake", BOT_CORPUS_DIR=SHIPPED_CORPUS, DATABASE_URL=None)
+    )
 
 
 def test_real_assistant_t22_flow(real: Services) -> None:

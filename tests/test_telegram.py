@@ -5,13 +5,15 @@ from __future__ import annotations
 import html
 import logging
 import re
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from pydantic import SecretStr
 from telegram.ext import Application
 
 from bot.engine import Engine
@@ -41,6 +43,9 @@ def base_services(tmp_path_factory: pytest.TempPathFactory) -> Services:
         TELEGRAM_BOT_TOKEN=TOKEN,
         BOT_ADMIN_IDS=f"{ADMIN_ID}, 12",
         TELEGRAM_POLL_TIMEOUT=1,
+        BOT_CORPUS_DIR=SHIPPED_CORPUS,
+        DATABASE_URL=None,
+        WEBHOOK_URL=None,
     )
     return build_services(settings)
 
@@ -196,6 +201,7 @@ async def test_long_answer_is_split_in_order_below_the_limit(services: Services,
     engine = scripted(services, ScriptedAssistant(services, "\n".join(lines)))
     with swapped(services, engine=engine):
         async with running(services):
+            api.delay_next("sendMessage", 0.3)  # a slow first part must not let a later part overtake it
             mark = api.mark()
             api.push_message("長答案", 1004)
             first = (await api.wait_for("sendMessage", since=mark))[0]
@@ -219,7 +225,9 @@ async def test_group_chats_answer_commands_mentions_and_replies_only(bot: Applic
     assert any(b["callback_data"] == f"std:{CLOUD}" for b in mention.buttons)
 
     bot_message = api.sent_message(help_reply)
-    answer = await say(api, "ISD3512-001v3 的 T2.2 工作產出", group, user_id=user, chat_type="supergroup", reply_to=bot_message)
+    answer = await say(
+        api, "ISD3512-001v3 的 T2.2 工作產出", group, user_id=user, chat_type="supergroup", reply_to=bot_message
+    )
     assert "O2.2.1" in answer.text
     assert bot_message["from"]["id"] == BOT_ID
 
@@ -316,6 +324,8 @@ async def test_strange_text_gets_a_clear_reply(bot: Application, api: FakeBotApi
     assert plain(control) == t("bot.empty_text")
     huge = await say(api, "什麼是T2.2的行為指標" + "啊" * 5000, 1012)
     assert t("bot.truncated", limit=500) in plain(huge)
+    location = await say(api, "", 1012, location={"latitude": 25.03, "longitude": 121.56})
+    assert plain(location) == t("bot.unsupported_message")
 
 
 async def test_admin_commands_are_refused_to_others(bot: Application, api: FakeBotApi) -> None:
@@ -374,13 +384,40 @@ async def test_the_token_never_reaches_logs(
     assert "RuntimeError" in caplog.text
 
 
-def test_webhook_mode_uses_the_url_path_and_secret(tmp_path: Path) -> None:
-    settings = Settings(
-        BOT_DATA_DIR=tmp_path,
-        WEBHOOK_URL="https://bot.example.org/hook/abc",
-        WEBHOOK_PORT=9000,
-        WEBHOOK_SECRET="s3cret-value",
+async def test_webhook_mode_accepts_only_updates_with_the_secret(services: Services, api: FakeBotApi) -> None:
+    port = free_port()
+    settings = services.settings.model_copy(
+        update={
+            "webhook_url": f"http://127.0.0.1:{port}/hook/abc",
+            "webhook_port": port,
+            "webhook_secret": SecretStr("s3cret-value"),
+        }
     )
     options = webhook_options(settings)
-    assert options["url_path"] == "hook/abc" and options["port"] == 9000
-    assert options["secret_token"] == "s3cret-value" and options["webhook_url"] == "https://bot.example.org/hook/abc"
+    assert options["url_path"] == "hook/abc" and options["secret_token"] == "s3cret-value"
+    app = build_application(services)
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_webhook(**options, drop_pending_updates=False)
+        await app.start()
+        try:
+            registered = (await api.wait_for("setWebhook"))[0]
+            assert registered.params["url"] == options["webhook_url"]
+            assert registered.params["secret_token"] == "s3cret-value"
+            update = {"update_id": 99_001, "message": api.push_message("/help", 1016)["message"]}
+            async with httpx.AsyncClient() as client:
+                forged = await client.post(options["webhook_url"], json={**update, "update_id": 99_002})
+                mark = api.mark()
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}
+                accepted = await client.post(options["webhook_url"], json=update, headers=headers)
+            assert forged.status_code == 403 and accepted.status_code == 200
+            assert "K01" in (await api.wait_for("sendMessage", since=mark))[0].text
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

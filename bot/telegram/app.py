@@ -134,7 +134,9 @@ def run(settings: Settings) -> None:
     application = build_application(build_services(settings))
     if settings.webhook_url:
         log.info("serving through a webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(**webhook_options(settings), drop_pending_updates=False, allowed_updates=Update.ALL_TYPES)
+        application.run_webhook(
+            **webhook_options(settings), drop_pending_updates=False, allowed_updates=Update.ALL_TYPES
+        )
     else:
         log.info("serving by long polling")
         application.run_polling(

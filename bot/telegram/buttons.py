@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from telegram import Message, Update
+from telegram.error import BadRequest
 
 from bot.telegram.common import Context, incoming_from, respond
 
@@ -12,7 +15,8 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    with suppress(BadRequest):  # the query has expired (pressed long ago): answer anyway
+        await query.answer()
     if not query.data:
         return
     pressed = query.message if isinstance(query.message, Message) else None

@@ -87,8 +87,12 @@ def inline_result(index: int, citation: Citation, standard_title: str) -> Inline
     return InlineQueryResultArticle(
         id=f"{index}-{key}",
         title=_clip(f"{citation.code} {citation.text}", INLINE_TITLE_LIMIT),
-        description=_clip(t("bot.inline_description", standard=citation.standard, title=standard_title), INLINE_DESCRIPTION_LIMIT),
-        input_message_content=InputTextMessageContent(to_html(_clip(message, MESSAGE_LIMIT // 2)), parse_mode=ParseMode.HTML),
+        description=_clip(
+            t("bot.inline_description", standard=citation.standard, title=standard_title), INLINE_DESCRIPTION_LIMIT
+        ),
+        input_message_content=InputTextMessageContent(
+            to_html(_clip(message, MESSAGE_LIMIT // 2)), parse_mode=ParseMode.HTML
+        ),
     )
 
 

@@ -34,7 +34,7 @@ class SecretRedactor(logging.Filter):
         except Exception:  # a malformed log call: keep its raw text
             message = str(record.msg)
         clean = self.redact(message)
-        if clean != message or record.args:
+        if clean != message:
             record.msg, record.args = clean, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

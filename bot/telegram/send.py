@@ -94,7 +94,11 @@ async def _edit_text(bot: Bot, pressed: Message, reply: Reply) -> None:
     try:
         await with_retries(
             lambda: bot.edit_message_text(
-                chunks[0], chat_id=pressed.chat_id, message_id=pressed.message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+                chunks[0],
+                chat_id=pressed.chat_id,
+                message_id=pressed.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
             )
         )
     except BadRequest as e:
@@ -110,7 +114,9 @@ async def _send_photo(bot: Bot, chat_id: int, reply: Reply) -> None:
     caption, rest = _caption(reply.text)
     markup = keyboard(reply.buttons) if not rest else None
     await with_retries(
-        lambda: bot.send_photo(chat_id, photo=reply.photo, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup)
+        lambda: bot.send_photo(
+            chat_id, photo=reply.photo, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
     )
     if rest:
         await _send_text(bot, chat_id, rest, reply)

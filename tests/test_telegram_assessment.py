@@ -1,0 +1,195 @@
+"""A self-assessment by button presses through the real python-telegram-bot Application.
+
+The bot polls the fake Bot API server of tests/fakebotapi.py on 127.0.0.1; the test acts as a
+person (commands, button presses, one sentence of evidence) and reads what the bot sent.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.services import Services, build_services
+from bot.settings import SHIPPED_CORPUS, Settings
+from bot.telegram.app import build_application
+from prompts import raw, t
+from tests.fakebotapi import Call, FakeBotApi
+
+TOKEN = "535353:AAH-fake_TokenForAssessmentTests-9876"
+ADMIN_ID = 900_777
+CLOUD = "ISD3512-001v3"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PROMPT_PREFIXES = ("as:a:", "as:e:", "as:rep:")  # a question, the evidence follow-up, the summary
+
+
+# ---------------------------------------------------------------- fixtures and helpers
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi(TOKEN)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, api: FakeBotApi) -> Settings:
+    return Settings(
+        BOT_DATA_DIR=tmp_path / "data",
+        BOT_EMBEDDER="fake",
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        BOT_ADMIN_IDS=str(ADMIN_ID),
+        TELEGRAM_POLL_TIMEOUT=1,
+        BOT_CORPUS_DIR=SHIPPED_CORPUS,
+        DATABASE_URL=None,
+        WEBHOOK_URL=None,
+    ).model_copy(update={"telegram_base_url": api.base_url, "telegram_base_file_url": api.base_file_url})
+
+
+@asynccontextmanager
+async def running(services: Services) -> AsyncIterator[Application]:
+    """Start the Application as run_polling does (initialize, post_init, polling), then stop it."""
+    app = build_application(services)
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1, drop_pending_updates=False)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def plain(call: Call) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", call.text))
+
+
+def data_of(call: Call) -> list[str]:
+    return [button["callback_data"] for button in call.buttons]
+
+
+def is_prompt(call: Call) -> bool:
+    return any(data.startswith(PROMPT_PREFIXES) for data in data_of(call))
+
+
+async def next_prompt(api: FakeBotApi, since: int) -> Call:
+    """The next question, follow-up or summary the bot sends after `since`."""
+    return (await api.wait_for("sendMessage", since=since, where=is_prompt))[0]
+
+
+async def say(api: FakeBotApi, text: str, chat_id: int, where: Callable[[Call], bool] | None = None) -> Call:
+    mark = api.mark()
+    api.push_message(text, chat_id)
+    return (await api.wait_for("sendMessage", since=mark, where=where))[0]
+
+
+async def press(api: FakeBotApi, message: Call, data: str) -> Call:
+    """Press a button of a message the bot sent; returns the next prompt."""
+    assert data in data_of(message), (data, data_of(message))
+    mark = api.mark()
+    api.push_callback(api.sent_message(message), data)
+    return await next_prompt(api, mark)
+
+
+async def answer(api: FakeBotApi, question: Call, value: int | str) -> Call:
+    base = next(d for d in data_of(question) if d.startswith("as:a:")).rsplit(":", 1)[0]
+    return await press(api, question, f"{base}:{value}")
+
+
+async def start_quick(api: FakeBotApi, chat: int) -> Call:
+    scope = await say(api, f"/assess {CLOUD}", chat, where=lambda c: f"as:q:{CLOUD}" in data_of(c))
+    return await press(api, scope, f"as:q:{CLOUD}")
+
+
+async def evidence(api: FakeBotApi, chat: int, sentence: str) -> Call:
+    mark = api.mark()
+    api.push_message(sentence, chat)
+    return await next_prompt(api, mark)
+
+
+# ---------------------------------------------------------------- tests
+async def test_a_whole_quick_assessment_by_button_presses(settings: Settings, api: FakeBotApi) -> None:
+    chat = 3001
+    services = build_services(settings)
+    async with running(services):
+        prompt = await start_quick(api, chat)
+        for number, value in enumerate([3, 1, 0, "s", 2, 1, 0], start=1):
+            assert f"第 {number}/7 題" in plain(prompt), plain(prompt)
+            mark = api.mark()
+            prompt = await answer(api, prompt, value)
+            if value in (2, 3):
+                assert plain(prompt) == t("assessment.answer.evidence_prompt")
+                prompt = await evidence(api, chat, f"第 {number} 題：我負責過 <一次> 導入")
+        summary = prompt
+        photo = (await api.wait_for("sendPhoto", since=mark))[0]
+
+        assert "as:rep:" in " ".join(data_of(summary))
+        text = plain(summary)
+        assert CLOUD in text and "T2.1" in text and "已答 6/7 題，略過 1 題" in text
+        assert photo.files["photo"][1].startswith(PNG_SIGNATURE) and len(photo.files["photo"][1]) > 10_000
+
+        mark = api.mark()
+        api.push_message("/report", chat)
+        documents = await api.wait_for("sendDocument", since=mark, count=2)
+    files = dict(call.files["document"] for call in documents)
+    markdown = next(content for name, content in files.items() if name.endswith(".md")).decode()
+    assert f"（{CLOUD}）" in markdown and "第 1 題：我負責過 <一次> 導入" in markdown
+    table = next(content for name, content in files.items() if name.endswith(".csv"))
+    rows = list(csv.reader(io.StringIO(table.decode("utf-8-sig"))))
+    assert rows[0] == raw("assessment.report.csv_header") and len(rows) == 8
+    assert [row[4] for row in rows[1:]] == ["3", "1", "0", "", "2", "1", "0"]
+
+
+async def test_resume_after_the_application_restarts_midway(settings: Settings, api: FakeBotApi) -> None:
+    chat = 3002
+    async with running(build_services(settings)):
+        prompt = await start_quick(api, chat)
+        for value in (1, 0, 1):
+            prompt = await answer(api, prompt, value)
+        before_restart = prompt
+        assert "第 4/7 題" in plain(before_restart)
+
+    restarted = build_services(settings)  # a new process: new services, same database
+    async with running(restarted):
+        resumed = await say(api, "/resume", chat, where=is_prompt)
+        assert "第 4/7 題" in plain(resumed) and "T2.2" in plain(resumed)
+        # the button of the message sent before the restart still works (stable callback data)
+        prompt = await answer(api, before_restart, 0)
+        assert "第 5/7 題" in plain(prompt)
+        for _ in range(3):
+            prompt = await answer(api, prompt, 1)
+        assert "as:rep:" in " ".join(data_of(prompt))
+    done = restarted.assessments.history(chat)
+    assert "#" in done[0].text and CLOUD in done[0].text
+
+
+async def test_team_export_only_for_admins(settings: Settings, api: FakeBotApi) -> None:
+    chat = 3003
+    async with running(build_services(settings)):
+        prompt = await start_quick(api, chat)
+        for _ in range(7):
+            prompt = await answer(api, prompt, 0)
+
+        refused = await say(api, "/team_export", chat)
+        assert plain(refused) == t("bot.admin_only")
+        assert not api.calls_of("sendDocument")
+
+        mark = api.mark()
+        api.push_message("/team_export", ADMIN_ID)
+        export = (await api.wait_for("sendDocument", since=mark))[0]
+    name, content = export.files["document"]
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert name.endswith(".csv") and rows[0] == raw("assessment.report.team_header")
+    assert len(rows) == 8 and {row[0] for row in rows[1:]} == {str(chat)}
+    assert rows[1][1] == "小明" and rows[1][2] == CLOUD and rows[1][9] == "0.0"
