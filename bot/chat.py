@@ -22,6 +22,9 @@ def parse_line(line: str, choices: list[Button], user_id: int, is_admin: bool) -
     base = {"chat_id": LOCAL_CHAT_ID, "user_id": user_id, "is_admin": is_admin}
     if text.isdigit() and 1 <= int(text) <= len(choices):
         return Incoming(button=choices[int(text) - 1].data, **base)
+    named = next((b for b in choices if text and text in (b.label, b.label.split(" ", 1)[-1])), None)
+    if named is not None:  # typing a choice's label ("略過") presses it too
+        return Incoming(button=named.data, **base)
     if text.startswith("/") and len(text) > 1:
         head, *rest = text.split(maxsplit=1)
         return Incoming(command=head[1:].split("@")[0].lower(), args=rest[0] if rest else "", **base)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from index.catalog import Catalog, find_item, tasks_using
 from index.chunk import Chunk, chunk_catalog
