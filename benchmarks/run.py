@@ -445,6 +445,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--no-e2e", action="store_true", help="skip the 50-user Telegram run (benchmarks/e2e.py)")
     p.add_argument("--users", type=int, default=50, help="simulated Telegram users (default 50)")
     p.add_argument("--seconds", type=float, default=60.0, help="length of the Telegram run (default 60)")
+    p.add_argument("--think", type=float, default=2.0,
+                   help="mean think time of a simulated user between actions, seconds (default 2)")
     p.add_argument("--e2e-corpus", choices=("shipped", "synthetic"), default="shipped",
                    help="corpus the Telegram run serves (default shipped)")
     p.add_argument("--workdir", type=Path, help="where data dirs and the synthetic corpus go (default a temp dir)")
@@ -529,7 +531,7 @@ def _e2e(rep: Report, args: argparse.Namespace, corpora: dict[str, Path], data_d
     rep.out(f"-- Telegram end to end: {args.users} users for {args.seconds:g} s through the fake Bot API server")
     try:
         result = e2e.run(corpus_dir=corpus, data_dir=data_dir, embedder=args.embedder, users=args.users,
-                         seconds=args.seconds, seed=args.seed, progress=log)
+                         seconds=args.seconds, seed=args.seed, think=args.think, progress=log)
     except e2e.E2EUnavailable as e:
         rep.warn(f"e2e skipped: {e}")
         return

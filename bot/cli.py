@@ -207,10 +207,28 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # ------------------------------------------------------------------ fronts
+def _startup_errors() -> tuple[type[Exception], ...]:
+    """What stops a front from starting for a reason the operator can fix (database, index, token)."""
+    from bot.store import DatabaseError
+    from bot.telegram.app import MissingTokenError
+    from index.store import IndexError_
+
+    return DatabaseError, IndexError_, MissingTokenError
+
+
+def _refuse_start(error: Exception) -> int:
+    """One line on stderr instead of a traceback; a non-zero exit status."""
+    print(" ".join(str(error).split()), file=sys.stderr)
+    return 1
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram.app import run
 
-    run(settings)
+    try:
+        run(settings)
+    except _startup_errors() as e:
+        return _refuse_start(e)
     return 0
 
 
@@ -218,7 +236,11 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import run_chat
     from bot.services import build_services
 
-    return int(run_chat(build_services(settings), sys.stdin, sys.stdout) or 0)
+    try:
+        services = build_services(settings)
+    except _startup_errors() as e:
+        return _refuse_start(e)
+    return int(run_chat(services, sys.stdin, sys.stdout) or 0)
 
 
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:

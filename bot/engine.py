@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -55,8 +56,10 @@ USER_COMMANDS = (
     "forget",
 )
 DEEP_LINK_ASSESS = "assess-"
+RATE_WINDOW_SECONDS = 60.0
 
 Reloader = Callable[[], str]
+Clock = Callable[[], float]
 
 
 class AssistantLike(Protocol):
@@ -141,6 +144,44 @@ def find_standards(catalog: Catalog, query: str) -> list[Document]:
     return current or partial
 
 
+# ---------------------------------------------------------------- rate limiting
+
+
+class RateLimiter:
+    """At most `per_window` messages per person per window, counted in the SQL database (every process
+    shares it). The first message over the limit gets one slow-down notice; the rest of that window is
+    dropped silently. Admins are exempt (they upload documents and reload; they are trusted operators).
+    A limit of 0 or less turns limiting off.
+    """
+
+    def __init__(
+        self, db: Database, per_window: int, window_seconds: float = RATE_WINDOW_SECONDS, clock: Clock = time.time
+    ) -> None:
+        self.db = db
+        self.per_window = per_window
+        self.window_seconds = window_seconds
+        self.clock = clock
+
+    def applies_to(self, incoming: Incoming) -> bool:
+        return self.per_window > 0 and not incoming.is_admin
+
+    def check(self, incoming: Incoming) -> list[Reply] | None:
+        """None when the message may be answered; else what to send instead (the notice, or nothing)."""
+        if not self.applies_to(incoming):
+            return None
+        verdict = self.db.count_message(incoming.user_id, self.clock(), self.window_seconds, self.per_window)
+        if verdict == "ok":
+            return None
+        if verdict == "warn":
+            log.info("user %s over %d messages per window; slowed down", incoming.user_id, self.per_window)
+            return [Reply(t("bot.slow_down", seconds=round(self.window_seconds)))]
+        return []
+
+    def silenced(self, incoming: Incoming) -> bool:
+        """True when this person's messages are being dropped (read only: nothing is counted)."""
+        return self.applies_to(incoming) and self.db.rate_silenced(incoming.user_id, self.clock(), self.window_seconds)
+
+
 # ---------------------------------------------------------------- engine
 
 
@@ -151,11 +192,13 @@ class Engine:
         assessments: AssessmentsLike,
         db: Database,
         reloader: Reloader | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.assistant = assistant
         self.assessments = assessments
         self.db = db
         self.reloader = reloader
+        self.limiter = limiter
         self._commands: dict[str, Callable[[Incoming], list[Reply]]] = {
             "start": self._start,
             "help": self._help,
@@ -177,8 +220,11 @@ class Engine:
         return self.assistant.catalog
 
     def handle(self, incoming: Incoming) -> list[Reply]:
-        """Everything a person did, answered; never raises."""
+        """Everything a person did, answered (an empty list: dropped, they send too fast); never raises."""
         try:
+            held = self.limiter.check(incoming) if self.limiter else None
+            if held is not None:
+                return held
             return self._dispatch(incoming) or [Reply(t("bot.nothing_to_say"))]
         except Exception:
             log.exception("engine failed on %s in chat %s", _what(incoming), incoming.chat_id)

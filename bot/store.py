@@ -11,8 +11,9 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -26,13 +27,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
     create_engine,
     delete,
     event,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+DEFAULT_TIMEOUT = 15.0  # seconds to wait for a locked database (or a connection) before giving up
+RateVerdict = Literal["ok", "warn", "drop"]
 
 metadata = MetaData()
 
@@ -104,23 +109,45 @@ class DatabaseError(RuntimeError):
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.url = url
+        self.timeout = timeout
         kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 15, "check_same_thread": False}
+            kwargs["connect_args"] = {"timeout": timeout, "check_same_thread": False}
+        elif url.startswith("postgresql"):
+            kwargs["connect_args"] = {"connect_timeout": max(1, round(timeout))}
         self.engine: Engine = create_engine(url, **kwargs)
         if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms=int(timeout * 1000)))
 
     def create(self) -> None:
+        """Create the tables and make sure they can be written (not locked by another program)."""
         try:
             metadata.create_all(self.engine)
+            self._probe_write()
         except SQLAlchemyError as e:
-            raise DatabaseError(f"無法開啟資料庫（{self.safe_url}）：{type(e.orig or e).__name__}") from e
+            raise DatabaseError(f"無法開啟資料庫（{self.safe_url}）：{self._reason(e)}") from e
+
+    def _probe_write(self) -> None:
+        """A write that changes nothing: it waits at most `timeout` for a lock another program holds."""
+        with self.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(self.timeout * 1000)}")
+            conn.execute(delete(processed_updates).where(processed_updates.c.update_id == -1))
+
+    def _reason(self, error: SQLAlchemyError) -> str:
+        """The driver's first line of explanation, without the password (it may echo the URL)."""
+        cause = getattr(error, "orig", None) or error
+        lines = str(cause).strip().splitlines()
+        reason = f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
+        password = self.engine.url.password
+        if password:
+            reason = reason.replace(str(password), "***")
+        return reason[:300]
 
     @property
     def safe_url(self) -> str:
@@ -160,6 +187,52 @@ class Database:
         except SQLAlchemyError:
             return False
 
+    # ------------------------------------------------------------ rate limiting
+    def count_message(self, user_id: int, now: float, window_seconds: float, limit: int) -> RateVerdict:
+        """Count one message of a person: 'ok' within the limit, 'warn' for the first one over it, then 'drop'.
+
+        A window starts with the first message after the previous one ended. The row is updated before
+        it is read, so concurrent processes count each message exactly once.
+        """
+        for _attempt in range(3):
+            try:
+                return self._count(user_id, now, window_seconds, limit)
+            except IntegrityError:  # another process created this person's row first: count again
+                continue
+        return "ok"
+
+    def _count(self, user_id: int, now: float, window_seconds: float, limit: int) -> RateVerdict:
+        expired = rate_events.c.window_start <= now - window_seconds
+        mine = rate_events.c.user_id == user_id
+        with self.begin() as conn:
+            bumped = conn.execute(
+                rate_events.update()
+                .where(mine)
+                .values(
+                    window_start=case((expired, now), else_=rate_events.c.window_start),
+                    count=case((expired, 1), else_=rate_events.c.count + 1),
+                    warned=case((expired, 0), else_=rate_events.c.warned),
+                )
+            ).rowcount
+            if not bumped:
+                conn.execute(rate_events.insert().values(user_id=user_id, window_start=now, count=1, warned=0))
+                return "ok" if limit >= 1 else "warn"
+            count, warned = conn.execute(select(rate_events.c.count, rate_events.c.warned).where(mine)).one()
+            if count <= limit:
+                return "ok"
+            if warned:
+                return "drop"
+            conn.execute(rate_events.update().where(mine).values(warned=1))
+            return "warn"
+
+    def rate_silenced(self, user_id: int, now: float, window_seconds: float) -> bool:
+        """True while a person who has had the slow-down notice is still inside that window (read only)."""
+        with self.begin() as conn:
+            row = conn.execute(
+                select(rate_events.c.window_start, rate_events.c.warned).where(rate_events.c.user_id == user_id)
+            ).first()
+        return bool(row and row.warned and row.window_start > now - window_seconds)
+
     def forget_user(self, user_id: int) -> int:
         with self.begin() as conn:
             ids = [r[0] for r in conn.execute(select(assessments.c.id).where(assessments.c.user_id == user_id))]
@@ -172,9 +245,9 @@ class Database:
         return n
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, busy_ms: int) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={busy_ms}")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=15000")
     cur.close()

@@ -4,7 +4,9 @@ It implements what the bot uses (getMe, getUpdates with long polling, sendMessag
 editMessageText, answerCallbackQuery, answerInlineQuery, setMyCommands, sendChatAction,
 sendPhoto, sendDocument, getFile and file downloads, deleteWebhook, getWebhookInfo,
 setWebhook, close, logOut), records every call, lets a test act as a person (messages, button
-presses, inline queries, documents) and injects faults (429 with retry_after, 500s, delays).
+presses, inline queries, documents) and injects faults (429 with retry_after, 500s, delays, a
+connection closed without an answer). Like Telegram, it refuses (400) an HTML text that does not
+parse (an unknown tag, an unclosed tag, a bare "<" or "&") or that is longer than 4096 characters.
 """
 
 from __future__ import annotations
@@ -24,6 +26,13 @@ from aiohttp import web
 BOT_ID = 777000111
 BOT_USERNAME = "competency_test_bot"
 JSON_FIELDS = ("reply_markup", "commands", "results", "scope", "entities", "allowed_updates", "link_preview_options")
+CLIENT_GONE = 499  # status of a call whose client hung up before the answer (nothing was done)
+RESET = 0  # status of a call answered by closing the connection (nothing was done)
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji",
+             "code", "pre", "blockquote"}
+_HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|<|&(?:lt|gt|amp|quot|#\d+|#x[0-9A-Fa-f]+);|&")
 
 # Telegram update ids grow for a bot's whole life: shared by every server in this process so
 # that a database of handled updates is never confused between tests.
@@ -58,6 +67,7 @@ class Fault:
     status: int = 200
     retry_after: int | None = None
     delay: float = 0.0
+    reset: bool = False  # close the connection without answering
 
 
 class FakeBotApi:
@@ -185,6 +195,10 @@ class FakeBotApi:
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         self._faults.setdefault(method, []).extend(Fault(delay=seconds) for _ in range(times))
 
+    def reset_next(self, method: str, times: int = 1) -> None:
+        """Close the connection of the next calls without answering (the call is not carried out)."""
+        self._faults.setdefault(method, []).extend(Fault(reset=True) for _ in range(times))
+
     # ------------------------------------------------------------ reading what the bot did
     def mark(self) -> int:
         return len(self.calls)
@@ -225,9 +239,23 @@ class FakeBotApi:
         params, files = await _read_params(request)
         call = Call(method, params, files)
         self.calls.append(call)
+        try:
+            return await self._answer(request, call)
+        except asyncio.CancelledError:  # the client hung up (a timeout on its side): nothing was done
+            if call.status == 200:
+                call.status = CLIENT_GONE
+            raise
+
+    async def _answer(self, request: web.Request, call: Call) -> web.Response:
+        method = call.method
         fault = self._next_fault(method)
         if fault and fault.delay:
             await asyncio.sleep(fault.delay)
+        if fault and fault.reset:
+            call.status = RESET
+            assert request.transport is not None
+            request.transport.abort()
+            await asyncio.sleep(60)  # the handler is cancelled as the connection goes
         if fault and fault.status != 200:
             call.status = fault.status
             return _fault_response(fault)
@@ -235,6 +263,10 @@ class FakeBotApi:
         if handler is None:
             call.status = 404
             return _error(404, "Not Found: method not found")
+        problem = _html_problem(call)
+        if problem:
+            call.status = 400
+            return _error(400, f"Bad Request: {problem}")
         result = await handler(call)
         if request.transport is None or request.transport.is_closing():
             self._undeliver(result)
@@ -295,7 +327,10 @@ class FakeBotApi:
     def _confirm(self, offset: int) -> None:
         """Forget delivered updates the bot confirmed (ids below the offset)."""
         if offset:
-            self._pending = [u for u in self._pending if not (id(u) in self._delivered and u["update_id"] < offset)]
+            gone = [u for u in self._pending if id(u) in self._delivered and u["update_id"] < offset]
+            self._pending = [u for u in self._pending if all(u is not g for g in gone)]
+            # forget their object ids too: a later update may be allocated at the same address
+            self._delivered.difference_update(id(u) for u in gone)
 
     def _undeliver(self, result: Any) -> None:
         """Updates handed to a client that has gone are handed out again."""
@@ -402,6 +437,54 @@ async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, 
         if isinstance(params.get(key), str):
             params[key] = json.loads(params[key])
     return params, files
+
+
+def _html_problem(call: Call) -> str | None:
+    """Why Telegram would refuse this call's HTML text or caption (None when it would not)."""
+    texts: list[tuple[str, int]] = []
+    if call.params.get("parse_mode") == "HTML":
+        if "text" in call.params:
+            texts.append((str(call.params["text"]), TEXT_LIMIT))
+        if call.params.get("caption"):
+            texts.append((str(call.params["caption"]), CAPTION_LIMIT))
+    for result in call.params.get("results") or []:
+        content = result.get("input_message_content") or {}
+        if content.get("parse_mode") == "HTML":
+            texts.append((str(content.get("message_text", "")), TEXT_LIMIT))
+    for text, limit in texts:
+        problem = html_problem(text, limit)
+        if problem:
+            return problem
+    return None
+
+
+def html_problem(text: str, limit: int = TEXT_LIMIT) -> str | None:
+    """What is wrong with a text in Telegram's HTML parse mode, or None."""
+    open_tags: list[str] = []
+    shown = 0
+    position = 0
+    for token in _HTML_TOKEN.finditer(text):
+        shown += token.start() - position
+        position = token.end()
+        closing, tag = token.group(1), (token.group(2) or "").lower()
+        if token.group() in ("<", "&"):
+            return f"can't parse entities: bare {token.group()!r} at byte offset {token.start()}"
+        if not tag:
+            shown += 1  # an entity stands for one character
+        elif tag not in HTML_TAGS:
+            return f"can't parse entities: unsupported start tag \"{tag}\" at byte offset {token.start()}"
+        elif not closing:
+            open_tags.append(tag)
+        elif not open_tags or open_tags.pop() != tag:
+            return f"can't parse entities: unmatched end tag \"{tag}\" at byte offset {token.start()}"
+    shown += len(text) - position
+    if open_tags:
+        return f"can't parse entities: can't find end tag corresponding to start tag \"{open_tags[-1]}\""
+    if not text.strip():
+        return "message text is empty"
+    if shown > limit:
+        return "message is too long"
+    return None
 
 
 def _error(status: int, description: str) -> web.Response:

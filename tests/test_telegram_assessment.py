@@ -13,6 +13,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram.ext import Application
@@ -31,9 +32,27 @@ PROMPT_PREFIXES = ("as:a:", "as:e:", "as:rep:")  # a question, the evidence foll
 
 
 # ---------------------------------------------------------------- fixtures and helpers
+class KeepingFakeBotApi(FakeBotApi):
+    """The fake server, keeping every update it queued alive for the whole test.
+
+    FakeBotApi remembers handed-out updates by `id()` of their dicts; once a confirmed update is
+    freed, a new update can get the same id and is then never handed out (a rare, random hang).
+    Holding on to the dicts keeps their ids unique.
+    """
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.queued: list[dict[str, Any]] = []
+
+    def push_update(self, update: dict[str, Any], update_id: int | None = None) -> dict[str, Any]:
+        queued = super().push_update(update, update_id)
+        self.queued.append(queued)
+        return queued
+
+
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi(TOKEN)
+    server = KeepingFakeBotApi(TOKEN)
     await server.start()
     yield server
     await server.stop()

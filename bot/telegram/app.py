@@ -7,6 +7,7 @@ from contextlib import suppress
 from typing import Any
 from urllib.parse import urlparse
 
+from sqlalchemy.engine import make_url
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -34,7 +35,6 @@ log = logging.getLogger(__name__)
 
 RATE_LIMIT_RETRIES = 3
 CONNECT_TIMEOUT = 10.0
-READ_TIMEOUT = 20.0
 WRITE_TIMEOUT = 30.0
 POOL_TIMEOUT = 5.0
 POOL_SIZE = 16
@@ -61,13 +61,13 @@ def build_application(services: Services) -> Application:
     token = settings.token()
     if not token:
         raise MissingTokenError(t("bot.no_token"))
-    install_redaction(token, settings.webhook_secret.get_secret_value() if settings.webhook_secret else None)
+    install_redaction(*secrets_of(settings))
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(settings.telegram_base_url)
-        .request(_request(READ_TIMEOUT))
-        .get_updates_request(_request(READ_TIMEOUT + settings.poll_timeout))
+        .request(_request(settings.telegram_timeout))
+        .get_updates_request(_request(settings.telegram_timeout + settings.poll_timeout))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .post_init(post_init)
     )
@@ -80,9 +80,10 @@ def build_application(services: Services) -> Application:
 
 
 def add_handlers(application: Application) -> None:
-    """Every handler family, after the guard that answers each update once."""
+    """Every handler family, after the guards that answer each update once and drop a flood."""
     only_new = filters.UpdateType.MESSAGE
-    application.add_handler(TypeHandler(Update, guards.skip_repeated_update), group=-1)
+    application.add_handler(TypeHandler(Update, guards.skip_repeated_update), group=-2)
+    application.add_handler(TypeHandler(Update, guards.drop_flood), group=-1)
     application.add_handler(CommandHandler(list(ADMIN_COMMANDS), admin.on_admin_command, filters=only_new))
     application.add_handler(CommandHandler(list(commands.COMMANDS), commands.on_command, filters=only_new))
     application.add_handler(MessageHandler(only_new & filters.COMMAND, commands.on_unknown_command))
@@ -122,10 +123,17 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
+def secrets_of(settings: Settings) -> list[str | None]:
+    """What must never appear in a log line: the token, the webhook secret, the database password."""
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    db_password = make_url(settings.database_url).password if settings.database_url else None
+    return [settings.token(), webhook_secret, str(db_password) if db_password else None]
+
+
 def configure_logging(settings: Settings) -> None:
-    """Plain logs on stderr at the configured level, with the token redacted everywhere."""
+    """Plain logs on stderr at the configured level, with the secrets redacted everywhere."""
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    install_redaction(settings.token())
+    install_redaction(*secrets_of(settings))
 
 
 def run(settings: Settings) -> None:

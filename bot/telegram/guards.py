@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.telegram.common import Context, services_of
+from bot.telegram.common import Context, incoming_from, services_of
 from bot.telegram.format import escape
 from prompts import t
 
@@ -24,6 +24,17 @@ async def skip_repeated_update(update: Update, context: Context) -> None:
     first_time = await asyncio.to_thread(services_of(context).db.mark_update, update.update_id)
     if not first_time:
         log.info("update %s already handled; skipped", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def drop_flood(update: Update, context: Context) -> None:
+    """Drop, before any Bot API call (typing, answering a button), what a person sends after their
+    slow-down notice in the current window. The engine counts the messages; this only reads."""
+    limiter = getattr(services_of(context).engine, "limiter", None)  # an engine without one never limits
+    if limiter is None or update.effective_user is None:
+        return
+    if await asyncio.to_thread(limiter.silenced, incoming_from(update, context)):
+        log.debug("update %s dropped: user over the rate limit", update.update_id)
         raise ApplicationHandlerStop
 
 
