@@ -251,7 +251,7 @@ class Person:
                 events = await self.exchange("evidence", lambda: self.api.push_message(self.rng.choice(EVIDENCE),
                                                                                         self.chat))
             else:
-                events = await self.exchange("button", lambda data=choice: self.api.push_callback(message, data))
+                events = await self.exchange("button", lambda data=choice, msg=message: self.api.push_callback(msg, data))
         message, buttons = _buttons(events, "as:x:")
         if message is not None and buttons and self.rng.random() < 0.5:  # some leave it for /resume, some cancel
             await self.exchange("button", lambda: self.api.push_callback(message, buttons[0]))

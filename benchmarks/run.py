@@ -78,6 +78,12 @@ def peak_rss_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far, all threads (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def current_rss_mb() -> float:
     try:
         pages = int(Path("/proc/self/statm").read_text().split()[1])
@@ -140,6 +146,7 @@ class Report:
             self.out(f"{'peak RSS':<16} {'after ' + phase:<36} {'':>4} {mb:>9.0f} MB")
         self.out(f"network: {len(refused)} connection(s) to anything but 127.0.0.1 attempted (and refused)"
                  + (f": {', '.join(sorted(set(refused)))}" if refused else ""))
+        self.out(f"load average at end: {load_average()} (1, 5, 15 min; this machine has {os.cpu_count()} CPUs)")
         for w in self.warnings:
             self.out(f"WARNING: {w}")
 
@@ -156,14 +163,18 @@ def _fmt(value: float, unit: str) -> str:
     return f"{value:g} {unit}".strip()
 
 
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 def log(text: str) -> None:
     print(f"bench: {text}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------ loopback only
-_refused: list[str] = []
-
-
 def _loopback(host: Any) -> bool:
     if host is None:
         return True
@@ -177,10 +188,11 @@ def _loopback(host: Any) -> bool:
 def loopback_only() -> Iterator[list[str]]:
     """Refuse (and record) every TCP connection or name lookup that is not for 127.0.0.1 / localhost."""
     real_connect, real_connect_ex, real_getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+    refused: list[str] = []
 
     def check(address: Any) -> None:
         if isinstance(address, tuple) and not _loopback(address[0]):
-            _refused.append(str(address[0]))
+            refused.append(str(address[0]))
             raise PermissionError(f"bench: connection to {address[0]} refused (127.0.0.1 only)")
 
     def connect(self: socket.socket, address: Any) -> None:
@@ -199,7 +211,7 @@ def loopback_only() -> Iterator[list[str]]:
     socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
     socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
     try:
-        yield _refused
+        yield refused
     finally:
         socket.socket.connect = real_connect  # type: ignore[method-assign]
         socket.socket.connect_ex = real_connect_ex  # type: ignore[method-assign]
@@ -228,6 +240,7 @@ class BuildSample:
     stored: int
     distinct_texts: int
     shared_texts: int
+    cpu_s: float = 0.0
     catalog: Any = None
 
 
@@ -249,7 +262,8 @@ class _Progress(threading.Thread):
             rate = done / elapsed if elapsed else 0.0
             eta = (self.total - done) / rate / 60 if rate else float("nan")
             log(f"{self.label}: {done}/{self.total} chunks embedded and stored, {rate:.0f}/s, "
-                f"{elapsed / 60:.1f} min so far, ETA {eta:.1f} min; peak RSS {peak_rss_mb():.0f} MB")
+                f"{elapsed / 60:.1f} min so far, ETA {eta:.1f} min; peak RSS {peak_rss_mb():.0f} MB; "
+                f"load average {load_average()}")
 
     def __enter__(self) -> _Progress:
         self.start()
@@ -266,6 +280,7 @@ def build_once(corpus_dir: Path, data_dir: Path, embedder: Any, label: str, prog
     from index.store import VectorIndex
 
     settings = make_settings(data_dir, corpus_dir, "unused")
+    cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     catalog = Catalog.load(corpus_dir)
     t1 = time.perf_counter()
@@ -288,7 +303,7 @@ def build_once(corpus_dir: Path, data_dir: Path, embedder: Any, label: str, prog
         log(f"{label}: {len(catalog.errors)} documents did not parse, e.g. {catalog.errors[0]}")
     return BuildSample(t1 - t0, t2 - t1, t3 - t2, t3 - t0, len(catalog.documents), len(chunks), embedded_chunks,
                        report.embedded, report.cached, stored, len(owners),
-                       sum(1 for docs in owners.values() if len(docs) > 1), catalog)
+                       sum(1 for docs in owners.values() if len(docs) > 1), cpu_seconds() - cpu0, catalog)
 
 
 def _build_detail(samples: list[BuildSample]) -> str:
@@ -298,7 +313,8 @@ def _build_detail(samples: list[BuildSample]) -> str:
         return percentile(xs, 50)
 
     return (f"(median parse {med([x.parse_s for x in samples]):.2f} s, chunk {med([x.chunk_s for x in samples]):.2f} s, "
-            f"sync {med([x.sync_s for x in samples]):.2f} s; {s.documents} docs, {s.chunks} chunks, "
+            f"sync {med([x.sync_s for x in samples]):.2f} s, process CPU {med([x.cpu_s for x in samples]):.0f} s "
+            f"on {os.cpu_count()} CPUs; {s.documents} docs, {s.chunks} chunks, "
             f"{s.embedded_chunks} chunks with an embed text, {s.distinct_texts} distinct texts of which "
             f"{s.shared_texts} shared by 2+ documents; {s.embedded} texts embedded, {s.cached} cache hits, "
             f"{s.stored} vectors stored)")
@@ -458,6 +474,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:  # `competency-bot bench -- --standards 100`: argparse.REMAINDER keeps the "--"
+        argv = argv[1:]
     args = parser().parse_args(argv)
     if args.standards < 0 or args.questions < 1:
         parser().error("--standards must be >= 0 and --questions >= 1")
@@ -483,6 +501,7 @@ def _run(rep: Report, args: argparse.Namespace, work: Path) -> int:
     rep.out(f"python {platform.python_version()} on {platform.platform()}, {os.cpu_count()} CPUs; "
             f"embedder {args.embedder}; synthetic documents N={args.standards}; {args.questions} questions per kind; "
             f"seed {args.seed}; work dir {work}")
+    rep.out(f"load average at start: {load_average()} (other processes on this machine slow every figure)")
     started = time.perf_counter()
     embedder = get_embedder(args.embedder)
     if hasattr(embedder, "embed_query"):

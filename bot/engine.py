@@ -5,6 +5,8 @@ terminal chat both turn what a person did into an `Incoming` and show the replie
 
 Per chat the engine remembers the current standard (and a question waiting for a standard
 choice) in the SQL database, so a restart or a second process continues the conversation.
+A RateLimiter (also counting in the database) holds back a person who sends too fast: one
+slow-down notice per window, then nothing until the window ends (admins are exempt).
 
 Button data (all below 64 bytes, stable across restarts):
 - `std:<CODE>`  choose a standard (and re-ask the pending question for it)
@@ -101,8 +103,12 @@ class AssessmentsLike(Protocol):
 # ---------------------------------------------------------------- text hygiene
 
 
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colours and cursor moves pasted along
+
+
 def clean_text(text: str) -> str:
-    """Drop control and format characters, collapse spaces, keep line breaks."""
+    """Drop terminal escapes, control and format characters, collapse spaces, keep line breaks."""
+    text = _ANSI_ESCAPE.sub("", text)
     kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
     lines = (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in kept.splitlines())
     return "\n".join(line for line in lines if line)

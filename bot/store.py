@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 DEFAULT_TIMEOUT = 15.0  # seconds to wait for a locked database (or a connection) before giving up
 RateVerdict = Literal["ok", "warn", "drop"]
+SCHEMA_LOCK_ID = 7_301_118  # PostgreSQL advisory lock taken while the tables are created
 
 metadata = MetaData()
 
@@ -127,10 +128,18 @@ class Database:
     def create(self) -> None:
         """Create the tables and make sure they can be written (not locked by another program)."""
         try:
-            metadata.create_all(self.engine)
+            self._create_tables()
             self._probe_write()
         except SQLAlchemyError as e:
             raise DatabaseError(f"無法開啟資料庫（{self.safe_url}）：{self._reason(e)}") from e
+
+    def _create_tables(self) -> None:
+        """Create what is missing; on PostgreSQL processes starting together take turns (a lock held
+        until the tables are committed), so none of them trips over the tables another is creating."""
+        with self.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
+            metadata.create_all(conn)
 
     def _probe_write(self) -> None:
         """A write that changes nothing: it waits at most `timeout` for a lock another program holds."""
@@ -179,12 +188,13 @@ class Database:
                 conn.execute(chat_sessions.insert().values(chat_id=chat_id, user_id=user_id, **changes))
 
     def mark_update(self, update_id: int) -> bool:
-        """Record an update id; False when it was already handled (a repeated delivery)."""
+        """Record an update id; False when it was already handled (a repeated delivery). Any other
+        database failure is raised: the update must not pass for handled when it was not."""
         try:
             with self.begin() as conn:
                 conn.execute(processed_updates.insert().values(update_id=update_id))
             return True
-        except SQLAlchemyError:
+        except IntegrityError:
             return False
 
     # ------------------------------------------------------------ rate limiting

@@ -2,7 +2,9 @@
 each K/S/A item, each standard's overview; the 職能單元's sections, items, notes and 評量設計參考.
 
 `text` is what BM25 and answers read; `embed_text` is the compact text the dense index embeds
-(None: BM25 carries that chunk alone, which keeps the costly embedding step small).
+(None: BM25 carries that chunk alone, which keeps the costly embedding step small). Tasks (with their
+outputs), indicators, the 職能單元's items and notes, and overviews are embedded; K, S, A and outputs
+are short noun phrases that BM25 matches well, so they are not.
 """
 
 from __future__ import annotations
@@ -99,8 +101,8 @@ def _standard_chunks(std: Standard) -> Iterator[Chunk]:
     for task in std.tasks:
         yield from _task_chunks(std, task)
     for table, item_type in ((std.knowledge, "knowledge"), (std.skills, "skill"), (std.attitudes, "attitude")):
-        for item in table.values():
-            yield _chunk(std, item_type, item.code, f"{item.code} {item.full_text}", item.full_text)
+        for item in table.values():  # short noun phrases: BM25 alone finds them, no embedding needed
+            yield _chunk(std, item_type, item.code, f"{item.code} {item.full_text}", None)
 
 
 def _task_chunks(std: Standard, task: Task) -> Iterator[Chunk]:
@@ -113,8 +115,8 @@ def _task_chunks(std: Standard, task: Task) -> Iterator[Chunk]:
     for p in task.indicators:
         yield _chunk(std, "indicator", p.code, f"{p.code} {p.text}", p.text, task.code, task.level)
     for o in task.outputs:
-        yield _chunk(std, "output", f"{task.code}/{o.code}", f"{o.code} {o.text}", f"{task.title}：{o.text}",
-                     task.code, task.level)
+        # an output's text is already in its task's embedded text; BM25 carries the output chunk itself
+        yield _chunk(std, "output", f"{task.code}/{o.code}", f"{o.code} {o.text}", None, task.code, task.level)
 
 
 def _unit_chunks(unit: Unit) -> Iterator[Chunk]:

@@ -14,15 +14,19 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import make_url
 
 from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database, answers, assessments
+from prompts import t
 from tests.fakebotapi import CLIENT_GONE, RESET, Call, FakeBotApi
 from tests.test_telegram import free_port, plain, running, say
 
@@ -107,7 +111,8 @@ class Serve:
 
     @property
     def output(self) -> str:
-        self._stderr.flush()
+        if not self._stderr.closed:
+            self._stderr.flush()
         return self.log.read_text("utf-8", errors="replace")
 
     async def wait(self, timeout: float) -> int:
@@ -126,6 +131,28 @@ class Serve:
             self.process.kill()
             self.process.wait(5)
         self._stderr.close()
+
+
+@contextmanager
+def fresh_postgres(prefix: str, password: str | None = None) -> Iterator[str | None]:
+    """A new, empty database on the PostgreSQL of TEST_DATABASE_URL (dropped afterwards); None without one.
+    `password` is put in the URL when it has none (the test server trusts local connections)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield None
+        return
+    url = make_url(base)
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        fresh = url.set(database=name, password=url.password or password)
+        yield fresh.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 async def polling(api: FakeBotApi, serve: Serve, since: int) -> None:
@@ -210,6 +237,28 @@ async def test_the_session_survives_every_fault(services: Services, api: FakeBot
         await say(api, "/help", chat)
     assert len([c for c in api.calls_of("editMessageText") if CLOUD in c.text]) == 1
     assert services.db.get_session(chat)["standard"] == CLOUD
+
+
+async def test_a_database_locked_while_running_gets_an_apology_then_service(
+    tmp_path: Path, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(BOT_DATA_DIR=tmp_path / "data", BOT_EMBEDDER="fake", TELEGRAM_BOT_TOKEN=TOKEN,
+                        TELEGRAM_POLL_TIMEOUT=1, DATABASE_TIMEOUT=0.3, DATABASE_URL=None, WEBHOOK_URL=None)
+    services = build_services(settings.model_copy(update={"telegram_base_url": api.base_url}))
+    chat = 4500
+    async with running(services):
+        await say(api, f"/use {CLOUD}", chat)
+        holder = sqlite3.connect(settings.bot_data_dir / "bot.sqlite3", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # a backup or a migration holds the write lock
+        try:
+            locked = await say(api, FOLLOW_UP, chat)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        answer = await say(api, FOLLOW_UP, chat)
+    assert plain(locked) == t("bot.error"), "not silence: the update was not taken for a repeated one"
+    assert "O2.2.1" in answer.text and services.db.get_session(chat)["standard"] == CLOUD
+    assert TOKEN not in caplog.text
 
 
 # ---------------------------------------------------------------- start-up: database and index

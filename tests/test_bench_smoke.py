@@ -1,0 +1,102 @@
+"""The benchmark's own checks: the synthetic corpus parses and varies its texts; a tiny run works."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # benchmarks/ is a source-tree package, not installed with the product
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import run, synth  # noqa: E402
+from index.catalog import Catalog  # noqa: E402
+from index.chunk import chunk_catalog  # noqa: E402
+from index.model import Standard  # noqa: E402
+from index.parse import parse_file  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def templates() -> list:
+    return synth.load_templates()
+
+
+def test_synthetic_documents_parse_and_keep_their_template_structure(tmp_path: Path, templates: list) -> None:
+    corpus = synth.generate(7, tmp_path / "corpus", templates)  # 7 > 5: the second group starts
+    assert len(corpus.files) == 7
+    for i, path in enumerate(corpus.files):
+        doc = parse_file(path)  # the project's parser, from the file
+        template = templates[i % len(templates)]
+        assert synth.shape(doc) == synth.shape(template)
+        assert doc.code == synth.rename_code(template.code, i // len(templates))
+        assert all(t.startswith(synth.doc_tag(i)) for t in synth.tagged_texts(doc))
+    catalog = Catalog.load(corpus.folder)
+    assert not catalog.errors and len(catalog.documents) == 7
+    assert len({d.code for d in catalog.documents.values()}) == 7
+
+
+def test_three_standards_share_no_task_indicator_or_embedded_text(tmp_path: Path, templates: list) -> None:
+    corpus = synth.generate(3, tmp_path / "corpus", templates)
+    catalog = Catalog.load(corpus.folder)
+    standards = catalog.standards()
+    assert len(standards) == 3 and all(isinstance(s, Standard) for s in standards)
+    assert synth.shared_texts(catalog) == {}
+    seen: dict[str, str] = {}
+    for std in standards:
+        texts = {t.title for t in std.tasks} | {p.text for t in std.tasks for p in t.indicators}
+        for text in texts:
+            assert seen.setdefault(text, std.code) == std.code, f"{text!r} in {seen[text]} and {std.code}"
+    owners: dict[str, set[str]] = {}
+    for chunk in chunk_catalog(catalog):
+        if chunk.embed_text:
+            owners.setdefault(chunk.embed_text, set()).add(chunk.standard)
+    assert all(len(codes) == 1 for codes in owners.values())
+
+
+def test_family_structure_survives_renaming(tmp_path: Path, templates: list) -> None:
+    corpus = synth.generate(10, tmp_path / "corpus", templates)
+    catalog = Catalog.load(corpus.folder)
+    old = [d for d in catalog.documents.values() if d.status == "historical"]
+    assert sorted(d.code for d in old) == ["INM0001-005", "INM0002-005"]
+    assert catalog.get("IISD0002-001v3").code == "ISD0002-001v3"  # the second spelling is an alias
+
+
+def test_generator_refuses_a_folder_with_documents(tmp_path: Path, templates: list) -> None:
+    (tmp_path / "x.txt").write_text("x", "utf-8")
+    with pytest.raises(synth.SynthError):
+        synth.generate(1, tmp_path, templates)
+
+
+def test_percentile_interpolates() -> None:
+    assert run.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
+    assert run.percentile([5.0], 95) == 5.0
+    assert run.percentile(list(range(101)), 95) == 95.0
+
+
+def test_loopback_guard_refuses_other_hosts() -> None:
+    import socket
+
+    with run.loopback_only() as refused, pytest.raises(PermissionError):
+        socket.create_connection(("192.0.2.1", 9), timeout=0.1)
+    assert "192.0.2.1" in refused
+    assert socket.socket.connect.__name__ == "connect"  # restored
+
+
+def test_tiny_benchmark_run_prints_p50_p95(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--standards", "3", "--embedder", "fake", "--questions", "3", "--no-e2e",
+            "--shipped-cold-runs", "1", "--warm-runs", "1", "--workdir", str(tmp_path / "work")]
+    assert run.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "command: competency-bot bench --standards 3 --embedder fake" in out
+    assert "synthetic corpus: N=3 documents" in out
+    for kind in ("code", "semantic", "reverse", "compare"):
+        assert re.search(rf"\[synthetic-3\] question: {kind}\s+n=3\s+p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms", out), kind
+        assert re.search(rf"\[shipped\] question: {kind}\s+n=3\s+p50", out), kind
+    assert re.search(r"\[synthetic-3\] index build, cold\s+n=1\s+p50\s+[\d.]+ s\s+p95", out)
+    assert re.search(r"\[synthetic-3\] index build, warm.*\b0 texts embedded", out)
+    assert "peak RSS after synthetic-3 questions" in out
+    assert "SUMMARY" in out and "network: 0 connection(s)" in out
+    assert "WARNING" not in out
