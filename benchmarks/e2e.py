@@ -314,6 +314,7 @@ async def _run(server_class: Any, build_services: Callable[..., Any], build_appl
             "telegram_base_file_url": api.base_file_url,
             "poll_timeout": 1.0,
             "webhook_url": None,
+            "rate_limit_per_minute": 0,  # simulated users think ~2 s: the flood guard must not count as a loss
         })
         if not settings.telegram_base_url.startswith("http://127.0.0.1:"):
             raise E2EUnavailable(f"base URL {settings.telegram_base_url} is not on 127.0.0.1")

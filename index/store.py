@@ -146,7 +146,15 @@ class VectorIndex:
         tmp.replace(self.manifest_path)
 
     def is_current(self, chunks: Sequence[Chunk]) -> bool:
-        return self.manifest() == _hashes(chunks)
+        """The manifest matches and the collection really holds the chunks (a wiped store is not current)."""
+        have = self.manifest()
+        if have != _hashes(chunks):
+            return False
+        expected = sum(1 for c in chunks if c.embed_text)
+        try:
+            return self.count() == expected
+        except Exception:  # noqa: BLE001 - a damaged store is simply not current
+            return False
 
     def count(self) -> int:
         return int(self.store._collection.count())

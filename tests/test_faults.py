@@ -335,8 +335,6 @@ def test_a_missing_index_directory_is_rebuilt(settings: Settings) -> None:
     assert answer.citations and any(c.standard == CLOUD for c in answer.citations)
 
 
-@pytest.mark.xfail(reason="index/store.py VectorIndex.is_current trusts the manifest: a deleted chroma folder "
-                          "next to a kept manifest leaves an empty collection (not rebuilt)", strict=False)
 def test_a_missing_chroma_folder_with_its_manifest_kept_is_rebuilt(settings: Settings) -> None:
     import shutil
 
