@@ -16,8 +16,8 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -497,3 +497,29 @@ def _fault_response(fault: Fault) -> web.Response:
         body["description"] = f"Too Many Requests: retry after {fault.retry_after}"
         body["parameters"] = {"retry_after": fault.retry_after}
     return web.json_response(body, status=fault.status)
+
+
+# ---------------------------------------------------------------- harness for the Application under test
+@asynccontextmanager
+async def running(services: Any) -> AsyncIterator[Any]:
+    """Start the real Application as run_polling does (initialize, post_init, polling), then stop it."""
+    from bot.telegram.app import build_application
+
+    app = build_application(services)
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1, drop_pending_updates=False)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def aimed(settings: Any, api: FakeBotApi) -> Any:
+    """The settings with the bot's Bot API addresses pointing at this fake server."""
+    return settings.model_copy(update={"telegram_base_url": api.base_url, "telegram_base_file_url": api.base_file_url})

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,8 +27,8 @@ from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database, answers, assessments
 from prompts import t
-from tests.fakebotapi import CLIENT_GONE, RESET, Call, FakeBotApi
-from tests.test_telegram import free_port, plain, running, say
+from tests.fakebotapi import CLIENT_GONE, RESET, Call, FakeBotApi, running
+from tests.test_telegram import free_port, plain, say
 
 TOKEN = "313131:AAF-fake_TokenForFaultTests-24680"
 CLOUD = "ISD3512-001v3"
@@ -54,24 +54,6 @@ def base_services(tmp_path_factory: pytest.TempPathFactory) -> Services:
         WEBHOOK_URL=None,
     )
     return build_services(settings)
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def services(base_services: Services, api: FakeBotApi) -> Iterator[Services]:
-    settings = base_services.settings
-    base_services.settings = settings.model_copy(
-        update={"telegram_base_url": api.base_url, "telegram_base_file_url": api.base_file_url}
-    )
-    yield base_services
-    base_services.settings = settings
 
 
 def in_chat(chat: int, text: str) -> Callable[[Call], bool]:

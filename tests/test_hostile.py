@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,9 +26,9 @@ from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database
 from prompts import t
-from tests.fakebotapi import Call, FakeBotApi, html_problem
+from tests.fakebotapi import Call, FakeBotApi, html_problem, running
 from tests.test_faults import fresh_postgres
-from tests.test_telegram import plain, running, swapped
+from tests.test_telegram import plain, swapped
 
 TOKEN = "626262:AAG-fake_TokenForHostileTests-13579"
 DB_PASSWORD = "pw-Hostile-7f3a9c"
@@ -62,24 +62,6 @@ def base_services(tmp_path_factory: pytest.TempPathFactory, database_url: str | 
     services = build_services(settings)
     yield services
     services.db.engine.dispose()
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def services(base_services: Services, api: FakeBotApi) -> Iterator[Services]:
-    settings = base_services.settings
-    base_services.settings = settings.model_copy(
-        update={"telegram_base_url": api.base_url, "telegram_base_file_url": api.base_file_url}
-    )
-    yield base_services
-    base_services.settings = settings
 
 
 def secrets_of(services: Services, api: FakeBotApi) -> list[str]:

@@ -8,7 +8,7 @@ import re
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -24,7 +24,7 @@ from bot.telegram.app import build_application, webhook_options
 from bot.telegram.format import MESSAGE_LIMIT
 from prompts import t
 from retrieval.types import Answer
-from tests.fakebotapi import BOT_ID, BOT_USERNAME, Call, FakeBotApi
+from tests.fakebotapi import BOT_ID, BOT_USERNAME, Call, FakeBotApi, running
 
 TOKEN = "424242:AAH-fake_TokenForTests-0123456789"
 ADMIN_ID = 900_001
@@ -50,27 +50,6 @@ def base_services(tmp_path_factory: pytest.TempPathFactory) -> Services:
     return build_services(settings)
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = FakeBotApi(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-def services(base_services: Services, api: FakeBotApi) -> Iterator[Services]:
-    """The one services object (as in production), its settings aimed at this test's fake server."""
-    settings = base_services.settings
-    base_services.settings = aimed(settings, api)
-    yield base_services
-    base_services.settings = settings
-
-
-def aimed(settings: Settings, api: FakeBotApi) -> Settings:
-    return settings.model_copy(update={"telegram_base_url": api.base_url, "telegram_base_file_url": api.base_file_url})
-
-
 @contextmanager
 def swapped(services: Services, **parts: Any) -> Iterator[Services]:
     """The services with some parts (engine, assistant…) replaced for the duration of a test."""
@@ -82,24 +61,6 @@ def swapped(services: Services, **parts: Any) -> Iterator[Services]:
     finally:
         for name, value in saved.items():
             setattr(services, name, value)
-
-
-@asynccontextmanager
-async def running(services: Services) -> AsyncIterator[Application]:
-    """Start the Application as run_polling does (initialize, post_init, polling), then stop it."""
-    app = build_application(services)
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, drop_pending_updates=False)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 @pytest.fixture

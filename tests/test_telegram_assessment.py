@@ -10,52 +10,21 @@ import csv
 import html
 import io
 import re
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from telegram.ext import Application
 
-from bot.services import Services, build_services
+from bot.services import build_services
 from bot.settings import SHIPPED_CORPUS, Settings
-from bot.telegram.app import build_application
 from prompts import raw, t
-from tests.fakebotapi import Call, FakeBotApi
+from tests.fakebotapi import Call, FakeBotApi, running
 
 TOKEN = "535353:AAH-fake_TokenForAssessmentTests-9876"
 ADMIN_ID = 900_777
 CLOUD = "ISD3512-001v3"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PROMPT_PREFIXES = ("as:a:", "as:e:", "as:rep:")  # a question, the evidence follow-up, the summary
-
-
-# ---------------------------------------------------------------- fixtures and helpers
-class KeepingFakeBotApi(FakeBotApi):
-    """The fake server, keeping every update it queued alive for the whole test.
-
-    FakeBotApi remembers handed-out updates by `id()` of their dicts; once a confirmed update is
-    freed, a new update can get the same id and is then never handed out (a rare, random hang).
-    Holding on to the dicts keeps their ids unique.
-    """
-
-    def __init__(self, token: str) -> None:
-        super().__init__(token)
-        self.queued: list[dict[str, Any]] = []
-
-    def push_update(self, update: dict[str, Any], update_id: int | None = None) -> dict[str, Any]:
-        queued = super().push_update(update, update_id)
-        self.queued.append(queued)
-        return queued
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    server = KeepingFakeBotApi(TOKEN)
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -70,24 +39,6 @@ def settings(tmp_path: Path, api: FakeBotApi) -> Settings:
         DATABASE_URL=None,
         WEBHOOK_URL=None,
     ).model_copy(update={"telegram_base_url": api.base_url, "telegram_base_file_url": api.base_file_url})
-
-
-@asynccontextmanager
-async def running(services: Services) -> AsyncIterator[Application]:
-    """Start the Application as run_polling does (initialize, post_init, polling), then stop it."""
-    app = build_application(services)
-    await app.initialize()
-    if app.post_init is not None:
-        await app.post_init(app)
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, drop_pending_updates=False)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
 
 
 def plain(call: Call) -> str:
