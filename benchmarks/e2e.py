@@ -372,6 +372,10 @@ async def _run(server_class: Any, build_services: Callable[..., Any], build_appl
                             f"p95 {percentile(xs, 95):8.0f} ms  max {max(xs):8.0f} ms")
     result.notes.append(f"assessments started {tally.assessments_started}, reached the summary "
                         f"{tally.assessments_finished}; mean think time {think:g} s (uniform 0.4x-1.6x)")
+    methods = Counter(c.method for c in api.calls)
+    result.notes.append("Bot API calls the bot made: " + ", ".join(f"{m} {v}" for m, v in methods.most_common())
+                        + f" ({sum(v for m, v in methods.items() if m != 'getUpdates') / max(1, len(sent)):.2f}"
+                        " per update, getUpdates aside)")
     redelivered = sum(1 for u in sent if api.deliveries[u] > 1)
     result.notes.append(f"server: {redelivered} updates delivered by getUpdates more than once; "
                         f"{tally.late_events} replies arrived after their answer had settled ({SETTLE:g} s); "

@@ -115,7 +115,24 @@ async def test_start_sends_welcome_and_publishes_command_menu(bot: Application, 
     assert "reload" not in names and all(c["description"] for c in public.params["commands"])
     admin_menu = next(c for c in menus if c.params.get("scope", {}).get("chat_id") == ADMIN_ID)
     assert "reload" in [c["command"] for c in admin_menu.params["commands"]]
-    assert api.calls_of("sendChatAction"), "typing is shown while the bot works"
+    assert not api.calls_of("sendChatAction"), "a fast answer is not announced with 'typing…'"
+
+
+async def test_typing_is_shown_while_slow_work_runs(services: Services, api: FakeBotApi) -> None:
+    engine = services.engine
+    real = engine.handle
+
+    def slow(incoming):  # type: ignore[no-untyped-def]
+        time.sleep(1.0)
+        return real(incoming)
+
+    engine.handle = slow  # type: ignore[method-assign]
+    try:
+        async with running(services):
+            await say(api, "K05 是什麼", chat_id=1009)
+    finally:
+        del engine.handle  # back to the class's method
+    assert [int(c.params["chat_id"]) for c in api.calls_of("sendChatAction")][:1] == [1009]
 
 
 async def test_choice_buttons_then_the_standard_is_remembered(bot: Application, api: FakeBotApi) -> None:

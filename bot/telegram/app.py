@@ -28,6 +28,7 @@ from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.telegram import admin, buttons, commands, guards, inline, questions
 from bot.telegram.common import SERVICES_KEY
+from bot.telegram.order import PerChatOrder
 from bot.telegram.redact import install_redaction
 from prompts import raw, t
 
@@ -69,6 +70,7 @@ def build_application(services: Services) -> Application:
         .request(_request(settings.telegram_timeout))
         .get_updates_request(_request(settings.telegram_timeout + settings.poll_timeout))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .concurrent_updates(PerChatOrder())
         .post_init(post_init)
     )
     if settings.telegram_base_file_url:

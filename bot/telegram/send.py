@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 SEND_ATTEMPTS = 3
 RETRY_DELAY_SECONDS = 0.5
+TYPING_DELAY_SECONDS = 0.4
 TYPING_REFRESH_SECONDS = 4.0
 NOT_MODIFIED = "message is not modified"
 
@@ -41,17 +42,20 @@ async def with_retries(call: Callable[[], Awaitable[T]], attempts: int = SEND_AT
 
 
 @asynccontextmanager
-async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Show 'typing…' in the chat until the block ends."""
+async def typing(bot: Bot, chat_id: int, delay: float = TYPING_DELAY_SECONDS) -> AsyncIterator[None]:
+    """Show 'typing…' in the chat while the block runs longer than `delay`.
+
+    Most answers take milliseconds: announcing them would spend half of Telegram's 30 calls a
+    second on chat actions, so the action is sent only when the work is noticeably slow.
+    """
 
     async def keep_typing() -> None:
+        await asyncio.sleep(delay)
         while True:
-            await asyncio.sleep(TYPING_REFRESH_SECONDS)
             with suppress(TelegramError):
                 await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            await asyncio.sleep(TYPING_REFRESH_SECONDS)
 
-    with suppress(TelegramError):
-        await bot.send_chat_action(chat_id, ChatAction.TYPING)
     task = asyncio.create_task(keep_typing())
     try:
         yield
