@@ -479,7 +479,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.standards < 0 or args.questions < 1:
         parser().error("--standards must be >= 0 and --questions >= 1")
-    rep = Report("competency-bot bench" + (" " + shlex.join(argv) if argv else ""))
+    prog = "competency-bot bench" if Path(sys.argv[0]).name == "competency-bot" else "python -m benchmarks.run"
+    rep = Report(prog + (" " + shlex.join(argv) if argv else ""))
     work = args.workdir or Path(tempfile.mkdtemp(prefix="competency-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     with loopback_only() as refused:

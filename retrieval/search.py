@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -95,6 +96,18 @@ class BM25:
         n = max(1, len(self.chunks))
         self.avg = sum(self.lengths) / n if self.lengths else 1.0
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        self._weights = self._precompute()
+
+    def _precompute(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per token: the chunks holding it and their BM25 weights, so a query is a few numpy adds."""
+        lengths = np.asarray(self.lengths, dtype=np.float32)
+        norm = self.k1 * (1 - self.b + self.b * lengths / self.avg)
+        weights = {}
+        for tok, plist in self.postings.items():
+            idx = np.fromiter((i for i, _ in plist), dtype=np.int64, count=len(plist))
+            tf = np.fromiter((f for _, f in plist), dtype=np.float32, count=len(plist))
+            weights[tok] = (idx, (self.idf[tok] * tf * (self.k1 + 1) / (tf + norm[idx])).astype(np.float32))
+        return weights
 
     def coverage(self, query_tokens: Sequence[str]) -> float:
         """Share of the question's content tokens that occur anywhere in the corpus."""
@@ -103,16 +116,27 @@ class BM25:
         return sum(1 for t in query_tokens if t in self.postings) / len(query_tokens)
 
     def search(self, query_tokens: Sequence[str], accepts: Callable[[Chunk], bool], k: int) -> list[tuple[int, float]]:
-        scores: dict[int, float] = defaultdict(float)
+        scores = np.zeros(len(self.chunks), dtype=np.float32)
         for tok in set(query_tokens):
-            idf = self.idf.get(tok)
-            if idf is None:
-                continue
-            for i, tf in self.postings[tok]:
-                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg)
-                scores[i] += idf * tf * (self.k1 + 1) / norm
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        return [(i, s) for i, s in ranked if accepts(self.chunks[i])][:k]
+            if tok in self._weights:
+                idx, weight = self._weights[tok]
+                scores[idx] += weight
+        hits = np.flatnonzero(scores)
+        shortlist = hits if len(hits) <= k * 8 else hits[np.argpartition(-scores[hits], k * 8)[: k * 8]]
+        found = self._accepted(shortlist, scores, accepts, k)
+        if len(found) < k and len(shortlist) < len(hits):  # a narrow filter: look past the shortlist
+            found = self._accepted(hits, scores, accepts, k)
+        return found
+
+    def _accepted(self, candidates: np.ndarray, scores: np.ndarray, accepts: Callable[[Chunk], bool],
+                  k: int) -> list[tuple[int, float]]:
+        out: list[tuple[int, float]] = []
+        for i in candidates[np.argsort(-scores[candidates], kind="stable")]:
+            if accepts(self.chunks[i]):
+                out.append((int(i), float(scores[i])))
+                if len(out) == k:
+                    break
+        return out
 
 
 class HybridSearch:
