@@ -18,6 +18,9 @@ from prompts import t
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # the benchmark parses its own options (`competency-bot bench --standards 100`)
+        argv = ["bench", "--", *[a for a in argv[1:] if a != "--"]]
     parser = _parser()
     args = parser.parse_args(argv)
     settings = Settings()

@@ -84,15 +84,18 @@ class TitleIndex:
                 if name:
                     self.exact.setdefault(name, set()).add(doc.code)
                     names.setdefault(name, set()).add(doc.family)
-        for name in names:
+        owners_of: dict[str, set[str]] = {}  # every substring of 4+ characters -> families whose titles hold it
+        for name, fams in names.items():
             for size in range(4, len(name)):
                 for start in range(0, len(name) - size + 1):
-                    part = name[start : start + size]
-                    owners = {f for n, fams in names.items() if part in n for f in fams}
-                    if len(owners) == 1 and not any(part == g or part.startswith(g) and len(part) <= 4
-                                                    for g in GENERIC_TITLE_PARTS):
-                        codes = {d.code for d in catalog.documents.values() if d.family in owners}
-                        self.soft.setdefault(part, set()).update(codes)
+                    owners_of.setdefault(name[start : start + size], set()).update(fams)
+        codes_of: dict[str, set[str]] = {}
+        for doc in catalog.documents.values():
+            codes_of.setdefault(doc.family, set()).add(doc.code)
+        for part, owners in owners_of.items():
+            if len(owners) == 1 and not any(part == g or part.startswith(g) and len(part) <= 4
+                                            for g in GENERIC_TITLE_PARTS):
+                self.soft.setdefault(part, set()).update(codes_of[next(iter(owners))])
 
     def find(self, text: str) -> tuple[list[str], list[str], list[str]]:
         """(standards named exactly, standards named by a distinctive part, unknown codes)."""
