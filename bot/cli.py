@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--standard")
     ask.add_argument("--json", action="store_true")
     ask.add_argument("--batch", type=Path)
+    ask.add_argument("--explain", action="store_true", help="印出理解結果（種類、基準、項目、欄位、條件）與檢索到的段落")
     ask.set_defaults(handler=cmd_ask)
     idx = sub.add_parser("index", help="建立或更新向量索引")
     idx.set_defaults(handler=cmd_index)
@@ -84,6 +85,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     assistant = Assistant.from_settings(settings, catalog, progress=sys.stderr.isatty())
     if args.batch:
         return _ask_batch(assistant, args.batch)
+    if args.explain:
+        print(json.dumps(assistant.explain(args.question, args.standard), ensure_ascii=False, indent=2))
+        return 0
     answer = assistant.ask(args.question, args.standard)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)

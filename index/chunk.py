@@ -3,8 +3,9 @@ each K/S/A item, each standard's overview; the 職能單元's sections, items, n
 
 `text` is what BM25 and answers read; `embed_text` is the compact text the dense index embeds
 (None: BM25 carries that chunk alone, which keeps the costly embedding step small). Tasks (with their
-outputs), indicators, the 職能單元's items and notes, and overviews are embedded; K, S, A and outputs
-are short noun phrases that BM25 matches well, so they are not.
+outputs), indicators, K, S and A items, the 職能單元's items and notes, and overviews are embedded
+(a person's "I know SQL" meets "資料庫管理系統 (DBMS) 基本知識" only by meaning); outputs are already
+part of their task's embedded text, and the remarks are read by BM25 alone.
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ def _standard_chunks(std: Standard) -> Iterator[Chunk]:
     for task in std.tasks:
         yield from _task_chunks(std, task)
     for table, item_type in ((std.knowledge, "knowledge"), (std.skills, "skill"), (std.attitudes, "attitude")):
-        for item in table.values():  # short noun phrases: BM25 alone finds them, no embedding needed
-            yield _chunk(std, item_type, item.code, f"{item.code} {item.full_text}", None)
+        for item in table.values():  # embedded too: profiles and comparisons match them by meaning
+            yield _chunk(std, item_type, item.code, f"{item.code} {item.full_text}", item.full_text)
 
 
 def _task_chunks(std: Standard, task: Task) -> Iterator[Chunk]:

@@ -9,17 +9,23 @@ from dataclasses import dataclass, field
 from index.catalog import Catalog, find_item, tasks_using
 from index.model import Document, Item, Standard, Task, Unit
 from prompts import t
-from retrieval.types import Citation
+from retrieval.types import Choice, Citation
 
 
 @dataclass
 class Draft:
-    """An answer under construction: lines of text and the citations they state."""
+    """An answer under construction: lines of text, the citations they state, the choices offered."""
 
     intent: str
     lines: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     standard: str | None = None
+    choices: list[Choice] = field(default_factory=list)
+
+    @classmethod
+    def reply(cls, intent: str, text: str, choices: list[Choice] | None = None) -> Draft:
+        """A short reply that states nothing from the documents (a refusal, a question back)."""
+        return cls(intent, [text], choices=choices or [])
 
     def say(self, line: str) -> None:
         self.lines.append(line)
@@ -52,7 +58,7 @@ def start(intent: str, doc: Document, catalog: Catalog) -> Draft:
     return draft
 
 
-def _numbered(draft: Draft, doc: Document, items: list[Item]) -> None:
+def numbered(draft: Draft, doc: Document, items: list[Item]) -> None:
     for n, item in enumerate(items, 1):
         draft.say(t("answers.numbered", n=n, code=item.code, text=item.text))
         for point in item.points:
@@ -73,17 +79,17 @@ def task_field(draft: Draft, std: Standard, task: Task, name: str) -> None:
     _cite_task(draft, std, task)
     if name == "indicators":
         draft.say(t("answers.indicators_of", task=task.code, title=task.title))
-        _numbered(draft, std, task.indicators)
+        numbered(draft, std, task.indicators)
     elif name == "outputs":
         draft.say(t("answers.outputs_of", task=task.code, title=task.title))
         outputs = task.outputs
-        _numbered(draft, std, outputs) if outputs else draft.say(t("answers.no_outputs"))
+        numbered(draft, std, outputs) if outputs else draft.say(t("answers.no_outputs"))
     elif name == "knowledge":
         draft.say(t("answers.knowledge_of", task=task.code, title=task.title))
-        _numbered(draft, std, _catalogue(std, task.knowledge, std.knowledge))
+        numbered(draft, std, _catalogue(std, task.knowledge, std.knowledge))
     elif name == "skills":
         draft.say(t("answers.skills_of", task=task.code, title=task.title))
-        _numbered(draft, std, _catalogue(std, task.skills, std.skills))
+        numbered(draft, std, _catalogue(std, task.skills, std.skills))
     elif name == "level":
         draft.say(t("answers.level_of", task=task.code, title=task.title, level=task.level or "—"))
     else:
@@ -103,7 +109,7 @@ def task_overview(draft: Draft, std: Standard, task: Task) -> None:
     ):
         if items:
             draft.say(t(f"answers.{key}") + "：")
-            _numbered(draft, std, items)
+            numbered(draft, std, items)
 
 
 def duty_overview(draft: Draft, std: Standard, code: str) -> bool:
@@ -135,11 +141,11 @@ def item_lookup(draft: Draft, doc: Document, code: str) -> bool:
             for u in used:
                 _cite_task(draft, doc, u)
     else:
-        _unit_notes_for(draft, doc, item)
+        unit_notes_for(draft, doc, item)
     return True
 
 
-def _unit_notes_for(draft: Draft, unit: Unit, item: Item) -> None:
+def unit_notes_for(draft: Draft, unit: Unit, item: Item) -> None:
     for note_id in unit.note_refs(item):
         note = unit.notes.get(note_id)
         if note:
@@ -175,12 +181,34 @@ def tasks_at_level(draft: Draft, std: Standard, level: int) -> None:
         _cite_task(draft, std, task)
 
 
+def remark_lookup(draft: Draft, doc: Document, term: str) -> bool:
+    """A term the standard's remarks (說明與補充事項) explain: the remark line, cited to the standard."""
+    if not isinstance(doc, Standard):
+        return False
+    for section in doc.notes:
+        for line in section.items:
+            if line.startswith(term):
+                draft.say(t("answers.remark", text=line))
+                draft.cite(doc, doc.code, line)
+                return True
+    return False
+
+
 # ------------------------------------------------------------------ standard-level fields
-def standard_field(draft: Draft, doc: Document, name: str, catalog: Catalog) -> bool:
+_LATEST = ("最新", "最近", "目前", "現行", "latest", "recent", "current")
+_FIRST = ("第一版", "第一個版本", "最早", "首次", "首版", "最初", "first", "earliest")
+
+
+def standard_field(draft: Draft, doc: Document, name: str, catalog: Catalog, question: str = "") -> bool:
     if isinstance(doc, Unit):
         return unit_field(draft, doc, name)
     std = doc
-    if name in ("std_level", "level"):
+    if name == "former_titles":
+        former_titles(draft, std, catalog)
+    elif name == "versions":
+        version_lead(draft, std, catalog, question)
+        versions(draft, std, catalog)
+    elif name in ("std_level", "level"):
         draft.say(t("answers.std_level", level=std.level or "—"))
         draft.cite(std, std.code, std.title)
     elif name == "description":
@@ -203,12 +231,10 @@ def standard_field(draft: Draft, doc: Document, name: str, catalog: Catalog) -> 
             for line in section.items:
                 draft.say(t("answers.bullet", text=line))
         draft.cite(std, std.code, std.title)
-    elif name == "versions":
-        versions(draft, std, catalog)
     elif name in ("attitudes", "knowledge", "skills"):
         table = {"attitudes": std.attitudes, "knowledge": std.knowledge, "skills": std.skills}[name]
         draft.say(t(f"answers.{name}_heading"))
-        _numbered(draft, std, list(table.values()))
+        numbered(draft, std, list(table.values()))
     elif name in ("tasks", "duties"):
         draft.say(t("answers.tasks_heading"))
         for duty in std.duties:
@@ -228,6 +254,42 @@ def _classification(std: Standard) -> str:
         occupation=part(std.occupation, "name"), occupation_code=part(std.occupation, "code"),
         industry=part(std.industry, "name"), industry_code=part(std.industry, "code"),
     )
+
+
+def _version_table(std: Standard, catalog: Catalog) -> list:  # type: ignore[type-arg]
+    source = std if std.versions else catalog.latest_of(std)
+    return list(getattr(source, "versions", []))
+
+
+def version_lead(draft: Draft, std: Standard, catalog: Catalog, question: str) -> None:
+    """The one version the question asks about (the latest, the first), before the whole table."""
+    table = _version_table(std, catalog)
+    if not table:
+        return
+    low = question.lower()
+    if any(w in low for w in _FIRST):
+        first = table[-1]
+        draft.say(t("answers.version_first", version=first.version, code=first.code, title=first.title, date=first.date))
+    elif any(w in low for w in _LATEST) or "更新" in low:
+        latest = next((v for v in table if v.state == "最新版本"), table[0])
+        draft.say(t("answers.version_latest", version=latest.version, code=latest.code, title=latest.title,
+                    date=latest.date))
+
+
+def former_titles(draft: Draft, std: Standard, catalog: Catalog) -> None:
+    table = _version_table(std, catalog)
+    current_title = catalog.latest_of(std).title
+    former: dict[str, list[str]] = {}
+    for v in table:
+        if v.title and v.title != current_title:
+            former.setdefault(v.title, []).append(f"{v.version} {v.code}，{v.date}")
+    if not former:
+        draft.say(t("answers.former_titles_none", title=current_title))
+    else:
+        draft.say(t("answers.former_titles_heading", title=current_title))
+        for title, uses in former.items():
+            draft.say(t("answers.bullet", text=f"{title}（{'；'.join(uses)}）"))
+    draft.cite(std, std.code, std.title)
 
 
 def versions(draft: Draft, std: Standard, catalog: Catalog) -> None:
@@ -254,21 +316,21 @@ def unit_field(draft: Draft, unit: Unit, name: str) -> bool:
     elif name in ("knowledge", "skills"):
         draft.say(t(f"answers.{name}_heading"))
         table = unit.knowledge if name == "knowledge" else unit.skills
-        _numbered(draft, unit, list(table.values()))
+        numbered(draft, unit, list(table.values()))
     elif name == "assessment":
         draft.say(t("answers.assessment_heading"))
         for part in unit.assessment:
             draft.say(f"{part.id} {part.title}")
-            _numbered(draft, unit, part.items)
+            numbered(draft, unit, part.items)
     elif name in ("tasks", "indicators", "duties"):
         draft.say(t("answers.unit_sections_heading"))
         for section in unit.sections:
             draft.say(f"{section.id} {section.title}")
             draft.cite(unit, section.id, section.title)
-            _numbered(draft, unit, section.items)
+            numbered(draft, unit, section.items)
     elif name == "notes":
         draft.say(t("answers.notes_heading"))
-        _numbered(draft, unit, list(unit.notes.values()))
+        numbered(draft, unit, list(unit.notes.values()))
     elif name == "versions":
         draft.say(t("answers.unit_history", text="；".join(unit.history) or "—"))
         draft.cite(unit, unit.code, unit.title)
@@ -282,12 +344,12 @@ def unit_id_lookup(draft: Draft, unit: Unit, code: str) -> bool:
     if section:
         draft.say(f"{section.id} {section.title}")
         draft.cite(unit, section.id, section.title)
-        _numbered(draft, unit, section.items)
+        numbered(draft, unit, section.items)
         return True
     part = next((p for p in unit.assessment if p.id == code), None)
     if part:
         draft.say(f"{part.id} {part.title}")
-        _numbered(draft, unit, part.items)
+        numbered(draft, unit, part.items)
         return True
     return item_lookup(draft, unit, code)
 

@@ -1,15 +1,21 @@
-"""Comparisons matched by text (codes differ between standards) and version differences."""
+"""Comparisons of any field between two standards, or two editions of one standard.
+
+Codes differ between standards (溝通協調能力 is S03 in one, S02 in another) and names change between
+editions (應對不明狀況 -> 應對不確定性, same description), so items are paired by what they say:
+the same name, else the most similar text (character bigrams) above a threshold.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from index.catalog import Catalog
-from index.model import Item, Standard
+from index.model import Document, Item, Standard, Unit
 from prompts import t
-from retrieval.answer import Draft
+from retrieval.answer import Draft, numbered
 
-SIMILAR = 0.6
+SIMILAR = 0.5  # bigram overlap from which two texts are taken to say the same thing
 
 
 def _key(text: str) -> str:
@@ -26,76 +32,171 @@ def similarity(a: str, b: str) -> float:
     return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
 
 
-def match_items(left: list[Item], right: list[Item], by_name: bool) -> list[tuple[Item, Item]]:
-    pairs: list[tuple[Item, Item]] = []
-    used: set[str] = set()
+@dataclass
+class Pairing:
+    same: list[tuple[Item, Item]]
+    changed: list[tuple[Item, Item]]  # same meaning, other name or wording
+    only_left: list[Item]
+    only_right: list[Item]
+
+
+def pair_items(left: list[Item], right: list[Item]) -> Pairing:
+    """Pairs by identical name first, then by the most similar full text."""
+    pairing = Pairing([], [], [], [])
+    free = list(right)
+    rest = []
     for a in left:
-        best, score = None, 0.0
-        for b in right:
-            if b.code in used:
-                continue
-            s = 1.0 if by_name and _key(a.name) == _key(b.name) else similarity(a.full_text, b.full_text)
-            if s > score:
-                best, score = b, s
-        if best is not None and score >= SIMILAR:
-            pairs.append((a, best))
-            used.add(best.code)
-    return pairs
+        twin = next((b for b in free if _key(a.name) == _key(b.name)), None)
+        if twin is not None:
+            pairing.same.append((a, twin))
+            free.remove(twin)
+        else:
+            rest.append(a)
+    for a in rest:
+        best = max(free, key=lambda b: similarity(a.full_text, b.full_text), default=None)
+        if best is not None and similarity(a.full_text, best.full_text) >= SIMILAR:
+            pairing.changed.append((a, best))
+            free.remove(best)
+        else:
+            pairing.only_left.append(a)
+    pairing.only_right = free
+    return pairing
 
 
-def compare(draft: Draft, a: Standard, b: Standard, what: str) -> None:
-    tables = {
-        "attitudes": (list(a.attitudes.values()), list(b.attitudes.values()), True),
-        "skills": (list(a.skills.values()), list(b.skills.values()), False),
-        "knowledge": (list(a.knowledge.values()), list(b.knowledge.values()), False),
-    }
-    if what == "tasks":
-        left = [Item(x.code, x.title) for x in a.tasks]
-        right = [Item(x.code, x.title) for x in b.tasks]
-        tables["tasks"] = (left, right, False)
-    left, right, by_name = tables[what]
-    pairs = match_items(left, right, by_name)
+def _items(doc: Document, what: str) -> list[Item]:
+    if isinstance(doc, Unit):
+        return list({"knowledge": doc.knowledge, "skills": doc.skills}.get(what, {}).values())
+    if what in ("tasks", "duties"):
+        source = doc.tasks if what == "tasks" else doc.duties
+        return [Item(x.code, x.title) for x in source]
+    return list({"attitudes": doc.attitudes, "skills": doc.skills, "knowledge": doc.knowledge}[what].values())
+
+
+def _label(doc: Document) -> str:
+    return f"{doc.code} {doc.title}"
+
+
+# ---------------------------------------------------------------- two standards
+def compare_field(draft: Draft, a: Document, b: Document, what: str, common_only: bool = False) -> None:
+    if what in ("entry", "description", "std_level", "level", "classification"):
+        _side_by_side(draft, a, b, what)
+    elif what == "overview":
+        for name in ("description", "std_level", "entry"):
+            _side_by_side(draft, a, b, name)
+        for name in ("attitudes", "skills"):
+            _compare_items(draft, a, b, name, common_only=True)
+    else:
+        _compare_items(draft, a, b, what, common_only)
+
+
+def _field_text(doc: Document, what: str) -> list[str]:
+    if isinstance(doc, Unit):
+        return {"std_level": [str(doc.level or "—")], "level": [str(doc.level or "—")],
+                "classification": [doc.domain], "description": [], "entry": []}[what]
+    return {
+        "entry": doc.entry_requirements,
+        "description": [doc.description] if doc.description else [],
+        "std_level": [str(doc.level or "—")],
+        "level": [str(doc.level or "—")],
+        "classification": [f"{c.name}（{c.code}）" for c in (doc.category, doc.occupation, doc.industry) if c],
+    }[what]
+
+
+def _side_by_side(draft: Draft, a: Document, b: Document, what: str) -> None:
+    draft.say(t("answers.compare_field_heading", what=t(f"answers.field_{what}")))
+    for doc in (a, b):
+        lines = _field_text(doc, what)
+        draft.say(t("answers.compare_side", std=_label(doc)))
+        for line in lines or [t("answers.field_missing")]:
+            draft.say(t("answers.bullet", text=line))
+        draft.cite(doc, doc.code, "；".join(lines) or doc.title)
+
+
+def _compare_items(draft: Draft, a: Document, b: Document, what: str, common_only: bool) -> None:
+    pairing = pair_items(_items(a, what), _items(b, what))
     label = t(f"answers.compare_what_{what}")
-    a_name, b_name = f"{a.code} {a.title}", f"{b.code} {b.title}"
+    pairs = pairing.same + pairing.changed
     if not pairs:
-        draft.say(t("answers.compare_none", a=a_name, b=b_name, what=label))
+        draft.say(t("answers.compare_none", a=_label(a), b=_label(b), what=label))
+    else:
+        draft.say(t("answers.compare_heading", a=_label(a), b=_label(b), what=label))
+        for x, y in pairs:
+            text = x.name if _key(x.name) == _key(y.name) else f"{x.name}／{y.name}"
+            draft.say(t("answers.compare_pair", text=text, a_code=f"{a.code} {x.code}", b_code=f"{b.code} {y.code}"))
+            draft.cite(a, x.code, x.full_text)
+            draft.cite(b, y.code, y.full_text)
+    if common_only:
         return
-    draft.say(t("answers.compare_heading", a=a_name, b=b_name, what=label))
-    for x, y in pairs:
-        text = x.name if by_name else x.text
-        draft.say(t("answers.compare_pair", text=text, a_code=f"{a.code} {x.code}", b_code=f"{b.code} {y.code}"))
-        draft.cite(a, x.code, x.full_text)
-        draft.cite(b, y.code, y.full_text)
+    for doc, only in ((a, pairing.only_left), (b, pairing.only_right)):
+        if only:
+            draft.say(t("answers.compare_only", std=_label(doc), what=label))
+            numbered(draft, doc, only)
+
+
+# ---------------------------------------------------------------- two editions
+def diff_field(draft: Draft, new: Standard, old: Standard, what: str, renamed_only: bool = False) -> None:
+    if what in ("entry", "description", "std_level", "level", "classification"):
+        _text_diff(draft, new, old, what)
+        return
+    pairing = pair_items(_items(new, what), _items(old, what))
+    label = t(f"answers.compare_what_{what}")
+    draft.say(t("answers.diff_field_heading", new=_label(new), old=_label(old), what=label))
+    if pairing.changed:
+        draft.say(t("answers.diff_renamed_heading"))
+        for n, o in pairing.changed:
+            draft.say(t("answers.diff_renamed_line", old=f"{o.code} {o.name}", new=f"{n.code} {n.name}"))
+            draft.cite(new, n.code, n.full_text)
+            draft.cite(old, o.code, o.full_text)
+    elif renamed_only:
+        draft.say(t("answers.diff_nothing_renamed", what=label))
+    if renamed_only:
+        return
+    if pairing.same:
+        draft.say(t("answers.diff_same", items="、".join(f"{n.code} {n.name}" for n, _ in pairing.same)))
+        for n, _ in pairing.same:
+            draft.cite(new, n.code, n.full_text)
+    for key, doc, only in (("diff_added", new, pairing.only_left), ("diff_removed", old, pairing.only_right)):
+        if only:
+            draft.say(t(f"answers.{key}", items="；".join(f"{i.code} {i.name}" for i in only)))
+            for i in only:
+                draft.cite(doc, i.code, i.full_text)
+
+
+def _text_diff(draft: Draft, new: Standard, old: Standard, what: str) -> None:
+    left, right = _field_text(new, what), _field_text(old, what)
+    same = [_key(x) for x in left] == [_key(x) for x in right]
+    draft.say(t("answers.diff_text_heading", what=t(f"answers.field_{what}"),
+                verdict=t("answers.diff_text_same" if same else "answers.diff_text_changed")))
+    for doc, lines in ((new, left), (old, right)):
+        draft.say(t("answers.compare_side", std=_label(doc) + t(f"answers.edition_{doc.status}")))
+        for line in lines or [t("answers.field_missing")]:
+            draft.say(t("answers.bullet", text=line))
+        draft.cite(doc, doc.code, "；".join(lines) or doc.title)
 
 
 def version_diff(draft: Draft, new: Standard, old: Standard) -> None:
-    draft.say(t("answers.diff_heading", new=f"{new.code} {new.title}", old=f"{old.code} {old.title}"))
+    """Duties and tasks of two editions, matched by title."""
+    draft.say(t("answers.diff_heading", new=_label(new), old=_label(old)))
     draft.say(t("answers.diff_counts", new_duties=len(new.duties), new_tasks=len(new.tasks),
                 old_duties=len(old.duties), old_tasks=len(old.tasks)))
-    new_items = [Item(d.code, d.title) for d in new.duties] + [Item(x.code, x.title) for x in new.tasks]
-    old_items = [Item(d.code, d.title) for d in old.duties] + [Item(x.code, x.title) for x in old.tasks]
-    pairs = match_items(new_items, old_items, by_name=False)
-    same = [(n, o) for n, o in pairs if _key(n.text) == _key(o.text)]
-    renamed = [(n, o) for n, o in pairs if _key(n.text) != _key(o.text)]
-    matched_new = {n.code for n, _ in pairs}
-    matched_old = {o.code for _, o in pairs}
-    added = [n for n in new_items if n.code not in matched_new]
-    removed = [o for o in old_items if o.code not in matched_old]
-    if same:
-        draft.say(t("answers.diff_same", items="、".join(f"{n.code}／{o.code} {n.text}" for n, o in same)))
-    if renamed:
+    new_items = _items(new, "duties") + _items(new, "tasks")
+    old_items = _items(old, "duties") + _items(old, "tasks")
+    pairing = pair_items(new_items, old_items)
+    if pairing.same:
+        draft.say(t("answers.diff_same", items="、".join(f"{n.code}／{o.code} {n.text}" for n, o in pairing.same)))
+    if pairing.changed:
         draft.say(t("answers.diff_renamed",
-                    items="；".join(f"{o.code} {o.text} → {n.code} {n.text}" for n, o in renamed)))
-    if added:
-        draft.say(t("answers.diff_added", items="；".join(f"{n.code} {n.text}" for n in added)))
-    if removed:
-        draft.say(t("answers.diff_removed", items="；".join(f"{o.code} {o.text}" for o in removed)))
+                    items="；".join(f"{o.code} {o.text} → {n.code} {n.text}" for n, o in pairing.changed)))
+    if pairing.only_left:
+        draft.say(t("answers.diff_added", items="；".join(f"{n.code} {n.text}" for n in pairing.only_left)))
+    if pairing.only_right:
+        draft.say(t("answers.diff_removed", items="；".join(f"{o.code} {o.text}" for o in pairing.only_right)))
     for n in new_items:
         draft.cite(new, n.code, n.text)
     for o in old_items:
         draft.cite(old, o.code, o.text)
 
 
-def older_version(catalog: Catalog, std: Standard) -> Standard | None:
+def older_version(catalog: Catalog, std: Document) -> Standard | None:
     family = [d for d in catalog.family(std) if isinstance(d, Standard) and d.code != std.code]
     return family[0] if family else None

@@ -1,30 +1,28 @@
-"""Question normalisation: width, look-alike characters, Simplified -> Traditional, code spellings."""
+"""Question normalisation: width, look-alike characters, Simplified -> Traditional, written Cantonese
+-> Mandarin, code spellings; and an English gloss (domain words in the documents' Chinese)."""
 
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from functools import cache
+from pathlib import Path
+
+from index.codes import canonical
 
 MAX_QUESTION_CHARS = 500
+LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
 _TAG = re.compile(r"<[^>]{0,200}>")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CJK = r"\u3400-\u9fff"
 # Look-alikes people (or attackers) type inside codes: Cyrillic/Greek capitals, fancy dots and dashes.
 _LOOKALIKE = str.maketrans({
     "Т": "T", "Р": "P", "О": "O", "К": "K", "Ѕ": "S", "А": "A", "Κ": "K", "Ρ": "P", "Ο": "O", "Α": "A",
     "Τ": "T", "т": "t", "р": "p", "о": "o", "к": "k", "ѕ": "s", "а": "a",
-    "．": ".", "。": "。", "‧": ".", "·": ".", "•": ".", "‐": "-", "‑": "-", "–": "-", "—": "-", "－": "-",
+    "．": ".", "‧": ".", "·": ".", "•": ".", "‐": "-", "‑": "-", "–": "-", "—": "-", "－": "-",
 })
-_CODE_WORDS = [
-    (re.compile(r"(?:工作)?任務\s*(\d+)\s*[.\-_]\s*(\d+)"), r"T\1.\2"),
-    (re.compile(r"(?:工作)?職責\s*(\d+)(?![\d.])"), r"T\1"),
-    (re.compile(r"行為指標\s*(\d+)\s*\.\s*(\d+)\s*\.\s*(\d+)"), r"P\1.\2.\3"),
-]
-# "T 2.2", "t2-2", "T2 . 2", "p2.2.1", "k 05" -> canonical
-_SPACED = re.compile(
-    r"(?<![A-Za-z])([TtPpOo])\s?(\d{1,2})(?:\s?[.\-_]\s?(\d{1,2}))(?:\s?[.\-_]\s?(\d{1,2}))?(?![\d])"
-)
-_KSA = re.compile(r"(?<![A-Za-z])([KkSsAa])\s?(\d{1,3})(?!\d)")
 
 
 @cache
@@ -32,6 +30,23 @@ def _converter():  # type: ignore[no-untyped-def]
     import opencc
 
     return opencc.OpenCC("s2twp"), opencc.OpenCC("s2t")
+
+
+@cache
+def _lexicon() -> dict:  # type: ignore[type-arg]
+    with LEXICON.open("rb") as f:
+        return tomllib.load(f)
+
+
+@cache
+def _cantonese() -> tuple[tuple[str, ...], list[tuple[re.Pattern[str], str]]]:
+    data = _lexicon()["cantonese"]
+    return tuple(data["markers"]), [(re.compile(a), b) for a, b in data["rules"]]
+
+
+@cache
+def _english() -> list[tuple[re.Pattern[str], str]]:
+    return [(re.compile(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])", re.I), b) for a, b in _lexicon()["english"]["terms"]]
 
 
 def to_traditional(text: str) -> str:
@@ -42,27 +57,75 @@ def to_traditional(text: str) -> str:
     return s2twp.convert(text)
 
 
+def from_cantonese(text: str) -> str:
+    """Written Cantonese particles in Mandarin ("要識啲咩" -> "要會些什麼"), only in Cantonese text."""
+    markers, rules = _cantonese()
+    if not any(m in text for m in markers):
+        return text
+    for pattern, replacement in rules:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def clean_question(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "")
+    text = _SURROGATE.sub("\ufffd", text or "")
+    text = unicodedata.normalize("NFKC", text)
     text = text.translate(_LOOKALIKE)
     text = _CONTROL.sub(" ", text)
     text = _TAG.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
-    return to_traditional(text[:MAX_QUESTION_CHARS])
+    return from_cantonese(to_traditional(text[:MAX_QUESTION_CHARS]))
 
 
 def canonical_codes(text: str) -> str:
-    """Rewrite every spelling of an item code into the printed form (T2.2, P2.2.1, K05 stays K05)."""
-    for pattern, repl in _CODE_WORDS:
-        text = pattern.sub(repl, text)
-
-    def spaced(m: re.Match[str]) -> str:
-        parts = [p for p in m.groups()[1:] if p]
-        return m.group(1).upper() + ".".join(parts)
-
-    text = _SPACED.sub(spaced, text)
-    return _KSA.sub(lambda m: m.group(1).upper() + m.group(2), text)
+    return canonical(text)
 
 
 def normalize(text: str) -> str:
-    return canonical_codes(clean_question(text))
+    return canonical(clean_question(text))
+
+
+@cache
+def _concepts() -> list[tuple[re.Pattern[str], str]]:
+    pairs = _lexicon().get("concepts", {}).get("terms", [])
+    return [(re.compile(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])", re.I), b) for a, b in pairs]
+
+
+def concepts(text: str) -> list[str]:
+    """The documents' words for the tools and certificates a text names ("SQL" -> 資料庫)."""
+    return [b for pattern, b in _concepts() if pattern.search(text)]
+
+
+@cache
+def _glossary_words() -> frozenset[str]:
+    return frozenset(w for a, _ in _lexicon()["english"]["terms"] for w in re.split(r"[\s\-]+", a.lower()))
+
+
+def glossary_runs(text: str) -> list[tuple[int, int]]:
+    """Spans of two or more consecutive English glossary words ("cloud system developer")."""
+    words = _glossary_words()
+    runs, start, end, count = [], -1, -1, 0
+    for m in re.finditer(r"[A-Za-z][A-Za-z\-]*", text):
+        joined = m.start() - end <= 1 and count > 0 and not text[end : m.start()].strip()
+        if m.group().lower() in words or m.group().lower().replace("-", "") in words:
+            if not joined:
+                if count >= 2:
+                    runs.append((start, end))
+                start, count = m.start(), 0
+            end, count = m.end(), count + 1
+        else:
+            if count >= 2:
+                runs.append((start, end))
+            count = 0
+    if count >= 2:
+        runs.append((start, end))
+    return runs
+
+
+def gloss(text: str) -> str:
+    """English domain words replaced by the documents' Chinese ("cloud system developer" -> "雲端系統開發")."""
+    if not re.search(r"[A-Za-z]{3}", text):
+        return text
+    for pattern, chinese in _english():
+        text = pattern.sub(chinese, text)
+    return re.sub(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])", "", text)

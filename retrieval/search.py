@@ -17,6 +17,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from index import codes
 from index.chunk import Chunk
 from retrieval.normalize import normalize
 
@@ -26,8 +27,6 @@ STOP_GRAMS = frozenset(
     ["什麼", "麼是", "是什", "哪些", "哪個", "些任", "個任", "有哪", "些是", "請問", "一下", "如何", "怎麼", "可以", "需要", "要哪", "的是", "是哪", "為什", "嗎", "呢", "我想", "想知", "知道", "告訴", "訴我", "們的", "這個", "那個", "什么", "之間"]
 )
 RRF_K = 60
-_CODE = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![\d.])")
-_STD = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,5}\d{1,4}[A-Za-z]?\d{0,5}-\d{3}(?:[vV]\d+)?")
 
 
 def tokens(text: str) -> list[str]:
@@ -80,6 +79,7 @@ class Hit:
     chunk: Chunk
     score: float
     sources: dict[str, int] = field(default_factory=dict)  # ranking per method
+    similarity: float = 0.0  # the dense model's cosine similarity, when it found the chunk
 
 
 class BM25:
@@ -150,6 +150,11 @@ class HybridSearch:
         self.embed_query = embed_query
         self._embed = lru_cache(maxsize=2048)(embed_query) if embed_query else None
 
+    def embed(self, text: str) -> Any:
+        if self._embed is None:
+            raise RuntimeError("no dense model")
+        return self._embed(text)
+
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()
         text = normalize(query)
@@ -160,22 +165,25 @@ class HybridSearch:
             hit = fused.setdefault(c.id, Hit(c, 0.0))
             hit.score += 1.0 / (RRF_K + rank)
             hit.sources["bm25"] = rank
-        for rank, (cid, _sim) in enumerate(self._dense(text, k * 4, filters)):
+        rank = 0
+        for cid, sim in self._dense(text, k * 4, filters):
             c = self.by_id.get(cid)
             if c is None or not filters.accepts(c):
                 continue
             hit = fused.setdefault(cid, Hit(c, 0.0))
             hit.score += 1.0 / (RRF_K + rank)
             hit.sources["dense"] = rank
+            hit.similarity = sim
+            rank += 1
         return sorted(fused.values(), key=lambda h: -h.score)[:k]
 
     def _exact(self, text: str, filters: Filters) -> list[Chunk]:
         """Chunks whose printed code (or standard code) appears in the question come first."""
-        codes = set(_CODE.findall(text)) | {m.upper() for m in _STD.findall(text)}
-        if not codes:
+        named = set(codes.codes_in(text)) | {c.upper() for c in codes.standard_codes(text)}
+        if not named:
             return []
-        return [c for c in self.chunks if filters.accepts(c) and (c.code.split("/")[-1] in codes or
-                (c.item_type == "overview" and c.standard.upper() in codes))]
+        return [c for c in self.chunks if filters.accepts(c) and (c.code.split("/")[-1] in named or
+                (c.item_type == "overview" and c.standard.upper() in named))]
 
     def _dense(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
         if self.dense is None or self._embed is None:

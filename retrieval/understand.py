@@ -1,56 +1,121 @@
-"""Question understanding: which standards, which items, which field, which kind of question."""
+"""Question understanding: what kind of question it is, and its slots (standards, items by code or
+by name, field, ordinals, conditions).
+
+The kind comes from labelled example questions (retrieval/classify.py), read on the question with
+its standards, codes and item names masked; the slots come from the question's structure. A kind
+whose slots are missing (a comparison with one standard) gives way to the next most likely one.
+
+KINDS
+  lookup        one item: a task's field, what a code or a named item or a term means
+  list          a standard's (or duty's, section's) items of one sort
+  count         how many, stated as a number with the list
+  filter        tasks meeting a condition (no outputs, level 4, two outputs or more, the most …)
+  reverse       which tasks (or standards) use an item, by code, by name or by topic
+  compare       two standards side by side, any field
+  version_diff  two editions of one standard, any field
+  learning      what to learn for a task or a standard (its K and S, grouped)
+  profile       "I know X and Y": standards and tasks ranked by the K/S/P that match
+  meta          a standard's own fields: versions and dates, former titles, classification, entry
+  search        where the standards describe some work (hybrid search)
+  oos_salary, oos_jobs, oos_other   outside what the documents hold
+  help          greetings and "what can you do"
+"""
 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
-from itertools import combinations
+from functools import cache
+from pathlib import Path
 
+from index import codes
 from index.catalog import Catalog
-from index.model import Document
-from retrieval.normalize import normalize
+from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
+from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact
+from retrieval.normalize import gloss, glossary_runs, normalize
 
-FIELDS: dict[str, tuple[str, ...]] = {
-    "indicators": ("行為指標", "指標", "表現標準"),
-    "outputs": ("工作產出", "產出", "交付", "成果"),
-    "knowledge": ("知識", "職能內涵(K", "K="),
-    "skills": ("技能", "哪些能力", "什麼能力", "職能內涵(S", "S="),
-    "attitudes": ("態度",),
-    "level": ("職能級別", "級別", "等級", "幾級"),
-    "std_level": ("基準級別", "單元級別"),
-    "description": ("工作描述", "做什麼", "負責什麼", "工作內容"),
-    "entry": ("入門條件", "入門水準", "入門", "學歷", "經歷", "資格", "條件", "經驗要求"),
-    "versions": ("版本", "歷史版", "更新紀錄", "更新日期", "修訂"),
-    "classification": ("職類別", "職業別", "行業別", "職類", "行業", "分類", "類別代碼", "領域類別", "領域"),
-    "assessment": ("評量", "評估方法", "評量方法"),
-    "notes": ("說明與補充", "補充事項", "補充說明"),
-    "tasks": ("工作任務", "任務", "哪些工作"),
-    "duties": ("工作職責", "主要職責", "職責"),
-}
-REVERSE_WORDS = ("哪些任務", "哪個任務", "那些任務", "哪些工作任務", "哪個工作任務", "什麼任務", "哪幾個任務",
-                 "哪些職責", "用到", "需要這個", "哪裡用到", "在哪")
-COMPARE_WORDS = ("共同", "相同", "一樣", "都有", "都需要", "比較", "差異", "不同", "差別", "對照", "並列", "side")
-DIFF_WORDS = ("不同", "差異", "差別", "改變", "變化", "變更", "改了", "比較", "新增", "刪除")
-OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本")
+FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
+OUT_OF_SCOPE = ("oos_salary", "oos_jobs", "oos_other")
+NEEDS_STANDARD = ("list", "count", "meta", "version_diff", "filter")
+META_FIELDS = ("entry", "versions", "former_titles", "classification", "description", "std_level")
+LIST_FIELDS = ("tasks", "duties", "knowledge", "skills", "attitudes", "indicators", "outputs", "assessment", "notes")
+OOS_MARGIN = 0.05  # a clear "outside the documents" reading is not overturned by a count word ("推薦幾個職缺")
+ASK_MARGIN = 0.1  # a kind that needs a standard nobody named must beat a search by this much to ask for one
+STRUCTURE_BONUS = 0.15  # what a structural cue (a count word, two standards named) adds to a kind's score
+OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "older edition",
+             "old version", "previous version")
+VERSION_CUE = re.compile(r"新版|舊版|新舊|改版|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
+                         r"latest version|editions?\b|changed", re.I)
+SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
+EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
+_COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目"
+# a count of the documents' items ("有幾個任務", "指標加起來幾條"), not of months or job openings
+COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主要|工作|行為)?(?:{_COUNTED})|"
+                       rf"(?:{_COUNTED})[^，。？?,]{{0,8}}(?:幾|多少)(?!錢|薪)|(?:共|總共|一共|合計)有?(?:幾|多少)(?!錢)|"
+                       r"how many|number of|數量|數目|總數", re.I)
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
     r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|設定檔|settings|config|憑證|金鑰)",
     re.I,
 )
-_TASK = re.compile(r"(?<![A-Za-z\d.])T(\d{1,2})\.(\d{1,2})(?![\d.])")
-_DUTY = re.compile(r"(?<![A-Za-z\d.])T(\d{1,2})(?![\d.])")
-_PO = re.compile(r"(?<![A-Za-z\d.])([PO]\d{1,2}\.\d{1,2}\.\d{1,2})(?![\d.])")
-_KSA = re.compile(r"(?<![A-Za-z\d])([KSA])(\d{1,3})(?!\d)")
-_UNIT_ID = re.compile(r"(工作任務[一二三四五六七八九十]+(?:-\d+)?|[KS][一二三四五六七八九十]+|註\d+|評量[一二三](?:-\d+)?)")
-_LEVEL = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:為|是|=|:)?\s*(\d)|(\d)\s*級")
-_STD_CODE = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,5}\d{1,4}[A-Za-z]?\d{0,5}(?:-\d{3})?(?:[vV]\d+)?")
-GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理", "技術", "科技")
+_CN = {"零": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_NUM = r"(\d+|[一二兩三四五六七八九十]+)"
+_NOUN = {"職責": "duty", "任務": "task", "指標": "indicator", "產出": "output", "段": "section", "部分": "section",
+         "知識": "knowledge", "技能": "skill", "態度": "attitude", "duty": "duty", "task": "task",
+         "indicator": "indicator", "output": "output"}
+_ORDINAL = re.compile(rf"(倒數)?第\s*{_NUM}\s*(?:個|項|條|份|段|部分)?\s*(?:的)?\s*(?:工作|主要|行為|工作)?"
+                      r"(職責|任務|指標|產出|段|部分|知識|技能|態度)")
+_LAST = re.compile(r"最(?:後|末)\s*(?:一)?\s*(?:個|項|條|份|段)?\s*(?:的)?\s*(?:工作|主要|行為)?"
+                   r"(職責|任務|指標|產出|段|部分|知識|技能|態度)")
+_EN_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\s+"
+                         r"(duty|task|indicator|output)", re.I)
+_EN_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+               "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}
+_MEASURE = {"產出": "outputs", "文件": "outputs", "指標": "indicators", "知識": "knowledge", "技能": "skills",
+            "任務": "tasks", "output": "outputs", "deliverable": "outputs", "indicator": "indicators",
+            "knowledge": "knowledge", "skill": "skills", "task": "tasks"}
+_MEASURE_WORDS = "產出|文件|指標|知識|技能|任務|outputs?|deliverables?|indicators?|knowledge|skills?|tasks?"
+_NONE_OF = re.compile(rf"(?:沒有|沒|無|不用|不必|不需要?)\s*(?:交)?\s*(?:任何)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
+                      rf"\b(?:no|without)\s+({_MEASURE_WORDS})", re.I)
+_AT_LEAST = re.compile(rf"(至少|超過|多於|大於|不少於|少於|不到|只有|僅有|恰好)?\s*{_NUM}\s*(?:份|項|個|條|種)?\s*"
+                       r"(或以上|以上|或以下|以下|or more|or fewer)?")
+_EN_THRESHOLD = re.compile(r"(more than|at least|fewer than|less than|only|exactly)\s+(\d+|one|two|three|four|five)",
+                           re.I)
+_LEVEL = re.compile(rf"(?:職能)?(?:級別|等級|level)\s*(?:為|是|=|:|在)?\s*{_NUM}\s*(?:級)?\s*(以上|以下|or above|or higher|or below|or lower)?|"
+                    rf"{_NUM}\s*級\s*(以上|以下)?", re.I)
+_SUPERLATIVE = re.compile(rf"(最多|最少)\s*(?:的)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
+                          rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(最多|最少)|"
+                          rf"\b(most|fewest|least)\s+({_MEASURE_WORDS})", re.I)
+_LEVEL_EXTREME = re.compile(r"級別最(高|低)|最(高|低)(?:的)?(?:職能)?級別|(highest|lowest) level|最(難|簡單)", re.I)
+_EN_SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+@dataclass(frozen=True)
+class Ordinal:
+    target: str  # duty, task, indicator, output, section, knowledge, skill, attitude
+    index: int  # 1-based; -1 the last, -2 the one before
+
+
+@dataclass(frozen=True)
+class Condition:
+    measure: str  # outputs, indicators, knowledge, skills, tasks, level
+    op: str  # ==, >=, <=, >, <, max, min
+    value: int = 0
+
+    def holds(self, amount: int) -> bool:
+        return {"==": amount == self.value, ">=": amount >= self.value, "<=": amount <= self.value,
+                ">": amount > self.value, "<": amount < self.value}.get(self.op, False)
 
 
 @dataclass
 class Query:
     raw: str
     text: str
+    gloss: str = ""
+    masked: str = ""
+    kind: str = "search"
+    prediction: Prediction | None = None
     standards: list[str] = field(default_factory=list)
     soft_standards: list[str] = field(default_factory=list)
     unknown_standard_codes: list[str] = field(default_factory=list)
@@ -59,106 +124,134 @@ class Query:
     duties: list[str] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     unit_ids: list[str] = field(default_factory=list)
+    named: list[Named] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
-    levels: list[int] = field(default_factory=list)
-    reverse: bool = False
-    compare: bool = False
-    diff: bool = False
+    ordinals: list[Ordinal] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
+    counting: bool = False
+    versioned: bool = False
     injection: bool = False
+    families: list[str] = field(default_factory=list)
 
     @property
     def has_codes(self) -> bool:
         return bool(self.tasks or self.duties or self.items or self.unit_ids)
 
+    @property
+    def has_items(self) -> bool:
+        return self.has_codes or bool(self.named or self.ordinals)
 
-class TitleIndex:
-    """Recognises standards by code (every spelling), title, former title, a distinctive part of a title."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.exact: dict[str, set[str]] = {}
-        self.soft: dict[str, set[str]] = {}
-        names: dict[str, set[str]] = {}
-        for doc in catalog.documents.values():
-            for name in {doc.title, *getattr(doc, "former_titles", [])}:
-                if name:
-                    self.exact.setdefault(name, set()).add(doc.code)
-                    names.setdefault(name, set()).add(doc.family)
-        owners_of: dict[str, set[str]] = {}  # every substring of 4+ characters -> families whose titles hold it
-        for name, fams in names.items():
-            for size in range(4, len(name)):
-                for start in range(0, len(name) - size + 1):
-                    owners_of.setdefault(name[start : start + size], set()).update(fams)
-        codes_of: dict[str, set[str]] = {}
-        for doc in catalog.documents.values():
-            codes_of.setdefault(doc.family, set()).add(doc.code)
-        for part, owners in owners_of.items():
-            if len(owners) == 1 and not any(part == g or part.startswith(g) and len(part) <= 4
-                                            for g in GENERIC_TITLE_PARTS):
-                self.soft.setdefault(part, set()).update(codes_of[next(iter(owners))])
-
-    def find(self, text: str) -> tuple[list[str], list[str], list[str]]:
-        """(standards named exactly, standards named by a distinctive part, unknown codes)."""
-        exact: list[str] = []
-        unknown: list[str] = []
-        for m in _STD_CODE.finditer(text):
-            doc = self.catalog.get(m.group())
-            if doc:
-                _add(exact, doc.code)
-            elif re.search(r"\d{3,4}-\d{3}|\d[A-Za-z]\d{4}", m.group()):
-                unknown.append(m.group())
-        by_position: list[tuple[int, str]] = []
-        for name in sorted(self.exact, key=len, reverse=True):
-            at = text.find(name)
-            if at >= 0:
-                by_position.extend((at, code) for code in sorted(self.exact[name]))
-        for _at, code in sorted(by_position, key=lambda pc: pc[0]):
-            _add(exact, code)
-        soft: list[str] = []
-        for part in sorted(self.soft, key=len, reverse=True):
-            if part in text:
-                for code in sorted(self.soft[part]):
-                    if code not in exact:
-                        _add(soft, code)
-        return exact, soft, unknown
+    def explain(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "kind_scores": {k: round(v, 3) for k, v in (self.prediction.top(4) if self.prediction else [])},
+            "text": self.text,
+            "standards": self.standards, "soft_standards": self.soft_standards,
+            "unknown_standards": self.unknown_standard_codes, "historical": self.historical,
+            "codes": self.tasks + self.duties + self.items + self.unit_ids,
+            "named": [f"{n.standard}:{n.code}({n.sort}:{n.name})" for n in self.named],
+            "fields": self.fields,
+            "ordinals": [f"{o.target}#{o.index}" for o in self.ordinals],
+            "conditions": [f"{c.measure} {c.op} {c.value}" for c in self.conditions],
+        }
 
 
-def _add(seq: list[str], value: str) -> None:
-    if value not in seq:
-        seq.append(value)
+@cache
+def _field_words() -> list[tuple[str, str]]:
+    with FIELDS_FILE.open("rb") as f:
+        data = tomllib.load(f)["field"]
+    pairs = [(w.lower(), name) for name, words in data.items() for w in words]
+    return sorted(pairs, key=lambda p: -len(p[0]))
 
 
-def understand(question: str, titles: TitleIndex) -> Query:
-    text = normalize(question)
-    q = Query(raw=question, text=text)
-    q.standards, q.soft_standards, q.unknown_standard_codes = titles.find(text)
-    stripped = _STD_CODE.sub(" ", text)
-    q.tasks = _unique(f"T{a}.{b}" for a, b in _TASK.findall(stripped))
-    q.duties = _unique(f"T{a}" for a in _DUTY.findall(_TASK.sub(" ", stripped)))
-    q.items = _unique([*_PO.findall(stripped), *(a + b for a, b in _KSA.findall(stripped))])
-    q.unit_ids = _unique(_UNIT_ID.findall(stripped))
-    compact = re.sub(r"\s+", "", stripped)
-    q.fields = [name for name, words in FIELDS.items() if any(w in compact for w in words)]
-    q.levels = _unique(int(a or b) for a, b in _LEVEL.findall(compact))
-    q.historical = any(w in compact for w in OLD_WORDS)
-    q.reverse = any(w in compact for w in REVERSE_WORDS)
-    q.compare = len(q.standards + q.soft_standards) >= 2 and any(w in compact for w in COMPARE_WORDS)
-    q.diff = ("版" in compact or q.historical) and any(w in compact for w in DIFF_WORDS)
-    q.injection = bool(INJECTION.search(text))
-    _refine_fields(q, compact)
-    return q
+def find_fields(text: str) -> list[str]:
+    """The fields a question names, in the order of the field list (longest words first, no double counting)."""
+    low = re.sub(r"\s+", " ", text.lower())
+    taken: list[tuple[int, int]] = []
+    found: list[str] = []
+    for word, name in _field_words():
+        for m in re.finditer(re.escape(word) if not word.isascii() else rf"(?<![a-z]){re.escape(word)}(?![a-z])", low):
+            if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            if name not in found:
+                found.append(name)
+    return found
 
 
-def _refine_fields(q: Query, compact: str) -> None:
-    if "std_level" in q.fields and "level" in q.fields and "職能級別" not in compact:
-        q.fields.remove("level")
-    if "tasks" in q.fields and q.unit_ids and any(u.startswith("工作任務") for u in q.unit_ids):
-        q.fields.remove("tasks")
-    if "indicators" in q.fields and "tasks" in q.fields and "工作任務與行為指標" not in compact:
-        q.fields.remove("tasks")
+def number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text.lower() in _EN_SMALL:
+        return _EN_SMALL[text.lower()]
+    if text.startswith("十"):
+        return 10 + _CN.get(text[1:], 0) if len(text) > 1 else 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return _CN.get(tens, 1) * 10 + _CN.get(ones, 0)
+    return _CN.get(text, 0)
 
 
-def _unique(values) -> list:  # type: ignore[no-untyped-def]
+def find_ordinals(text: str) -> list[Ordinal]:
+    out = []
+    for m in _ORDINAL.finditer(text):
+        n = number(m.group(2))
+        out.append(Ordinal(_NOUN[m.group(3)], -n if m.group(1) else n))
+    out.extend(Ordinal(_NOUN[m.group(1)], -1) for m in _LAST.finditer(text))
+    out.extend(Ordinal(_NOUN[m.group(2).lower()], _EN_NUMBERS[m.group(1).lower()]) for m in _EN_ORDINAL.finditer(text))
+    return [o for o in out if o.index != 0]
+
+
+def find_conditions(text: str) -> list[Condition]:
+    found: list[Condition] = []
+    for m in _NONE_OF.finditer(text):
+        found.append(Condition(_measure(m.group(1) or m.group(2)), "==", 0))
+    for m in _LEVEL.finditer(text):
+        value = number(m.group(1) or m.group(3))
+        bound = (m.group(2) or m.group(4) or "").lower()
+        op = ">=" if bound in ("以上", "or above", "or higher") else "<=" if bound in ("以下", "or below", "or lower") else "=="
+        if 1 <= value <= 9:
+            found.append(Condition("level", op, value))
+    found.extend(_thresholds(text))
+    for m in _SUPERLATIVE.finditer(text):
+        word = m.group(2) or m.group(3) or m.group(6)
+        how = (m.group(1) or m.group(4) or m.group(5)).lower()
+        found.append(Condition(_measure(word), "max" if how in ("最多", "most") else "min"))
+    for m in _LEVEL_EXTREME.finditer(text):
+        high = (m.group(1) or m.group(2) or m.group(3) or m.group(4) or "").lower() in ("高", "highest", "難")
+        found.append(Condition("level", "max" if high else "min"))
+    return _unique(found)
+
+
+def _thresholds(text: str) -> list[Condition]:
+    found = []
+    for m in _AT_LEAST.finditer(text):
+        word, bound = (m.group(1) or ""), (m.group(3) or "").lower()
+        if not word and not bound:
+            continue
+        before = list(re.finditer(_MEASURE_WORDS, text[max(0, m.start() - 10) : m.start()], re.I))
+        noun = re.search(_MEASURE_WORDS, text[m.end() : m.end() + 10], re.I) or (before[-1] if before else None)
+        if not noun or _LEVEL.match(text, m.start()):
+            continue
+        op = {"至少": ">=", "不少於": ">=", "超過": ">", "多於": ">", "大於": ">", "少於": "<", "不到": "<",
+              "只有": "==", "僅有": "==", "恰好": "=="}.get(word, "")
+        op = op or (">=" if bound in ("以上", "或以上", "or more") else "<=")
+        found.append(Condition(_measure(noun.group()), op, number(m.group(2))))
+    for m in _EN_THRESHOLD.finditer(text):
+        noun = re.search(_MEASURE_WORDS, text[m.end() : m.end() + 20], re.I)
+        if noun:
+            op = {"more than": ">", "at least": ">=", "fewer than": "<", "less than": "<", "only": "==",
+                  "exactly": "=="}[m.group(1).lower()]
+            found.append(Condition(_measure(noun.group()), op, number(m.group(2))))
+    return found
+
+
+def _measure(word: str) -> str:
+    word = word.lower().rstrip("s") if word.isascii() else word
+    return next((v for k, v in _MEASURE.items() if k in word), "tasks")
+
+
+def _unique(values):  # type: ignore[no-untyped-def]
     out: list = []
     for v in values:
         if v not in out:
@@ -166,5 +259,149 @@ def _unique(values) -> list:  # type: ignore[no-untyped-def]
     return out
 
 
-def pairs(docs: list[Document]) -> list[tuple[Document, Document]]:
-    return list(combinations(docs, 2))
+class Reader:
+    """Reads questions against one catalog: names, the kind classifier, the structural cues."""
+
+    def __init__(self, catalog: Catalog, classifier: KindClassifier | None = None) -> None:
+        self.catalog = catalog
+        self.titles = TitleIndex(catalog)
+        self.items = ItemIndex(catalog)
+        self.classifier = classifier or KindClassifier(load_examples(), mask=self.mask)
+
+    # ------------------------------------------------------------ slots
+    def slots(self, question: str) -> tuple[Query, list[Span]]:
+        text = normalize(question)
+        q = Query(raw=question, text=text, gloss=gloss(text))
+        match = self.titles.find(text, q.gloss)
+        spans = list(match.spans) + self._english_titles(text)
+        stripped = EXAMPLE_CODE.sub(" ", codes.without_standard_codes(text))
+        q.tasks = _unique(codes.task_codes(stripped))
+        q.duties = _unique(codes.duty_codes(stripped))
+        q.items = _unique(codes.item_codes(stripped))
+        q.unit_ids = _unique(codes.unit_ids(stripped))
+        spans += [Span(m.start(), m.end()) for m in codes.ANY_ITEM.finditer(text) if not _within(m, spans)]
+        spans += [Span(m.start(), m.end()) for m in codes.UNIT_ID.finditer(text)]
+        q.named = self.items.find(text, spans)
+        if not q.named and SECTION_CUE.search(text):
+            q.named = self.items.find_sections(text)
+        match.drop_soft_inside([n.span for n in q.named])
+        q.standards, q.soft_standards, q.unknown_standard_codes = match.exact, match.soft, match.unknown
+        q.families = _unique(d.family for d in map(self.catalog.get, q.standards + q.soft_standards) if d)
+        spans += [n.span for n in q.named] + [s for s, _ in match.soft_spans]
+        q.fields = find_fields(_blank(text, [n.span for n in q.named]))
+        q.ordinals = find_ordinals(text)
+        q.conditions = find_conditions(text)
+        q.counting = bool(COUNT_CUE.search(text))
+        q.versioned = bool(VERSION_CUE.search(text))
+        compact_text = compact(text).lower()
+        q.historical = any(compact(w).lower() in compact_text for w in OLD_WORDS)
+        q.injection = bool(INJECTION.search(text))
+        return q, spans
+
+    def _english_titles(self, text: str) -> list[Span]:
+        """English words that tell a standard's title ("the cloud system developer"), to be masked."""
+        out = []
+        for start, end in glossary_runs(text):
+            found = self.titles.find(gloss(text[start:end]), "")
+            if found.exact or found.soft:
+                out.append(Span(start, end))
+        return out
+
+    def mask(self, question: str) -> str:
+        q, spans = self.slots(question)
+        return _masked(q.text, spans, q)
+
+    # ------------------------------------------------------------ the whole reading
+    def read(self, question: str, embed: Embed | None = None, model: str = "", session: bool = False) -> Query:
+        q, spans = self.slots(question)
+        q.masked = _masked(q.text, spans, q)
+        q.prediction = self.classifier.predict(q.masked, embed, model)
+        q.kind = decide(q, q.prediction, session)
+        return q
+
+    def needs_dense(self, q: Query) -> bool:
+        """True when the lexical reading is unsure and the meaning of the words should decide."""
+        return q.prediction is not None and q.prediction.margin < 0.08 and not q.has_codes
+
+
+def _within(m: re.Match[str], spans: list[Span]) -> bool:
+    return any(s.start <= m.start() and m.end() <= s.end for s in spans)
+
+
+def _blank(text: str, spans: list[Span]) -> str:
+    chars = list(text)
+    for s in spans:
+        for i in range(s.start, min(s.end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
+
+
+def _masked(text: str, spans: list[Span], q: Query) -> str:
+    """The question with its standards, codes and item names replaced by placeholders."""
+    out, last = [], 0
+    for s in sorted(set(spans), key=lambda s: (s.start, -s.end)):
+        if s.start < last:
+            continue
+        piece = text[s.start : s.end]
+        if any(piece == c or c in piece for c in q.unknown_standard_codes) or codes.STANDARD.fullmatch(piece):
+            mask = MASK_STANDARD
+        elif codes.ANY_ITEM.fullmatch(piece) or codes.UNIT_ID.fullmatch(piece):
+            mask = MASK_CODE
+        elif any(n.span == s for n in q.named):
+            mask = MASK_ITEM
+        else:
+            mask = MASK_STANDARD
+        out.append(text[last : s.start] + mask)
+        last = s.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# ---------------------------------------------------------------- the kind, from meaning and structure
+def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
+    """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
+    if q.injection and not q.has_codes:
+        return "refuse"
+    if prediction.kind in OUT_OF_SCOPE and prediction.margin >= OOS_MARGIN and not q.has_items:
+        return prediction.kind
+    scores = dict(prediction.scores)
+    in_play = bool(q.families) or session
+    no_items = not q.has_items
+    bonus = {
+        "count": q.counting,
+        "filter": bool(q.conditions) and not q.counting,
+        "compare": len(q.families) >= 2,
+        "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
+        "meta": no_items and in_play and len(q.families) <= 1 and not q.versioned
+        and any(f in META_FIELDS for f in q.fields),
+    }
+    for kind, applies in bonus.items():
+        if applies:
+            scores[kind] = scores.get(kind, 0.0) + STRUCTURE_BONUS
+    for kind, score in sorted(scores.items(), key=lambda kv: -kv[1]):
+        if not viable(kind, q):
+            continue
+        if kind in NEEDS_STANDARD and not in_play and not q.has_codes and score < scores.get("search", 0) + ASK_MARGIN:
+            return "search"
+        return kind
+    return "search"
+
+
+def viable(kind: str, q: Query) -> bool:
+    if kind in OUT_OF_SCOPE or kind == "help":
+        return not q.has_items and not q.conditions
+    if kind == "lookup":
+        return q.has_items
+    if kind == "filter":
+        return bool(q.conditions)
+    if kind == "count":
+        return q.counting
+    if kind == "reverse":
+        return not (q.tasks or q.duties or q.ordinals) or bool(q.items)
+    if kind == "version_diff":
+        return len(q.families) <= 1 and (q.versioned or q.historical)
+    if kind == "compare":
+        return len(q.families) >= 2
+    if kind == "meta":
+        return not q.has_codes
+    return True

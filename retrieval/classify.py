@@ -1,0 +1,161 @@
+"""The kind of a question, learnt from labelled examples (retrieval/data/kinds.toml).
+
+Two views of the same examples vote:
+- lexical: TF-IDF over character 1-3-grams (and English words), cosine to every example;
+- dense: the bundled e5 model's query vectors, when an embedder is at hand.
+Each kind scores the mean similarity of its three nearest examples, so a kind with many examples
+does not outvote one with few. Questions are masked first (standards, codes and item names become
+placeholders, see understand.mask), so the examples teach what is asked, not what it is about.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+EXAMPLES = Path(__file__).parent / "data" / "kinds.toml"
+MASK_STANDARD, MASK_CODE, MASK_ITEM = "〔職業〕", "〔代碼〕", "〔項目〕"
+# The lexical view drops the standard (naming one is structure, read apart) and keeps a code or a
+# named item as one symbol each, so "〔職業〕的…" does not make every question look like a list.
+_LEXICAL_VIEW = {MASK_STANDARD: " ", MASK_CODE: "Ⓒ", MASK_ITEM: "Ⓘ"}
+NEIGHBOURS = 3
+DENSE_WEIGHT = 0.5
+_WORD = re.compile(r"[a-z]+")
+
+Embed = Callable[[str], np.ndarray]
+
+
+def load_examples(path: Path = EXAMPLES) -> list[tuple[str, str]]:
+    """(question, kind) pairs, in file order."""
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return [(q, kind) for kind, questions in data.items() for q in questions]
+
+
+def features(text: str) -> Counter[str]:
+    for mask, symbol in _LEXICAL_VIEW.items():
+        text = text.replace(mask, symbol)
+    compact = re.sub(r"\s+", "", text.lower())
+    grams: Counter[str] = Counter()
+    for n in (1, 2, 3):
+        grams.update(compact[i : i + n] for i in range(len(compact) - n + 1))
+    words = _WORD.findall(text.lower())
+    grams.update("w:" + w for w in words)
+    grams.update("w:" + a + "_" + b for a, b in zip(words, words[1:], strict=False))
+    return grams
+
+
+@dataclass
+class Prediction:
+    kind: str
+    scores: dict[str, float]
+
+    @property
+    def margin(self) -> float:
+        ranked = sorted(self.scores.values(), reverse=True)
+        return ranked[0] - ranked[1] if len(ranked) > 1 else ranked[0]
+
+    def top(self, n: int = 3) -> list[tuple[str, float]]:
+        return sorted(self.scores.items(), key=lambda kv: -kv[1])[:n]
+
+
+class KindClassifier:
+    def __init__(self, examples: Sequence[tuple[str, str]], mask: Callable[[str], str] = lambda s: s) -> None:
+        self.mask = mask
+        self.texts = [mask(q) for q, _ in examples]
+        self.kinds = [k for _, k in examples]
+        self.labels = sorted(set(self.kinds))
+        self._label_rows = {k: np.array([i for i, x in enumerate(self.kinds) if x == k]) for k in self.labels}
+        self._fit_lexical()
+        self._dense_matrix: np.ndarray | None = None
+        self._dense_key = ""
+        self.cache_dir: Path | None = None  # where example vectors are kept between processes
+
+    # ------------------------------------------------------------ lexical view
+    def _fit_lexical(self) -> None:
+        bags = [features(t) for t in self.texts]
+        df: Counter[str] = Counter(g for bag in bags for g in bag)
+        n = len(bags)
+        self.vocab = {g: i for i, g in enumerate(sorted(df))}
+        self.idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in sorted(df)], dtype=np.float32)
+        self.matrix = np.stack([self._vector(bag) for bag in bags])
+
+    def _vector(self, bag: Counter[str]) -> np.ndarray:
+        vec = np.zeros(len(self.vocab), dtype=np.float32)
+        for g, tf in bag.items():
+            i = self.vocab.get(g)
+            if i is not None:
+                vec[i] = (1 + math.log(tf)) * self.idf[i]
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm else vec
+
+    # ------------------------------------------------------------ dense view
+    def _dense_examples(self, embed: Embed, model: str) -> np.ndarray:
+        key = hashlib.sha256((model + "\0" + "\n".join(self.texts)).encode()).hexdigest()
+        if self._dense_matrix is None or self._dense_key != key:
+            self._dense_matrix = self._cached(key) if self.cache_dir else None
+            if self._dense_matrix is None:
+                self._dense_matrix = np.stack([_unit(embed(t)) for t in self.texts])
+                self._save(key, self._dense_matrix)
+            self._dense_key = key
+        return self._dense_matrix
+
+    def _cache_file(self, key: str) -> Path | None:
+        return self.cache_dir / f"kinds-{key[:16]}.npy" if self.cache_dir else None
+
+    def _cached(self, key: str) -> np.ndarray | None:
+        path = self._cache_file(key)
+        try:
+            matrix = np.load(path) if path and path.is_file() else None
+        except (OSError, ValueError):
+            return None
+        return matrix if matrix is not None and matrix.shape[0] == len(self.texts) else None
+
+    def _save(self, key: str, matrix: np.ndarray) -> None:
+        path = self._cache_file(key)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, matrix)
+            tmp.replace(path)
+        except OSError:  # a read-only data dir: the vectors are simply computed again next time
+            pass
+
+    # ------------------------------------------------------------ prediction
+    def _per_kind(self, sims: np.ndarray) -> dict[str, float]:
+        out = {}
+        for kind, rows in self._label_rows.items():
+            best = np.sort(sims[rows])[-NEIGHBOURS:]
+            out[kind] = float(best.mean())
+        return out
+
+    def predict(self, masked: str, embed: Embed | None = None, model: str = "") -> Prediction:
+        """Scores per kind for a question already masked like the examples."""
+        lexical = self._per_kind(self.matrix @ self._vector(features(masked)))
+        if embed is None:
+            return Prediction(max(lexical, key=lexical.__getitem__), lexical)
+        dense_sims = self._dense_examples(embed, model) @ _unit(embed(masked))
+        dense = self._per_kind(dense_sims)
+        scores = {k: (1 - DENSE_WEIGHT) * lexical[k] + DENSE_WEIGHT * _stretch(dense[k]) for k in self.labels}
+        return Prediction(max(scores, key=scores.__getitem__), scores)
+
+
+def _unit(vec: np.ndarray) -> np.ndarray:
+    vec = np.asarray(vec, dtype=np.float32)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm else vec
+
+
+def _stretch(similarity: float) -> float:
+    """e5 similarities crowd into 0.75-0.95; spread them over the lexical scale."""
+    return max(0.0, (similarity - 0.75) / 0.25)

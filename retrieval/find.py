@@ -1,0 +1,215 @@
+"""Answers found by meaning: where the standards describe some work, which items are about a topic,
+which standards fit a person's skills. All three read the hybrid search; none states a code the
+search did not find in a document."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from index.catalog import Catalog, find_item, tasks_using
+from index.chunk import Chunk
+from index.model import Document, Standard, Unit
+from prompts import t
+from retrieval import answer as A
+from retrieval.normalize import concepts, gloss
+from retrieval.search import Filters, Hit, HybridSearch, content_tokens
+from retrieval.understand import Query
+
+SEMANTIC_HITS = 5
+TOPIC_ITEMS = 6
+PROFILE_STANDARDS = 3
+PROFILE_ITEMS = 4
+SOFT_BOOST = 1.5  # a standard named in passing ("做雲端開发的人") lifts its hits, without hiding the others
+ITEM_TYPES = ("knowledge", "skill")
+TOPIC_TYPES = ("knowledge", "skill", "attitude", "task", "indicator", "unit_item", "section")
+PROFILE_TYPES = ("knowledge", "skill", "indicator", "task", "unit_item")
+
+
+@dataclass
+class Scope:
+    """In scope: similarity + weight * coverage >= threshold, where similarity is the dense model's best
+    cosine to any passage and coverage the share of the question's words the corpus holds.
+    Calibrated by scripts/calibrate_scope.py on tests/data/scope.jsonl (70 labelled questions)."""
+
+    weight: float = 0.05
+    threshold: float = 0.867
+
+    def holds(self, q: Query, hits: list[Hit], coverage: float) -> bool:
+        best = max((h.similarity for h in hits), default=0.0)
+        return bool(hits) and best + self.weight * coverage >= self.threshold
+
+
+class Finder:
+    def __init__(self, catalog: Catalog, search: HybridSearch, scope: Scope | None = None) -> None:
+        self.catalog = catalog
+        self.hybrid = search
+        self.scope = scope or Scope()
+
+    # ------------------------------------------------------------ where is this work described
+    def search(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
+        hits = self.hits(q, named, k=SEMANTIC_HITS)
+        if not self.in_scope(q, hits):
+            return self.refusal(q, hits)
+        draft = A.Draft("semantic", standard=hits[0].chunk.standard)
+        draft.say(t("answers.semantic_heading", question=q.text))
+        for n, hit in enumerate(hits, 1):
+            self._say_hit(draft, n, hit.chunk)
+        return draft
+
+    def hits(self, q: Query, named: list[Document], k: int, item_types: tuple[str, ...] = (),
+             extra: str = "") -> list[Hit]:
+        filters = Filters(standards=[d.code for d in named], status=None if q.historical else "current",
+                          item_types=item_types)
+        if named and all(d.status == "historical" for d in named):
+            filters.status = None
+        query = q.text + (" " + extra if extra else "")
+        glossed = gloss(q.text)
+        if glossed != q.text:
+            query += " " + glossed
+        hits = self.hybrid.search(query, k=k * 3, filters=filters)
+        if q.soft_standards and not named:
+            for hit in hits:
+                if hit.chunk.standard in q.soft_standards:
+                    hit.score *= SOFT_BOOST
+            hits.sort(key=lambda h: -h.score)
+        return hits[:k]
+
+    def coverage(self, q: Query) -> float:
+        grams = content_tokens(gloss(q.text))
+        return self.hybrid.bm25.coverage(grams) if grams else 0.0
+
+    def in_scope(self, q: Query, hits: list[Hit]) -> bool:
+        return bool(hits) and self.scope.holds(q, hits, self.coverage(q))
+
+    def refusal(self, q: Query, hits: list[Hit]) -> A.Draft:
+        """A short reply naming nearby topics the standards do cover (titles only: nothing is cited)."""
+        topics = []
+        for hit in hits[:3]:
+            doc = self.catalog.get(hit.chunk.standard)
+            if doc is not None and doc.title not in topics:
+                topics.append(doc.title)
+        names = "、".join(topics) or "、".join(d.title for d in self.catalog.current())
+        return A.Draft.reply("out_of_scope", t("answers.not_in_corpus", topics=names))
+
+    def _say_hit(self, draft: A.Draft, n: int, chunk: Chunk) -> None:
+        doc = self.catalog.get(chunk.standard)
+        if doc is None:
+            return
+        std_label = f"{doc.code} {doc.title}" + (t("answers.historical_tag") if doc.status == "historical" else "")
+        code, text = chunk_item(doc, chunk)
+        draft.say(t("answers.semantic_hit", n=n, std=std_label, code=code, text=text))
+        draft.cite(doc, code, text)
+        if isinstance(doc, Standard) and chunk.task and chunk.item_type != "task":
+            task = doc.task(chunk.task)
+            if task:
+                draft.say(t("answers.semantic_in_task", task=task.code, title=task.title))
+                draft.cite(doc, task.code, task.title)
+        if isinstance(doc, Unit):
+            item = find_item(doc, code)
+            if item:
+                A.unit_notes_for(draft, doc, item)
+
+    # ------------------------------------------------------------ which items are about a topic
+    def reverse_topic(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
+        extra = " ".join(concepts(q.text))
+        hits = self.hits(q, named, k=TOPIC_ITEMS, item_types=TOPIC_TYPES, extra=extra)
+        if not self.in_scope(q, hits):
+            return self.refusal(q, hits)
+        draft = A.Draft("reverse_topic", standard=hits[0].chunk.standard)
+        draft.say(t("answers.topic_heading", question=q.text))
+        n = 0
+        for hit in hits:
+            doc = self.catalog.get(hit.chunk.standard)
+            if doc is None:
+                continue
+            n += 1
+            if hit.chunk.item_type in ("knowledge", "skill", "attitude"):
+                self._say_item_with_tasks(draft, doc, n, hit.chunk.code)
+            else:
+                self._say_hit(draft, n, hit.chunk)
+        return draft
+
+    def _say_item_with_tasks(self, draft: A.Draft, doc: Document, n: int, code: str) -> None:
+        item = find_item(doc, code)
+        if item is None:
+            return
+        draft.say(t("answers.semantic_hit", n=n, std=f"{doc.code} {doc.title}", code=item.code, text=item.text))
+        draft.cite(doc, item.code, item.full_text)
+        if isinstance(doc, Standard):
+            used = tasks_using(doc, code)
+            if used:
+                draft.say(t("answers.item_used_in", tasks="、".join(f"{u.code} {u.title}" for u in used)))
+                for task in used:
+                    draft.cite(doc, task.code, task.title)
+
+    # ------------------------------------------------------------ which standards fit a person
+    def profile(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
+        extra = " ".join(concepts(q.text))
+        hits = self.hits(q, named, k=20, item_types=PROFILE_TYPES, extra=extra)
+        if not self.in_scope(q, hits) and not extra:
+            return self.refusal(q, hits)
+        ranked = _rank_documents(hits)
+        draft = A.Draft("profile", standard=ranked[0][0] if ranked else None)
+        draft.say(t("answers.profile_heading", terms=extra and t("answers.profile_concepts", words=extra) or ""))
+        for n, (doc_code, group) in enumerate(ranked[:PROFILE_STANDARDS], 1):
+            doc = self.catalog.get(doc_code)
+            if doc is None:
+                continue
+            draft.say(t("answers.profile_standard", n=n, std=f"{doc.code} {doc.title}", kind=doc.kind))
+            draft.cite(doc, doc.code, doc.title)
+            for hit in group[:PROFILE_ITEMS]:
+                self._say_profile_hit(draft, doc, hit.chunk)
+        draft.say(t("answers.profile_note"))
+        return draft
+
+    def _say_profile_hit(self, draft: A.Draft, doc: Document, chunk: Chunk) -> None:
+        code, text = chunk_item(doc, chunk)
+        draft.say(t("answers.profile_item", code=code, text=text))
+        draft.cite(doc, code, text)
+        if isinstance(doc, Standard) and chunk.item_type in ITEM_TYPES:
+            used = tasks_using(doc, code)
+            if used:
+                draft.say(t("answers.item_used_in", tasks="、".join(f"{u.code} {u.title}" for u in used)))
+                for task in used:
+                    draft.cite(doc, task.code, task.title)
+        elif isinstance(doc, Standard) and chunk.task and chunk.item_type != "task":
+            task = doc.task(chunk.task)
+            if task:
+                draft.cite(doc, task.code, task.title)
+
+
+def _by_document(hits: list[Hit]) -> dict[str, list[Hit]]:
+    groups: dict[str, list[Hit]] = defaultdict(list)
+    for hit in hits:
+        groups[hit.chunk.standard].append(hit)
+    return groups
+
+
+def _rank_documents(hits: list[Hit]) -> list[tuple[str, list[Hit]]]:
+    """Standards by their best matches (the mean of the top three), so a long standard does not win on size."""
+    groups = _by_document(hits)
+
+    def strength(group: list[Hit]) -> float:
+        best = sorted((h.score for h in group), reverse=True)[:3]
+        return sum(best) / 3
+
+    return sorted(groups.items(), key=lambda kv: -strength(kv[1]))
+
+
+def chunk_item(doc: Document, chunk: Chunk) -> tuple[str, str]:
+    """The printed code and text a chunk stands for."""
+    if chunk.item_type == "task" and isinstance(doc, Standard):
+        task = doc.task(chunk.code)
+        return chunk.code, task.title if task else chunk.text
+    if chunk.item_type == "output":
+        code = chunk.code.split("/", 1)[1]
+        task = doc.task(chunk.task) if isinstance(doc, Standard) else None
+        out = next((o for o in (task.outputs if task else []) if o.code == code), None)
+        return code, out.text if out else chunk.text
+    if chunk.item_type in ("overview", "note"):
+        return doc.code, doc.title if chunk.item_type == "overview" else chunk.text.strip()
+    if chunk.item_type in ("section", "assessment") and isinstance(doc, Unit):
+        return chunk.code, chunk.text.split(" ", 2)[1] if " " in chunk.text else chunk.text
+    item = find_item(doc, chunk.code)
+    return chunk.code, item.full_text if item else chunk.text

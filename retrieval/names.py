@@ -1,0 +1,294 @@
+"""Recognising things by name in a question: standards (code in any spacing, title, former title,
+a distinctive part of a title, an English description) and items (a K/S/A name, a task, duty or
+section title, a term a note defines)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from index import codes
+from index.catalog import Catalog
+from index.model import Document, Item, Standard, Unit
+
+GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理", "技術", "科技")
+MIN_FUZZY_SCORE = 1.6
+MIN_FUZZY_GRAM = 0.6  # a title's bigram counts as evidence from this weight up
+MIN_FUZZY_SHARE = 0.3  # and a title told in other words keeps at least this share of its telling bigrams
+SECTION_PART = 4
+CONNECTORS = "與和及跟"  # "版權、智慧財產權" names 版權與智慧財產權
+_PUNCT = re.compile(r"[\s，。、：；？！（）()「」『』【】\[\]/／・\-－—.?!,:;\"'“”]+")
+_DEFINES = re.compile(r"^(.{2,16}?)(?:可能包括|係指|是指|指的是|包括|如)[：:]?")
+
+
+def compact(text: str) -> str:
+    return _PUNCT.sub("", text)
+
+
+def name_key(text: str) -> str:
+    """A name as matched: no punctuation, no connectors between its parts."""
+    return "".join(ch for ch in compact(text) if ch not in CONNECTORS)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Named:
+    """An item named in a question: which document, its code as printed, what sort, the name matched."""
+
+    standard: str
+    code: str
+    sort: str  # task, duty, knowledge, skill, attitude, section, note, term
+    name: str
+    span: Span
+
+
+@dataclass
+class StandardMatch:
+    exact: list[str]
+    soft: list[str]
+    unknown: list[str]
+    spans: list[Span]  # codes and full titles
+    soft_spans: list[tuple[Span, list[str]]] = field(default_factory=list)  # parts of titles, and whose
+
+    def drop_soft_inside(self, spans: list[Span]) -> None:
+        """A title part inside an item's name ("雲端軟體" in 雲端軟體除錯能力) names the item, not a standard."""
+        kept = [(s, c) for s, c in self.soft_spans if not _inside(s.start, s.end, spans)]
+        dropped = {code for s, cs in self.soft_spans if (s, cs) not in kept for code in cs}
+        still = {code for _s, cs in kept for code in cs}
+        self.soft = [c for c in self.soft if c not in dropped or c in still]
+        self.soft_spans = kept
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+class TitleIndex:
+    """Standards by code (every spelling), title, former title, a distinctive part of a title."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.exact: dict[str, set[str]] = defaultdict(set)
+        names: dict[str, set[str]] = defaultdict(set)
+        for doc in catalog.documents.values():
+            for name in {doc.title, *getattr(doc, "former_titles", [])}:
+                if name:
+                    self.exact[name].add(doc.code)
+                    names[name].add(doc.family)
+        self.families: dict[str, list[str]] = defaultdict(list)
+        for doc in catalog.documents.values():
+            self.families[doc.family].append(doc.code)
+        self.soft = self._distinctive_parts(names)
+        self.gram_weight, self.gram_owners = self._title_bigrams(names)
+        self.strong_grams: dict[str, int] = defaultdict(int)
+        for gram, fams in self.gram_owners.items():
+            if self.gram_weight[gram] >= MIN_FUZZY_GRAM:
+                for family in fams:
+                    self.strong_grams[family] += 1
+
+    def _distinctive_parts(self, names: dict[str, set[str]]) -> dict[str, set[str]]:
+        owners_of: dict[str, set[str]] = defaultdict(set)  # every substring of 4+ characters -> families
+        for name, fams in names.items():
+            for size in range(4, len(name)):
+                for start in range(0, len(name) - size + 1):
+                    owners_of[name[start : start + size]].update(fams)
+        soft: dict[str, set[str]] = defaultdict(set)
+        for part, owners in owners_of.items():
+            generic = any(part == g or part.startswith(g) and len(part) <= 4 for g in GENERIC_TITLE_PARTS)
+            if len(owners) == 1 and not generic:
+                soft[part].update(self.families[next(iter(owners))])
+        return soft
+
+    @staticmethod
+    def _title_bigrams(names: dict[str, set[str]]) -> tuple[dict[str, float], dict[str, set[str]]]:
+        owners: dict[str, set[str]] = defaultdict(set)
+        for name, fams in names.items():
+            for gram in _bigrams(name):
+                owners[gram].update(fams)
+        total = max(1, len({f for fams in names.values() for f in fams}))
+        weight = {g: math.log(1 + total / len(o)) / math.log(1 + total) for g, o in owners.items()}
+        return weight, owners
+
+    def find(self, text: str, gloss: str = "") -> StandardMatch:
+        match = StandardMatch([], [], [], [])
+        for m in codes.STANDARD.finditer(text):
+            doc = self.catalog.get(m.group())
+            if doc:
+                _add(match.exact, doc.code)
+                match.spans.append(Span(m.start(), m.end()))
+            elif codes.STANDARD_LOOKS_REAL.search(m.group()):
+                match.unknown.append(m.group())
+                match.spans.append(Span(m.start(), m.end()))
+        self._by_title(text, match)
+        if not match.exact and gloss and gloss != text:
+            self._by_title(gloss, match, spans=False)
+        if not match.exact and not match.soft:
+            match.soft.extend(self._fuzzy(compact(gloss or text)))
+        return match
+
+    def _by_title(self, text: str, match: StandardMatch, spans: bool = True) -> None:
+        found: list[tuple[int, str]] = []
+        for name in sorted(self.exact, key=len, reverse=True):
+            at = text.find(name)
+            if at >= 0 and not _inside(at, at + len(name), match.spans):
+                found.extend((at, code) for code in sorted(self.exact[name]))
+                if spans:
+                    match.spans.append(Span(at, at + len(name)))
+        for _at, code in sorted(found):
+            _add(match.exact, code)
+        taken = [s for s, _ in match.soft_spans]
+        for part in sorted(self.soft, key=len, reverse=True):
+            at = text.find(part)
+            if at >= 0 and not _inside(at, at + len(part), match.spans + taken):
+                found_codes = [c for c in sorted(self.soft[part]) if c not in match.exact]
+                for code in found_codes:
+                    _add(match.soft, code)
+                if spans and found_codes:
+                    match.soft_spans.append((Span(at, at + len(part)), found_codes))
+                    taken.append(Span(at, at + len(part)))
+
+    def _fuzzy(self, text: str) -> list[str]:
+        """A title told in other words ("雲端開發", "電商系統規劃"): its distinctive bigrams, weighted."""
+        score: dict[str, float] = defaultdict(float)
+        strong: dict[str, int] = defaultdict(int)
+        for gram in _bigrams(text):
+            for family in self.gram_owners.get(gram, ()):
+                score[family] += self.gram_weight[gram]
+                strong[family] += self.gram_weight[gram] >= MIN_FUZZY_GRAM
+        ranked = sorted(score.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < MIN_FUZZY_SCORE or strong[ranked[0][0]] < 2:
+            return []
+        if strong[ranked[0][0]] < MIN_FUZZY_SHARE * self.strong_grams[ranked[0][0]]:
+            return []  # "資料庫管理系統" shares two bigrams with a long title, not its gist
+        if len(ranked) > 1 and ranked[1][1] >= ranked[0][1] - 0.5:
+            return []
+        return list(self.families[ranked[0][0]])
+
+
+class ItemIndex:
+    """Items of every document by name: K/S/A names, task, duty and section titles, terms notes define."""
+
+    MIN_CHARS = 3
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.by_name: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # name -> (standard, code, sort)
+        for doc in catalog.documents.values():
+            for name, code, sort in _names_of(doc):
+                key = name_key(name)
+                if len(key) >= (2 if sort == "attitude" else self.MIN_CHARS) and (doc.code, code, sort) not in self.by_name[key]:
+                    self.by_name[key].append((doc.code, code, sort))
+        self.names = sorted(self.by_name, key=len, reverse=True)
+        self.section_names = [n for n in self.names if any(sort == "section" for _, _, sort in self.by_name[n])]
+
+    def find(self, text: str, taken: list[Span]) -> list[Named]:
+        """Items whose name the text holds (longest names first, no overlaps)."""
+        key, offsets = _compact_with_offsets(text)
+        found: list[Named] = []
+        used: list[Span] = [Span(_compact_pos(offsets, s.start), _compact_pos(offsets, s.end)) for s in taken]
+        for name in self.names:
+            at = key.find(name)
+            if at < 0 or _inside(at, at + len(name), used) or _overlaps(at, at + len(name), used):
+                continue
+            if len(name) == 2 and "態度" not in key:
+                continue
+            used.append(Span(at, at + len(name)))
+            span = Span(offsets[at], offsets[at + len(name) - 1] + 1)
+            for standard, code, sort in self.by_name[name]:
+                found.append(Named(standard, code, sort, name, span))
+        return found
+
+
+    def find_sections(self, text: str) -> list[Named]:
+        """A unit section told by part of its title ("驗收測試那一段" -> 工作任務四 管理驗收測試): the part
+        must be four characters or more and belong to one section only."""
+        key = name_key(text)
+        found: list[Named] = []
+        for name in self.section_names:
+            owners = self.by_name[name]
+            best = _longest_common(name, key)
+            if len(best) >= SECTION_PART and sum(best in other for other in self.section_names) == 1:
+                at = text.find(best)
+                span = Span(at, at + len(best)) if at >= 0 else Span(0, 0)
+                found.extend(Named(std, code, sort, name, span) for std, code, sort in owners)
+        return found
+
+
+def _longest_common(a: str, b: str) -> str:
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = a[i:j]
+            else:
+                break
+    return best
+
+
+def _names_of(doc: Document) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    if isinstance(doc, Standard):
+        for table, sort in ((doc.knowledge, "knowledge"), (doc.skills, "skill"), (doc.attitudes, "attitude")):
+            for item in table.values():
+                out.append((item.name, item.code.split(" ")[0], sort))
+        out.extend((t.title, t.code, "task") for t in doc.tasks if t.title)
+        out.extend((d.title, d.code, "duty") for d in doc.duties if d.title)
+        for section in doc.notes:
+            for line in section.items:
+                term = _defined_term(line)
+                if term:
+                    out.append((term, doc.code, "term"))
+    elif isinstance(doc, Unit):
+        out.extend((s.title, s.id, "section") for s in doc.sections if s.title)
+        for table, sort in ((doc.knowledge, "knowledge"), (doc.skills, "skill")):
+            out.extend((_short_name(i), i.code, sort) for i in table.values())
+        for note in doc.notes.values():
+            term = _defined_term(note.text)
+            if term:
+                out.append((term, note.code, "note"))
+    return out
+
+
+def _defined_term(text: str) -> str:
+    """The term a note or remark defines: "發佈經理可能包括：…" -> 發佈經理; "雲端產品資訊：如…" -> 雲端產品資訊."""
+    m = _DEFINES.match(text)
+    if m:
+        return m.group(1).strip("：: ")
+    head = text.split("：", 1)
+    return head[0].strip() if len(head) == 2 and 2 <= len(head[0].strip()) <= 12 else ""
+
+
+def _short_name(item: Item) -> str:
+    return re.sub(r"【註\d+】", "", item.text).split("，", 1)[0].strip()
+
+
+def _compact_with_offsets(text: str) -> tuple[str, list[int]]:
+    chars, offsets = [], []
+    for i, ch in enumerate(text):
+        if not _PUNCT.fullmatch(ch) and ch not in CONNECTORS:
+            chars.append(ch)
+            offsets.append(i)
+    return "".join(chars), offsets
+
+
+def _compact_pos(offsets: list[int], pos: int) -> int:
+    return next((i for i, o in enumerate(offsets) if o >= pos), len(offsets))
+
+
+def _inside(start: int, end: int, spans: list[Span]) -> bool:
+    return any(s.start <= start and end <= s.end for s in spans)
+
+
+def _overlaps(start: int, end: int, spans: list[Span]) -> bool:
+    return any(start < s.end and s.start < end for s in spans)
+
+
+def _add(seq: list[str], value: str) -> None:
+    if value not in seq:
+        seq.append(value)

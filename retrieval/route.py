@@ -1,0 +1,390 @@
+"""From an understood question to an answer draft: one handler per kind of question.
+
+Every handler returns a Draft (retrieval/answer.py); the assistant turns it into the one Answer type.
+A handler whose slots fall short hands over to the one that fits (a lookup with no item becomes a
+search), and a question that needs a standard nobody named asks for one (choices).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from index.catalog import Catalog, find_item, tasks_using
+from index.model import Document, Standard, Task, Unit
+from prompts import t
+from retrieval import answer as A
+from retrieval import compare as C
+from retrieval import select as S
+from retrieval.names import Named
+from retrieval.types import Choice
+from retrieval.understand import Query
+
+TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level")
+LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
+META_FIELDS = ("former_titles", "versions", "classification", "entry", "description", "std_level", "level", "notes",
+               "attitudes", "knowledge", "skills", "assessment", "duties", "tasks")
+COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "tasks", "duties", "std_level", "level",
+                  "classification")
+COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
+RENAMED_CUE = re.compile(r"改了?名|更名|名稱.{0,4}(改|變|不同)|renamed", re.I)
+MAX_NAMED_DOCS = 3
+MAX_META_FIELDS = 3
+
+Search = Callable[[Query, list[Document], Document | None], A.Draft]
+
+
+class Router:
+    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, profile: Search) -> None:
+        self.catalog = catalog
+        self._search_handler = search
+        self._reverse_topic = reverse_topic
+        self._profile_handler = profile
+
+    def route(self, q: Query, session: Document | None) -> A.Draft:
+        if q.unknown_standard_codes and not q.standards:
+            codes = "、".join(d.code for d in self.catalog.current())
+            return A.Draft.reply("unknown_standard", t("answers.unknown_standard", code=q.unknown_standard_codes[0],
+                                                       codes=codes))
+        handler = getattr(self, "_" + q.kind, self._search)
+        return handler(q, session)
+
+    # ------------------------------------------------------------ documents in play
+    def named(self, q: Query) -> list[Document]:
+        docs = [d for d in (self.catalog.get(c) for c in q.standards or q.soft_standards) if d]
+        if q.historical:
+            return [d for d in docs if d.status == "historical"] or docs
+        explicit_old = [d for d in docs if d.status == "historical" and _code_typed(q, d)]
+        current = [d for d in docs if d.status == "current" and d not in explicit_old]
+        return explicit_old + current if explicit_old else (current or docs)
+
+    def _soft(self, q: Query) -> list[Document]:
+        docs = [d for d in map(self.catalog.get, q.soft_standards) if d]
+        return [d for d in docs if d.status == "current"] or docs
+
+    def target(self, q: Query, session: Document | None) -> Document | None:
+        docs = self.named(q)
+        if docs:
+            return docs[0]
+        if session is not None and q.historical and session.status == "current":
+            return next((d for d in self.catalog.family(session) if d.status == "historical"), session)
+        return session
+
+    def ask_for_standard(self, intent: str) -> A.Draft:
+        current = sorted(self.catalog.current(), key=lambda d: d.code)
+        return A.Draft.reply(intent, t("answers.choose_standard_generic"), [Choice(d.code, d.title) for d in current])
+
+    # ------------------------------------------------------------ lookup: one item
+    def _lookup(self, q: Query, session: Document | None) -> A.Draft:
+        if q.has_codes:
+            return self._codes(q, session)
+        if q.ordinals:
+            return self._ordinal(q, session)
+        if q.named:
+            return self._named(q, session)
+        return self._search(q, session)
+
+    def _codes(self, q: Query, session: Document | None) -> A.Draft:
+        key = (q.tasks or q.items or q.duties or q.unit_ids or [""])[0]
+        named = self.named(q)
+        candidates = named or ([session] if session else [])
+        if not candidates:
+            holders = self._holders(q)
+            if not holders:
+                return self._unknown(key, None)
+            current = [d for d in holders if d.status == "current"]
+            if len(current) > 1:
+                return A.Draft.reply("choose_standard", t("answers.choose_standard", code=key),
+                                     [Choice(d.code, d.title) for d in current])
+            candidates = current or holders
+        doc = next((d for d in candidates if S.has_any(d, q)), candidates[0])
+        if not S.has_any(doc, q):
+            return self._unknown(key, doc)
+        return self._code_answer(q, doc)
+
+    def _holders(self, q: Query) -> list[Document]:
+        docs = [d for d in self.catalog.documents.values() if S.has_any(d, q)]
+        if q.historical:
+            docs = [d for d in docs if d.status == "historical"] or docs
+        return docs
+
+    def _unknown(self, key: str, doc: Document | None) -> A.Draft:
+        if isinstance(doc, Standard) and doc.tasks:
+            hint = t("answers.unknown_code_hint_std", std=f"{doc.code} {doc.title}",
+                     range=f"{doc.tasks[0].code}–{doc.tasks[-1].code}")
+        else:
+            hint = t("answers.unknown_code_hint_all")
+        return A.Draft.reply("unknown_code", t("answers.unknown_code", code=key, hint=hint))
+
+    def _code_answer(self, q: Query, doc: Document) -> A.Draft:
+        draft = A.start("code", doc, self.catalog)
+        if isinstance(doc, Unit):
+            draft.intent = "unit_item"
+            for uid in q.unit_ids:
+                A.unit_id_lookup(draft, doc, uid)
+            return draft
+        if q.kind == "reverse" and q.items:
+            draft.intent = "reverse"
+            for code in q.items:
+                A.reverse_lookup(draft, doc, code)
+            return draft
+        fields = self._task_fields(q)
+        for code in q.tasks:
+            task = doc.task(code)
+            if task is None:
+                draft.say(t("answers.task_not_in_standard", std=doc.code, task=code, hint=""))
+                continue
+            self._task_answer(draft, q, doc, task, fields)
+        for code in q.duties:
+            if self._duty_answer(draft, q, doc, code):
+                draft.intent = "duty"
+        for code in q.items:
+            if A.item_lookup(draft, doc, code):
+                draft.intent = "item"
+        return draft
+
+    def _task_fields(self, q: Query) -> list[str]:
+        fields = [f for f in q.fields if f in TASK_FIELDS]
+        if not fields and q.kind == "learning":
+            return ["knowledge", "skills"]
+        return fields or ["overview"]
+
+    def _task_answer(self, draft: A.Draft, q: Query, std: Standard, task: Task, fields: list[str]) -> None:
+        if q.kind == "count" and fields[0] in ("indicators", "outputs", "knowledge", "skills"):
+            S.count_task_field(draft, std, task, fields[0])
+            draft.intent = "count"
+            return
+        for name in fields:
+            A.task_field(draft, std, task, name)
+        draft.intent = "learning" if q.kind == "learning" else (fields[0] if fields[0] != "overview" else "task")
+
+    def _duty_answer(self, draft: A.Draft, q: Query, std: Standard, code: str) -> bool:
+        if q.kind == "count":
+            return S.count_duty_tasks(draft, std, code)
+        return A.duty_overview(draft, std, code)
+
+    def _ordinal(self, q: Query, session: Document | None) -> A.Draft:
+        doc = self.target(q, session)
+        if doc is None:
+            return self.ask_for_standard("choose_standard")
+        resolved = S.resolve_ordinals(doc, q)
+        if not resolved:
+            return A.Draft.reply("unknown_code", t("answers.ordinal_out_of_range", std=f"{doc.code} {doc.title}"))
+        q.standards = [doc.code]
+        return self._code_answer(q, doc) if isinstance(doc, Standard) or q.unit_ids else self._list(q, doc)
+
+    def _named(self, q: Query, session: Document | None) -> A.Draft:
+        refs = self._named_refs(q, session)
+        draft = A.Draft("named")
+        for code in _unique(r.standard for r in refs)[:MAX_NAMED_DOCS]:
+            doc = self.catalog.get(code)
+            if doc is None:
+                continue
+            draft.say(A.header(doc, self.catalog))
+            draft.standard = draft.standard or doc.code
+            for ref in (r for r in refs if r.standard == code):
+                self._named_item(draft, q, doc, ref)
+        return draft
+
+    def _named_refs(self, q: Query, session: Document | None) -> list[Named]:
+        named = self.named(q)
+        wanted = {d.code for d in named} or ({session.code} if session else set())
+        refs = [r for r in q.named if r.standard in wanted] or q.named
+        if not q.historical:
+            current = [r for r in refs if (d := self.catalog.get(r.standard)) and d.status == "current"]
+            refs = current or refs
+        return refs
+
+    def _named_item(self, draft: A.Draft, q: Query, doc: Document, ref: Named) -> None:
+        if isinstance(doc, Standard) and ref.sort == "task":
+            task = doc.task(ref.code)
+            if task:
+                self._task_answer(draft, q, doc, task, self._task_fields(q))
+        elif isinstance(doc, Standard) and ref.sort == "duty":
+            self._duty_answer(draft, q, doc, ref.code)
+        elif ref.sort == "term":
+            A.remark_lookup(draft, doc, ref.name)
+        elif isinstance(doc, Unit) and ref.sort == "section":
+            A.unit_id_lookup(draft, doc, ref.code)
+        elif q.kind == "reverse" and isinstance(doc, Standard):
+            A.reverse_lookup(draft, doc, ref.code)
+            draft.intent = "reverse"
+        else:
+            A.item_lookup(draft, doc, ref.code)
+
+    # ------------------------------------------------------------ lists, counts, filters
+    def _list(self, q: Query, session: Document | None) -> A.Draft:
+        if q.has_items and (q.has_codes or q.ordinals or any(r.sort in ("task", "duty", "section") for r in q.named)):
+            return self._lookup(q, session)
+        if any(f in META_FIELDS[:6] for f in q.fields) and not any(f in LIST_FIELDS for f in q.fields):
+            return self._meta(q, session)
+        doc = self.target(q, session)
+        if doc is None:
+            return self.ask_for_standard("choose_standard")
+        field = next((f for f in q.fields if f in LIST_FIELDS), "tasks")
+        draft = A.start("list", doc, self.catalog)
+        S.list_field(draft, doc, field, self.catalog)
+        draft.intent = "list_" + field
+        return draft
+
+    def _count(self, q: Query, session: Document | None) -> A.Draft:
+        if q.conditions:
+            return self._filter(q, session)
+        field = next((f for f in q.fields if f in LIST_FIELDS and f not in ("tasks", "duties")), None)
+        duty = next((r for r in q.named if r.sort == "duty"), None)
+        if duty is not None and field:
+            return self._count_in_duty(q, session, duty, field)
+        if q.has_codes or q.ordinals or any(r.sort in ("task", "duty", "section") for r in q.named):
+            return self._lookup(q, session)
+        doc = self.target(q, session)
+        if doc is None:
+            return self.ask_for_standard("choose_standard")
+        field = field or next((f for f in q.fields if f in LIST_FIELDS), "tasks")
+        docs = self.catalog.family(doc)[::-1] if (q.versioned and len(self.catalog.family(doc)) > 1) else [doc]
+        draft = A.Draft("count", standard=doc.code)
+        for each in docs:
+            draft.say(A.header(each, self.catalog))
+            S.count_field(draft, each, field, self.catalog, brief=len(docs) > 1)
+        return draft
+
+    def _count_in_duty(self, q: Query, session: Document | None, ref: Named, field: str) -> A.Draft:
+        doc = self.catalog.get(ref.standard)
+        if not isinstance(doc, Standard):
+            return self._lookup(q, session)
+        draft = A.start("count", doc, self.catalog)
+        S.count_duty_field(draft, doc, ref.code, field)
+        return draft
+
+    def _filter(self, q: Query, session: Document | None) -> A.Draft:
+        doc = self.target(q, session)
+        if doc is None:
+            return self.ask_for_standard("choose_standard")
+        if not isinstance(doc, Standard):
+            return self._list(q, doc)
+        draft = A.start("filter", doc, self.catalog)
+        S.filter_tasks(draft, doc, q.conditions, counting=q.counting)
+        return draft
+
+    # ------------------------------------------------------------ reverse lookups and learning
+    def _reverse(self, q: Query, session: Document | None) -> A.Draft:
+        if q.items:
+            return self._codes(q, session)
+        if any(r.sort in ("knowledge", "skill", "attitude") for r in q.named):
+            return self._named(q, session)
+        return self._reverse_topic(q, self.named(q) if q.standards else [], session)
+
+    def _learning(self, q: Query, session: Document | None) -> A.Draft:
+        if q.has_codes or q.ordinals or any(r.sort == "task" for r in q.named):
+            return self._lookup(q, session)
+        doc = self.target(q, session)
+        if doc is None:
+            return self._reverse_topic(q, [], session)
+        draft = A.start("learning", doc, self.catalog)
+        fields = [f for f in q.fields if f in ("knowledge", "skills")] or ["knowledge", "skills"]
+        for name in fields:
+            S.list_field(draft, doc, name, self.catalog)
+        return draft
+
+    def _profile(self, q: Query, session: Document | None) -> A.Draft:
+        """Standards named outright narrow the match; a title fragment in a skill ("管理系統") does not."""
+        return self._profile_handler(q, self.named(q) if q.standards else [], session)
+
+    # ------------------------------------------------------------ standards as a whole
+    def _meta(self, q: Query, session: Document | None) -> A.Draft:
+        doc = self.target(q, session)
+        if doc is None:
+            if q.named:
+                return self._named(q, session)
+            return self.ask_for_standard("choose_standard")
+        draft = A.start("meta", doc, self.catalog)
+        fields = [f for f in META_FIELDS if f in q.fields][:MAX_META_FIELDS]
+        answered = [f for f in fields if A.standard_field(draft, doc, f, self.catalog, q.text)]
+        if not answered:
+            A.overview(draft, doc)
+        draft.intent = answered[0] if answered else "overview"
+        return draft
+
+    def _compare(self, q: Query, session: Document | None) -> A.Draft:
+        docs = _one_per_family(self.named(q) + self._soft(q))
+        if len(docs) < 2 and session is not None and docs and session.family != docs[0].family:
+            docs = [session, *docs]
+        if len(docs) < 2:
+            return self._meta(q, session)
+        a, b = docs[:2]
+        draft = A.Draft("compare", standard=a.code)
+        fields = [f for f in q.fields if f in COMPARE_FIELDS] or ["overview"]
+        common_only = bool(COMMON_CUE.search(q.text))
+        for name in fields[:2]:
+            C.compare_field(draft, a, b, name, common_only=common_only)
+        return draft
+
+    def _version_diff(self, q: Query, session: Document | None) -> A.Draft:
+        doc = self.target(q, session)
+        if doc is None:
+            return self.ask_for_standard("choose_standard")
+        new = self.catalog.latest_of(doc)
+        old = C.older_version(self.catalog, new)
+        draft = A.start("version_diff", new, self.catalog)
+        if old is None:
+            draft.say(t("answers.diff_no_old", code=new.code))
+            if isinstance(new, Standard):
+                A.versions(draft, new, self.catalog)
+            return draft
+        fields = [f for f in q.fields if f in COMPARE_FIELDS and f not in ("tasks", "duties")]
+        if not fields:
+            C.version_diff(draft, new, old)
+        for name in fields[:2]:
+            C.diff_field(draft, new, old, name, renamed_only=bool(RENAMED_CUE.search(q.text)))
+        return draft
+
+    # ------------------------------------------------------------ open questions
+    def _search(self, q: Query, session: Document | None) -> A.Draft:
+        return self._search_handler(q, self.named(q) if q.standards else [], session)
+
+    def _oos_salary(self, q: Query, session: Document | None) -> A.Draft:
+        return A.Draft.reply("out_of_scope", t("answers.no_salary", examples=self._examples(q, session)))
+
+    def _oos_jobs(self, q: Query, session: Document | None) -> A.Draft:
+        return A.Draft.reply("out_of_scope", t("answers.no_jobs", examples=self._examples(q, session)))
+
+    def _oos_other(self, q: Query, session: Document | None) -> A.Draft:
+        return A.Draft.reply("out_of_scope", t("answers.out_of_scope", examples=self._examples(q, session)))
+
+    def _help(self, q: Query, session: Document | None) -> A.Draft:
+        return A.Draft.reply("help", t("answers.help", examples=self._examples(q, session)))
+
+    def _refuse(self, q: Query, session: Document | None) -> A.Draft:
+        return A.Draft.reply("refused", t("answers.refuse_secret"))
+
+    def _examples(self, q: Query, session: Document | None) -> str:
+        """What the person could ask instead, about the standard they named (no codes: nothing is cited)."""
+        doc = self.target(q, session) or next(iter(sorted(self.catalog.current(), key=lambda d: d.code)), None)
+        title = doc.title if doc else ""
+        return t("answers.example_questions", title=title)
+
+
+def _code_typed(q: Query, doc: Document) -> bool:
+    from index.codes import standard_codes
+
+    return any(q and doc is d for d in [doc] for c in standard_codes(q.text) if c.upper() == doc.code.upper())
+
+
+def _one_per_family(docs: list[Document]) -> list[Document]:
+    seen: set[str] = set()
+    out = []
+    for d in docs:
+        if d.family not in seen:
+            seen.add(d.family)
+            out.append(d)
+    return out
+
+
+def _unique(values):  # type: ignore[no-untyped-def]
+    out: list = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
+
+
+__all__ = ["Router", "find_item", "tasks_using"]

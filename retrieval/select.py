@@ -1,0 +1,199 @@
+"""Choosing items inside one document: which items a question names (codes, ordinals), lists of one
+sort, counts stated as numbers, and tasks filtered by a condition."""
+
+from __future__ import annotations
+
+from index.catalog import Catalog, find_item, tasks_using
+from index.model import Document, Item, Standard, Task, Unit
+from prompts import t
+from retrieval import answer as A
+from retrieval.understand import Condition, Query
+
+MEASURE_LABEL = {"outputs": "section_outputs", "indicators": "section_indicators", "knowledge": "section_knowledge",
+                 "skills": "section_skills", "level": "level_label", "tasks": "tasks_label"}
+
+
+def has_any(doc: Document, q: Query) -> bool:
+    """True when the document holds one of the codes the question names."""
+    if isinstance(doc, Unit):
+        return any(A.find_item(doc, u) or any(s.id == u for s in doc.sections) or
+                   any(p.id == u for p in doc.assessment) for u in q.unit_ids)
+    return (
+        any(doc.task(c) for c in q.tasks)
+        or any(doc.duty(c) for c in q.duties)
+        or any(find_item(doc, c) or tasks_using(doc, c) for c in q.items)
+    )
+
+
+# ---------------------------------------------------------------- ordinals
+def _pick(seq: list, index: int):  # type: ignore[no-untyped-def]
+    position = index - 1 if index > 0 else len(seq) + index
+    return seq[position] if 0 <= position < len(seq) else None
+
+
+def resolve_ordinals(doc: Document, q: Query) -> bool:
+    """'第三個職責', '最後一個工作任務' -> codes in the query. False when one is out of range."""
+    for o in q.ordinals:
+        if isinstance(doc, Unit):
+            section = _pick(doc.sections, o.index) if o.target in ("section", "task", "duty") else None
+            if section is None:
+                return False
+            q.unit_ids.append(section.id)
+            continue
+        if o.target == "duty":
+            duty = _pick(doc.duties, o.index)
+            if duty is None:
+                return False
+            q.duties.append(duty.code)
+        elif o.target == "task":
+            task = _pick(doc.tasks, o.index)
+            if task is None:
+                return False
+            q.tasks.append(task.code)
+    return bool(q.tasks or q.duties or q.unit_ids)
+
+
+# ---------------------------------------------------------------- lists
+def _all_items(std: Standard, field: str) -> list[tuple[Task, list[Item]]]:
+    pick = {"indicators": lambda task: task.indicators, "outputs": lambda task: task.outputs}[field]
+    return [(task, pick(task)) for task in std.tasks]
+
+
+def list_field(draft: A.Draft, doc: Document, field: str, catalog: Catalog) -> None:
+    if isinstance(doc, Standard) and field in ("indicators", "outputs"):
+        draft.say(t(f"answers.all_{field}_heading"))
+        for task, items in _all_items(doc, field):
+            draft.say(t("answers.task_heading", task=task.code, title=task.title))
+            draft.cite(doc, task.code, task.title)
+            A.numbered(draft, doc, items) if items else draft.say(t("answers.no_outputs"))
+        return
+    A.standard_field(draft, doc, field if field in ("knowledge", "skills", "attitudes", "assessment", "notes",
+                                                    "duties") else "tasks", catalog)
+
+
+def _field_size(doc: Document, field: str) -> tuple[int, str]:
+    """How many items of a sort the document holds, and the label of the sort."""
+    if isinstance(doc, Unit):
+        sizes = {"tasks": len(doc.sections), "duties": len(doc.sections), "knowledge": len(doc.knowledge),
+                 "skills": len(doc.skills), "assessment": sum(len(p.items) for p in doc.assessment),
+                 "notes": len(doc.notes)}
+        key = field if field in sizes else "indicators"
+        return sizes.get(key, len(doc.items)), t(f"answers.count_noun_unit_{key}")
+    sizes = {"tasks": len(doc.tasks), "duties": len(doc.duties), "knowledge": len(doc.knowledge),
+             "skills": len(doc.skills), "attitudes": len(doc.attitudes),
+             "indicators": sum(len(task.indicators) for task in doc.tasks),
+             "outputs": sum(len([o for o in task.outputs if not o.misplaced]) for task in doc.tasks),
+             "notes": sum(len(n.items) for n in doc.notes)}
+    key = field if field in sizes else "tasks"
+    return sizes[key], t(f"answers.count_noun_{key}")
+
+
+def count_field(draft: A.Draft, doc: Document, field: str, catalog: Catalog, brief: bool = False) -> None:
+    size, noun = _field_size(doc, field)
+    draft.say(t("answers.count_total", n=size, noun=noun))
+    if isinstance(doc, Unit) and field in ("tasks", "duties", "indicators"):
+        draft.say(t("answers.count_unit_items", sections=len(doc.sections), items=len(doc.items)))
+    if brief:
+        draft.cite(doc, doc.code, doc.title)
+        return
+    if isinstance(doc, Standard) and field in ("indicators", "outputs"):
+        per_task = [(task, len(items)) for task, items in _all_items(doc, field)]
+        draft.say(t("answers.count_per_task_heading"))
+        for task, n in per_task:
+            draft.say(t("answers.count_per_task", task=task.code, title=task.title, n=n))
+            draft.cite(doc, task.code, task.title)
+        return
+    list_field(draft, doc, field, catalog)
+
+
+def count_task_field(draft: A.Draft, std: Standard, task: Task, field: str) -> None:
+    items = _task_items(std, task, field)
+    draft.cite(std, task.code, task.title)
+    draft.say(t("answers.count_in_task", task=task.code, title=task.title, n=len(items),
+                noun=t(f"answers.count_noun_{field}")))
+    A.numbered(draft, std, items)
+
+
+def count_duty_field(draft: A.Draft, std: Standard, code: str, field: str) -> None:
+    duty = std.duty(code)
+    if duty is None:
+        return
+    draft.cite(std, duty.code, duty.title)
+    per_task = [(task, _task_items(std, task, field)) for task in duty.tasks]
+    total = sum(len(items) for _, items in per_task)
+    draft.say(t("answers.count_in_duty_field", duty=duty.code, title=duty.title, n=total,
+                noun=t(f"answers.count_noun_{field}")))
+    for task, items in per_task:
+        draft.say(t("answers.count_per_task", task=task.code, title=task.title, n=len(items)))
+        draft.cite(std, task.code, task.title)
+
+
+def _task_items(std: Standard, task: Task, field: str) -> list[Item]:
+    return {"indicators": task.indicators, "outputs": task.outputs,
+            "knowledge": [std.knowledge[c] for c in task.knowledge if c in std.knowledge],
+            "skills": [std.skills[c] for c in task.skills if c in std.skills]}.get(field, [])
+
+
+def count_duty_tasks(draft: A.Draft, std: Standard, code: str) -> bool:
+    duty = std.duty(code)
+    if duty is None:
+        return False
+    draft.say(t("answers.count_in_duty", duty=duty.code, title=duty.title, n=len(duty.tasks)))
+    return A.duty_overview(draft, std, code)
+
+
+# ---------------------------------------------------------------- filters
+def measure(std: Standard, task: Task, name: str) -> int:
+    return {
+        "outputs": len([o for o in task.outputs if not o.misplaced]),
+        "indicators": len(task.indicators),
+        "knowledge": len(task.knowledge),
+        "skills": len(task.skills),
+        "level": task.level or 0,
+        "tasks": 1,
+    }[name]
+
+
+def _matching(std: Standard, conditions: list[Condition]) -> list[Task]:
+    tasks = list(std.tasks)
+    for c in conditions:
+        if c.op in ("max", "min"):
+            values = [measure(std, task, c.measure) for task in tasks]
+            if values:
+                best = max(values) if c.op == "max" else min(values)
+                tasks = [task for task, v in zip(tasks, values, strict=True) if v == best]
+        else:
+            tasks = [task for task in tasks if c.holds(measure(std, task, c.measure))]
+    return tasks
+
+
+def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], counting: bool = False) -> None:
+    conditions = [c for c in conditions if c.measure != "tasks"] or conditions
+    tasks = _matching(std, conditions)
+    described = "、".join(describe(c) for c in conditions)
+    if not tasks:
+        draft.say(t("answers.filter_none", condition=described))
+        return
+    draft.say(t("answers.filter_heading", condition=described, n=len(tasks)))
+    shown = [c.measure for c in conditions if c.measure in MEASURE_LABEL and c.measure != "tasks"]
+    for n, task in enumerate(tasks, 1):
+        detail = "；".join(f"{t('answers.' + MEASURE_LABEL[m])} {measure(std, task, m)}" for m in _unique(shown))
+        draft.say(t("answers.filter_line", n=n, code=task.code, title=task.title, detail=detail))
+        draft.cite(std, task.code, task.title)
+
+
+def describe(c: Condition) -> str:
+    label = t("answers." + MEASURE_LABEL.get(c.measure, "tasks_label"))
+    return t(f"answers.condition_{_op_key(c.op)}", what=label, n=c.value)
+
+
+def _op_key(op: str) -> str:
+    return {"==": "eq", ">=": "ge", "<=": "le", ">": "gt", "<": "lt", "max": "max", "min": "min"}[op]
+
+
+def _unique(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for v in values:
+        if v not in out:
+            out.append(v)
+    return out
