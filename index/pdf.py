@@ -33,6 +33,7 @@ _IDEOGRAPH = re.compile(_IDEOGRAPHS)
 _IS_CJK = re.compile(rf"[{CJK}]")
 _CODE = re.compile(r"^[TPOKSA]\d")
 _CJK_BRACKETS = "《〈「『【（》〉」』】）"
+_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
 # a line that starts an item of its own: a code, a bullet, a numbered or 一、 item, a note mark
 _STARTS_ITEM = re.compile(r"^(?:[TPOKSA]\s?\d|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|【註\d+】)")
 _FURNITURE = re.compile(r"^[#\s\-–—/|.第頁共Pageof]*#[#\s\-–—/|.第頁共Pageof]*$")
@@ -340,17 +341,23 @@ class Joiner:
     def __init__(self, texts: Iterable[str]) -> None:
         self.before: Counter[tuple[str, bool]] = Counter()
         self.after: Counter[tuple[str, bool]] = Counter()
+        self.words: Counter[str] = Counter()  # Latin words seen whole (not at a line's start or end)
         for text in texts:
             for m in re.finditer(rf"(?<={_IDEOGRAPHS})( ?)([^\s{CJK}]+)", text):
                 if not _CODE.match(m.group(2)):
-                    self._count(self.before, m.group(2), bool(m.group(1)), m.group(2)[0])
+                    whole = m.end() < len(text)
+                    self._count(self.before, m.group(2), bool(m.group(1)), m.group(2)[0], whole)
             for m in re.finditer(rf"([^\s{CJK}]+)( ?)(?={_IDEOGRAPHS})", text):
                 if not _CODE.match(m.group(1)):
-                    self._count(self.after, m.group(1), bool(m.group(2)), m.group(1)[-1])
+                    self._count(self.after, m.group(1), bool(m.group(2)), m.group(1)[-1], m.start() > 0)
+            for m in _WORD.finditer(text):
+                if 0 < m.start() and m.end() < len(text):
+                    self.words[m.group()] += 1
 
     @staticmethod
-    def _count(counter: Counter[tuple[str, bool]], token: str, spaced: bool, edge: str) -> None:
-        counter[(token, spaced)] += 1
+    def _count(counter: Counter[tuple[str, bool]], token: str, spaced: bool, edge: str, whole: bool) -> None:
+        if whole:
+            counter[(token, spaced)] += 1
         counter[(_kind(edge), spaced)] += 1
 
     def glue(self, a: Line, b: Line, right: float, near: Joiner | None = None,
@@ -364,7 +371,7 @@ class Joiner:
             return ""  # cleaning makes both the same
         x, y = left[-1], nxt[0]
         if not _IS_CJK.match(x) and not _IS_CJK.match(y):
-            return SPACE if self._wrapped_at_space(a, b, right) else ""
+            return SPACE if self._split_words(left, nxt, near) or self._wrapped_at_space(a, b, right) else ""
         if _IS_CJK.match(x):
             phrase = re.match(rf"[^{CJK}]+", nxt).group()  # the Latin words the line starts with
             words = phrase.split()
@@ -374,6 +381,14 @@ class Joiner:
         words = phrase.split()
         beyond = left[: len(left) - len(phrase)][-1:]
         return self._decide(phrase[::-1], beyond, "after", words[-1] if words else x, x, near)
+
+    def _split_words(self, left: str, nxt: str, near: Joiner | None) -> bool:
+        """Two Latin word parts: seen elsewhere as two words and never as one (test | suite), not a cut word."""
+        head, tail = re.search(r"[A-Za-z0-9]*$", left).group(), re.match(r"[A-Za-z0-9]*", nxt).group()
+        if not head or not tail:
+            return False
+        words = self.words + (near.words if near else Counter())
+        return not words[head + tail] and bool(words[head]) and bool(words[tail])
 
     @staticmethod
     def _wrapped_at_space(a: Line, b: Line, right: float) -> bool:
@@ -554,7 +569,8 @@ class _CellFinder:
 def _drop_furniture(pages: list[Page]) -> None:
     """Leave out what is printed in the top or bottom margin of the pages: page numbers, running heads."""
     def margin_key(page: Page, line: Line) -> str | None:
-        in_margin = line.bottom < page.height * 0.07 or line.top > page.height * 0.93
+        band = max(page.height * 0.07, 40.0)
+        in_margin = line.bottom < band or line.top > page.height - band
         return re.sub(r"\d+", "#", line.text) if in_margin else None
 
     seen = Counter(k for p in pages for k in {margin_key(p, ln) for ln in p.free} if k)

@@ -104,7 +104,8 @@ def _standard_layout(rows: list[SourceRow]) -> Layout:
             target.append([squeeze(c) for c in cells])
         elif mode == "table":
             cells = (cells + [""] * 7)[:7]
-            if _DUTY.match(cells[0]) or _TASK.match(cells[1]) or not logical:
+            # a row printing its own level is a block of the task above (its own row), not a page-break continuation
+            if _DUTY.match(cells[0]) or _TASK.match(cells[1]) or cells[4] or not logical:
                 logical.append(cells)
             else:
                 logical[-1] = [f"{a} {b}".strip() for a, b in zip(logical[-1], cells, strict=True)]
