@@ -248,3 +248,77 @@ def test_ingest_and_lint_take_pdf_odt_and_text_mixed(tmp_path, rendered, capsys,
 
     text = pdfium.PdfDocument(str(folder / "INM3513-005.pdf"))[page - 1].get_textpage().get_text_range()
     assert "P8.1.2" in text
+
+
+# ------------------------------------------------------------------ issue 14: huge files, odd names, duplicates
+
+
+@pytest.mark.parametrize("name", ["huge.txt", "huge.pdf", "huge.odt"])
+def test_a_huge_file_is_refused_by_its_size_before_it_is_read(tmp_path, monkeypatch, name):
+    """Issue 14 #12: a 3 GB file in the corpus was read whole (3.1 GB RSS) before 「檔案過大」."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(TEXTS["ISD3512-001v3"], folder / TEXTS["ISD3512-001v3"].name)
+    huge = folder / name
+    with huge.open("wb") as f:
+        f.truncate(3 * 1024**3)  # sparse: takes no disk
+    real_read_bytes, real_open = Path.read_bytes, Path.open
+
+    def read_bytes(self: Path) -> bytes:
+        assert self.name != name, "the huge file was read"
+        return real_read_bytes(self)
+
+    def open_(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        assert self.name != name, "the huge file was opened"
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(Path, "open", open_)
+    import builtins
+    import zipfile
+
+    real_builtin_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda f, *a, **k: (_ for _ in ()).throw(AssertionError("opened"))
+                        if str(f).endswith(name) else real_builtin_open(f, *a, **k))
+    monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: (_ for _ in ()).throw(AssertionError("unzipped")))
+    catalog = Catalog.load(folder)
+    assert list(catalog.documents) == ["ISD3512-001v3"]
+    [err] = catalog.errors
+    assert err.source == name and "檔案過大" in err.message
+
+
+def test_file_names_are_printed_with_control_characters_escaped(tmp_path, capsys, monkeypatch):
+    """Issue 14 #12: a corpus file named with a newline or a terminal escape was printed raw by ingest and lint."""
+    from bot.cli import main
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(TEXTS["ISD3512-001v3"], folder / TEXTS["ISD3512-001v3"].name)
+    (folder / "bad\nname\x1b[31m.txt").write_text("購物清單\n牛奶\n", "utf-8")
+    monkeypatch.setenv("BOT_CORPUS_DIR", str(folder))
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["ingest", str(folder)]) == 1
+    main(["lint"])
+    out = capsys.readouterr()
+    for printed in (out.err, out.out):
+        assert "\x1b" not in printed and "bad\nname" not in printed
+        assert "bad\\nname\\x1b[31m.txt" in printed
+
+
+def test_duplicate_codes_in_a_corpus_folder_are_reported_by_ingest_and_lint(tmp_path, rendered, capsys, monkeypatch):
+    """Issue 14 #6: the same standard twice in a folder (here as text and as PDF) is reported, the first kept."""
+    from bot.cli import main
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(TEXTS["ISD3512-001v3"], folder / TEXTS["ISD3512-001v3"].name)
+    shutil.copy(rendered[("ISD3512-001v3", "a4")], folder / "zz-ISD3512-001v3.pdf")
+    monkeypatch.setenv("BOT_CORPUS_DIR", str(folder))
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "data"))
+    assert main(["ingest", str(folder)]) == 1
+    assert "zz-ISD3512-001v3.pdf" in capsys.readouterr().err
+    main(["lint"])
+    report = capsys.readouterr().out
+    duplicate = [line for line in report.splitlines() if "[duplicate-document]" in line]
+    assert len(duplicate) == 1 and duplicate[0].startswith("zz-ISD3512-001v3.pdf: ")
+    assert TEXTS["ISD3512-001v3"].name in duplicate[0]
