@@ -351,7 +351,7 @@ class Joiner:
                 if not _CODE.match(m.group(1)):
                     self._count(self.after, m.group(1), bool(m.group(2)), m.group(1)[-1], m.start() > 0)
             for m in _WORD.finditer(text):
-                if 0 < m.start() and m.end() < len(text):
+                if m.start() > 0 and m.end() < len(text):
                     self.words[m.group()] += 1
 
     @staticmethod
