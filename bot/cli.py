@@ -14,6 +14,7 @@ from bot.settings import Settings
 from index.catalog import Catalog
 from index.lint import lint
 from index.model import Standard
+from index.names import printable
 from prompts import t
 
 
@@ -134,7 +135,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     catalog = _catalog(settings, folder)
     _report_errors(catalog)
     if not catalog.documents:
-        print(t("cli.ingest_none", folder=folder), file=sys.stderr)
+        print(t("cli.ingest_none", folder=printable(str(folder))), file=sys.stderr)
         return 1
     print(t("cli.ingest_ok", n=len(catalog.documents), codes="、".join(catalog.documents)))
     return 1 if catalog.errors else 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -14,7 +13,10 @@ from bot.assessment import AssessmentService
 from bot.engine import Engine, RateLimiter
 from bot.settings import Settings
 from bot.store import Database
-from index.catalog import Catalog
+from index.catalog import DOCUMENT_SUFFIXES, Catalog, DuplicateDocument
+from index.model import Document
+from index.names import printable
+from index.names import safe_file_name as _safe_name
 from index.parse import ParseError, parse_file
 from prompts import t
 from retrieval.assistant import Assistant
@@ -22,6 +24,7 @@ from retrieval.assistant import Assistant
 log = logging.getLogger(__name__)
 
 UPLOADS_FOLDER = "standards"
+REPLACED_FOLDER = "replaced"  # inside the uploads folder: older uploads of a code, kept but not loaded
 UPLOAD_SUFFIX = ".txt"
 MAX_ERRORS_SHOWN = 5
 
@@ -38,26 +41,41 @@ def _document_files(folder: Path) -> list[Path]:
 
 
 def load_catalog(corpus_dir: Path, extra_dir: Path | None = None) -> Catalog:
-    """The shipped corpus plus uploaded documents; an upload replaces a document with the same code."""
+    """The shipped corpus plus uploaded documents; an upload replaces a document with the same code.
+
+    Of two uploads with one code the newer file is loaded and the older reported (an upload made
+    now moves the older one aside, see Services.add_document; this covers folders filled by hand)."""
     catalog = Catalog()
     for path in _document_files(corpus_dir):
         catalog.add_file(path)
-    for path in _document_files(extra_dir) if extra_dir else []:
-        try:
-            doc = parse_file(path)
-        except ParseError as e:
-            catalog.errors.append(e)
+    loaded: dict[str, str] = {}
+    for path, doc in _uploads(extra_dir, catalog.errors):
+        if doc.code in loaded:
+            message = t("documents.duplicate_upload", code=doc.code, other=printable(loaded[doc.code]))
+            catalog.errors.append(DuplicateDocument(path.name, message))
             continue
+        loaded[doc.code] = path.name
         catalog.documents[doc.code] = doc
         catalog.hashes[doc.code] = hashlib.sha256(path.read_bytes()).hexdigest()
     catalog.resolve()
     return catalog
 
 
+def _uploads(folder: Path | None, errors: list[ParseError]) -> list[tuple[Path, Document]]:
+    """The uploaded documents that parse, newest file first."""
+    out = []
+    files = _document_files(folder) if folder else []
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True):
+        try:
+            out.append((path, parse_file(path)))
+        except ParseError as e:
+            errors.append(e)
+    return out
+
+
 def safe_file_name(name: str) -> str:
-    """A plain file name (no folders, no odd characters) ending in .txt."""
-    stem = re.sub(r"[^\w.\-\u4e00-\u9fff]+", "_", Path(name or "").name).strip("._") or "upload"
-    return stem if stem.endswith(UPLOAD_SUFFIX) else stem + UPLOAD_SUFFIX
+    """A plain file name (no folders, no odd characters, at most 255 bytes) with a document suffix."""
+    return _safe_name(name, DOCUMENT_SUFFIXES, UPLOAD_SUFFIX)
 
 
 @dataclass
@@ -83,17 +101,41 @@ class Services:
         return report
 
     def add_document(self, file_name: str, content: bytes) -> str:
-        """Validate an uploaded document, keep it and reload; raises ParseError (old index kept)."""
+        """Validate an uploaded document, keep it (an older upload of its code moved aside) and reload;
+        raises ParseError (the old index kept)."""
         name = safe_file_name(file_name)
+        target = uploads_dir(self.settings)
         with tempfile.TemporaryDirectory() as tmp:
             candidate = Path(tmp) / name
             candidate.write_bytes(content)
             doc = parse_file(candidate)
-            target = uploads_dir(self.settings)
             target.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(candidate, target / name)
-        log.info("admin upload kept as %s (%s)", name, doc.code)
-        return t("bot.upload_done", code=doc.code, title=doc.title) + "\n" + self.reload()
+            replaced = [path for path, old in _uploads(target, []) if old.code == doc.code]
+            for old_path in replaced:
+                _set_aside(old_path, target / REPLACED_FOLDER)
+            kept = _free_name(target, name)
+            shutil.copyfile(candidate, kept)
+        log.info("admin upload kept as %s (%s)", printable(kept.name), doc.code)
+        report = t("bot.upload_done", code=doc.code, title=doc.title)
+        if replaced:
+            files = "、".join(printable(p.name) for p in replaced)
+            report += "\n" + t("bot.upload_replaced", code=doc.code, files=files)
+        return report + "\n" + self.reload()
+
+
+def _set_aside(path: Path, folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    path.replace(_free_name(folder, path.name))
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """`name` in `folder`, numbered (name-2.pdf …) when a file of that name is already there."""
+    path, n = folder / name, 1
+    while path.exists():
+        n += 1
+        stem, suffix = Path(name).stem, Path(name).suffix
+        path = folder / f"{stem[: 240 - len(suffix.encode())]}-{n}{suffix}"
+    return path
 
 
 def _error_lines(catalog: Catalog) -> str:

@@ -8,9 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.model import Document, Item, Standard, Task, Unit
+from index.names import printable
 from index.parse import ParseError, parse_file
+from prompts import t
 
-DOCUMENT_SUFFIXES = (".txt",)
+DOCUMENT_SUFFIXES = (".txt", ".pdf", ".odt")
+
+
+class DuplicateDocument(ParseError):
+    """A second document with a code already loaded: reported (by ingest and lint), not loaded."""
 
 
 @dataclass
@@ -37,7 +43,8 @@ class Catalog:
             self.errors.append(e)
             return None
         if doc.code in self.documents:
-            self.errors.append(ParseError(path.name, f"代碼 {doc.code} 與 {self.documents[doc.code].source} 重複"))
+            other = printable(self.documents[doc.code].source)
+            self.errors.append(DuplicateDocument(path.name, t("documents.duplicate", code=doc.code, other=other)))
             return None
         self.documents[doc.code] = doc
         self.hashes[doc.code] = hashlib.sha256(path.read_bytes()).hexdigest()

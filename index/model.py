@@ -19,6 +19,7 @@ class Item:
     line: int = 0
     unnumbered: bool = False
     misplaced: bool = False
+    page: int = 0  # in a PDF; `line` is then the row's number in reading order
 
     @property
     def full_text(self) -> str:
@@ -43,6 +44,7 @@ class Task:
     knowledge: list[str] = field(default_factory=list)
     skills: list[str] = field(default_factory=list)
     line: int = 0
+    page: int = 0
 
 
 @dataclass(slots=True)
@@ -51,6 +53,7 @@ class Duty:
     title: str
     tasks: list[Task] = field(default_factory=list)
     line: int = 0
+    page: int = 0
 
 
 @dataclass(slots=True)
@@ -62,6 +65,7 @@ class VersionEntry:
     note: str
     date: str
     line: int = 0
+    page: int = 0
 
 
 @dataclass(slots=True)
@@ -146,6 +150,7 @@ class UnitSection:
     title: str
     items: list[Item] = field(default_factory=list)
     line: int = 0
+    page: int = 0
 
 
 @dataclass(slots=True)
@@ -197,3 +202,15 @@ class Unit:
 
 
 Document = Standard | Unit
+
+PROVENANCE = frozenset({"source", "line", "page"})
+"""Where something is printed (file, line, page): the only fields two formats of one document may differ in."""
+
+
+def without_provenance(data: object) -> object:
+    """A to_dict() with every provenance field removed, to compare documents read from different formats."""
+    if isinstance(data, dict):
+        return {k: without_provenance(v) for k, v in data.items() if k not in PROVENANCE}
+    if isinstance(data, list):
+        return [without_provenance(v) for v in data]
+    return data

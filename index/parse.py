@@ -1,5 +1,7 @@
-"""Parse the iCAP text layout of a 職能基準 or 職能單元 into the typed model.
+"""Parse the rows of a 職能基準 or 職能單元 (from its text, PDF or ODT) into the typed model.
 
+Every format is first read into rows of cells (index/rows.py: text here, PDF in index/pdf.py, ODT in
+index/odt.py); this one parser gives them their meaning, so each quirk below is handled once.
 The text is a tab-separated table export. A page break repeats the header row and
 continues the cut cells in a row whose leading (code) cells are empty: such a row is
 joined cell by cell to the row above it. In the older layout (header "工作任務 / 工作活動")
@@ -33,12 +35,17 @@ from index.model import (
     UnitSection,
     VersionEntry,
 )
+from index.names import printable
+from index.rows import SPACE, SourceRow, text_rows
+from prompts import t
 
-MAX_BYTES = 5_000_000
+MAX_BYTES = 20_000_000  # checked on the file's size before anything is read
 CN_NUMBERS = "一二三四五六七八九十"
 _VERSION = re.compile(r"v(\d+)$", re.I)
 _DUTY = re.compile(r"^T\s*(\d+)(?![\d.])\s*(.*)$", re.S)
-_TASK = re.compile(r"^T\s*(\d+)\s*\.\s*(\d+)\s*(.*)$", re.S)
+_TASK_CODE = r"T\s*(\d+)\s*\.\s*(\d+)"
+_TASK = re.compile(rf"^{_TASK_CODE}\s*(.*)$", re.S)
+_TASKS = re.compile(rf"(?<![A-Za-z0-9]){_TASK_CODE}")  # several task codes sharing one cell
 _P_OR_O = re.compile(r"(?<![A-Za-z0-9])([PO]\d+\.\d+\.\d+)")
 _K = re.compile(r"(?<![A-Za-z0-9])(K\d+)")
 _S = re.compile(r"(?<![A-Za-z0-9])(S\d+|S(?=\s+[\u4e00-\u9fff]))")
@@ -49,65 +56,114 @@ _NUMBERED = re.compile(r"(?:^|\s)(\d+)\.\s")
 
 
 class ParseError(Exception):
-    """A document that cannot be read: says which file and, where it applies, which line."""
+    """A document that cannot be read: says which file and, where it applies, which line (text) or page (PDF)."""
 
-    def __init__(self, source: str, message: str, line: int | None = None) -> None:
-        self.source, self.message, self.line = source, message, line
-        where = f"{source}:{line}" if line else source
-        super().__init__(f"{where}: {message}")
+    def __init__(self, source: str, message: str, line: int | None = None, page: int | None = None) -> None:
+        self.source, self.message, self.line, self.page = source, message, line, page
+        super().__init__(f"{self.where}: {message}")
+
+    @property
+    def where(self) -> str:
+        """The file name (control characters escaped) and the line or page: 「a.txt:12」, 「a.pdf p.3」."""
+        name = printable(self.source)
+        if self.page:
+            return f"{name} p.{self.page}"
+        return f"{name}:{self.line}" if self.line else name
+
+    @classmethod
+    def at(cls, source: str, message: str, row: SourceRow | None) -> ParseError:
+        """An error pointing at a row: its page in a paged document, else its line."""
+        if row is None:
+            return cls(source, message)
+        return cls(source, message, page=row.page) if row.page else cls(source, message, row.line)
 
 
 @dataclass
 class Fragment:
     line: int
     text: str
+    page: int = 0
+    glue: str = SPACE  # what joins it to the fragment before it in the same cell
 
 
 @dataclass
 class Row:
     line: int
     cells: list[list[Fragment]] = field(default_factory=list)
+    page: int = 0
 
     def text(self, col: int) -> str:
-        return " ".join(f.text for f in self.cells[col])
+        return _glued(self.cells[col])
+
+
+def _glued(fragments: list[Fragment]) -> str:
+    return "".join((f.glue if i else "") + f.text for i, f in enumerate(fragments))
 
 
 # ---------------------------------------------------------------- entry points
 
 
+def check_size(path: Path) -> int:
+    """The file's size, from its directory entry: a huge file is refused before a byte of it is read."""
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ParseError(path.name, t("documents.unreadable", reason=e.strerror)) from e
+    if size > MAX_BYTES:
+        raise ParseError(path.name, t("documents.too_large", size=size, limit=MAX_BYTES))
+    return size
+
+
 def read_lines(path: Path) -> list[str]:
     source = path.name
+    check_size(path)
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ParseError(source, f"無法讀取檔案：{e.strerror}") from e
+        raise ParseError(source, t("documents.unreadable", reason=e.strerror)) from e
     if not raw.strip():
-        raise ParseError(source, "檔案是空的")
-    if len(raw) > MAX_BYTES:
-        raise ParseError(source, f"檔案過大（{len(raw)} bytes，上限 {MAX_BYTES}）")
+        raise ParseError(source, t("documents.empty"))
     if b"\x00" in raw:
-        raise ParseError(source, "看起來是二進位檔，不是文字檔", raw[: raw.index(b"\x00")].count(b"\n") + 1)
+        raise ParseError(source, t("documents.binary"), raw[: raw.index(b"\x00")].count(b"\n") + 1)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ParseError(source, "不是 UTF-8 文字檔", raw[: e.start].count(b"\n") + 1) from e
+        raise ParseError(source, t("documents.not_utf8"), raw[: e.start].count(b"\n") + 1) from e
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
+def read_rows(path: Path) -> list[SourceRow]:
+    """The rows of a document in any supported format (chosen by the file's suffix; anything else is text)."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        from index.pdf import pdf_rows
+
+        return pdf_rows(path)
+    if suffix == ".odt":
+        from index.odt import odt_rows
+
+        return odt_rows(path)
+    return text_rows(read_lines(path))
+
+
 def parse_file(path: Path) -> Document:
-    return parse_text(read_lines(path), path.name)
+    return parse_rows(read_rows(path), path.name)
 
 
 def parse_text(lines: list[str], source: str) -> Document:
-    for no, line in enumerate(lines, 1):
-        head = line.split("\t", 1)[0].replace(" ", "")
+    return parse_rows(text_rows(lines), source)
+
+
+def parse_rows(rows: list[SourceRow], source: str) -> Document:
+    for i, row in enumerate(rows):
+        head = row.cells[0].replace(" ", "") if row.cells else ""
         if head == "職能單元代碼":
-            return parse_unit(lines, source)
-        if head == "職能基準代碼" or line.strip().endswith("職能基準"):
-            return parse_standard(lines, source)
-        if no > 40:
+            return parse_unit(rows, source)
+        if head == "職能基準代碼" or row.text.strip().endswith("職能基準"):
+            return parse_standard(rows, source)
+        if i >= 40:
             break
-    raise ParseError(source, "不是職能基準或職能單元文件（找不到「職能基準代碼」或「職能單元代碼」）", 1)
+    raise ParseError.at(source, t("documents.not_a_standard"), rows[0] if rows else None)
 
 
 # ---------------------------------------------------------------- 職能基準
@@ -118,10 +174,6 @@ def family_and_version(code: str) -> tuple[str, int | None]:
     if not m:
         return code, None
     return code[: m.start()], int(m.group(1))
-
-
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.split("\t")]
 
 
 def _label(cell: str) -> str:
@@ -137,14 +189,15 @@ def _is_table_header(cells: list[str]) -> bool:
     return "行為指標" in labels and "工作產出" in labels
 
 
-def parse_standard(lines: list[str], source: str) -> Standard:
+def parse_standard(source_rows: list[SourceRow], source: str) -> Standard:
     std = Standard(code="", title="", source=source)
     rows: list[Row] = []
     mode = "meta"
     attitude_text: list[Fragment] = []
-    note_lines: list[tuple[int, str]] = []
-    for no, line in enumerate(lines, 1):
-        cells = _cells(line)
+    note_rows: list[SourceRow] = []
+    for src in source_rows:
+        line = src.text
+        cells = [c.strip() for c in src.cells] or [""]
         label = _label(cells[0])
         if not line.strip():
             continue
@@ -160,33 +213,35 @@ def parse_standard(lines: list[str], source: str) -> Standard:
                 std.layout = "merged"
             continue
         if mode == "meta":
-            _read_meta(std, cells, label, no)
+            _read_meta(std, cells, label, src)
         elif mode == "table":
-            _read_row(rows, cells, no, source)
+            _read_row(rows, cells, src, source)
         elif mode == "attitudes":
-            attitude_text.append(Fragment(no, re.sub(r"^\s*-\s*", "", line)))
+            attitude_text.append(Fragment(src.line, re.sub(r"^\s*-\s*", "", line), src.page))
         else:
-            note_lines.append((no, line))
+            note_rows.append(src)
     if not std.code:
-        raise ParseError(source, "找不到職能基準代碼")
+        raise ParseError(source, t("documents.no_code"))
     if not rows:
-        raise ParseError(source, "找不到工作任務表格（文件可能被截斷）", _last_line(lines))
+        raise ParseError.at(source, t("documents.no_table"), _last_row(source_rows))
     std.family, std.version = family_and_version(std.code)
     if not std.title:
-        std.title = clean(next((x for x in lines if x.strip()), "")).removesuffix("職能基準")
+        std.title = clean(next((r.text for r in source_rows if r.text.strip()), "")).removesuffix("職能基準")
     _build_duties(std, rows, source)
-    if mode == "table" or (not attitude_text and not note_lines):
-        raise ParseError(source, "文件似乎被截斷：表格之後沒有態度（A）與說明段落", _last_line(lines))
+    if mode == "table" or (not attitude_text and not note_rows):
+        raise ParseError.at(source, t("documents.cut_after_table"), _last_row(source_rows))
     std.attitudes = {i.code: i for i in _split_items(attitude_text, _A)}
-    std.notes = _parse_notes(note_lines)
+    std.notes = _parse_notes(note_rows)
     if not std.tasks:
-        raise ParseError(source, "表格中沒有任何工作任務（T1.1 這類代碼）", rows[0].line)
+        raise ParseError(source, t("documents.no_tasks"), rows[0].line, rows[0].page or None)
     return std
 
 
-def _read_meta(std: Standard, cells: list[str], label: str, no: int) -> None:
+def _read_meta(std: Standard, cells: list[str], label: str, src: SourceRow) -> None:
     if re.fullmatch(r"V\d+", label) and len(cells) >= 6:
-        std.versions.append(VersionEntry(label, cells[1], clean(cells[2]), cells[3], clean(cells[4]), cells[5], no))
+        std.versions.append(
+            VersionEntry(label, cells[1], clean(cells[2]), cells[3], clean(cells[4]), cells[5], src.line, src.page)
+        )
         return
     if label == "職能基準代碼":
         std.code = _after(cells, 0)
@@ -206,8 +261,8 @@ def _read_meta(std: Standard, cells: list[str], label: str, no: int) -> None:
         std.level = _int(_after(cells, 0))
 
 
-def _last_line(lines: list[str]) -> int:
-    return max((n for n, line in enumerate(lines, 1) if line.strip()), default=1)
+def _last_row(rows: list[SourceRow]) -> SourceRow | None:
+    return next((r for r in reversed(rows) if r.text.strip()), rows[0] if rows else None)
 
 
 def _int(text: str) -> int | None:
@@ -215,70 +270,102 @@ def _int(text: str) -> int | None:
     return int(m.group()) if m else None
 
 
-def _read_row(rows: list[Row], cells: list[str], no: int, source: str) -> None:
+def _read_row(rows: list[Row], cells: list[str], src: SourceRow, source: str) -> None:
     cells = (cells + [""] * 7)[:7]
     starts_new = bool(_DUTY.match(cells[0]) or _TASK.match(cells[1]))
     if starts_new or not rows:
         if not starts_new:
-            raise ParseError(source, "表格第一列沒有工作職責或工作任務代碼", no)
-        rows.append(Row(no, [[Fragment(no, c)] if c else [] for c in cells]))
+            raise ParseError.at(source, t("documents.first_row_without_code"), src)
+        rows.append(Row(src.line, [[Fragment(src.line, c, src.page)] if c else [] for c in cells], src.page))
         return
     last = rows[-1]
     for col, text in enumerate(cells):
         if text:
-            last.cells[col].append(Fragment(no, text))
+            last.cells[col].append(Fragment(src.line, text, src.page, src.glue_of(col)))
+
+
+def _joined(fragments: list[Fragment]) -> tuple[str, list[tuple[int, Fragment]]]:
+    """The fragments' text (HTML removed) as one string, and where each fragment starts in it."""
+    joined, starts = "", []
+    for i, frag in enumerate(fragments):
+        if i:
+            joined += frag.glue
+        starts.append((len(joined), frag))
+        joined += strip_html(frag.text)
+    return joined + SPACE, starts
+
+
+def _at(starts: list[tuple[int, Fragment]], offset: int) -> Fragment:
+    return max(((off, f) for off, f in starts if off <= offset), key=lambda pair: pair[0])[1]
 
 
 def _split_items(fragments: list[Fragment], pattern: re.Pattern[str]) -> list[Item]:
-    """Split cell text into coded items; each item keeps the line its code is printed on."""
-    joined, starts = "", []
-    for frag in fragments:
-        starts.append((len(joined), frag.line))
-        joined += strip_html(frag.text) + " "
+    """Split cell text into coded items; each item keeps the line (and page) its code is printed on."""
+    joined, starts = _joined(fragments)
     matches = list(pattern.finditer(joined))
     items = []
     for m, nxt in zip(matches, matches[1:] + [None], strict=False):
         body = joined[m.end() : nxt.start() if nxt else len(joined)]
-        line = max(ln for off, ln in starts if off <= m.start())
+        where = _at(starts, m.start())
         head, points = split_points(body)
         code = m.group(1)
-        items.append(Item(code, clean(head), points, line, unnumbered=not re.search(r"\d", code)))
+        items.append(Item(code, clean(head), points, where.line, unnumbered=not re.search(r"\d", code), page=where.page))
     return items
+
+
+def _task_heads(text: str) -> list[tuple[str, str]]:
+    """The task codes and titles printed in a task cell: usually one, sometimes several sharing the cell."""
+    marks = list(_TASKS.finditer(text))
+    if not marks or marks[0].start() != 0:
+        return []
+    return [
+        (f"T{m.group(1)}.{m.group(2)}", clean(text[m.end() : nxt.start() if nxt else len(text)]))
+        for m, nxt in zip(marks, marks[1:] + [None], strict=False)
+    ]
 
 
 def _build_duties(std: Standard, rows: list[Row], source: str) -> None:
     duty: Duty | None = None
-    duty_rows: list[tuple[Duty, Row]] = []
+    duty_rows: list[tuple[Duty, Row, list[Task]]] = []
     for row in rows:
         head = clean(row.text(0))
         m = _DUTY.match(head)
         if m:
-            duty = Duty(f"T{m.group(1)}", clean(m.group(2)), line=row.line)
+            duty = Duty(f"T{m.group(1)}", clean(m.group(2)), line=row.line, page=row.page)
             std.duties.append(duty)
         if duty is None:
-            raise ParseError(source, "工作任務前沒有工作職責", row.line)
-        tm = _TASK.match(clean(row.text(1)))
-        if not tm:
-            raise ParseError(source, "這一列沒有工作任務代碼", row.line)
-        task = Task(f"T{tm.group(1)}.{tm.group(2)}", clean(tm.group(3)), duty.code, None, line=row.line)
-        task.outputs = _split_items(row.cells[2], _P_OR_O)
-        for out in task.outputs:
+            raise ParseError(source, t("documents.task_before_duty"), row.line, row.page or None)
+        heads = _task_heads(clean(row.text(1)))
+        if not heads:
+            raise ParseError(source, t("documents.row_without_task"), row.line, row.page or None)
+        tasks = [Task(code, title, duty.code, None, line=row.line, page=row.page) for code, title in heads]
+        outputs = _split_items(row.cells[2], _P_OR_O)
+        for out in outputs:
             out.misplaced = not out.code.startswith("O")
-        task.indicators = _split_items(row.cells[3], _P_OR_O)
-        duty.tasks.append(task)
-        duty_rows.append((duty, row))
+        _share(tasks, outputs, "outputs")
+        _share(tasks, _split_items(row.cells[3], _P_OR_O), "indicators")
+        duty.tasks.extend(tasks)
+        duty_rows.append((duty, row, tasks))
     if std.layout == "merged":
         for d in std.duties:
             merged = Row(d.line, [[] for _ in range(7)])
-            for owner, row in duty_rows:
+            for owner, row, _tasks in duty_rows:
                 if owner is d:
                     for col in (4, 5, 6):
                         merged.cells[col].extend(row.cells[col])
             for task in d.tasks:
                 _attach_competencies(std, task, merged)
     else:
-        for (_owner, row), task in zip(duty_rows, std.tasks, strict=True):
-            _attach_competencies(std, task, row)
+        for _owner, row, tasks in duty_rows:
+            for task in tasks:
+                _attach_competencies(std, task, row)
+
+
+def _share(tasks: list[Task], items: list[Item], attr: str) -> None:
+    """Items of a row go to its task; when several tasks share the row, each item to the task its number names."""
+    for item in items:
+        owner = next((task for task in tasks if item.code[1:].rsplit(".", 1)[0] == task.code[1:]), tasks[0])
+        getattr(owner, attr).append(item)
 
 
 def _attach_competencies(std: Standard, task: Task, row: Row) -> None:
@@ -295,9 +382,10 @@ def _attach_competencies(std: Standard, task: Task, row: Row) -> None:
                 codes.append(key)
 
 
-def _parse_notes(note_lines: list[tuple[int, str]]) -> list[NoteSection]:
+def _parse_notes(note_rows: list[SourceRow]) -> list[NoteSection]:
     sections: list[NoteSection] = []
-    for _no, line in note_lines:
+    for src in note_rows:
+        line = src.text
         nested = line[:1] in (" ", "\t")
         for part in re.split(r"</?p>", line):
             text = clean(part)
@@ -315,15 +403,16 @@ def _parse_notes(note_lines: list[tuple[int, str]]) -> list[NoteSection]:
 # ---------------------------------------------------------------- 職能單元
 
 
-def parse_unit(lines: list[str], source: str) -> Unit:
+def parse_unit(rows: list[SourceRow], source: str) -> Unit:
     fields: dict[str, list[Fragment]] = {}
     current: str | None = None
     history_mode = False
     history: list[str] = []
-    for no, line in enumerate(lines, 1):
+    for src in rows:
+        line = src.text
         if not line.strip():
             continue
-        cells = line.split("\t")
+        cells = src.cells
         label = _label(cells[0])
         if label == "更新紀錄":
             history_mode = True
@@ -341,10 +430,10 @@ def parse_unit(lines: list[str], source: str) -> Unit:
             continue
         body = "\t".join(cells[1:]).strip()
         if body:
-            fields[current].append(Fragment(no, body))
+            fields[current].append(Fragment(src.line, body, src.page, src.glue_of(1)))
     code = _field(fields, "職能單元代碼")
     if not code:
-        raise ParseError(source, "找不到職能單元代碼")
+        raise ParseError(source, t("documents.no_unit_code"))
     unit = Unit(code=code, title=_field(fields, "職能單元名稱"), source=source)
     unit.family, unit.version = family_and_version(code)
     unit.domain = _field(fields, "領域類別")
@@ -352,34 +441,22 @@ def parse_unit(lines: list[str], source: str) -> Unit:
     unit.history = history
     unit.sections = _unit_sections(fields.get("工作任務與行為指標", []))
     if not unit.sections:
-        raise ParseError(source, "找不到「工作任務與行為指標」的編號段落（文件可能被截斷）", _last_line(lines))
+        raise ParseError.at(source, t("documents.no_unit_sections"), _last_row(rows))
     unit.knowledge = _numbered_entries(fields.get(_find_key(fields, "K=knowledge"), []), "K")
     unit.skills = _numbered_entries(fields.get(_find_key(fields, "S=skills"), []), "S")
     if not unit.knowledge or not unit.skills:
-        raise ParseError(source, "文件似乎被截斷：缺少職能內涵（K 或 S）", _last_line(lines))
+        raise ParseError.at(source, t("documents.unit_cut"), _last_row(rows))
     unit.assessment = _assessment(fields.get("評量設計參考", []))
     unit.notes = _unit_notes(fields.get("說明與補充事項", []))
     return unit
 
 
 def _field(fields: dict[str, list[Fragment]], key: str) -> str:
-    return clean(" ".join(f.text for f in fields.get(key, [])))
+    return clean(_glued(fields.get(key, [])))
 
 
 def _find_key(fields: dict[str, list[Fragment]], needle: str) -> str:
     return next((k for k in fields if needle in k), "")
-
-
-def _joined(fragments: list[Fragment]) -> tuple[str, list[tuple[int, int]]]:
-    joined, starts = "", []
-    for frag in fragments:
-        starts.append((len(joined), frag.line))
-        joined += strip_html(frag.text) + " "
-    return joined, starts
-
-
-def _line_at(starts: list[tuple[int, int]], offset: int) -> int:
-    return max(ln for off, ln in starts if off <= offset)
 
 
 def _unit_sections(fragments: list[Fragment]) -> list[UnitSection]:
@@ -389,13 +466,21 @@ def _unit_sections(fragments: list[Fragment]) -> list[UnitSection]:
     for m, nxt in zip(heads, heads[1:] + [None], strict=False):
         number = m.group(1)
         sid = f"工作任務{number}"
-        section = UnitSection(sid, number, clean(m.group(2)), line=_line_at(starts, m.start(1)))
+        where = _at(starts, m.start(1))
+        section = UnitSection(sid, number, clean(m.group(2)), line=where.line, page=where.page)
         body_start = m.end()
         body = joined[body_start : nxt.start() if nxt else len(joined)]
-        for n, text, off in _numbered(body):
-            section.items.append(Item(f"{sid}-{n}", text, line=_line_at(starts, body_start + off)))
+        section.items = _numbered_items(sid, body, body_start, starts)
         sections.append(section)
     return sections
+
+
+def _numbered_items(prefix: str, body: str, body_start: int, starts: list[tuple[int, Fragment]]) -> list[Item]:
+    items = []
+    for n, text, off in _numbered(body):
+        where = _at(starts, body_start + off)
+        items.append(Item(f"{prefix}-{n}", text, line=where.line, page=where.page))
+    return items
 
 
 def _numbered(body: str) -> list[tuple[str, str, int]]:
@@ -415,7 +500,8 @@ def _numbered_entries(fragments: list[Fragment], prefix: str) -> dict[str, Item]
     for m, nxt in zip(marks, marks[1:] + [None], strict=False):
         text = clean(joined[m.end() : nxt.start() if nxt else len(joined)])
         code = f"{prefix}{m.group(1)}"
-        out[code] = Item(code, text, line=_line_at(starts, m.start(1)))
+        where = _at(starts, m.start(1))
+        out[code] = Item(code, text, line=where.line, page=where.page)
     return out
 
 
@@ -428,8 +514,7 @@ def _assessment(fragments: list[Fragment]) -> list[AssessmentPart]:
         part = AssessmentPart(pid, clean(m.group(2)))
         body_start = m.end()
         body = joined[body_start : nxt.start() if nxt else len(joined)]
-        for n, text, off in _numbered(body):
-            part.items.append(Item(f"{pid}-{n}", text, line=_line_at(starts, body_start + off)))
+        part.items = _numbered_items(pid, body, body_start, starts)
         parts.append(part)
     return parts
 
@@ -443,5 +528,6 @@ def _unit_notes(fragments: list[Fragment]) -> dict[str, Item]:
         text = clean(text)
         code = f"註{m.group(1)}"
         if code not in notes:
-            notes[code] = Item(code, text, line=_line_at(starts, m.start()))
+            where = _at(starts, m.start())
+            notes[code] = Item(code, text, line=where.line, page=where.page)
     return notes

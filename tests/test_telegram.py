@@ -399,3 +399,117 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+# ---------------------------------------------------------------- documents as PDF, replaced uploads, odd names
+
+
+EDGE_TEXT = SHIPPED_CORPUS.parent.parent / "tests" / "documents" / "TST9001-001v1_測試自動化工程人員.txt"
+
+
+def _edge_pdf(tmp_path: Any) -> bytes:
+    from tests.render import read_layout, render_pdf
+
+    return render_pdf(read_layout(EDGE_TEXT), tmp_path / "edge.pdf").read_bytes()
+
+
+def _forget_uploads(services: Services) -> None:
+    import shutil
+
+    shutil.rmtree(uploads_dir(services.settings), ignore_errors=True)
+    services.reload()
+
+
+async def test_an_uploaded_pdf_makes_its_codes_answerable(bot: Application, api: FakeBotApi, tmp_path: Any) -> None:
+    services: Services = bot.bot_data["services"]
+    assert services.catalog.get("TST9001-001v1") is None
+    mark = api.mark()
+    api.push_document(ADMIN_ID, "測試自動化工程人員.pdf", _edge_pdf(tmp_path))
+    accepted = await api.wait_for("sendMessage", since=mark, where=lambda c: "TST9001-001v1" in c.text)
+    assert "已加入" in plain(accepted[0])
+    try:
+        answer = plain(await say(api, "TST9001-001v1 的 T2.2 行為指標", 1017))
+        assert "P2.2.1" in answer and "P2.2.2" in answer and "P2.1.1" not in answer
+        assert services.catalog.get("TST9001-001v1").source == "測試自動化工程人員.pdf"
+    finally:
+        _forget_uploads(services)
+
+
+async def test_a_bad_pdf_upload_names_the_file_and_keeps_the_old_index(bot: Application, api: FakeBotApi) -> None:
+    services: Services = bot.bot_data["services"]
+    before = services.catalog
+    mark = api.mark()
+    api.push_document(ADMIN_ID, "scan.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<")
+    rejected = await api.wait_for("sendMessage", since=mark, where=lambda c: "scan.pdf" in c.text)
+    assert "原本的資料維持不變" in plain(rejected[0])
+    assert services.catalog is before and not list(uploads_dir(services.settings).glob("scan*"))
+
+
+async def test_a_newer_upload_of_a_code_replaces_the_older(bot: Application, api: FakeBotApi, tmp_path: Any) -> None:
+    """Issue 14 #6: both used to say 已加入 and, after /reload, the file sorting last (the older here) won."""
+    services: Services = bot.bot_data["services"]
+    text = EDGE_TEXT.read_bytes()
+    try:
+        mark = api.mark()
+        api.push_document(ADMIN_ID, "z-first.txt", text)
+        await api.wait_for("sendMessage", since=mark, where=lambda c: "已加入" in c.text)
+        mark = api.mark()
+        api.push_document(ADMIN_ID, "a-second.pdf", _edge_pdf(tmp_path))
+        second = await api.wait_for("sendMessage", since=mark, where=lambda c: "已加入" in c.text)
+        assert "已取代 TST9001-001v1 的前一份上傳" in plain(second[0]) and "z-first.txt" in plain(second[0])
+        assert services.catalog.get("TST9001-001v1").source == "a-second.pdf"
+        await say(api, "/reload", ADMIN_ID)
+        assert services.catalog.get("TST9001-001v1").source == "a-second.pdf"
+        assert not [e for e in services.catalog.errors if "TST9001" in e.message]
+    finally:
+        _forget_uploads(services)
+
+
+def test_two_uploads_of_a_code_left_in_the_folder_load_the_newer_and_report_the_older(services: Services) -> None:
+    import os
+
+    from bot.services import load_catalog
+
+    folder = uploads_dir(services.settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    older, newer = folder / "z-older.txt", folder / "a-newer.txt"
+    older.write_bytes(EDGE_TEXT.read_bytes())
+    newer.write_bytes(EDGE_TEXT.read_bytes().replace("測試自動化工程人員職能基準".encode(), "測試自動化工程人員職能基準".encode()))
+    os.utime(older, ns=(1_000_000_000_000_000_000, 1_000_000_000_000_000_000))
+    try:
+        catalog = load_catalog(SHIPPED_CORPUS, folder)
+        assert catalog.get("TST9001-001v1").source == "a-newer.txt"
+        assert [e.source for e in catalog.errors] == ["z-older.txt"]
+        assert "a-newer.txt" in catalog.errors[0].message
+    finally:
+        _forget_uploads(services)
+
+
+async def test_an_upload_with_a_very_long_name_is_kept(bot: Application, api: FakeBotApi) -> None:
+    """Issue 14 #12: a name over 255 bytes lost the document behind a generic apology."""
+    services: Services = bot.bot_data["services"]
+    name = "測試自動化工程人員職能基準" * 12 + ".txt"
+    assert len(name.encode()) > 255
+    try:
+        mark = api.mark()
+        api.push_document(ADMIN_ID, name, EDGE_TEXT.read_bytes())
+        reply = await api.wait_for("sendMessage", since=mark, where=lambda c: "TST9001-001v1" in c.text or "抱歉" in c.text)
+        assert "已加入" in plain(reply[0])
+        kept = services.catalog.get("TST9001-001v1").source
+        assert len(kept.encode()) <= 255 and kept.endswith(".txt") and (uploads_dir(services.settings) / kept).exists()
+    finally:
+        _forget_uploads(services)
+
+
+async def test_file_names_with_control_characters_are_shown_escaped(
+    bot: Application, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 14 #12: a name with a newline or a terminal escape was printed raw."""
+    caplog.set_level(logging.INFO)
+    mark = api.mark()
+    api.push_document(ADMIN_ID, "bad\nname\x1b[31m.txt", "只是一段文字\n".encode())
+    reply = await api.wait_for("sendMessage", since=mark, where=lambda c: "原本的資料維持不變" in c.text)
+    shown = plain(reply[0])
+    assert "\x1b" not in shown and "bad\\nname\\x1b[31m" in shown
+    for record in caplog.records:
+        assert "\x1b" not in record.getMessage() and "bad\nname" not in record.getMessage()

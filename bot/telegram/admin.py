@@ -11,6 +11,7 @@ from telegram.constants import ChatType
 from bot.replies import Reply
 from bot.telegram.common import Context, incoming_from, is_admin, respond, services_of
 from bot.telegram.send import deliver, typing
+from index.names import printable
 from index.parse import MAX_BYTES, ParseError
 from prompts import t
 
@@ -36,22 +37,30 @@ async def on_document(update: Update, context: Context) -> None:
         await deliver(context.bot, message.chat_id, [Reply(t("bot.upload_refused"))])
         return
     document = message.document
-    if document.file_size and document.file_size > MAX_BYTES:
-        await deliver(context.bot, message.chat_id, [Reply(t("bot.upload_too_large", limit=MAX_BYTES // 1_000_000))])
+    too_large = Reply(t("bot.upload_too_large", limit=MAX_BYTES // 1_000_000))
+    if document.file_size and document.file_size > MAX_BYTES:  # refused before a byte is downloaded
+        await deliver(context.bot, message.chat_id, [too_large])
         return
     async with typing(context.bot, message.chat_id):
         file = await context.bot.get_file(document.file_id)
-        content = bytes(await file.download_as_bytearray())
-        reply = await asyncio.to_thread(install_document, context, document.file_name or "", content)
+        if file.file_size and file.file_size > MAX_BYTES:
+            reply = too_large
+        else:
+            content = bytes(await file.download_as_bytearray())
+            reply = too_large if len(content) > MAX_BYTES else await asyncio.to_thread(
+                install_document, context, document.file_name or "", content)
     await deliver(context.bot, message.chat_id, [reply])
 
 
 def install_document(context: Context, file_name: str, content: bytes) -> Reply:
-    """Add the document through the services; a parse error names the file and line, old index kept."""
+    """Add the document through the services; a parse error names the file and line (or page), old index kept."""
     try:
         return Reply(services_of(context).add_document(file_name, content))
     except ParseError as e:
         log.info("admin upload rejected: %s", e)
+        name = printable(file_name or e.source)
+        if e.page:
+            return Reply(t("bot.upload_invalid_page", file=name, page=e.page, message=e.message))
         if e.line:
-            return Reply(t("bot.upload_invalid", file=e.source, line=e.line, message=e.message))
-        return Reply(t("bot.upload_invalid_no_line", file=e.source, message=e.message))
+            return Reply(t("bot.upload_invalid", file=name, line=e.line, message=e.message))
+        return Reply(t("bot.upload_invalid_no_line", file=name, message=e.message))

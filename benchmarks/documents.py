@@ -1,0 +1,118 @@
+"""PDF and ODT reading: time to parse a 20-page standard, and how often a re-rendered PDF gives the text's model.
+
+    .venv/bin/python -m benchmarks.documents                 # parse time of a 20-page PDF (median, p95)
+    .venv/bin/python -m benchmarks.documents --styles 30     # also: 30 random page styles x the five documents
+
+Run from the repository (it renders with tests/render.py: reportlab, odfpy and the font are dev dependencies).
+The 20-page standard is INM3513-005v4's competency table repeated with renumbered codes until it fills
+20 pages; it is parsed `--runs` times after one warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "standards"
+
+
+def _renumbered(rows: list[list[list[str]]], shift: int) -> list[list[list[str]]]:
+    def renumber(line: str) -> str:
+        return re.sub(r"(?<![A-Za-z0-9])([TPO])(\d+)", lambda m: f"{m.group(1)}{int(m.group(2)) + shift}", line)
+
+    return [[[renumber(line) for line in cell] for cell in row] for row in rows]
+
+
+def big_standard(folder: Path, pages: int) -> tuple[Path, int]:
+    """A PDF of at least `pages` pages: INM3513-005v4's table repeated, duties renumbered."""
+    import pypdfium2 as pdfium
+
+    from tests.render import read_layout, render_pdf
+
+    layout = read_layout(CORPUS / "INM3513-005v4_系統整合工程人員.txt")
+    base, copies = layout.rows, 1
+    while True:
+        layout.rows = [row for k in range(copies) for row in _renumbered(base, 3 * k)]
+        path = render_pdf(layout, folder / f"standard-{copies}.pdf")
+        count = len(pdfium.PdfDocument(str(path)))
+        if count >= pages:
+            return path, count
+        copies = max(copies + 1, int(copies * pages / count))
+
+
+def time_parse(path: Path, runs: int) -> list[float]:
+    from index.parse import parse_file
+
+    parse_file(path)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        parse_file(path)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def styles_round_trip(count: int, seed: int, folder: Path) -> tuple[int, int, list[str]]:
+    """Exact models out of renderings of the five documents in `count` random styles."""
+    from index.model import without_provenance
+    from index.parse import parse_file
+    from tests.render import PdfStyle, read_layout, render_pdf
+
+    rng = random.Random(seed)
+    pages = [(595.27, 841.89), (612, 792), (498.9, 708.66), (841.89, 595.27)]
+    styles = [
+        PdfStyle(page=rng.choice(pages), font_size=rng.uniform(7, 10.5), leading=rng.uniform(1.2, 1.5),
+                 widths=tuple(rng.uniform(0.5, 3.0) for _ in range(7)), padding=rng.uniform(2, 7),
+                 footer=rng.random() < 0.5, meta_spans=rng.random() < 0.5, margin=rng.uniform(24, 60))
+        for _ in range(count)
+    ]
+    exact, total, misses = 0, 0, []
+    for text in sorted(CORPUS.glob("*.txt")):
+        want = without_provenance(parse_file(text).to_dict())
+        layout = read_layout(text)
+        for n, style in enumerate(styles):
+            path = render_pdf(layout, folder / f"{text.stem}-{n}.pdf", style)
+            total += 1
+            try:
+                ok = without_provenance(parse_file(path).to_dict()) == want
+            except Exception as e:  # noqa: BLE001 - counted and named, the run goes on
+                ok, path = False, Path(f"{path.name} ({e})")
+            exact += ok
+            if not ok:
+                misses.append(path.name)
+    return exact, total, misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="benchmarks.documents", description=__doc__.split("\n")[0])
+    p.add_argument("--pages", type=int, default=20)
+    p.add_argument("--runs", type=int, default=10)
+    p.add_argument("--styles", type=int, default=0, help="random page styles for the round-trip rate (0: skip)")
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        path, pages = big_standard(folder, args.pages)
+        samples = sorted(time_parse(path, args.runs))
+        p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+        print(f"parse a {pages}-page standard PDF ({path.stat().st_size // 1024} KB): "
+              f"median {statistics.median(samples):.3f} s, p95 {p95:.3f} s over {args.runs} runs "
+              f"({statistics.median(samples) / pages * 1000:.0f} ms a page)")
+        if args.styles:
+            exact, total, misses = styles_round_trip(args.styles, args.seed, folder)
+            print(f"round trip, {args.styles} random styles x 5 documents: {exact}/{total} PDFs give the text's exact model")
+            for name in misses:
+                print(f"  differs: {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
