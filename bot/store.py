@@ -8,6 +8,7 @@ second process picks up where the first left off.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -36,9 +37,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot.masking import MASK, mask_url, mask_urls_in
+from prompts import t
+
 DEFAULT_TIMEOUT = 15.0  # seconds to wait for a locked database (or a connection) before giving up
 RateVerdict = Literal["ok", "warn", "drop"]
 SCHEMA_LOCK_ID = 7_301_118  # PostgreSQL advisory lock taken while the tables are created
+SCHEMA_ATTEMPTS = 6
+SCHEMA_RETRY_SECONDS = 0.05
 
 metadata = MetaData()
 
@@ -110,20 +116,27 @@ class DatabaseError(RuntimeError):
 
 
 class Database:
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT, setting: str = "DATABASE_URL") -> None:
         self.url = url
         self.timeout = timeout
-        kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+        self.setting = setting  # the setting the URL comes from, named in every error
+        try:
+            self.engine: Engine = create_engine(url, **self._engine_options(url))
+        except Exception as e:  # noqa: BLE001 - a bad URL, port or driver: one line, never a traceback
+            raise DatabaseError(self._unusable(f"{type(e).__name__}: {_first_line(e)}")) from e
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms=int(timeout * 1000)))
+
+    def _engine_options(self, url: str) -> dict[str, Any]:
+        options: dict[str, Any] = {"future": True, "pool_pre_ping": True}
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": timeout, "check_same_thread": False}
+            options["connect_args"] = {"timeout": self.timeout, "check_same_thread": False}
         elif url.startswith("postgresql"):
-            kwargs["connect_args"] = {"connect_timeout": max(1, round(timeout))}
-        self.engine: Engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms=int(timeout * 1000)))
+            options["connect_args"] = {"connect_timeout": max(1, round(self.timeout))}
+        return options
 
     def create(self) -> None:
         """Create the tables and make sure they can be written (not locked by another program)."""
@@ -131,15 +144,28 @@ class Database:
             self._create_tables()
             self._probe_write()
         except SQLAlchemyError as e:
-            raise DatabaseError(f"無法開啟資料庫（{self.safe_url}）：{self._reason(e)}") from e
+            raise DatabaseError(self._unusable(self._reason(e))) from e
+
+    def _unusable(self, reason: str) -> str:
+        return t("cli.database_unusable", url=self.safe_url, setting=self.setting, reason=reason)
 
     def _create_tables(self) -> None:
-        """Create what is missing; on PostgreSQL processes starting together take turns (a lock held
-        until the tables are committed), so none of them trips over the tables another is creating."""
-        with self.begin() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
-            metadata.create_all(conn)
+        """Create what is missing, even while other processes start on the same fresh database.
+
+        On PostgreSQL they take turns (a lock held until the tables are committed). SQLite has no
+        such lock for DDL: a process may find a table missing and then fail to create it because
+        another one just did (or find the file locked while another turns WAL on); it looks again."""
+        for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+            try:
+                with self.begin() as conn:
+                    if self.engine.dialect.name == "postgresql":
+                        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
+                    metadata.create_all(conn)
+                return
+            except SQLAlchemyError as e:
+                if attempt == SCHEMA_ATTEMPTS or not _lost_a_race(e):
+                    raise
+                time.sleep(SCHEMA_RETRY_SECONDS * attempt)
 
     def _probe_write(self) -> None:
         """A write that changes nothing: it waits at most `timeout` for a lock another program holds."""
@@ -155,12 +181,12 @@ class Database:
         reason = f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
         password = self.engine.url.password
         if password:
-            reason = reason.replace(str(password), "***")
-        return reason[:300]
+            reason = reason.replace(str(password), MASK)
+        return mask_urls_in(reason)[:300]
 
     @property
     def safe_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        return mask_url(self.url)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -253,6 +279,17 @@ class Database:
             conn.execute(delete(chat_sessions).where(chat_sessions.c.chat_id == user_id))
             conn.execute(delete(rate_events).where(rate_events.c.user_id == user_id))
         return n
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return mask_urls_in(lines[0])[:300] if lines else ""
+
+
+def _lost_a_race(error: SQLAlchemyError) -> bool:
+    """Another process created the same table first, or held the fresh file for a moment."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return any(sign in text for sign in ("already exists", "database is locked", "duplicate key"))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any, busy_ms: int) -> None:
