@@ -25,6 +25,8 @@ def mask_url(url: str | None) -> str:
     if not url:
         return ""
     text = _BOT_TOKEN.sub(MASK, str(url))
+    if "://" not in text:  # not a URL at all: nothing tells which part is secret
+        return MASK
     try:
         parts = urlsplit(text)
         netloc = parts.netloc.rsplit("@", 1)[-1]

@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -43,6 +43,7 @@ from prompts import t
 DEFAULT_TIMEOUT = 15.0  # seconds to wait for a locked database (or a connection) before giving up
 RateVerdict = Literal["ok", "warn", "drop"]
 SCHEMA_LOCK_ID = 7_301_118  # PostgreSQL advisory lock taken while the tables are created
+PAGES_KEPT = timedelta(days=7)  # how long a 下一頁 button of an old reply keeps working
 SCHEMA_ATTEMPTS = 6
 SCHEMA_RETRY_SECONDS = 0.05
 
@@ -108,6 +109,17 @@ rate_events = Table(
     Column("window_start", Float, nullable=False),
     Column("count", Integer, nullable=False),
     Column("warned", Integer, nullable=False, default=0),
+)
+
+
+reply_pages = Table(
+    "reply_pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", BigInteger, index=True, nullable=False),
+    Column("user_id", BigInteger, nullable=True),
+    Column("pages", JSON, nullable=False),  # [{"text": ..., "buttons": [[[label, data], ...], ...]}, ...]
+    Column("created_at", DateTime(timezone=True), default=utcnow, index=True),
 )
 
 
@@ -269,6 +281,23 @@ class Database:
             ).first()
         return bool(row and row.warned and row.window_start > now - window_seconds)
 
+    # ------------------------------------------------------------ pages of long replies
+    def save_pages(self, chat_id: int, user_id: int | None, pages: list[dict[str, Any]]) -> int:
+        """Keep a long reply's pages; returns their id. Pages older than PAGES_KEPT are forgotten."""
+        with self.begin() as conn:
+            conn.execute(delete(reply_pages).where(reply_pages.c.created_at < utcnow() - PAGES_KEPT))
+            return int(
+                conn.execute(reply_pages.insert().values(chat_id=chat_id, user_id=user_id, pages=pages)).inserted_primary_key[0]
+            )
+
+    def get_pages(self, pages_id: int, chat_id: int) -> list[dict[str, Any]] | None:
+        """The pages with this id, if they were made for this chat (and not forgotten)."""
+        with self.begin() as conn:
+            row = conn.execute(
+                select(reply_pages.c.pages).where(reply_pages.c.id == pages_id, reply_pages.c.chat_id == chat_id)
+            ).first()
+        return list(row.pages) if row else None
+
     def forget_user(self, user_id: int) -> int:
         with self.begin() as conn:
             ids = [r[0] for r in conn.execute(select(assessments.c.id).where(assessments.c.user_id == user_id))]
@@ -278,6 +307,7 @@ class Database:
             conn.execute(delete(chat_sessions).where(chat_sessions.c.user_id == user_id))
             conn.execute(delete(chat_sessions).where(chat_sessions.c.chat_id == user_id))
             conn.execute(delete(rate_events).where(rate_events.c.user_id == user_id))
+            conn.execute(delete(reply_pages).where((reply_pages.c.user_id == user_id) | (reply_pages.c.chat_id == user_id)))
         return n
 
 
