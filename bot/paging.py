@@ -61,6 +61,8 @@ class Pager:
 
     def text_pages(self, text: str) -> list[str]:
         """The text cut at line breaks into pieces of at most MAX_MESSAGES messages each."""
+        if self.message_count(text) <= MAX_MESSAGES:
+            return [text]
         lines = _short_lines(text)
         pages: list[str] = []
         while lines:

@@ -256,3 +256,34 @@ async def test_a_token_refused_at_start_ends_serve(tmp_path: Path, api: FakeBotA
     assert status != 0
     assert output.strip().splitlines()[-1] == t("bot.fatal_unauthorized"), output[-2000:]
     assert "Traceback" not in output and "not_the_right_token" not in output, output[-3000:]
+
+
+# ---------------------------------------------------------------- 12. the -shm file truncated under a running serve
+async def test_a_truncated_shm_file_ends_serve_with_a_line_and_a_restart_recovers(tmp_path: Path, api: FakeBotApi) -> None:
+    """Left unprevented (see the closing note of issue 14): SQLite maps the -shm file into memory, so
+    truncating it under a running process is a bus error. The process says so on stderr (faulthandler)
+    and ends non-zero, so a supervisor restarts it; the restarted process rebuilds the file and answers."""
+    chat, data = 7300, tmp_path / "data"
+    serve = Serve(serve_env(api, data), tmp_path / "serve-1.log")
+    try:
+        await polling(api, serve, 0)
+        mark = api.mark()
+        api.push_message("K01 是什麼", chat)
+        await api.wait_for("sendMessage", since=mark, timeout=SERVE_START_TIMEOUT)
+        os.truncate(data / "bot.sqlite3-shm", 0)
+        api.push_message("T2.2 的工作產出", chat)
+        status = await serve.wait(SERVE_START_TIMEOUT)
+    finally:
+        serve.kill()
+    assert status != 0 and "Fatal Python error: Bus error" in serve.output, (status, serve.output[-2000:])
+
+    again = Serve(serve_env(api, data), tmp_path / "serve-2.log")
+    try:
+        await polling(api, again, api.mark())
+        mark = api.mark()
+        api.push_message("K01 是什麼", chat)
+        reply = (await api.wait_for("sendMessage", since=mark, timeout=SERVE_START_TIMEOUT))[0]
+        assert await again.terminate() == 0
+    finally:
+        again.kill()
+    assert "K01" in reply.text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from telegram.ext import Application
 
+from bot.checks import ConfigError
 from bot.engine import Engine, RateLimiter
 from bot.paging import MAX_BUTTONS, MAX_MESSAGES, PAGE_PREFIX, Pager
 from bot.replies import Button, Incoming
@@ -135,6 +137,17 @@ async def test_a_webhook_without_a_configured_secret_makes_one_and_runs_no_forge
     assert "/standards" in plain(reply)
     assert to_chat(api, chat) == [reply], "one update of this chat ran (they run in order): the one with the secret"
     assert reloads == []
+
+
+async def test_a_webhook_port_already_taken_is_one_line(services: Services, api: FakeBotApi) -> None:
+    with socket.socket() as taken_port:
+        taken_port.bind(("127.0.0.1", 0))
+        taken_port.listen()
+        port = taken_port.getsockname()[1]
+        settings = services.settings.model_copy(update={"webhook_url": f"http://127.0.0.1:{port}/h", "webhook_port": port})
+        with pytest.raises(ConfigError) as error:
+            await serve(build_application(services), settings, asyncio.Event(), signals=())
+    assert "WEBHOOK_PORT" in str(error.value) and str(port) in str(error.value) and "\n" not in str(error.value)
 
 
 def test_the_secret_is_compared_whole() -> None:

@@ -25,6 +25,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.checks import ConfigError
 from bot.engine import ADMIN_COMMANDS
 from bot.masking import mask_url, mask_urls_in
 from bot.services import Services, build_services
@@ -245,7 +246,12 @@ async def _start_receiving(application: Application, settings: Settings) -> Any:
         secret = webhook_secret(settings)
         install_redaction(secret)
         log.info("serving through a webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
-        return await start_webhook(application, settings, secret)
+        try:
+            return await start_webhook(application, settings, secret)
+        except OSError as e:  # the port is taken, or the address is not this machine's
+            reason = e.strerror or type(e).__name__
+            raise ConfigError([t("cli.webhook_listen_failed", listen=settings.webhook_listen,
+                                 port=settings.webhook_port, reason=reason)]) from None
     log.info("serving by long polling")
     assert application.updater is not None
     await application.updater.start_polling(
