@@ -1,6 +1,10 @@
-"""Issue 14 through the command line, run as an operator runs it (`competency-bot …` subprocesses):
-bad bytes in arguments and batch files, every configuration error as one line naming the setting,
-secrets masked in those lines, and fatal Bot API errors (401, 409) ending `serve` non-zero."""
+"""Issue 14 through the command line: bad bytes in arguments and batch files, every configuration
+error as one line naming the setting (secrets masked), `ask` on a read-only data folder, fatal Bot
+API errors (401, 409) ending `serve` non-zero, and a truncated -shm file.
+
+What needs a real process (argv bytes, a read-only mount, `serve` against the fake Bot API) runs
+`competency-bot` as a subprocess; the configuration errors run `main([...])` in this process (the
+same code, seconds faster each)."""
 
 from __future__ import annotations
 
@@ -21,7 +25,6 @@ from tests.test_faults import SERVE_START_TIMEOUT, Serve, polling, serve_env
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = ROOT / ".venv" / "bin" / "competency-bot"
-CORPUS = ROOT / "data" / "standards"
 TOKEN = "535353:AAE-fake_TokenForHardeningCli-11223"
 CLOUD = "ISD3512-001v3"
 ANSWER_KEYS = {"question", "intent", "answer", "citations", "choices", "elapsed_ms"}
