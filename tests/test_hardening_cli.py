@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -232,8 +233,17 @@ def test_ask_on_a_read_only_data_dir_answers_with_keyword_search(read_only_data:
 
 
 # ---------------------------------------------------------------- 5. fatal Bot API errors end serve
-async def serve_until_exit(api: FakeBotApi, tmp_path: Path, fault: int | None, **env: str) -> tuple[int, str]:
-    serve = Serve(serve_env(api, tmp_path / "data", **env), tmp_path / "serve.log")
+@pytest.fixture
+def serve_data(data: Path, tmp_path: Path) -> Path:
+    """A data folder for a `serve` subprocess, its index copied from the shared one (built once)."""
+    if not (data / "index").exists():
+        assert cli(data, "index").returncode == 0
+    shutil.copytree(data / "index", tmp_path / "data" / "index")
+    return tmp_path / "data"
+
+
+async def serve_until_exit(api: FakeBotApi, data: Path, fault: int | None, **env: str) -> tuple[int, str]:
+    serve = Serve(serve_env(api, data, **env), data.parent / "serve.log")
     try:
         if fault is not None:
             await polling(api, serve, 0)
@@ -246,27 +256,29 @@ async def serve_until_exit(api: FakeBotApi, tmp_path: Path, fault: int | None, *
 
 @pytest.mark.parametrize(("fault", "reason"), [(401, "bot.fatal_unauthorized"), (409, "bot.fatal_conflict")])
 async def test_a_fatal_bot_api_error_while_polling_ends_serve(
-    fault: int, reason: str, tmp_path: Path, api: FakeBotApi
+    fault: int, reason: str, serve_data: Path, api: FakeBotApi
 ) -> None:
-    status, output = await serve_until_exit(api, tmp_path, fault)
+    status, output = await serve_until_exit(api, serve_data, fault)
     assert status != 0, output
     assert output.strip().splitlines()[-1] == t(reason), output[-2000:]
     assert "Traceback" not in output and TOKEN not in output, output[-3000:]
 
 
-async def test_a_token_refused_at_start_ends_serve(tmp_path: Path, api: FakeBotApi) -> None:
-    status, output = await serve_until_exit(api, tmp_path, None, TELEGRAM_BOT_TOKEN="999:AAE-not_the_right_token-00000")
+async def test_a_token_refused_at_start_ends_serve(serve_data: Path, api: FakeBotApi) -> None:
+    status, output = await serve_until_exit(api, serve_data, None, TELEGRAM_BOT_TOKEN="999:AAE-not_the_right_token-00000")
     assert status != 0
     assert output.strip().splitlines()[-1] == t("bot.fatal_unauthorized"), output[-2000:]
     assert "Traceback" not in output and "not_the_right_token" not in output, output[-3000:]
 
 
 # ---------------------------------------------------------------- 12. the -shm file truncated under a running serve
-async def test_a_truncated_shm_file_ends_serve_with_a_line_and_a_restart_recovers(tmp_path: Path, api: FakeBotApi) -> None:
+async def test_a_truncated_shm_file_ends_serve_with_a_line_and_a_restart_recovers(
+    serve_data: Path, tmp_path: Path, api: FakeBotApi
+) -> None:
     """Left unprevented (see the closing note of issue 14): SQLite maps the -shm file into memory, so
     truncating it under a running process is a bus error. The process says so on stderr (faulthandler)
     and ends non-zero, so a supervisor restarts it; the restarted process rebuilds the file and answers."""
-    chat, data = 7300, tmp_path / "data"
+    chat, data = 7300, serve_data
     serve = Serve(serve_env(api, data), tmp_path / "serve-1.log")
     try:
         await polling(api, serve, 0)
