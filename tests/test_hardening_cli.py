@@ -254,6 +254,7 @@ async def serve_until_exit(api: FakeBotApi, data: Path, fault: int | None, **env
     return status, serve.output
 
 
+@pytest.mark.slow  # a `serve` subprocess (about 10 s)
 @pytest.mark.parametrize(("fault", "reason"), [(401, "bot.fatal_unauthorized"), (409, "bot.fatal_conflict")])
 async def test_a_fatal_bot_api_error_while_polling_ends_serve(
     fault: int, reason: str, serve_data: Path, api: FakeBotApi
@@ -264,6 +265,7 @@ async def test_a_fatal_bot_api_error_while_polling_ends_serve(
     assert "Traceback" not in output and TOKEN not in output, output[-3000:]
 
 
+@pytest.mark.slow  # a `serve` subprocess
 async def test_a_token_refused_at_start_ends_serve(serve_data: Path, api: FakeBotApi) -> None:
     status, output = await serve_until_exit(api, serve_data, None, TELEGRAM_BOT_TOKEN="999:AAE-not_the_right_token-00000")
     assert status != 0
@@ -272,6 +274,7 @@ async def test_a_token_refused_at_start_ends_serve(serve_data: Path, api: FakeBo
 
 
 # ---------------------------------------------------------------- 12. the -shm file truncated under a running serve
+@pytest.mark.slow  # two `serve` subprocesses
 async def test_a_truncated_shm_file_ends_serve_with_a_line_and_a_restart_recovers(
     serve_data: Path, tmp_path: Path, api: FakeBotApi
 ) -> None:
