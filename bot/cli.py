@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
+from bot.checks import ConfigError, check, corpus_problems, load_settings, require_documents, writable
 from bot.settings import Settings
 from index.catalog import Catalog
 from index.lint import lint
@@ -24,14 +28,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["bench", "--", *[a for a in argv[1:] if a != "--"]]
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = Settings()
+    with suppress(ValueError, OSError, AttributeError):  # stderr may be no real file (a test capturing it)
+        faulthandler.enable()  # a fatal signal (SIGBUS from a damaged database file) still leaves a line on stderr
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    handler = args.handler if hasattr(args, "handler") else cmd_start
+    try:
+        settings = load_settings()
+        _configure_logging(settings)
+        return int(handler(args, settings) or 0)
+    except Exception as e:
+        if not is_startup_error(e):
+            raise
+        return _refuse_start(e)
+
+
+def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "chromadb", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    sys.stdout.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
-    handler = args.handler if hasattr(args, "handler") else cmd_start
-    return int(handler(args, settings) or 0)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,18 +94,32 @@ def _report_errors(catalog: Catalog) -> None:
 
 
 # ------------------------------------------------------------------ ask
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.assistant import Assistant
+_SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes of argv (surrogateescape) or lone surrogates
 
+
+def tolerant(text: str | None) -> tuple[str | None, int]:
+    """The text with bytes that were not UTF-8 (and lone surrogates) replaced by U+FFFD; how many."""
+    if text is None:
+        return None, 0
+    return _SURROGATE.subn("\ufffd", text)
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    check(settings, writes=False)
     catalog = _catalog(settings)
     _report_errors(catalog)
-    assistant = Assistant.from_settings(settings, catalog, progress=sys.stderr.isatty())
+    require_documents(catalog, settings.corpus_dir)
+    assistant = _ask_assistant(settings, catalog)
     if args.batch:
         return _ask_batch(assistant, args.batch)
+    question, bad_question = tolerant(args.question)
+    standard, bad_standard = tolerant(args.standard)
+    if bad_question + bad_standard:
+        print(t("cli.bad_bytes", where=t("cli.argument_bad_bytes"), count=bad_question + bad_standard), file=sys.stderr)
     if args.explain:
-        print(json.dumps(assistant.explain(args.question, args.standard), ensure_ascii=False, indent=2))
+        print(json.dumps(assistant.explain(question or "", standard), ensure_ascii=False, indent=2))
         return 0
-    answer = assistant.ask(args.question, args.standard)
+    answer = assistant.ask(question or "", standard)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
     else:
@@ -99,19 +129,65 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _ask_assistant(settings: Settings, catalog: Catalog):  # type: ignore[no-untyped-def]
+    """The full assistant; keyword search only when the data folder cannot be written (said on stderr)."""
+    from retrieval.assistant import Assistant
+
+    if not writable(settings.bot_data_dir):
+        print(t("cli.read_only_lexical", path=settings.bot_data_dir), file=sys.stderr)
+        return Assistant.lexical_only(catalog)
+    return Assistant.from_settings(settings, catalog, progress=sys.stderr.isatty())
+
+
 def _ask_batch(assistant: object, path: Path) -> int:
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+    """One JSON line out per line in; a line that cannot be answered gets an error object and the batch goes on."""
+    try:
+        content = path.read_bytes()
+    except OSError as e:
+        raise ConfigError([t("cli.batch_missing", path=path, reason=e.strerror or type(e).__name__)]) from None
+    for n, raw_line in enumerate(content.splitlines(), 1):
+        line = raw_line.decode("utf-8", "replace")
         if not line.strip():
             continue
-        try:
-            item = json.loads(line)
-            question, standard = str(item.get("question") or ""), item.get("standard")
-        except (ValueError, AttributeError) as e:
-            print(t("cli.batch_bad_line", n=n, error=e), file=sys.stderr)
-            question, standard = "", None
-        answer = assistant.ask(question, standard)  # type: ignore[attr-defined]
-        print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        replaced = line.count("\ufffd") - raw_line.count("\ufffd".encode())
+        print(json.dumps(_batch_answer(assistant, n, line, replaced), ensure_ascii=False), flush=True)
     return 0
+
+
+def _batch_answer(assistant: object, n: int, line: str, replaced: int) -> dict[str, object]:
+    started = time.perf_counter()
+    try:
+        question, standard = _batch_item(line)
+    except ValueError as e:
+        return _batch_error(n, tolerant(line)[0] or "", t("cli.batch_bad_line", n=n, error=e), started)
+    (question, bad_question), (standard, bad_standard) = tolerant(question), tolerant(standard)
+    replaced += bad_question + bad_standard
+    if replaced:
+        print(t("cli.bad_bytes", where=t("cli.batch_bad_bytes", n=n), count=replaced), file=sys.stderr)
+    try:
+        return assistant.ask(question or "", standard).to_json()  # type: ignore[attr-defined, no-any-return]
+    except Exception as e:  # noqa: BLE001 - one line fails, the batch goes on
+        logging.getLogger(__name__).exception("batch line %d failed", n)
+        return _batch_error(n, question or "", t("cli.batch_error", n=n, error=type(e).__name__), started)
+
+
+def _batch_item(line: str) -> tuple[str, str | None]:
+    """(question, standard) of a batch line; ValueError says what is wrong with it."""
+    item = json.loads(line)
+    if not isinstance(item, dict):
+        raise ValueError(t("cli.batch_not_object"))
+    for field in ("question", "standard"):
+        if item.get(field) is not None and not isinstance(item[field], str):
+            raise ValueError(t("cli.batch_not_text", field=field))
+    return item.get("question") or "", item.get("standard")
+
+
+def _batch_error(n: int, question: str, message: str, started: float) -> dict[str, object]:
+    """An answer-shaped error object (the `ask --json` contract) for one batch line."""
+    print(message, file=sys.stderr)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return {"question": question, "intent": "error", "answer": message, "citations": [], "choices": [],
+            "elapsed_ms": elapsed_ms}
 
 
 # ------------------------------------------------------------------ index, ingest, lint
@@ -120,8 +196,10 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     from index.embed import get_embedder
     from index.store import VectorIndex
 
+    check(settings)
     catalog = _catalog(settings)
     _report_errors(catalog)
+    require_documents(catalog, settings.corpus_dir)
     vectors = VectorIndex(settings.index_dir, get_embedder(settings.embedder), settings.chroma_url)
     r = vectors.sync(chunk_catalog(catalog), progress=True)
     print(t("cli.index_done", added=len(r.added), replaced=len(r.replaced), removed=len(r.removed),
@@ -132,6 +210,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     folder = args.folder or settings.corpus_dir
+    problems = corpus_problems(folder, setting="ingest" if args.folder else "BOT_CORPUS_DIR")
+    if problems:
+        raise ConfigError(problems)
     catalog = _catalog(settings, folder)
     _report_errors(catalog)
     if not catalog.documents:
@@ -142,6 +223,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
+    check(settings, data=False)
     findings = lint(_catalog(settings))
     for f in findings:
         print(f)
@@ -151,6 +233,7 @@ def cmd_lint(args: argparse.Namespace, settings: Settings) -> int:
 
 # ------------------------------------------------------------------ lookups
 def cmd_standards(args: argparse.Namespace, settings: Settings) -> int:
+    check(settings, data=False)
     catalog = _catalog(settings)
     _report_errors(catalog)
     print(t("cli.standards_header"))
@@ -171,6 +254,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval import answer as A
     from retrieval.normalize import canonical_codes
 
+    check(settings, data=False)
     catalog = _catalog(settings)
     doc = _doc_or_error(catalog, args.code)
     if doc is None:
@@ -206,6 +290,7 @@ def _show_item(draft, doc, item: str) -> bool:  # type: ignore[no-untyped-def]
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    check(settings, data=False)
     catalog = _catalog(settings)
     doc = _doc_or_error(catalog, args.code)
     if doc is None:
@@ -215,28 +300,37 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # ------------------------------------------------------------------ fronts
-def _startup_errors() -> tuple[type[Exception], ...]:
-    """What stops a front from starting for a reason the operator can fix (database, index, token)."""
-    from bot.store import DatabaseError
-    from bot.telegram.app import MissingTokenError
-    from index.store import IndexError_
+STARTUP_ERRORS = (  # (module, class): what stops a command for a reason the operator can fix
+    ("bot.checks", "ConfigError"),
+    ("bot.store", "DatabaseError"),
+    ("index.store", "IndexError_"),
+    ("bot.telegram.app", "MissingTokenError"),
+    ("bot.telegram.app", "FatalBotApiError"),
+)
 
-    return DatabaseError, IndexError_, MissingTokenError
+
+def is_startup_error(error: Exception) -> bool:
+    """One of STARTUP_ERRORS (looked up among the modules loaded: one not loaded raised nothing)."""
+    for module, name in STARTUP_ERRORS:
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(error, getattr(loaded, name)):
+            return True
+    return False
 
 
 def _refuse_start(error: Exception) -> int:
-    """One line on stderr instead of a traceback; a non-zero exit status."""
-    print(" ".join(str(error).split()), file=sys.stderr)
+    """One line per problem on stderr instead of a traceback; a non-zero exit status."""
+    for line in str(error).splitlines() or [type(error).__name__]:
+        if line.strip():
+            print(" ".join(line.split()), file=sys.stderr)
     return 1
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram.app import run
 
-    try:
-        run(settings)
-    except _startup_errors() as e:
-        return _refuse_start(e)
+    check(settings, front=True)
+    run(settings)
     return 0
 
 
@@ -244,10 +338,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import run_chat
     from bot.services import build_services
 
-    try:
-        services = build_services(settings)
-    except _startup_errors() as e:
-        return _refuse_start(e)
+    check(settings)
+    services = build_services(settings)
     return int(run_chat(services, sys.stdin, sys.stdout) or 0)
 
 

@@ -13,6 +13,7 @@ Button data (all below 64 bytes, stable across restarts):
 - `as:...`      anything for the self-assessment service (`as:begin:<CODE>` starts one)
 - `cmd:<name>`  run a command without arguments (menus)
 - `ex:<n>`      ask the n-th example question of prompts/bot.toml
+- `pg:<id>:<n>` the n-th page of a long reply (bot/paging.py: every reply passes through its Pager)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from bot.paging import PAGE_PREFIX, Pager
 from bot.replies import Button, Incoming, Reply
 from bot.store import Database
 from index.catalog import Catalog
@@ -199,12 +201,14 @@ class Engine:
         db: Database,
         reloader: Reloader | None = None,
         limiter: RateLimiter | None = None,
+        pager: Pager | None = None,
     ) -> None:
         self.assistant = assistant
         self.assessments = assessments
         self.db = db
         self.reloader = reloader
         self.limiter = limiter
+        self.pager = pager or Pager(db)
         self._commands: dict[str, Callable[[Incoming], list[Reply]]] = {
             "start": self._start,
             "help": self._help,
@@ -231,7 +235,7 @@ class Engine:
             held = self.limiter.check(incoming) if self.limiter else None
             if held is not None:
                 return held
-            return self._dispatch(incoming) or [Reply(t("bot.nothing_to_say"))]
+            return self.pager.fit(self._dispatch(incoming) or [Reply(t("bot.nothing_to_say"))], incoming)
         except Exception:
             log.exception("engine failed on %s in chat %s", _what(incoming), incoming.chat_id)
             return [Reply(t("bot.error"))]
@@ -366,6 +370,8 @@ class Engine:
                 return self._on_command(_as_command(incoming, name))
         if data.startswith(EXAMPLE_PREFIX):
             return self._ask_example(incoming, data.removeprefix(EXAMPLE_PREFIX))
+        if data.startswith(PAGE_PREFIX):
+            return self.pager.page(incoming, data)
         return [Reply(t("bot.button_unknown"))]
 
     def _ask_example(self, incoming: Incoming, number: str) -> list[Reply]:

@@ -9,7 +9,6 @@ font file). The font is registered with matplotlib's font manager and used by it
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import textwrap
@@ -25,6 +24,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.ft2font import FT2Font
 from matplotlib.text import Text
 
+from bot.export import csv_bytes
 from prompts import raw, t
 
 Result = Mapping[str, Any]
@@ -392,16 +392,7 @@ def _answers_block(result: Result) -> str:
     return "\n".join(lines)
 
 
-# ====================================================================== CSV files
-def _csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 with a byte-order mark, so spreadsheet programs open the Chinese text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
+# ====================================================================== CSV files (cells made safe by bot.export)
 def answers_csv(result: Result) -> bytes:
     rows = (
         [
@@ -415,7 +406,7 @@ def answers_csv(result: Result) -> bytes:
         ]
         for entry in result["answers"]
     )
-    return _csv_bytes(raw("assessment.report.csv_header"), rows)
+    return csv_bytes(raw("assessment.report.csv_header"), rows)
 
 
 def _rounded(value: float | None) -> str:
@@ -441,4 +432,4 @@ def team_csv(results: Iterable[tuple[int, Result]]) -> bytes:
         for user_id, result in results
         for task in result["tasks"]
     )
-    return _csv_bytes(raw("assessment.report.team_header"), rows)
+    return csv_bytes(raw("assessment.report.team_header"), rows)

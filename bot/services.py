@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.assessment import AssessmentService
+from bot.checks import require_documents
 from bot.engine import Engine, RateLimiter
 from bot.settings import Settings
 from bot.store import Database
@@ -150,7 +151,9 @@ def build_services(settings: Settings) -> Services:
     catalog = load_catalog(settings.corpus_dir, uploads_dir(settings))
     for error in catalog.errors:
         log.warning("document skipped: %s", error)
-    db = Database(settings.db_url, timeout=settings.database_timeout)
+    require_documents(catalog, settings.corpus_dir)
+    setting = "DATABASE_URL" if settings.database_url else "BOT_DATA_DIR"
+    db = Database(settings.db_url, timeout=settings.database_timeout, setting=setting)
     db.create()
     assistant = Assistant.from_settings(settings, catalog)
     assessments = AssessmentService(catalog, db)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "standards"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class Settings(BaseSettings):
@@ -32,6 +33,14 @@ class Settings(BaseSettings):
     telegram_timeout: float = Field(default=20.0, alias="TELEGRAM_TIMEOUT")  # seconds to wait for an answer
     rate_limit_per_minute: int = Field(default=30, alias="BOT_USER_RATE_PER_MINUTE")
     log_level: str = Field(default="INFO", alias="BOT_LOG_LEVEL")
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(" / ".join(LOG_LEVELS))
+        return level
 
     @property
     def admin_ids(self) -> frozenset[int]:

@@ -8,9 +8,10 @@ second process picks up where the first left off.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -36,9 +37,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from bot.masking import MASK, mask_url, mask_urls_in
+from prompts import t
+
 DEFAULT_TIMEOUT = 15.0  # seconds to wait for a locked database (or a connection) before giving up
 RateVerdict = Literal["ok", "warn", "drop"]
 SCHEMA_LOCK_ID = 7_301_118  # PostgreSQL advisory lock taken while the tables are created
+PAGES_KEPT = timedelta(days=7)  # how long a 下一頁 button of an old reply keeps working
+SCHEMA_ATTEMPTS = 6
+SCHEMA_RETRY_SECONDS = 0.05
 
 metadata = MetaData()
 
@@ -105,25 +112,43 @@ rate_events = Table(
 )
 
 
+reply_pages = Table(
+    "reply_pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", BigInteger, index=True, nullable=False),
+    Column("user_id", BigInteger, nullable=True),
+    Column("pages", JSON, nullable=False),  # [{"text": ..., "buttons": [[[label, data], ...], ...]}, ...]
+    Column("created_at", DateTime(timezone=True), default=utcnow, index=True),
+)
+
+
 class DatabaseError(RuntimeError):
     """The database cannot be opened or used; the message says which and why (no secrets)."""
 
 
 class Database:
-    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, url: str, timeout: float = DEFAULT_TIMEOUT, setting: str = "DATABASE_URL") -> None:
         self.url = url
         self.timeout = timeout
-        kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True}
+        self.setting = setting  # the setting the URL comes from, named in every error
+        try:
+            self.engine: Engine = create_engine(url, **self._engine_options(url))
+        except Exception as e:  # noqa: BLE001 - a bad URL, port or driver: one line, never a traceback
+            raise DatabaseError(self._unusable(f"{type(e).__name__}: {_first_line(e)}")) from e
+        if url.startswith("sqlite"):
+            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms=int(timeout * 1000)))
+
+    def _engine_options(self, url: str) -> dict[str, Any]:
+        options: dict[str, Any] = {"future": True, "pool_pre_ping": True}
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": timeout, "check_same_thread": False}
+            options["connect_args"] = {"timeout": self.timeout, "check_same_thread": False}
         elif url.startswith("postgresql"):
-            kwargs["connect_args"] = {"connect_timeout": max(1, round(timeout))}
-        self.engine: Engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", partial(_sqlite_pragmas, busy_ms=int(timeout * 1000)))
+            options["connect_args"] = {"connect_timeout": max(1, round(self.timeout))}
+        return options
 
     def create(self) -> None:
         """Create the tables and make sure they can be written (not locked by another program)."""
@@ -131,15 +156,28 @@ class Database:
             self._create_tables()
             self._probe_write()
         except SQLAlchemyError as e:
-            raise DatabaseError(f"無法開啟資料庫（{self.safe_url}）：{self._reason(e)}") from e
+            raise DatabaseError(self._unusable(self._reason(e))) from e
+
+    def _unusable(self, reason: str) -> str:
+        return t("cli.database_unusable", url=self.safe_url, setting=self.setting, reason=reason)
 
     def _create_tables(self) -> None:
-        """Create what is missing; on PostgreSQL processes starting together take turns (a lock held
-        until the tables are committed), so none of them trips over the tables another is creating."""
-        with self.begin() as conn:
-            if self.engine.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
-            metadata.create_all(conn)
+        """Create what is missing, even while other processes start on the same fresh database.
+
+        On PostgreSQL they take turns (a lock held until the tables are committed). SQLite has no
+        such lock for DDL: a process may find a table missing and then fail to create it because
+        another one just did (or find the file locked while another turns WAL on); it looks again."""
+        for attempt in range(1, SCHEMA_ATTEMPTS + 1):
+            try:
+                with self.begin() as conn:
+                    if self.engine.dialect.name == "postgresql":
+                        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
+                    metadata.create_all(conn)
+                return
+            except SQLAlchemyError as e:
+                if attempt == SCHEMA_ATTEMPTS or not _lost_a_race(e):
+                    raise
+                time.sleep(SCHEMA_RETRY_SECONDS * attempt)
 
     def _probe_write(self) -> None:
         """A write that changes nothing: it waits at most `timeout` for a lock another program holds."""
@@ -155,12 +193,12 @@ class Database:
         reason = f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
         password = self.engine.url.password
         if password:
-            reason = reason.replace(str(password), "***")
-        return reason[:300]
+            reason = reason.replace(str(password), MASK)
+        return mask_urls_in(reason)[:300]
 
     @property
     def safe_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True)
+        return mask_url(self.url)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -243,6 +281,23 @@ class Database:
             ).first()
         return bool(row and row.warned and row.window_start > now - window_seconds)
 
+    # ------------------------------------------------------------ pages of long replies
+    def save_pages(self, chat_id: int, user_id: int | None, pages: list[dict[str, Any]]) -> int:
+        """Keep a long reply's pages; returns their id. Pages older than PAGES_KEPT are forgotten."""
+        with self.begin() as conn:
+            conn.execute(delete(reply_pages).where(reply_pages.c.created_at < utcnow() - PAGES_KEPT))
+            return int(
+                conn.execute(reply_pages.insert().values(chat_id=chat_id, user_id=user_id, pages=pages)).inserted_primary_key[0]
+            )
+
+    def get_pages(self, pages_id: int, chat_id: int) -> list[dict[str, Any]] | None:
+        """The pages with this id, if they were made for this chat (and not forgotten)."""
+        with self.begin() as conn:
+            row = conn.execute(
+                select(reply_pages.c.pages).where(reply_pages.c.id == pages_id, reply_pages.c.chat_id == chat_id)
+            ).first()
+        return list(row.pages) if row else None
+
     def forget_user(self, user_id: int) -> int:
         with self.begin() as conn:
             ids = [r[0] for r in conn.execute(select(assessments.c.id).where(assessments.c.user_id == user_id))]
@@ -252,7 +307,19 @@ class Database:
             conn.execute(delete(chat_sessions).where(chat_sessions.c.user_id == user_id))
             conn.execute(delete(chat_sessions).where(chat_sessions.c.chat_id == user_id))
             conn.execute(delete(rate_events).where(rate_events.c.user_id == user_id))
+            conn.execute(delete(reply_pages).where((reply_pages.c.user_id == user_id) | (reply_pages.c.chat_id == user_id)))
         return n
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return mask_urls_in(lines[0])[:300] if lines else ""
+
+
+def _lost_a_race(error: SQLAlchemyError) -> bool:
+    """Another process created the same table first, or held the fresh file for a moment."""
+    text = str(getattr(error, "orig", None) or error).lower()
+    return any(sign in text for sign in ("already exists", "database is locked", "duplicate key"))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any, busy_ms: int) -> None:

@@ -8,6 +8,7 @@ Add another backend with `@register("name")` on a factory.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import sqlite3
 import threading
@@ -27,6 +28,9 @@ class Embedder(Protocol):
 
     def embed_query(self, text: str) -> np.ndarray: ...
 
+
+log = logging.getLogger(__name__)
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26  # SQLite's primary result codes for a damaged file
 
 _REGISTRY: dict[str, Callable[[], Embedder]] = {}
 _INSTANCES: dict[str, Embedder] = {}
@@ -105,19 +109,52 @@ register("fake")(HashingEmbedder)
 
 
 class EmbeddingCache:
-    """Vectors by (model, text) hash in a small SQLite file, so unchanged texts are never embedded twice."""
+    """Vectors by (model, text) hash in a small SQLite file, so unchanged texts are never embedded twice.
+
+    The file is only a cache: when it is damaged (overwritten, truncated) it is deleted and built
+    again, with a warning in the log, as a damaged Chroma store is."""
 
     def __init__(self, path: Path, embedder: Embedder) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
         self.embedder = embedder
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
         self.hits = self.misses = 0
+        try:
+            self._db = self._connect()
+        except sqlite3.DatabaseError as e:
+            if not _is_damage(e):
+                raise
+            self._db = self._rebuild(e)
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(str(self.path), check_same_thread=False)
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    def _rebuild(self, error: sqlite3.Error) -> sqlite3.Connection:
+        log.warning("embedding cache %s unreadable (%s); rebuilding it", self.path, error)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        return self._connect()
 
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self.embedder.name}\0{text}".encode()).hexdigest()
 
     def embed(self, texts: Sequence[str], batch: int = 32, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        try:
+            return self._embed(texts, batch, progress)
+        except sqlite3.DatabaseError as e:
+            if not _is_damage(e):
+                raise
+            self._db.close()
+            self._db = self._rebuild(e)
+            return self._embed(texts, batch, progress)
+
+    def _embed(self, texts: Sequence[str], batch: int, progress: Callable[[int], None] | None) -> np.ndarray:
         keys = [self._key(t) for t in texts]
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
@@ -142,6 +179,11 @@ class EmbeddingCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    """A damaged file (not a database, malformed), not a lock or a permission problem."""
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
 class LangchainEmbeddings(Embeddings):

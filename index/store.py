@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.masking import mask_url
 from index.chunk import Chunk
 from index.embed import Embedder, EmbeddingCache, LangchainEmbeddings
+from prompts import t
 
 log = logging.getLogger(__name__)
 SCHEMA = 2
@@ -112,7 +114,8 @@ class VectorIndex:
             )
         except Exception as e:  # chromadb raises many kinds on a damaged store
             if self.chroma_url:
-                raise IndexError_(f"無法連線到 Chroma 伺服器 {self.chroma_url}：{type(e).__name__}") from e
+                reason = t("cli.chroma_unreachable", url=mask_url(self.chroma_url), reason=type(e).__name__)
+                raise IndexError_(reason) from e
             log.warning("vector index at %s unreadable (%s); rebuilding it", self.dir / "chroma", type(e).__name__)
             self._discard_local()
             return Chroma(

@@ -25,7 +25,8 @@ from aiohttp import web
 
 BOT_ID = 777000111
 BOT_USERNAME = "competency_test_bot"
-JSON_FIELDS = ("reply_markup", "commands", "results", "scope", "entities", "allowed_updates", "link_preview_options")
+JSON_FIELDS = ("reply_markup", "commands", "results", "scope", "entities", "allowed_updates", "link_preview_options",
+               "button")
 CLIENT_GONE = 499  # status of a call whose client hung up before the answer (nothing was done)
 RESET = 0  # status of a call answered by closing the connection (nothing was done)
 TEXT_LIMIT = 4096

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -20,7 +21,7 @@ from bot.engine import Engine
 from bot.replies import Reply
 from bot.services import Services, build_services, uploads_dir
 from bot.settings import SHIPPED_CORPUS, Settings
-from bot.telegram.app import build_application, webhook_options
+from bot.telegram.app import build_application, serve
 from bot.telegram.format import MESSAGE_LIMIT
 from prompts import t
 from retrieval.types import Answer
@@ -183,8 +184,16 @@ async def test_long_answer_is_split_in_order_below_the_limit(services: Services,
             mark = api.mark()
             api.push_message("長答案", 1004)
             first = (await api.wait_for("sendMessage", since=mark))[0]
-            await api.wait_for("sendMessage", since=mark, where=lambda c: "第 399 行" in c.text)
-    parts = [c for c in api.calls_of("sendMessage", since=mark) if int(c.params["chat_id"]) == 1004]
+            while True:  # a page of at most 3 messages, the 下一頁 button on its last one
+                page_end = await api.wait_for("sendMessage", since=mark, where=lambda c: bool(c.buttons) or "第 399 行" in c.text)
+                if not page_end[0].buttons:
+                    break
+                mark_page = api.mark()
+                api.push_callback(api.sent_message(page_end[0]), page_end[0].buttons[-1]["callback_data"])
+                await api.wait_for("sendMessage", since=mark_page)
+                mark = mark_page
+    parts = [c for c in api.calls_of("sendMessage") if int(c.params["chat_id"]) == 1004]
+    parts = parts[parts.index(first):]
     assert parts[0] is first and len(parts) >= 3
     assert all(len(p.text) <= MESSAGE_LIMIT for p in parts)
     assert "\n".join(plain(p) for p in parts).split("\n") == lines
@@ -364,35 +373,26 @@ async def test_the_token_never_reaches_logs(
 
 async def test_webhook_mode_accepts_only_updates_with_the_secret(services: Services, api: FakeBotApi) -> None:
     port = free_port()
+    url = f"http://127.0.0.1:{port}/hook/abc"
     settings = services.settings.model_copy(
-        update={
-            "webhook_url": f"http://127.0.0.1:{port}/hook/abc",
-            "webhook_port": port,
-            "webhook_secret": SecretStr("s3cret-value"),
-        }
+        update={"webhook_url": url, "webhook_port": port, "webhook_secret": SecretStr("s3cret-value")}
     )
-    options = webhook_options(settings)
-    assert options["url_path"] == "hook/abc" and options["secret_token"] == "s3cret-value"
-    app = build_application(services)
-    async with app:
-        assert app.updater is not None
-        await app.updater.start_webhook(**options, drop_pending_updates=False)
-        await app.start()
-        try:
-            registered = (await api.wait_for("setWebhook"))[0]
-            assert registered.params["url"] == options["webhook_url"]
-            assert registered.params["secret_token"] == "s3cret-value"
-            update = {"update_id": 99_001, "message": api.push_message("/help", 1016)["message"]}
-            async with httpx.AsyncClient() as client:
-                forged = await client.post(options["webhook_url"], json={**update, "update_id": 99_002})
-                mark = api.mark()
-                headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}
-                accepted = await client.post(options["webhook_url"], json=update, headers=headers)
-            assert forged.status_code == 403 and accepted.status_code == 200
-            assert "K01" in (await api.wait_for("sendMessage", since=mark))[0].text
-        finally:
-            await app.updater.stop()
-            await app.stop()
+    stopped = asyncio.Event()
+    running_bot = asyncio.create_task(serve(build_application(services), settings, stopped, signals=()))
+    try:
+        registered = (await api.wait_for("setWebhook"))[0]
+        assert registered.params["url"] == url and registered.params["secret_token"] == "s3cret-value"
+        update = {"update_id": 99_001, "message": api.push_message("/help", 1016)["message"]}
+        async with httpx.AsyncClient() as client:
+            forged = await client.post(url, json={**update, "update_id": 99_002})
+            mark = api.mark()
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"}
+            accepted = await client.post(url, json=update, headers=headers)
+        assert forged.status_code == 403 and accepted.status_code == 200
+        assert "K01" in (await api.wait_for("sendMessage", since=mark))[0].text
+    finally:
+        stopped.set()
+        await running_bot
 
 
 def free_port() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
@@ -13,7 +14,11 @@ from bot.replies import Button
 from prompts import t
 from retrieval.types import Citation
 
+log = logging.getLogger(__name__)
+
 MESSAGE_LIMIT = 4096
+KEYBOARD_LIMIT = 100  # buttons in one inline keyboard
+ROW_LIMIT = 8  # buttons in one row of it
 CAPTION_LIMIT = 1024
 INLINE_TITLE_LIMIT = 120
 INLINE_DESCRIPTION_LIMIT = 200
@@ -64,13 +69,30 @@ def html_chunks(text: str, limit: int = MESSAGE_LIMIT, piece_limit: int | None =
     return chunks
 
 
+def message_count(text: str) -> int:
+    """How many Telegram messages a reply text becomes (what the engine's pager counts)."""
+    return max(1, len(html_chunks(text)))
+
+
 def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard for button rows, or None when there is none."""
-    rows = [row for row in rows if row]
+    """An inline keyboard for button rows within Telegram's limits, or None when there is none.
+
+    The engine pages a reply with too many buttons; this is the last guard: rows wider than
+    ROW_LIMIT are wrapped, and buttons past KEYBOARD_LIMIT are left out (with a warning)."""
+    rows = [row[i : i + ROW_LIMIT] for row in rows if row for i in range(0, len(row), ROW_LIMIT)]
     if not rows:
         return None
+    kept: list[list[Button]] = []
+    room = KEYBOARD_LIMIT
+    for row in rows:
+        if room <= 0:
+            break
+        kept.append(row[:room])
+        room -= len(kept[-1])
+    if sum(map(len, rows)) > KEYBOARD_LIMIT:
+        log.warning("a keyboard of %d buttons cut to %d (Telegram's limit)", sum(map(len, rows)), KEYBOARD_LIMIT)
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_clip(b.label, 64), callback_data=b.data) for b in row] for row in rows]
+        [[InlineKeyboardButton(_clip(b.label, 64), callback_data=b.data) for b in row] for row in kept]
     )
 
 
