@@ -10,11 +10,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.assessment import AssessmentService
+from bot.assessment import AssessmentService, EvidenceMatcher
 from bot.engine import Engine, RateLimiter
 from bot.settings import Settings
 from bot.store import Database
 from index.catalog import Catalog
+from index.embed import get_embedder
 from index.parse import ParseError, parse_file
 from prompts import t
 from retrieval.assistant import Assistant
@@ -111,7 +112,7 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.db_url, timeout=settings.database_timeout)
     db.create()
     assistant = Assistant.from_settings(settings, catalog)
-    assessments = AssessmentService(catalog, db)
+    assessments = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(settings.embedder)))
     engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute))
     services = Services(settings, catalog, assistant, db, assessments, engine)
     engine.reloader = services.reload
