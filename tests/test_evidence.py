@@ -212,3 +212,9 @@ def test_e5_vectors_are_normalised() -> None:
     vectors = embedder.embed_passages(["蒐集雲端產品資訊", "完成測試報告"])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
     assert np.linalg.norm(embedder.embed_query("上個月我寫了報告")) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_the_evidence_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert bench.main(["--embedder", "fake", "--latency", "3", "--service", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "best code right for" in out and "match warm: n=3" in out and "example step in the service: n=2" in out

@@ -314,8 +314,6 @@ class AssessmentService:
     def _answer(self, active: Active, index: int, score: int | None) -> list[Reply]:
         wants_example = score is not None and score >= MET_THRESHOLD
         self.records.save_answer(active, index, score, wants_example)
-        if wants_example:  # read the items now, while the person thinks of an example
-            self.matcher.prepare(self._candidates(active, active.questions[index]))
         return self._current(active.user_id)
 
     def _back(self, active: Active) -> list[Reply]:
@@ -439,6 +437,8 @@ class AssessmentService:
             question = active.questions[index]
             what = question.task_title if question.kind == "task" else question.text
             text = t("assessment.answer.evidence_prompt", what=what)
+        # the items are read now (after a rating, or on /resume), while the person thinks of an example
+        self.matcher.prepare(self._candidates(active, active.questions[index]))
         skip = Button(t("assessment.answer.skip"), f"{PREFIX}e:{active.id}:{index}", key=first_word("skip"))
         return Reply(text=text, buttons=[[skip]])
 
