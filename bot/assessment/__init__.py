@@ -3,7 +3,8 @@
 One module per job: questions (what is asked, parts of a large standard), menus (how it starts),
 typed (what a typed message means), evidence (reading an example against the indicators),
 interview (the follow-up question), scoring (pure arithmetic), result (the typed result and its
-JSON), records (storage through bot/store.py) and service (the conversation).
+JSON), records (storage through bot/store.py), archive (results kept: reports, history, exports)
+and service (the conversation).
 """
 
 from bot.assessment.evidence import CALIBRATIONS, Calibration, EvidenceMatcher, Match

@@ -16,10 +16,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta, timezone
 
-from bot import report as report_files
 from bot.assessment import menus
+from bot.assessment.archive import Archive, local_date
 from bot.assessment.evidence import Candidate, EvidenceMatcher
 from bot.assessment.interview import budget, next_follow_up, reading
 from bot.assessment.menus import PREFIX
@@ -37,7 +36,7 @@ from bot.assessment.questions import (
 )
 from bot.assessment.records import Active, Records, StoredNote
 from bot.assessment.result import MET_THRESHOLD, AssessmentResult, Note
-from bot.assessment.scoring import build_result, code_texts, with_evidence
+from bot.assessment.scoring import build_result
 from bot.assessment.typed import Typed, read_answer, read_sentence
 from bot.replies import Button, Reply
 from bot.report import scale_label
@@ -50,18 +49,8 @@ log = logging.getLogger(__name__)
 
 SCALE = (0, 1, 2, 3)
 EVIDENCE_MAX_CHARS = 500
-HISTORY_SIZE = 10
-TAIWAN = timezone(timedelta(hours=8))  # no daylight saving time in Taiwan
 
 Handler = Callable[[int, int, list[str]], list[Reply]]
-
-
-def local_date(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(TAIWAN).strftime("%Y-%m-%d %H:%M")
 
 
 def first_word(kind: str) -> str:
@@ -75,9 +64,11 @@ class AssessmentService:
         self.db = db
         self.records = Records(db)
         self.matcher = matcher
+        self.archive = Archive(catalog, self.records, matcher)
 
     def reload(self, catalog: Catalog) -> None:
         self.catalog = catalog
+        self.archive.catalog = catalog
 
     # ------------------------------------------------------------ starting
     def begin(
@@ -489,7 +480,7 @@ class AssessmentService:
             date=local_date(finished),
         )
         self.records.finish(active, result, finished)
-        return self._result_replies(result)
+        return self.archive.replies(result)
 
     def _read_all(self, active: Active, stored: list[StoredNote]) -> list[Note]:
         """The notes, those kept by an earlier version read against their question's items now."""
@@ -503,93 +494,18 @@ class AssessmentService:
             notes.append(note)
         return notes
 
-    @staticmethod
-    def _result_replies(result: AssessmentResult) -> list[Reply]:
-        buttons = [
-            [
-                Button(t("assessment.summary.report_button"), f"{PREFIX}rep:{result.id}"),
-                Button(t("assessment.summary.history_button"), f"{PREFIX}hist"),
-            ]
-        ]
-        summary = Reply(text=report_files.summary_text(result), buttons=buttons)
-        caption = t("assessment.summary.chart_caption", title=result.title, code=result.standard)
-        try:
-            chart = report_files.chart_png(result)
-        except RuntimeError:  # no CJK font installed: the result is kept, the chart left out
-            log.exception("chart for assessment %s not drawn", result.id)
-            return [summary]
-        return [summary, Reply(text=caption, photo=chart)]
-
-    # ------------------------------------------------------------ results kept
+    # ------------------------------------------------------------ results kept (bot/assessment/archive.py)
     def results(self, user_id: int | None = None, result_id: int | None = None) -> list[AssessmentResult]:
-        """Finished results, newest first (everyone's when no user is given), all read in this version."""
-        return [self._read(result) for result in self.records.results(user_id, result_id)]
-
-    def _read(self, result: AssessmentResult) -> AssessmentResult:
-        """A result stored by an earlier version: its examples read against the indicators, and stored back."""
-        if all(note.read for task in result.tasks for note in task.notes):
-            return result
-        doc = self.catalog.get(result.standard)
-        tasks = []
-        for task in result.tasks:
-            question = question_for(doc, task.code)
-            if question is None or all(note.read for note in task.notes):
-                tasks.append(task)
-                continue
-            notes = [
-                replace(n, codes=tuple(m.code for m in self.matcher.match(n.text, question.candidates)), read=True)
-                for n in task.notes
-            ]
-            tasks.append(with_evidence(task, notes, code_texts([question])))
-        upgraded = result.with_tasks(tuple(tasks))
-        self.records.save_result(upgraded)
-        return upgraded
+        return self.archive.results(user_id, result_id)
 
     def report(self, user_id: int, result_id: int | None = None) -> list[Reply]:
-        found = self.results(user_id, result_id)
-        if not found:
-            key = "assessment.report.not_found" if result_id is not None else "assessment.report.none_yet"
-            return [Reply(text=t(key))]
-        result = found[0]
-        names = {"code": result.standard, "id": result.id}
-        text = t("assessment.report.sent", id=result.id, title=result.title, code=result.standard, date=result.date)
-        markdown = report_files.markdown_report(result).encode()
-        return [
-            Reply(text=text, document=(t("assessment.report.markdown_name", **names), markdown)),
-            Reply(document=(t("assessment.report.csv_name", **names), report_files.answers_csv(result))),
-        ]
+        return self.archive.report(user_id, result_id)
 
     def history(self, user_id: int) -> list[Reply]:
-        found = self.records.results(user_id)[:HISTORY_SIZE]
-        if not found:
-            return [Reply(text=t("assessment.report.none_yet"))]
-        lines = [t("assessment.history.head", count=len(found))]
-        buttons: list[list[Button]] = []
-        for result in found:
-            lines.append(
-                t(
-                    "assessment.history.line",
-                    id=result.id,
-                    date=result.date,
-                    title=result.title,
-                    code=result.standard,
-                    scope=result.scope_label,
-                    overall=report_files.format_percent(result.overall),
-                )
-            )
-            label = t("assessment.history.button", id=result.id, code=result.standard)
-            buttons.append([Button(label, f"{PREFIX}rep:{result.id}")])
-        return [Reply(text="\n".join(lines), buttons=buttons)]
+        return self.archive.history(user_id)
 
     def forget(self, user_id: int) -> list[Reply]:
-        kept = self.records.count(user_id)
-        self.records.forget(user_id)
-        return [Reply(text=t("assessment.history.forgotten", count=kept))]
+        return self.archive.forget(user_id)
 
     def team_export(self) -> list[Reply]:
-        found = sorted(self.results(), key=lambda result: result.id)
-        if not found:
-            return [Reply(text=t("assessment.report.team_empty"))]
-        content = report_files.team_csv(found)
-        name = t("assessment.report.team_name", date=datetime.now(TAIWAN).strftime("%Y%m%d"))
-        return [Reply(text=t("assessment.report.team_sent", count=len(found)), document=(name, content))]
+        return self.archive.team_export()
