@@ -13,7 +13,6 @@ Callback data of the questions (menus: bot/assessment/menus.py):
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -44,8 +43,6 @@ from bot.store import Database, utcnow
 from index.catalog import Catalog
 from index.model import Document, Standard, Unit
 from prompts import raw, t
-
-log = logging.getLogger(__name__)
 
 SCALE = (0, 1, 2, 3)
 EVIDENCE_MAX_CHARS = 500
