@@ -301,6 +301,15 @@ def test_a_stray_message_keeps_the_place(service: AssessmentService) -> None:
     assert [row["score"] for row in answer_rows(service.db)] == [1]  # nothing was taken for an answer
 
 
+def test_a_message_after_the_last_answer_finishes_an_unfinished_result(service: AssessmentService) -> None:
+    start_quick(service)
+    active = service.records.active(USER)
+    assert active is not None
+    service.records.move(active, position=len(active.questions))  # as if the process stopped before the result
+    replies = typed(service, "2")
+    assert replies[-1].photo is not None and not service.has_active(USER)
+
+
 def test_typed_back_skip_and_cancel(service: AssessmentService) -> None:
     replies = start_quick(service)
     assert typed(service, "上一題")[0].text == t("assessment.first_question")

@@ -111,6 +111,11 @@ def test_radar_for_three_or_more_duties_bars_otherwise(catalog: Catalog) -> None
     bars = report.build_chart(few).axes[0]
     assert bars.name == "rectilinear"
     assert [label.get_text() for label in bars.get_yticklabels()][0] == "T1.1 評估應用可行性"
+    notes = report.drawn_texts(report.build_chart(few))
+    assert "100%（有實例佐證）" in notes and "67%（僅自評）" in notes and "未計分" in notes  # the flag beside a bar
+    radar = report.build_chart(many)
+    FigureCanvasAgg(radar).draw()
+    assert any("實例佐證 1/" in text for text in report.drawn_texts(radar))  # how many of a duty's tasks are backed
 
 
 @pytest.mark.parametrize("code", ["IIS3513-006v4", "ISD3512-001v3"])

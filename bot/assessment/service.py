@@ -321,6 +321,8 @@ class AssessmentService:
         active = self.records.active(user_id)
         if active is None:
             return None
+        if active.finished:  # every question answered, the result not written (a crash in between)
+            return self._current(user_id)
         if active.awaiting is None:
             return self._typed_answer(active, read_answer(text))
         typed = read_sentence(text)
