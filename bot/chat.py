@@ -1,7 +1,8 @@
 """`competency-bot chat`: the same engine in a terminal; buttons become numbered choices.
 
 Reads stdin line by line (a pipe works), so no token is needed. Typing the number of a
-choice presses that button; a line starting with '/' is a command.
+choice presses that button; a line starting with '/' is a command. Assessment answers are
+typed as they are in Telegram (「2」, 「能獨立完成」, 「略過」): the engine reads them.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ def parse_line(line: str, choices: list[Button], user_id: int, is_admin: bool) -
 
 
 def render(replies: list[Reply], out: TextIO, files_dir: Path) -> list[Button]:
-    """Print the replies; return the buttons shown, in the order of their numbers."""
+    """Print the replies; return the numbered buttons, in the order of their numbers. A button with a key
+    (an assessment answer) is shown unnumbered: typing its key is a message the engine reads."""
     choices: list[Button] = []
+    typed = False
     for number, reply in enumerate(replies):
         if reply.photo is not None:
             out.write(t("bot.chat_photo_saved", path=_save(files_dir, f"chart-{number}.png", reply.photo)) + "\n")
@@ -43,10 +46,16 @@ def render(replies: list[Reply], out: TextIO, files_dir: Path) -> list[Button]:
         if reply.text:
             out.write(reply.text.rstrip() + "\n")
         for button in (b for row in reply.buttons for b in row):
+            if button.key:
+                typed = True
+                out.write(t("bot.chat_typed_choice", label=button.label) + "\n")
+                continue
             choices.append(button)
             out.write(t("bot.chat_choice", number=len(choices), label=button.label) + "\n")
     if choices:
         out.write(t("bot.chat_choice_hint") + "\n")
+    if typed:
+        out.write(t("bot.chat_typed_hint") + "\n")
     out.write("\n")
     out.flush()
     return choices

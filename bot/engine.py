@@ -79,13 +79,15 @@ class AssistantLike(Protocol):
 class AssessmentsLike(Protocol):
     """What the engine needs from bot.assessment.AssessmentService."""
 
-    def begin(self, user_id: int, chat_id: int, standard: str | None, user_name: str = "") -> list[Reply]: ...
+    def begin(
+        self, user_id: int, chat_id: int, standard: str | None, user_name: str = "", quick: bool = False
+    ) -> list[Reply]: ...
 
     def on_button(self, user_id: int, chat_id: int, data: str) -> list[Reply]: ...
 
-    def expects_text(self, user_id: int) -> bool: ...
+    def on_text(self, user_id: int, chat_id: int, text: str) -> list[Reply] | None: ...
 
-    def on_text(self, user_id: int, chat_id: int, text: str) -> list[Reply]: ...
+    def restate(self, user_id: int) -> list[Reply]: ...
 
     def has_active(self, user_id: int) -> bool: ...
 
@@ -119,6 +121,14 @@ def clean_text(text: str) -> str:
 def has_words(text: str) -> bool:
     """True when the text holds at least one letter or digit (not only emoji or punctuation)."""
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def split_quick(args: str) -> tuple[str, bool]:
+    """「ISD3512-001v3 快速」 -> ("ISD3512-001v3", True): a last word asking for a quick assessment."""
+    head, _, last = args.rpartition(" ")
+    if last.lower() in (word.lower() for word in raw("assessment.typed.quick")):
+        return head.strip(), True
+    return args, False
 
 
 def make_button(label: str, data: str) -> Button | None:
@@ -330,21 +340,25 @@ class Engine:
         return [Reply(t("bot.nothing_to_cancel"))]
 
     def _assess(self, incoming: Incoming) -> list[Reply]:
-        query = clean_text(incoming.args)[:MAX_QUESTION_CHARS]
+        """`/assess [standard] [快速]`: the scope menu, or with 快速 a quick assessment at once (typed alone)."""
+        query, quick = split_quick(clean_text(incoming.args)[:MAX_QUESTION_CHARS])
         if not query:
-            return self._begin_assessment(incoming, self.session(incoming.chat_id).get("standard"))
+            return self._begin_assessment(incoming, self.session(incoming.chat_id).get("standard"), quick)
         found = find_standards(self.catalog, query)
         if len(found) == 1:
-            return self._begin_assessment(incoming, found[0].code)
+            return self._begin_assessment(incoming, found[0].code, quick)
         text = t("bot.use_ambiguous", query=query) if found else t("bot.use_unknown", query=query)
         pairs = [(self._kind_label(d), f"{ASSESSMENT_PREFIX}begin:{d.code}") for d in found or self.catalog.current()]
         return [Reply(text, button_rows(pairs))]
 
-    def _begin_assessment(self, incoming: Incoming, code: str | None) -> list[Reply]:
+    def _begin_assessment(self, incoming: Incoming, code: str | None, quick: bool = False) -> list[Reply]:
         doc = self.catalog.get(code) if code else None
         if code and doc is None:
             return [Reply(t("bot.use_unknown", query=code))]
-        return self.assessments.begin(incoming.user_id, incoming.chat_id, doc.code if doc else None, incoming.user_name)
+        scope = {"quick": True} if quick else {}
+        return self.assessments.begin(
+            incoming.user_id, incoming.chat_id, doc.code if doc else None, incoming.user_name, **scope
+        )
 
     def _report(self, incoming: Incoming) -> list[Reply]:
         arg = incoming.args.strip()
@@ -399,12 +413,13 @@ class Engine:
 
     # ------------------------------------------------------------ free text
     def _on_text(self, incoming: Incoming) -> list[Reply]:
-        if self.assessments.expects_text(incoming.user_id):
-            evidence = clean_text(incoming.text)[:MAX_EVIDENCE_CHARS]
-            if not evidence:
-                return [Reply(t("bot.empty_text"))]
-            return self.assessments.on_text(incoming.user_id, incoming.chat_id, evidence)
-        return self._ask(incoming, incoming.text)
+        """An answer while an assessment question is open (the assessment keeps its place); otherwise, or
+        for a lookup in the middle of one, a question answered (then the open question shown again)."""
+        typed = clean_text(incoming.text)[:MAX_EVIDENCE_CHARS]
+        held = self.assessments.on_text(incoming.user_id, incoming.chat_id, typed)
+        if held is not None:
+            return held
+        return [*self._ask(incoming, incoming.text), *self.assessments.restate(incoming.user_id)]
 
     def _ask(self, incoming: Incoming, text: str) -> list[Reply]:
         question = clean_text(text)

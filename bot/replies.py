@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 class Button:
     label: str
     data: str  # callback data, always below 64 bytes (UTF-8)
+    key: str = ""  # what a person may type instead of pressing it (the terminal chat shows it, unnumbered)
 
     def __post_init__(self) -> None:
         if len(self.data.encode()) >= 64:

@@ -9,12 +9,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.assessment import AssessmentService
+from bot.assessment import AssessmentService, EvidenceMatcher
 from bot.checks import require_documents
 from bot.engine import Engine, RateLimiter
 from bot.settings import Settings
 from bot.store import Database
 from index.catalog import DOCUMENT_SUFFIXES, Catalog, DuplicateDocument
+from index.embed import get_embedder
 from index.model import Document
 from index.names import printable
 from index.names import safe_file_name as _safe_name
@@ -156,7 +157,7 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.db_url, timeout=settings.database_timeout, setting=setting)
     db.create()
     assistant = Assistant.from_settings(settings, catalog)
-    assessments = AssessmentService(catalog, db)
+    assessments = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(settings.embedder)))
     engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute))
     services = Services(settings, catalog, assistant, db, assessments, engine)
     engine.reloader = services.reload

@@ -1,4 +1,4 @@
-"""SQL storage (SQLAlchemy Core): chat sessions, assessments, answers and results.
+"""SQL storage (SQLAlchemy Core): chat sessions, assessments, answers, evidence notes and results.
 
 SQLite in BOT_DATA_DIR by default; any SQLAlchemy URL (PostgreSQL included) through DATABASE_URL.
 Everything a conversation needs lives here, not in the process, so a restart or a
@@ -28,10 +28,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     case,
     create_engine,
     delete,
     event,
+    func,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -46,6 +48,8 @@ SCHEMA_LOCK_ID = 7_301_118  # PostgreSQL advisory lock taken while the tables ar
 PAGES_KEPT = timedelta(days=7)  # how long a 下一頁 button of an old reply keeps working
 SCHEMA_ATTEMPTS = 6
 SCHEMA_RETRY_SECONDS = 0.05
+
+ACTIVE, DONE, DRAFT = "active", "done", "draft"  # assessments.status (and "cancelled")
 
 metadata = MetaData()
 
@@ -98,8 +102,24 @@ answers = Table(
     Column("item_code", String(64), nullable=False),
     Column("task_code", String(64), nullable=False),
     Column("score", Integer, nullable=True),  # None = skipped
-    Column("evidence", Text, nullable=True),
+    Column("evidence", Text, nullable=True),  # written before evidence_notes existed; read, never written
     Column("answered_at", DateTime(timezone=True), default=utcnow, onupdate=utcnow),
+)
+
+evidence_notes = Table(
+    "evidence_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("assessment_id", Integer, ForeignKey("assessments.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column("question_index", Integer, nullable=False),
+    Column("task_code", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # "example" or "follow_up"
+    Column("status", String(16), nullable=False),  # "asked" (a follow-up waiting), "given" or "skipped"
+    Column("target", String(64), nullable=True),  # what a follow-up asks about: a code or "story:<part>"
+    Column("prompt", Text, nullable=True),  # the follow-up question as it was asked
+    Column("text", Text, nullable=True),  # what the person wrote
+    Column("codes", JSON, nullable=False),  # indicator / output codes the text shows, best first
+    Column("created_at", DateTime(timezone=True), default=utcnow),
 )
 
 rate_events = Table(
@@ -298,10 +318,146 @@ class Database:
             ).first()
         return list(row.pages) if row else None
 
+    # ------------------------------------------------------------ assessments (rows as mappings; bot/assessment/records.py types them)
+    def active_assessment(self, user_id: int) -> dict[str, Any] | None:
+        """The person's assessment in progress (the newest, should there be two)."""
+        mine = and_(assessments.c.user_id == user_id, assessments.c.status == ACTIVE)
+        with self.begin() as conn:
+            row = conn.execute(select(assessments).where(mine).order_by(assessments.c.id.desc()).limit(1)).mappings()
+            found = row.first()
+        return dict(found) if found else None
+
+    def assessment(self, assessment_id: int) -> dict[str, Any] | None:
+        with self.begin() as conn:
+            row = conn.execute(select(assessments).where(assessments.c.id == assessment_id)).mappings().first()
+        return dict(row) if row else None
+
+    def draft(self, user_id: int) -> dict[str, Any] | None:
+        """The row that keeps a person's name (and duties ticked) until an assessment starts."""
+        mine = and_(assessments.c.user_id == user_id, assessments.c.status == DRAFT)
+        with self.begin() as conn:
+            row = conn.execute(select(assessments).where(mine).order_by(assessments.c.id.desc()).limit(1)).mappings()
+            found = row.first()
+        return dict(found) if found else None
+
+    def keep_draft(self, user_id: int, chat_id: int, **values: Any) -> None:
+        """Replace the person's draft row with one holding these values."""
+        row = {"user_name": "", "standard": "", "scope": "", "questions": [], "position": 0, **values}
+        with self.begin() as conn:
+            _drop_drafts(conn, user_id)
+            conn.execute(assessments.insert().values(user_id=user_id, chat_id=chat_id, status=DRAFT, **row))
+
+    def start_assessment(self, user_id: int, chat_id: int, **values: Any) -> int:
+        """Insert an active assessment named after the person's latest known name; drafts are dropped."""
+        with self.begin() as conn:
+            name = self._latest_name(conn, user_id)
+            _drop_drafts(conn, user_id)
+            inserted = conn.execute(
+                assessments.insert().values(
+                    user_id=user_id, chat_id=chat_id, user_name=name, position=0, status=ACTIVE, **values
+                )
+            )
+            return int(inserted.inserted_primary_key[0])
+
+    @staticmethod
+    def _latest_name(conn: Connection, user_id: int) -> str:
+        named = and_(
+            assessments.c.user_id == user_id, assessments.c.user_name.is_not(None), assessments.c.user_name != ""
+        )
+        query = select(assessments.c.user_name).where(named).order_by(assessments.c.id.desc()).limit(1)
+        return conn.execute(query).scalar() or ""
+
+    def update_assessment(self, assessment_id: int, **values: Any) -> None:
+        with self.begin() as conn:
+            conn.execute(assessments.update().where(assessments.c.id == assessment_id).values(**values))
+
+    def end_active_assessments(self, user_id: int, status: str) -> None:
+        mine = and_(assessments.c.user_id == user_id, assessments.c.status == ACTIVE)
+        with self.begin() as conn:
+            conn.execute(
+                assessments.update().where(mine).values(status=status, finished_at=utcnow(), awaiting_evidence=None)
+            )
+
+    def answer_rows(self, assessment_id: int) -> list[dict[str, Any]]:
+        query = select(answers.c.question_index, answers.c.score, answers.c.evidence).where(
+            answers.c.assessment_id == assessment_id
+        )
+        with self.begin() as conn:
+            return [dict(row) for row in conn.execute(query.order_by(answers.c.question_index)).mappings()]
+
+    def save_answer(
+        self, assessment_id: int, index: int, item_code: str, task_code: str, score: int | None, awaiting: int | None
+    ) -> None:
+        """Write an answer (a changed answer drops that question's notes) and move on, in one transaction."""
+        where = and_(answers.c.assessment_id == assessment_id, answers.c.question_index == index)
+        with self.begin() as conn:
+            if conn.execute(select(answers.c.id).where(where)).first():
+                conn.execute(answers.update().where(where).values(score=score, evidence=None, answered_at=utcnow()))
+            else:
+                conn.execute(
+                    answers.insert().values(
+                        assessment_id=assessment_id,
+                        question_index=index,
+                        item_code=item_code,
+                        task_code=task_code,
+                        score=score,
+                    )
+                )
+            conn.execute(
+                delete(evidence_notes).where(
+                    and_(evidence_notes.c.assessment_id == assessment_id, evidence_notes.c.question_index == index)
+                )
+            )
+            conn.execute(
+                assessments.update()
+                .where(assessments.c.id == assessment_id)
+                .values(position=index + 1, awaiting_evidence=awaiting)
+            )
+
+    def note_rows(self, assessment_id: int) -> list[dict[str, Any]]:
+        query = select(evidence_notes).where(evidence_notes.c.assessment_id == assessment_id)
+        with self.begin() as conn:
+            return [dict(row) for row in conn.execute(query.order_by(evidence_notes.c.id)).mappings()]
+
+    def save_notes(
+        self,
+        assessment_id: int,
+        new: list[dict[str, Any]] | None = None,
+        changed: dict[int, dict[str, Any]] | None = None,
+        **assessment_values: Any,
+    ) -> None:
+        """Add notes, change notes and update the assessment row in one transaction."""
+        with self.begin() as conn:
+            for note_id, values in (changed or {}).items():
+                conn.execute(evidence_notes.update().where(evidence_notes.c.id == note_id).values(**values))
+            for values in new or []:
+                conn.execute(evidence_notes.insert().values(assessment_id=assessment_id, **values))
+            if assessment_values:
+                conn.execute(assessments.update().where(assessments.c.id == assessment_id).values(**assessment_values))
+
+    def finished_rows(self, user_id: int | None = None, result_id: int | None = None) -> list[dict[str, Any]]:
+        """Finished assessments (id, user_id, result), newest first; everyone's when no user is given."""
+        query = select(assessments.c.id, assessments.c.user_id, assessments.c.result).where(
+            assessments.c.status == DONE
+        )
+        if user_id is not None:
+            query = query.where(assessments.c.user_id == user_id)
+        if result_id is not None:
+            query = query.where(assessments.c.id == result_id)
+        with self.begin() as conn:
+            return [dict(row) for row in conn.execute(query.order_by(assessments.c.id.desc())).mappings()]
+
+    def count_assessments(self, user_id: int) -> int:
+        """Assessments a person has (drafts aside)."""
+        mine = and_(assessments.c.user_id == user_id, assessments.c.status != DRAFT)
+        with self.begin() as conn:
+            return int(conn.execute(select(func.count()).select_from(assessments).where(mine)).scalar_one())
+
     def forget_user(self, user_id: int) -> int:
         with self.begin() as conn:
             ids = [r[0] for r in conn.execute(select(assessments.c.id).where(assessments.c.user_id == user_id))]
             if ids:
+                conn.execute(delete(evidence_notes).where(evidence_notes.c.assessment_id.in_(ids)))
                 conn.execute(delete(answers).where(answers.c.assessment_id.in_(ids)))
             n = conn.execute(delete(assessments).where(assessments.c.user_id == user_id)).rowcount
             conn.execute(delete(chat_sessions).where(chat_sessions.c.user_id == user_id))
@@ -320,6 +476,9 @@ def _lost_a_race(error: SQLAlchemyError) -> bool:
     """Another process created the same table first, or held the fresh file for a moment."""
     text = str(getattr(error, "orig", None) or error).lower()
     return any(sign in text for sign in ("already exists", "database is locked", "duplicate key"))
+
+def _drop_drafts(conn: Connection, user_id: int) -> None:
+    conn.execute(delete(assessments).where(and_(assessments.c.user_id == user_id, assessments.c.status == DRAFT)))
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any, busy_ms: int) -> None:

@@ -6,7 +6,8 @@ sendPhoto, sendDocument, getFile and file downloads, deleteWebhook, getWebhookIn
 setWebhook, close, logOut), records every call, lets a test act as a person (messages, button
 presses, inline queries, documents) and injects faults (429 with retry_after, 500s, delays, a
 connection closed without an answer). Like Telegram, it refuses (400) an HTML text that does not
-parse (an unknown tag, an unclosed tag, a bare "<" or "&") or that is longer than 4096 characters.
+parse (an unknown tag, an unclosed tag, a bare "<" or "&") or that is longer than 4096 characters,
+and an inline keyboard of more than 100 buttons, more than 8 in a row, or callback data over 64 bytes.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ CLIENT_GONE = 499  # status of a call whose client hung up before the answer (no
 RESET = 0  # status of a call answered by closing the connection (nothing was done)
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+KEYBOARD_BUTTONS = 100  # buttons in one inline keyboard
+ROW_BUTTONS = 8  # buttons in one row
+CALLBACK_BYTES = 64
 HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji",
              "code", "pre", "blockquote"}
 _HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|<|&(?:lt|gt|amp|quot|#\d+|#x[0-9A-Fa-f]+);|&")
@@ -264,7 +268,7 @@ class FakeBotApi:
         if handler is None:
             call.status = 404
             return _error(404, "Not Found: method not found")
-        problem = _html_problem(call)
+        problem = _html_problem(call) or keyboard_problem(call.params.get("reply_markup"))
         if problem:
             call.status = 400
             return _error(400, f"Bad Request: {problem}")
@@ -485,6 +489,18 @@ def html_problem(text: str, limit: int = TEXT_LIMIT) -> str | None:
         return "message text is empty"
     if shown > limit:
         return "message is too long"
+    return None
+
+
+def keyboard_problem(markup: Any) -> str | None:
+    """Why Telegram would refuse this inline keyboard (None when it would not)."""
+    rows = (markup or {}).get("inline_keyboard") or [] if isinstance(markup, dict) else []
+    if sum(len(row) for row in rows) > KEYBOARD_BUTTONS:
+        return "reply markup is too long"
+    if any(len(row) > ROW_BUTTONS for row in rows):
+        return "too many buttons in a row"
+    if any(len(str(b.get("callback_data", "")).encode()) > CALLBACK_BYTES for row in rows for b in row):
+        return "BUTTON_DATA_INVALID"
     return None
 
 

@@ -1,4 +1,4 @@
-"""Self-assessment: scoring arithmetic and whole conversations through AssessmentService."""
+"""Self-assessment: scoring arithmetic and whole conversations through AssessmentService (buttons and typing)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.assessment import (
     MAX_QUESTIONS,
     AssessmentService,
+    EvidenceMatcher,
     Question,
     deep_questions,
     gaps,
@@ -25,8 +26,9 @@ from bot.assessment import (
     strengths,
 )
 from bot.replies import Button, Reply
-from bot.store import Database, answers, assessments
+from bot.store import Database, answers, assessments, evidence_notes
 from index.catalog import Catalog
+from index.embed import get_embedder
 from index.model import Standard, Unit
 from prompts import raw, t
 
@@ -34,6 +36,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "standards"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 USER, CHAT = 1001, 2001
 OTHER_USER = 1002
+CLOUD = "ISD3512-001v3"
 
 
 # ====================================================================== fixtures and helpers
@@ -55,9 +58,15 @@ def db(db_url: str) -> Iterator[Database]:
     database.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def matcher() -> EvidenceMatcher:
+    """The hashing embedder: these tests are about the conversation, not the quality of the matching."""
+    return EvidenceMatcher(get_embedder("fake"))
+
+
 @pytest.fixture
-def service(catalog: Catalog, db: Database) -> AssessmentService:
-    return AssessmentService(catalog, db)
+def service(catalog: Catalog, db: Database, matcher: EvidenceMatcher) -> AssessmentService:
+    return AssessmentService(catalog, db, matcher)
 
 
 def buttons(replies: list[Reply]) -> list[Button]:
@@ -75,7 +84,7 @@ def answer_base(replies: list[Reply]) -> str:
     return found[-1].rsplit(":", 1)[0]
 
 
-def start_quick(service: AssessmentService, code: str, user: int = USER, name: str = "") -> list[Reply]:
+def start_quick(service: AssessmentService, code: str = CLOUD, user: int = USER, name: str = "") -> list[Reply]:
     menu = service.begin(user, CHAT, code, user_name=name)
     assert f"as:q:{code}" in data_of(menu)
     return service.on_button(user, CHAT, f"as:q:{code}")
@@ -83,6 +92,25 @@ def start_quick(service: AssessmentService, code: str, user: int = USER, name: s
 
 def answer(service: AssessmentService, replies: list[Reply], value: int | str, user: int = USER) -> list[Reply]:
     return service.on_button(user, CHAT, f"{answer_base(replies)}:{value}")
+
+
+def typed(service: AssessmentService, text: str, user: int = USER) -> list[Reply]:
+    replies = service.on_text(user, CHAT, text)
+    assert replies is not None, f"{text!r} was taken for a lookup"
+    return replies
+
+
+def awaiting(service: AssessmentService, user: int = USER) -> bool:
+    active = service.records.active(user)
+    return active is not None and active.awaiting is not None
+
+
+def skip_prompts(service: AssessmentService, replies: list[Reply], user: int = USER) -> list[Reply]:
+    """Press 略過 on the example prompt and on any follow-up."""
+    while awaiting(service, user):
+        skip = next(d for d in data_of(replies) if d.startswith("as:e:"))
+        replies = service.on_button(user, CHAT, skip)
+    return replies
 
 
 def answer_rows(db: Database, user: int = USER) -> list[dict]:
@@ -94,6 +122,11 @@ def answer_rows(db: Database, user: int = USER) -> list[dict]:
             .order_by(answers.c.question_index)
         ).mappings()
         return [dict(row) for row in rows]
+
+
+def note_rows(db: Database) -> list[dict]:
+    with db.begin() as conn:
+        return [dict(row) for row in conn.execute(select(evidence_notes).order_by(evidence_notes.c.id)).mappings()]
 
 
 def q(task: str, duty: str = "T1", level: int | None = 3, code: str | None = None) -> Question:
@@ -151,7 +184,7 @@ def test_a_level_with_an_unscored_task_is_not_met() -> None:
 
 # ====================================================================== questions per scope
 def test_quick_assessment_asks_one_question_per_task(catalog: Catalog) -> None:
-    for code, expected in (("ISD3512-001v3", 7), ("IIS3513-006v4", 21)):
+    for code, expected in ((CLOUD, 7), ("IIS3513-006v4", 21)):
         standard = catalog.get(code)
         assert isinstance(standard, Standard)
         questions = quick_questions(standard.duties)
@@ -171,7 +204,7 @@ def test_every_scope_of_every_document_stays_within_the_limit(catalog: Catalog) 
 
 
 def test_deep_questions_follow_the_indicators_of_one_duty(catalog: Catalog) -> None:
-    standard = catalog.get("ISD3512-001v3")
+    standard = catalog.get(CLOUD)
     assert isinstance(standard, Standard)
     questions = deep_questions(standard.duty("T2"))  # type: ignore[arg-type]
     assert len(questions) == 12
@@ -179,11 +212,13 @@ def test_deep_questions_follow_the_indicators_of_one_duty(catalog: Catalog) -> N
     assert by_code["P2.2.1"].task == "T2.2"
     assert "依軟體需求規格書制定測試條件及項目，並完成品質規格書" in by_code["P2.2.1"].text
     assert by_code["P2.2.1"].outputs == ("O2.2.1 品質規格書", "O2.2.2 測試報告")
+    assert [code for code, _ in by_code["P2.2.1"].candidates] == ["P2.2.1", "P2.2.2", "O2.2.1", "O2.2.2"]
+    assert by_code["P2.2.2"].focus == ("P2.2.2",)  # a deep question is about its own indicator first
 
 
 # ====================================================================== a whole quick assessment
 def test_whole_quick_assessment_ends_in_summary_chart_report_and_csv(service: AssessmentService, db: Database) -> None:
-    replies = start_quick(service, "ISD3512-001v3", name="王小明")
+    replies = start_quick(service, name="王小明")
     first = replies[-1].text
     assert "第 1/7 題" in first and "T1.1" in first and "評估應用可行性" in first
     assert "O1.1.1" in first
@@ -195,13 +230,12 @@ def test_whole_quick_assessment_ends_in_summary_chart_report_and_csv(service: As
         assert f"第 {number}/7 題" in replies[-1].text
         replies = answer(service, replies, value)
         if value in (2, 3):
-            assert replies[-1].text == t("assessment.answer.evidence_prompt")
-            assert service.expects_text(USER)
-            replies = service.on_text(USER, CHAT, f"第 {number} 題的一次經驗")
-            assert not service.expects_text(USER)
+            assert replies[-1].text.startswith("請舉一次你實際做「") and awaiting(service)
+            replies = typed(service, f"第 {number} 題的一次經驗")
+            replies = skip_prompts(service, replies)
 
     summary, chart = replies[-2], replies[-1]
-    assert "ISD3512-001v3" in summary.text and "T2.2" in summary.text
+    assert CLOUD in summary.text and "T2.2" in summary.text
     assert "已答 6/7 題，略過 1 題" in summary.text
     assert "K09" in summary.text  # what to learn for the gap T2.2
     assert chart.photo is not None and chart.photo.startswith(PNG_SIGNATURE)
@@ -209,28 +243,160 @@ def test_whole_quick_assessment_ends_in_summary_chart_report_and_csv(service: As
 
     rows = answer_rows(db)
     assert [row["score"] for row in rows] == [3, 2, 1, 0, None, 2, 1]
-    assert rows[0]["evidence"] == "第 1 題的一次經驗" and rows[2]["evidence"] is None
+    examples = [row for row in note_rows(db) if row["kind"] == "example"]
+    assert [(row["question_index"], row["text"]) for row in examples] == [
+        (0, "第 1 題的一次經驗"),
+        (1, "第 2 題的一次經驗"),
+        (5, "第 6 題的一次經驗"),
+    ]
     with db.begin() as conn:
         stored = conn.execute(select(assessments.c.result, assessments.c.status)).one()
-    assert stored.status == "done"
+    assert stored.status == "done" and stored.result["version"] == 2
     tasks = {task["code"]: task for task in stored.result["tasks"]}
-    assert tasks["T1.1"]["percent"] == 100 and tasks["T2.3"]["percent"] is None
-    assert stored.result["user_name"] == "王小明"
+    assert tasks["T1.1"]["mean"] == 3 and tasks["T2.3"]["mean"] is None
+    assert tasks["T1.1"]["flag"] == "above_evidence" and tasks["T1.2"]["flag"] == "above_evidence"
+    assert tasks["T2.1"]["flag"] == "self_only" and tasks["T2.3"]["flag"] is None
+    assert stored.result["user_name"] == "王小明" and stored.result["user_id"] == USER
 
     report_replies = service.on_button(USER, CHAT, data_of([summary])[0])
     documents = dict(reply.document for reply in report_replies if reply.document)
     markdown = next(content for name, content in documents.items() if name.endswith(".md")).decode()
     assert "# 職能自評報告：雲端系統開發工程人員（ISD3512-001v3）" in markdown
-    assert "K09 測試工具使用知識" in markdown and "第 6 題的一次經驗" in markdown
+    assert "K09 測試工具使用知識" in markdown and "「第 6 題的一次經驗」" in markdown
     table = next(content for name, content in documents.items() if name.endswith(".csv"))
     records = list(csv.reader(io.StringIO(table.decode("utf-8-sig"))))
     assert records[0] == raw("assessment.report.csv_header")
     assert [record[1] for record in records[1:]] == ["T1.1", "T1.2", "T2.1", "T2.2", "T2.3", "T2.4", "T2.5"]
-    assert records[5][4] == "" and records[1][4] == "3"
+    assert records[5][4] == "" and records[1][4] == "3" and records[1][6] == "第 1 題的一次經驗"
+
+
+def test_a_quick_assessment_by_typing_alone(service: AssessmentService) -> None:
+    """Digits, scale labels (whole or part), full-width digits and the skip word answer the question."""
+    replies = start_quick(service)
+    for number, (words, score) in enumerate(
+        [("0", 0), ("能獨立完成", 2), ("在指導下", 1), ("２", 2), ("略過", None), ("指導他人", 3), ("尚未做過", 0)],
+        start=1,
+    ):
+        assert f"第 {number}/7 題" in replies[-1].text
+        replies = typed(service, words)
+        if score is not None and score >= 2:
+            replies = typed(service, "略過")  # the example prompt
+    assert "已答 6/7 題，略過 1 題" in replies[-2].text and replies[-1].photo is not None
+    assert [row["score"] for row in answer_rows(service.db)] == [0, 2, 1, 2, None, 3, 0]
+
+
+def test_a_stray_message_keeps_the_place(service: AssessmentService) -> None:
+    start_quick(service)
+    replies = typed(service, "1")
+    assert "第 2/7 題" in replies[-1].text
+    stray = typed(service, "今天天氣不錯")
+    assert stray[0].text == t("assessment.typed_hint")
+    assert "第 2/7 題｜T1.2" in stray[-1].text and "擬訂應用可行方案" in stray[-1].text
+    assert any(d.startswith("as:a:") for d in data_of(stray))
+    assert typed(service, "做過")[0].text == t("assessment.typed_hint")  # part of two labels: unclear
+    assert typed(service, "4")[0].text == t("assessment.typed_hint")
+    assert service.on_text(USER, CHAT, "T2.2 的行為指標是什麼？") is None  # a lookup: the engine answers it
+    assert service.on_text(USER, CHAT, "ISD3512-001v3 的級別") is None
+    assert "第 2/7 題｜T1.2" in service.restate(USER)[-1].text
+    assert [row["score"] for row in answer_rows(service.db)] == [1]  # nothing was taken for an answer
+
+
+def test_a_message_after_the_last_answer_finishes_an_unfinished_result(service: AssessmentService) -> None:
+    start_quick(service)
+    active = service.records.active(USER)
+    assert active is not None
+    service.records.move(active, position=len(active.questions))  # as if the process stopped before the result
+    replies = typed(service, "2")
+    assert replies[-1].photo is not None and not service.has_active(USER)
+
+
+def test_typed_back_skip_and_cancel(service: AssessmentService) -> None:
+    replies = start_quick(service)
+    assert typed(service, "上一題")[0].text == t("assessment.first_question")
+    typed(service, "1")
+    replies = typed(service, "回上一題")
+    assert "第 1/7 題" in replies[-1].text and "你先前的回答：1 在指導下做過" in replies[-1].text
+    replies = typed(service, "3")  # a new answer: its example prompt
+    assert awaiting(service)
+    replies = typed(service, "上一題")  # from the prompt back to its question
+    assert not awaiting(service) and "第 1/7 題" in replies[-1].text
+    typed(service, "3")
+    replies = typed(service, "1")  # a bare digit on the example prompt changes the answer
+    assert not awaiting(service) and "第 2/7 題" in replies[-1].text
+    replies = typed(service, "跳過")
+    assert "第 3/7 題" in replies[-1].text
+    assert CLOUD in typed(service, "中止")[0].text and not service.has_active(USER)
+    assert service.on_text(USER, CHAT, "2") is None  # nothing open: the engine answers it as a question
+
+
+def test_an_example_is_read_against_the_indicators_and_followed_up_once_in_quick(service: AssessmentService) -> None:
+    start_quick(service)
+    typed(service, "3")
+    replies = typed(service, "我蒐集雲端產品資訊，做了比較")
+    assert replies[0].text.startswith("你的例子對應 P1.1.1")
+    follow_up = replies[-1].text
+    assert follow_up.startswith("追問：") and "P1.1.2" in follow_up  # the indicator the example did not show
+    assert any(d.startswith("as:e:") for d in data_of(replies))  # skippable
+    replies = typed(service, "後來我彙整及分析雲端產品資料，完成開發及測試可行性分析報告")
+    assert replies[0].text.startswith("你的補充對應") and "P1.1.2" in replies[0].text
+    assert "第 2/7 題" in replies[-1].text  # one follow-up per task in 快速評估
+    asked = [row for row in note_rows(service.db) if row["kind"] == "follow_up"]
+    assert len(asked) == 1 and asked[0]["target"] == "P1.1.2" and asked[0]["status"] == "given"
+
+
+def test_an_example_that_shows_nothing_is_asked_for_its_story(service: AssessmentService) -> None:
+    start_quick(service)
+    typed(service, "2")
+    replies = typed(service, "我們團隊做過")
+    assert replies[0].text == t("assessment.evidence.none")
+    assert replies[-1].text == t("assessment.follow_up.situation")
+    replies = typed(service, "略過")
+    assert "第 2/7 題" in replies[-1].text
+    assert [row["status"] for row in note_rows(service.db)] == ["given", "skipped"]
+
+
+def test_deep_assessment_follows_up_at_most_twice_per_task(service: AssessmentService) -> None:
+    service.begin(USER, CHAT, CLOUD)
+    replies = service.on_button(USER, CHAT, f"as:dd:{CLOUD}:T1")
+    assert "第 1/5 題｜P1.1.1" in replies[-1].text
+    typed(service, "3")
+    first = typed(service, "我們團隊做過")[-1].text
+    second = typed(service, "上個月在公司的雲端導入專案")[-1].text
+    assert first.startswith("追問：") and second.startswith("追問：") and first != second
+    replies = typed(service, "略過")
+    assert "第 2/5 題｜P1.1.2" in replies[-1].text
+    typed(service, "2")
+    replies = typed(service, "我彙整及分析雲端產品資料")
+    assert "第 3/5 題" in replies[-1].text  # T1.1's two follow-ups are used up
+    assert sum(1 for row in note_rows(service.db) if row["kind"] == "follow_up") == 2
+
+
+def test_flags_in_the_result(service: AssessmentService) -> None:
+    start_quick(service)
+    typed(service, "3")
+    typed(service, "我蒐集雲端產品資訊，做了比較")
+    typed(service, "略過")  # the follow-up
+    typed(service, "2")
+    typed(service, "我們團隊做過")
+    typed(service, "略過")
+    for _ in range(5):
+        typed(service, "1")
+    result = service.results(USER)[0]
+    by_code = {task.code: task for task in result.tasks}
+    assert by_code["T1.1"].flag == "backed" and [c.code for c in by_code["T1.1"].shown] == ["P1.1.1"]
+    assert "蒐集雲端產品資訊" in by_code["T1.1"].shown[0].text
+    assert by_code["T1.2"].flag == "above_evidence" and by_code["T1.2"].notes[0].text == "我們團隊做過"
+    assert by_code["T2.1"].flag == "self_only"
+    summary = service.report(USER)
+    markdown = dict(r.document for r in summary if r.document)
+    text = next(v for k, v in markdown.items() if k.endswith(".md")).decode()
+    assert "| T1.1 | 評估應用可行性 | 4 | 1/1 | 100% | 是 | 有實例佐證 | P1.1.1 |" in text
+    assert "### T1.1 評估應用可行性（100%，有實例佐證）" in text
+    assert "- 例子：「我蒐集雲端產品資訊，做了比較」" in text and "  - 對應：P1.1.1 依組織要求" in text
 
 
 def test_back_lets_the_person_change_an_answer(service: AssessmentService, db: Database) -> None:
-    replies = start_quick(service, "ISD3512-001v3")
+    replies = start_quick(service)
     replies = answer(service, replies, 1)
     replies = answer(service, replies, 0)
     assert "第 3/7 題" in replies[-1].text
@@ -238,14 +404,14 @@ def test_back_lets_the_person_change_an_answer(service: AssessmentService, db: D
     replies = service.on_button(USER, CHAT, back)
     assert "第 2/7 題" in replies[-1].text and "你先前的回答：0 尚未做過" in replies[-1].text
     replies = answer(service, replies, 3)
-    assert service.expects_text(USER)
-    replies = service.on_button(USER, CHAT, data_of(replies)[-1])  # 略過 the follow-up
+    assert awaiting(service)
+    replies = service.on_button(USER, CHAT, data_of(replies)[-1])  # 略過 the example
     assert "第 3/7 題" in replies[-1].text
     assert [row["score"] for row in answer_rows(db)] == [1, 3]
 
 
 def test_back_on_the_first_question_stays_there(service: AssessmentService) -> None:
-    replies = start_quick(service, "ISD3512-001v3")
+    replies = start_quick(service)
     assert not any(d.startswith("as:b:") for d in data_of(replies))
     aid = answer_base(replies).split(":")[2]
     replies = service.on_button(USER, CHAT, f"as:b:{aid}:0")
@@ -253,7 +419,7 @@ def test_back_on_the_first_question_stays_there(service: AssessmentService) -> N
 
 
 def test_an_old_button_changes_nothing(service: AssessmentService, db: Database) -> None:
-    replies = start_quick(service, "ISD3512-001v3")
+    replies = start_quick(service)
     old = answer_base(replies)
     replies = answer(service, replies, 0)
     stale = service.on_button(USER, CHAT, f"{old}:3")
@@ -261,27 +427,30 @@ def test_an_old_button_changes_nothing(service: AssessmentService, db: Database)
     assert [row["score"] for row in answer_rows(db)] == [0]
 
 
-def test_resume_after_a_restart_continues_where_it_stopped(
-    catalog: Catalog, service: AssessmentService, db_url: str
+def test_resume_after_a_restart_restates_the_question_before_the_prompt(
+    catalog: Catalog, service: AssessmentService, db_url: str, matcher: EvidenceMatcher
 ) -> None:
-    replies = start_quick(service, "ISD3512-001v3")
+    replies = start_quick(service)
     replies = answer(service, replies, 1)
-    replies = answer(service, replies, 2)  # now waiting for the follow-up sentence
+    replies = answer(service, replies, 2)  # now waiting for the example
 
-    restarted = AssessmentService(catalog, Database(db_url))  # a new process over the same database
-    assert restarted.has_active(USER) and restarted.expects_text(USER)
+    restarted = AssessmentService(catalog, Database(db_url), matcher)  # a new process over the same database
+    assert restarted.has_active(USER) and awaiting(restarted)
     replies = restarted.resume(USER, CHAT)
-    assert replies[-1].text == t("assessment.answer.evidence_prompt")
+    assert replies[0].text.startswith("第 2/7 題｜T1.2") and "你先前的回答：2 能獨立完成" in replies[0].text
+    assert replies[-1].text.startswith("請舉一次你實際做「擬訂應用可行方案」")
     replies = restarted.on_text(USER, CHAT, "帶領團隊完成可行性方案")
+    assert replies is not None
+    replies = skip_prompts(restarted, replies)
     assert "第 3/7 題" in replies[-1].text
 
-    again = AssessmentService(catalog, Database(db_url))
+    again = AssessmentService(catalog, Database(db_url), matcher)
     assert "第 3/7 題" in again.resume(USER, CHAT)[-1].text
-    assert [row["evidence"] for row in answer_rows(again.db)] == [None, "帶領團隊完成可行性方案"]
+    assert [row["text"] for row in note_rows(again.db) if row["kind"] == "example"] == ["帶領團隊完成可行性方案"]
 
 
 def test_one_active_assessment_per_person(service: AssessmentService) -> None:
-    start_quick(service, "ISD3512-001v3")
+    start_quick(service)
     offer = service.begin(USER, CHAT, "IIS3513-006v4")
     assert data_of(offer) == ["as:rs", "as:rn:IIS3513-006v4"]
     assert "第 1/7 題" in service.on_button(USER, CHAT, "as:rs")[-1].text
@@ -291,8 +460,8 @@ def test_one_active_assessment_per_person(service: AssessmentService) -> None:
 
 
 def test_cancel_ends_the_assessment(service: AssessmentService) -> None:
-    start_quick(service, "ISD3512-001v3")
-    assert "ISD3512-001v3" in service.cancel(USER)[0].text
+    start_quick(service)
+    assert CLOUD in service.cancel(USER)[0].text
     assert not service.has_active(USER)
     assert service.cancel(USER)[0].text == t("assessment.nothing_active")
 
@@ -306,28 +475,36 @@ def test_begin_without_a_standard_offers_current_ones_only(service: AssessmentSe
 
 
 def test_the_engine_begin_button_opens_the_scope_menu(service: AssessmentService) -> None:
-    replies = service.on_button(USER, CHAT, "as:begin:ISD3512-001v3")
-    assert data_of(replies) == ["as:q:ISD3512-001v3", "as:d:ISD3512-001v3"]
+    replies = service.on_button(USER, CHAT, f"as:begin:{CLOUD}")
+    assert data_of(replies) == [f"as:q:{CLOUD}", f"as:d:{CLOUD}"]
 
 
 def test_more_than_25_tasks_asks_to_tick_duties(service: AssessmentService) -> None:
     replies = start_quick(service, "INM3513-005")
     assert not service.has_active(USER)
     ticks = data_of(replies)
-    assert ticks[0] == "as:qm:INM3513-005:1" and ticks[-1] == "as:qg:INM3513-005:0"
-    replies = service.on_button(USER, CHAT, "as:qg:INM3513-005:3ff")  # all ten duties: 35 tasks
-    assert not service.has_active(USER) and "35" in replies[0].text
-    replies = service.on_button(USER, CHAT, "as:qm:INM3513-005:1")
-    assert replies[0].edit and data_of(replies)[-1] == "as:qg:INM3513-005:1"
-    replies = service.on_button(USER, CHAT, "as:qg:INM3513-005:5")  # T1 and T3
-    assert service.has_active(USER) and "第 1/7 題" in replies[-1].text
+    assert ticks[0] == "as:qt:INM3513-005:0:0" and ticks[-1] == "as:qs:INM3513-005"
+    assert "as:qp:INM3513-005:1" in ticks  # ten duties: two pages
+    replies = service.on_button(USER, CHAT, "as:qs:INM3513-005")
+    assert replies[0].text == t("assessment.nothing_selected")
+    for part in range(8):
+        replies = service.on_button(USER, CHAT, f"as:qt:INM3513-005:{part}:0")
+    assert replies[0].edit and "✅ T1" in replies[0].buttons[0][0].label
+    replies = service.on_button(USER, CHAT, "as:qs:INM3513-005")
+    assert not service.has_active(USER) and "29" in replies[0].text  # T1–T8: 29 tasks, over the limit
+    for part in (1, 3, 4, 5, 6, 7):  # untick: T1 and T3 are left
+        service.on_button(USER, CHAT, f"as:qt:INM3513-005:{part}:0")
+    page = service.on_button(USER, CHAT, "as:qp:INM3513-005:1")
+    assert page[0].edit and "as:qt:INM3513-005:8:1" in data_of(page) and "as:qp:INM3513-005:0" in data_of(page)
+    replies = service.on_button(USER, CHAT, "as:qs:INM3513-005")
+    assert service.has_active(USER) and "第 1/7 題" in replies[-1].text and "快速評估（T1、T3）" in replies[0].text
 
 
 def test_deep_assessment_of_one_duty(service: AssessmentService) -> None:
-    service.begin(USER, CHAT, "ISD3512-001v3")
-    duties = service.on_button(USER, CHAT, "as:d:ISD3512-001v3")
-    assert data_of(duties) == ["as:dd:ISD3512-001v3:T1", "as:dd:ISD3512-001v3:T2"]
-    replies = service.on_button(USER, CHAT, "as:dd:ISD3512-001v3:T2")
+    service.begin(USER, CHAT, CLOUD)
+    duties = service.on_button(USER, CHAT, f"as:d:{CLOUD}")
+    assert data_of(duties) == [f"as:dd:{CLOUD}:T1", f"as:dd:{CLOUD}:T2"]
+    replies = service.on_button(USER, CHAT, f"as:dd:{CLOUD}:T2")
     for _ in range(3):
         replies = answer(service, replies, 0)
     text = replies[-1].text
@@ -347,16 +524,18 @@ def test_unit_section_assessment(service: AssessmentService) -> None:
 
 
 def test_forget_removes_every_row_of_that_person_only(service: AssessmentService, db: Database) -> None:
-    replies = start_quick(service, "ISD3512-001v3", name="甲")
+    replies = start_quick(service, name="甲")
     for _ in range(7):
         replies = answer(service, replies, 1)
     start_quick(service, "IIS3513-006v4", name="甲")
-    other = start_quick(service, "ISD3512-001v3", user=OTHER_USER)
+    typed(service, "2")
+    typed(service, "我研究過電子商務相關的法律")
+    other = start_quick(service, user=OTHER_USER)
     answer(service, other, 1, user=OTHER_USER)
 
     reply = service.forget(USER)
     assert "2" in reply[0].text
-    assert answer_rows(db) == [] and not service.has_active(USER)
+    assert answer_rows(db) == [] and not service.has_active(USER) and note_rows(db) == []
     with db.begin() as conn:
         mine = conn.execute(select(func.count()).where(assessments.c.user_id == USER)).scalar_one()
     assert mine == 0
@@ -366,11 +545,10 @@ def test_forget_removes_every_row_of_that_person_only(service: AssessmentService
 
 def test_history_report_and_team_export(service: AssessmentService) -> None:
     for user, name, value in ((USER, "甲", 3), (OTHER_USER, "乙", 0)):
-        replies = start_quick(service, "ISD3512-001v3", user=user, name=name)
+        replies = start_quick(service, user=user, name=name)
         for _ in range(7):
             replies = answer(service, replies, value, user=user)
-            if value == 3:
-                replies = service.on_button(user, CHAT, data_of(replies)[-1])  # 略過 the follow-up
+            replies = skip_prompts(service, replies, user)
 
     history = service.history(USER)
     report_buttons = [d for d in data_of(history) if d.startswith("as:rep:")]
@@ -386,13 +564,24 @@ def test_history_report_and_team_export(service: AssessmentService) -> None:
     assert len(records) == 14 and name.endswith(".csv")
     assert {record[header[1]] for record in records} == {"甲", "乙"}
     first = records[0]
-    assert first[header[2]] == "ISD3512-001v3" and first[header[7]] == "T1.1" and first[header[9]] == "100.0"
+    assert first[header[2]] == CLOUD and first[header[7]] == "T1.1" and first[header[9]] == "100.0"
+    assert first[header[11]] == "僅自評" and first[header[0]] == str(USER)
 
 
 def test_unknown_or_malformed_buttons_are_answered_politely(service: AssessmentService) -> None:
-    for data in ("as:zz", "as:a:x:y:z", "as:dd:NOPE:T1", "as:rep:abc", "as:u:IIS4R0751v2:工作任務九"):
+    for data in (
+        "as:zz",
+        "as:a:x:y:z",
+        "as:dd:NOPE:T1",
+        "as:rep:abc",
+        "as:u:IIS4R0751v2:工作任務九",
+        "as:qt:INM3513-005:-1:0",
+        "as:qt:INM3513-005:99:0",
+        "as:dd:ISD3512-001v3:T1:5",
+        "as:sp:x",
+    ):
         replies = service.on_button(USER, CHAT, data)
-        assert replies and replies[0].text
+        assert replies and replies[0].text, data
 
 
 # ====================================================================== callback data limits
@@ -405,20 +594,21 @@ def _walk_buttons(service: AssessmentService, doc_code: str) -> list[str]:
     if f"as:d:{doc_code}" in data_of(menu):
         duties = service.on_button(USER, CHAT, f"as:d:{doc_code}")
         seen += data_of(duties)
-        starts += data_of(duties)
+        starts += [d for d in data_of(duties) if d.startswith("as:dd:")]
     for start in starts:
         replies = service.on_button(USER, CHAT, start)
         seen += data_of(replies)
-        if not service.has_active(USER):  # the duty tick menu
-            every_duty = data_of(replies)[-1].rsplit(":", 1)[0] + ":3ff"
-            full = service.on_button(USER, CHAT, every_duty)
-            seen += data_of(full)
-            continue
+        if not service.has_active(USER):  # the tick menu: tick the first part and start
+            seen += data_of(service.on_button(USER, CHAT, data_of(replies)[0]))
+            replies = service.on_button(USER, CHAT, data_of(replies)[-1])
+            seen += data_of(replies)
         while service.has_active(USER):
             replies = answer(service, replies, 3)
             seen += data_of(replies)
-            if service.expects_text(USER):
-                replies = service.on_text(USER, CHAT, "經驗")
+            if awaiting(service):
+                replies = typed(service, "經驗")
+                seen += data_of(replies)
+                replies = skip_prompts(service, replies)
                 seen += data_of(replies)
     seen += data_of(service.history(USER))
     return seen

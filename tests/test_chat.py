@@ -84,3 +84,29 @@ def test_the_chat_command_reads_a_pipe(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "P2.2.1" in done.stdout and "P2.2.2" in done.stdout
+
+
+def test_a_whole_quick_assessment_typed_in_the_terminal(services: Services) -> None:
+    output = chat(
+        services,
+        f"/assess {CLOUD}",
+        "1",  # the numbered choice 快速評估
+        "3",
+        "上個月我蒐集雲端產品資訊，做了比較",
+        "略過",  # the follow-up
+        "隨便說說",  # a stray line: the question again
+        "能獨立完成",
+        "略過",  # the example
+        "1",
+        "0",
+        "略過",
+        "在指導下",
+        "0",
+    )
+    assert "[1] 快速評估" in output and "‧ 0 尚未做過" in output and "[1] 0 尚未做過" not in output
+    assert t("bot.chat_typed_hint") in output
+    assert "你的例子對應 P1.1.1" in output
+    hint = output.index(t("assessment.typed_hint"))
+    assert output.index("第 2/7 題｜T1.2", hint) > hint  # the place kept after the stray line
+    assert "已答 6/7 題，略過 1 題" in output and "・有實例佐證：T1.1（P1.1.1）" in output
+    assert not services.assessments.has_active(LOCAL_CHAT_ID)

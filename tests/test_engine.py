@@ -54,14 +54,20 @@ class RecordingAssessments:
         self.active = False
 
     def __getattr__(self, name: str) -> Any:
-        def record(*args: Any) -> list[Reply]:
-            self.calls.append((name, args))
+        def record(*args: Any, **options: Any) -> list[Reply]:
+            self.calls.append((name, (*args, options)) if options else (name, args))
             return [Reply(f"assessment:{name}")]
 
         return record
 
-    def expects_text(self, user_id: int) -> bool:
-        return self.waiting_for_text
+    def on_text(self, user_id: int, chat_id: int, text: str) -> list[Reply] | None:
+        """Holds the message when a question is open (like the real one); None lets the engine answer it."""
+        self.calls.append(("on_text", (user_id, chat_id, text)))
+        return [Reply("assessment:on_text")] if self.waiting_for_text else None
+
+    def restate(self, user_id: int) -> list[Reply]:
+        self.calls.append(("restate", (user_id,)))
+        return [Reply("assessment:restate")] if self.active else []
 
     def has_active(self, user_id: int) -> bool:
         return self.active
@@ -239,13 +245,24 @@ def test_assessment_routing(engine: Engine, assessments: RecordingAssessments) -
     assert assessments.calls[-1] == ("on_button", (CHAT, CHAT, "as:q:ISD3512-001v3"))
 
     assessments.waiting_for_text = True
-    assert text(engine, "我寫過測試報告\x00")[0].text == "assessment:on_text"
+    assert [r.text for r in text(engine, "我寫過測試報告\x00")] == ["assessment:on_text"]
     assert assessments.calls[-1] == ("on_text", (CHAT, CHAT, "我寫過測試報告"))
     assessments.waiting_for_text = False
+
+    assessments.active = True  # a lookup in the middle of an assessment: answered, then the question again
+    replies = text(engine, "T2.2 的行為指標是什麼？")
+    assert "P2.2.1" in replies[0].text or "T2.2" in replies[0].text
+    assert replies[-1].text == "assessment:restate"
+    assert [c[0] for c in assessments.calls[-2:]] == ["on_text", "restate"]
+    assessments.active = False
 
     command(engine, "use", CLOUD)
     command(engine, "assess")
     assert assessments.calls[-1] == ("begin", (CHAT, CHAT, CLOUD, ""))
+    command(engine, "assess", "快速")
+    assert assessments.calls[-1] == ("begin", (CHAT, CHAT, CLOUD, "", {"quick": True}))
+    command(engine, "assess", "雲端系統開發工程人員 quick")
+    assert assessments.calls[-1] == ("begin", (CHAT, CHAT, CLOUD, "", {"quick": True}))
 
     command(engine, "report", "7")
     assert assessments.calls[-1] == ("report", (CHAT, 7))

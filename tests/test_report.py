@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -15,7 +15,16 @@ from matplotlib.image import imread
 from matplotlib.text import Text
 
 from bot import report
-from bot.assessment import Question, build_result, deep_questions, quick_questions, section_questions
+from bot.assessment import (
+    AssessmentResult,
+    Note,
+    Question,
+    build_result,
+    deep_questions,
+    quick_questions,
+    section_questions,
+)
+from bot.assessment.result import DutyResult
 from index.catalog import Catalog
 from index.model import Document, Unit
 from prompts import raw
@@ -29,26 +38,32 @@ def catalog() -> Catalog:
     return Catalog.load(DATA)
 
 
-def fake_result(doc: Document, questions: list[Question], scope: str = "quick") -> dict[str, Any]:
-    given = {
-        index: {"score": PATTERN[index % len(PATTERN)], "evidence": "負責過一次" if index % 3 == 0 else None}
-        for index in range(len(questions))
-    }
-    meta = {
-        "id": 7,
-        "standard": doc.code,
-        "title": doc.title,
-        "kind": doc.kind,
-        "scope": scope,
-        "scope_label": scope,
-        "user_name": "測試者",
-        "finished_at": "2025-01-01T00:00:00+00:00",
-        "date": "2025-01-01 08:00",
-    }
-    return build_result(doc, meta, questions, given)
+def fake_result(doc: Document, questions: list[Question], scope: str = "quick") -> AssessmentResult:
+    """Answers in PATTERN; every third question has an example, which shows its first candidate item."""
+    scores = {index: PATTERN[index % len(PATTERN)] for index in range(len(questions))}
+    notes = [
+        Note(index, "example", "負責過一次", tuple(code for code, _ in questions[index].candidates[:1]))
+        for index in range(0, len(questions), 3)
+    ]
+    return build_result(
+        doc,
+        questions,
+        scores,
+        notes,
+        id=7,
+        standard=doc.code,
+        title=doc.title,
+        kind=doc.kind,
+        scope=scope,
+        scope_label=scope,
+        user_id=99,
+        user_name="測試者",
+        finished_at="2025-01-01T00:00:00+00:00",
+        date="2025-01-01 08:00",
+    )
 
 
-def every_result(catalog: Catalog) -> list[dict[str, Any]]:
+def every_result(catalog: Catalog) -> list[AssessmentResult]:
     """A result for every scope of every document: quick, each duty, each 職能單元 section."""
     results = []
     for doc in catalog.documents.values():
@@ -96,6 +111,11 @@ def test_radar_for_three_or_more_duties_bars_otherwise(catalog: Catalog) -> None
     bars = report.build_chart(few).axes[0]
     assert bars.name == "rectilinear"
     assert [label.get_text() for label in bars.get_yticklabels()][0] == "T1.1 評估應用可行性"
+    notes = report.drawn_texts(report.build_chart(few))
+    assert "100%（有實例佐證）" in notes and "67%（僅自評）" in notes and "未計分" in notes  # the flag beside a bar
+    radar = report.build_chart(many)
+    FigureCanvasAgg(radar).draw()
+    assert any("實例佐證 1/" in text for text in report.drawn_texts(radar))  # how many of a duty's tasks are backed
 
 
 @pytest.mark.parametrize("code", ["IIS3513-006v4", "ISD3512-001v3"])
@@ -112,10 +132,8 @@ def test_chart_is_a_real_non_blank_png(catalog: Catalog, code: str) -> None:
 def test_a_result_with_everything_skipped_still_draws(catalog: Catalog) -> None:
     doc = catalog.get("ISD3512-001v3")
     questions = quick_questions(doc.duties)  # type: ignore[union-attr, arg-type]
-    result = build_result(
-        doc, {"id": 1, "standard": doc.code, "title": doc.title, "scope_label": "", "date": ""}, questions, {}
-    )  # type: ignore[union-attr]
-    assert result["overall"] is None and result["answered"] == 0
+    result = build_result(doc, questions, {}, id=1, standard=doc.code, title=doc.title)  # type: ignore[union-attr]
+    assert result.overall is None and result.answered == 0
     assert png_pixels(report.chart_png(result)).size
     assert "無法計分" in report.summary_text(result)
 
@@ -132,6 +150,9 @@ def test_summary_names_codes_levels_strengths_and_gaps(catalog: Catalog) -> None
     assert "・T2.3 偵錯與修正問題（0%）：學習 K01、K12、K13；練習 S11、S12、S13、S14、S15、S16；應能產出 O2.3.1" in text
     assert "未計分（全部略過）：T2.1" in text
     assert "已全部達標的職能級別：級別 4" in text
+    # examples on questions 1, 4 and 7 (T1.1, T2.2, T2.5) show their first indicator; the others have none
+    assert "・有實例佐證：T1.1（P1.1.1）、T2.2（P2.2.1）、T2.5（P2.5.1）" in text
+    assert "・僅自評：T1.2、T2.3、T2.4" in text
 
 
 def test_markdown_report_holds_the_whole_result_and_evidence(catalog: Catalog) -> None:
@@ -139,17 +160,19 @@ def test_markdown_report_holds_the_whole_result_and_evidence(catalog: Catalog) -
     result = fake_result(doc, quick_questions(doc.duties))  # type: ignore[union-attr, arg-type]
     markdown = report.markdown_report(result)
     assert markdown.startswith("# 職能自評報告：雲端系統開發工程人員（ISD3512-001v3）")
-    assert "| T2.2 | 開發與測試 | 3 | 1/1 | 33% | 否 |" in markdown
-    assert "| T2.1 | 確認系統功能需求規格 | 3 | 0/1 | — | 未計分 |" in markdown
+    assert "| T2.2 | 開發與測試 | 3 | 1/1 | 33% | 否 | 有實例佐證 | P2.2.1 |" in markdown
+    assert "| T2.1 | 確認系統功能需求規格 | 3 | 0/1 | — | 未計分 | — |  |" in markdown
     assert "  - K09 測試工具使用知識" in markdown and "  - O2.2.2 測試報告" in markdown
-    assert markdown.count("   - 經驗：負責過一次") == 3  # questions 1, 4 and 7
+    assert markdown.count("- 例子：「負責過一次」") == 3  # questions 1, 4 and 7, quoted under their tasks
+    examples = markdown.split("## 各任務的實例")[1].split("\n## ")[0]
+    assert examples.index("### T1.1") < examples.index("### T2.2") < examples.index("### T2.5")
+    assert "### T2.2 開發與測試（33%，有實例佐證）" in examples
+    assert "  - 對應：P2.2.1 依軟體需求規格書制定測試條件及項目，並完成品質規格書" in examples
     assert "受評者：測試者" in markdown
 
 
 def test_markdown_escapes_table_pipes() -> None:
-    result = {
-        "duties": [{"code": "T1", "title": "甲|乙", "percent": 50.0}],
-    }
+    result = AssessmentResult(id=1, standard="X", title="X", duties=(DutyResult("T1", "甲|乙", 50.0),))
     assert "甲\\|乙" in report._duty_table(result)
 
 
@@ -163,16 +186,20 @@ def test_answers_csv_has_one_row_per_question(catalog: Catalog) -> None:
     assert records[0] == raw("assessment.report.csv_header")
     assert [record[1] for record in records[1:]] == [item.code for item in section.items]
     assert records[3][4:6] == ["", "略過"]
-    assert result["unit_knowledge"][0]["code"] == "K一"
+    assert records[1][6:8] == ["負責過一次", "工作任務一-1"] and records[2][6:8] == ["", ""]
+    assert result.unit_knowledge[0].code == "K一"
 
 
 def test_team_csv_has_a_row_per_person_and_task(catalog: Catalog) -> None:
     doc = catalog.get("ISD3512-001v3")
     result = fake_result(doc, quick_questions(doc.duties))  # type: ignore[union-attr, arg-type]
-    records = list(csv.reader(io.StringIO(report.team_csv([(1, result), (2, result)]).decode("utf-8-sig"))))
+    other = replace(result, user_id=2)
+    records = list(csv.reader(io.StringIO(report.team_csv([result, other]).decode("utf-8-sig"))))
     assert records[0] == raw("assessment.report.team_header")
     assert len(records) == 1 + 2 * 7
-    assert records[1][:3] == ["1", "測試者", "ISD3512-001v3"] and records[1][7:10] == [
+    assert records[1][:3] == ["99", "測試者", "ISD3512-001v3"] and records[8][0] == "2"
+    assert records[1][11:] == ["有實例佐證", "P1.1.1"] and records[2][11:] == ["僅自評", ""]
+    assert records[1][7:10] == [
         "T1.1",
         "評估應用可行性",
         "100.0",

@@ -1,7 +1,9 @@
-"""A self-assessment by button presses through the real python-telegram-bot Application.
+"""A self-assessment through the real python-telegram-bot Application: by button presses, by typing
+alone, with stray messages and lookups in the middle, across a restart, with examples read against
+the indicators and followed up.
 
 The bot polls the fake Bot API server of tests/fakebotapi.py on 127.0.0.1; the test acts as a
-person (commands, button presses, one sentence of evidence) and reads what the bot sent.
+person (commands, button presses, typed answers and examples) and reads what the bot sent.
 """
 
 from __future__ import annotations
@@ -88,6 +90,23 @@ async def evidence(api: FakeBotApi, chat: int, sentence: str) -> Call:
     return await next_prompt(api, mark)
 
 
+async def typing(api: FakeBotApi, chat: int, text: str) -> tuple[list[Call], Call]:
+    """Type a message; returns every message sent for it up to and including the next prompt."""
+    mark = api.mark()
+    api.push_message(text, chat)
+    prompt = await next_prompt(api, mark)
+    sent = api.calls_of("sendMessage", since=mark)
+    return sent[: sent.index(prompt) + 1], prompt
+
+
+def is_example_prompt(call: Call) -> bool:
+    return plain(call).startswith("請舉一次你實際做「")
+
+
+def is_question(call: Call) -> bool:
+    return any(data.startswith("as:a:") for data in data_of(call))
+
+
 # ---------------------------------------------------------------- tests
 async def test_a_whole_quick_assessment_by_button_presses(settings: Settings, api: FakeBotApi) -> None:
     chat = 3001
@@ -99,8 +118,10 @@ async def test_a_whole_quick_assessment_by_button_presses(settings: Settings, ap
             mark = api.mark()
             prompt = await answer(api, prompt, value)
             if value in (2, 3):
-                assert plain(prompt) == t("assessment.answer.evidence_prompt")
+                assert is_example_prompt(prompt)
                 prompt = await evidence(api, chat, f"第 {number} 題：我負責過 <一次> 導入")
+                while any(data.startswith("as:e:") for data in data_of(prompt)):  # a follow-up: skipped
+                    prompt = await press(api, prompt, data_of(prompt)[0])
         summary = prompt
         photo = (await api.wait_for("sendPhoto", since=mark))[0]
 
@@ -114,7 +135,7 @@ async def test_a_whole_quick_assessment_by_button_presses(settings: Settings, ap
         documents = await api.wait_for("sendDocument", since=mark, count=2)
     files = dict(call.files["document"] for call in documents)
     markdown = next(content for name, content in files.items() if name.endswith(".md")).decode()
-    assert f"（{CLOUD}）" in markdown and "第 1 題：我負責過 <一次> 導入" in markdown
+    assert f"（{CLOUD}）" in markdown and "「第 1 題：我負責過 <一次> 導入」" in markdown
     table = next(content for name, content in files.items() if name.endswith(".csv"))
     rows = list(csv.reader(io.StringIO(table.decode("utf-8-sig"))))
     assert rows[0] == raw("assessment.report.csv_header") and len(rows) == 8
@@ -142,6 +163,85 @@ async def test_resume_after_the_application_restarts_midway(settings: Settings, 
         assert "as:rep:" in " ".join(data_of(prompt))
     done = restarted.assessments.history(chat)
     assert "#" in done[0].text and CLOUD in done[0].text
+
+
+async def test_a_restart_while_an_example_is_awaited_restates_the_question(settings: Settings, api: FakeBotApi) -> None:
+    chat = 3007
+    async with running(build_services(settings)):
+        await typing(api, chat, f"/assess {CLOUD} 快速")
+        for words in ("1", "0", "1"):
+            _sent, prompt = await typing(api, chat, words)
+        _sent, prompt = await typing(api, chat, "3")
+        assert is_example_prompt(prompt)
+
+    async with running(build_services(settings)):
+        sent, prompt = await typing(api, chat, "/resume")
+        assert plain(sent[0]).startswith("第 4/7 題｜T2.2") and "你先前的回答：3" in plain(sent[0])
+        assert is_example_prompt(prompt) and "開發與測試" in plain(prompt)
+
+        sent, prompt = await typing(api, chat, "我依軟體需求規格書制定測試條件及項目，完成品質規格書")
+        assert plain(sent[0]).startswith("你的例子對應 P2.2.1")
+        assert plain(prompt).startswith("追問：") and "P2.2.2" in plain(prompt)
+        assert any(data.startswith("as:e:") for data in data_of(prompt))  # skippable
+
+        _sent, prompt = await typing(api, chat, "/resume")  # the follow-up is restated after its question
+        assert "第 4/7 題｜T2.2" in plain(api.calls_of("sendMessage")[-2]) and plain(prompt).startswith("追問：")
+        sent, prompt = await typing(api, chat, "上線前我依品質規格書進行需求測試，並完成測試報告")
+        assert plain(sent[0]).startswith("你的補充對應 P2.2.2") and "第 5/7 題" in plain(prompt)
+        for words in ("0", "0", "0"):
+            _sent, prompt = await typing(api, chat, words)
+    assert "・有實例佐證：T2.2（P2.2.1、P2.2.2）" in plain(prompt)
+
+
+async def test_a_whole_quick_assessment_by_typing_alone(settings: Settings, api: FakeBotApi) -> None:
+    chat = 3005
+    async with running(build_services(settings)):
+        _sent, prompt = await typing(api, chat, f"/assess {CLOUD} 快速")
+        assert "第 1/7 題｜T1.1" in plain(prompt)
+
+        sent, prompt = await typing(api, chat, "3")
+        assert is_example_prompt(prompt) and "評估應用可行性" in plain(prompt)
+        sent, prompt = await typing(api, chat, "上個月我蒐集雲端產品資訊，做了比較")
+        assert plain(sent[0]).startswith("你的例子對應 P1.1.1")
+        assert plain(prompt).startswith("追問：") and "P1.1.2" in plain(prompt)  # the indicator not shown
+        sent, prompt = await typing(api, chat, "我彙整及分析雲端產品資料，完成開發及測試可行性分析")
+        assert plain(sent[0]).startswith("你的補充對應 P1.1.2") and "第 2/7 題" in plain(prompt)
+
+        for number, words in enumerate(["能獨立完成", "在指導下", "0", "跳過", "1"], start=2):
+            assert f"第 {number}/7 題" in plain(prompt), plain(prompt)
+            _sent, prompt = await typing(api, chat, words)
+            if is_example_prompt(prompt):
+                _sent, prompt = await typing(api, chat, "略過")
+        assert "第 7/7 題" in plain(prompt)
+        mark = api.mark()
+        _sent, summary = await typing(api, chat, "尚未做過")
+        await api.wait_for("sendPhoto", since=mark)
+    text = plain(summary)
+    assert "已答 6/7 題，略過 1 題" in text
+    assert "・有實例佐證：T1.1（P1.1.1、P1.1.2）" in text and "・僅自評：T1.2" in text
+    assert not api.calls_of("answerCallbackQuery")  # not one button was pressed
+
+
+async def test_a_stray_message_and_a_lookup_keep_the_place(settings: Settings, api: FakeBotApi) -> None:
+    chat = 3006
+    async with running(build_services(settings)):
+        await typing(api, chat, f"/assess {CLOUD} 快速")
+        _sent, prompt = await typing(api, chat, "1")
+        assert "第 2/7 題｜T1.2" in plain(prompt)
+
+        sent, prompt = await typing(api, chat, "今天天氣不錯")
+        assert [plain(call) for call in sent[:-1]] == [t("assessment.typed_hint")]
+        assert "第 2/7 題｜T1.2" in plain(prompt) and "擬訂應用可行方案" in plain(prompt) and is_question(prompt)
+
+        sent, prompt = await typing(api, chat, f"{CLOUD} T2.2 的行為指標是什麼？")
+        assert "P2.2.1" in plain(sent[0]) and t("answers.out_of_scope") not in plain(sent[0])
+        assert "第 2/7 題｜T1.2" in plain(prompt)  # the question again after the lookup
+
+        _sent, prompt = await typing(api, chat, "0")
+        assert "第 3/7 題" in plain(prompt)
+    restarted = build_services(settings)
+    active = restarted.assessments.records.active(chat)
+    assert active is not None and restarted.assessments.records.scores(active) == {0: 1, 1: 0}
 
 
 async def test_team_export_only_for_admins(settings: Settings, api: FakeBotApi) -> None:

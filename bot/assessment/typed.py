@@ -1,0 +1,122 @@
+"""What a typed message means while a question or a prompt of the assessment is open.
+
+While a rating question is open: a digit 0–3, a scale label or an unambiguous part of one
+(「能獨立完成」, 「獨立完成」), a skip, back or cancel word (prompts/assessment.toml [typed]) are answers;
+a message that holds a code (T2.2, P1.1.1, K01, ISD3512-001v3) or ends in a question about the
+standards is a lookup; anything else is not understood.
+While an example or a follow-up is awaited: the same words, a bare digit or a whole scale label
+(a new rating), a question about the standards (a lookup), and anything else with words is the
+person's sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from prompts import raw
+
+Action = Literal["score", "skip", "back", "cancel", "lookup", "sentence", "unclear"]
+SHORT = 8  # a command word inside a message this short still counts (「跳過這題」, 「回上一題」)
+
+_ITEM_CODE = re.compile(r"(?<![A-Za-z0-9])[TPOKSA]\d+(?:\.\d+){0,2}(?![A-Za-z0-9])")
+_STANDARD_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}\d{3,4}[A-Za-z]?\d*-\d{3}(?:[vV]\d+)?")
+_TRAILING = re.compile(r"[\s。．.!！~～]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    action: Action
+    score: int | None = None
+
+
+def normal(text: str) -> str:
+    """Full-width forms folded (２ -> 2), spaces trimmed, a final full stop or exclamation dropped."""
+    return _TRAILING.sub("", unicodedata.normalize("NFKC", text).strip()).strip()
+
+
+def _words(kind: str) -> list[str]:
+    return [word.lower() for word in raw(f"assessment.typed.{kind}")]
+
+
+def _command(text: str, loose: bool) -> Action | None:
+    lowered = text.lower()
+    for action in ("skip", "back", "cancel"):
+        words = _words(action)
+        if lowered in words or (loose and len(lowered) <= SHORT and any(word in lowered for word in words)):
+            return action  # type: ignore[return-value]
+    return None
+
+
+def _scale_labels() -> dict[int, str]:
+    return {int(score): label for score, label in raw("assessment.scale").items()}
+
+
+def _exact_score(text: str) -> int | None:
+    """A bare digit 0–3, a whole scale label, or a button label such as 「2 能獨立完成」."""
+    if re.fullmatch(r"[0-3]", text):
+        return int(text)
+    for score, label in _scale_labels().items():
+        if text in (label, f"{score} {label}", f"{score}{label}"):
+            return score
+    return None
+
+
+def _partial_score(text: str) -> int | None:
+    """A scale label inside the text, or a part of exactly one label (at least two characters)."""
+    labels = _scale_labels()
+    holding = [score for score, label in labels.items() if label in text]
+    if len(holding) == 1:
+        return holding[0]
+    parts = [score for score, label in labels.items() if len(text) >= 2 and text in label]
+    return parts[0] if len(parts) == 1 else None
+
+
+def holds_code(text: str) -> bool:
+    return bool(_ITEM_CODE.search(text) or _STANDARD_CODE.search(text))
+
+
+def asks_about_standards(text: str) -> bool:
+    """Ends as a question and names something of a standard (指標, 產出, 知識, 技能 …)."""
+    stripped = unicodedata.normalize("NFKC", text).strip()
+    asks = any(stripped.endswith(ending) for ending in raw("assessment.typed.question_endings"))
+    return asks and (holds_code(stripped) or any(word in stripped for word in raw("assessment.typed.standards_words")))
+
+
+def has_words(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+def read_answer(text: str) -> Typed:
+    """A message while a rating question is open."""
+    clean = normal(text)
+    if not has_words(clean):
+        return Typed("unclear")
+    score = _exact_score(clean)
+    if score is not None:
+        return Typed("score", score)
+    command = _command(clean, loose=True)
+    if command:
+        return Typed(command)
+    if holds_code(clean) or asks_about_standards(clean):
+        return Typed("lookup")
+    score = _partial_score(clean)
+    return Typed("score", score) if score is not None else Typed("unclear")
+
+
+def read_sentence(text: str) -> Typed:
+    """A message while an example or a follow-up answer is awaited."""
+    clean = normal(text)
+    if not has_words(clean):
+        return Typed("unclear")
+    command = _command(clean, loose=False)
+    if command:
+        return Typed(command)
+    score = _exact_score(clean)
+    if score is not None:
+        return Typed("score", score)
+    if asks_about_standards(clean):
+        return Typed("lookup")
+    return Typed("sentence")
