@@ -36,7 +36,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", default=str(ROOT / "tests" / "data" / "scope.jsonl"))
     args = ap.parse_args()
-    rows = [json.loads(line) for line in open(args.set, encoding="utf-8") if line.strip()]
+    rows = [json.loads(line) for line in Path(args.set).read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as data:
         assistant = Assistant.from_settings(Settings(BOT_DATA_DIR=data))
         scored = [(*figures(assistant, r["question"]), bool(r["in_scope"]), r["question"]) for r in rows]
