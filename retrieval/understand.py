@@ -32,7 +32,7 @@ from pathlib import Path
 from index import codes
 from index.catalog import Catalog
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
-from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact
+from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact, name_key
 from retrieval.normalize import gloss, glossary_runs, normalize
 
 FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
@@ -269,6 +269,11 @@ class Reader:
         self.classifier = classifier or KindClassifier(load_examples(), mask=self.mask)
 
     # ------------------------------------------------------------ slots
+    def _not_title_words(self, named: list[Named], standards: list[str]) -> list[Named]:
+        """Words that told the standard ("系統規劃" of 電商系統規劃人員) do not also name another standard's item."""
+        titles = [name_key(d.title) for d in map(self.catalog.get, standards) if d]
+        return [n for n in named if n.standard in standards or not any(n.name in title for title in titles)]
+
     def slots(self, question: str) -> tuple[Query, list[Span]]:
         text = normalize(question)
         q = Query(raw=question, text=text, gloss=gloss(text))
@@ -286,6 +291,7 @@ class Reader:
             q.named = self.items.find_sections(text)
         match.drop_soft_inside([n.span for n in q.named])
         q.standards, q.soft_standards, q.unknown_standard_codes = match.exact, match.soft, match.unknown
+        q.named = self._not_title_words(q.named, q.standards + q.soft_standards)
         q.families = _unique(d.family for d in map(self.catalog.get, q.standards + q.soft_standards) if d)
         spans += [n.span for n in q.named] + [s for s, _ in match.soft_spans]
         q.fields = find_fields(_blank(text, [n.span for n in q.named]))
@@ -362,7 +368,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
     if q.injection and not q.has_codes:
         return "refuse"
-    if prediction.kind in OUT_OF_SCOPE and prediction.margin >= OOS_MARGIN and not q.has_items:
+    if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not q.has_items:
         return prediction.kind
     scores = dict(prediction.scores)
     in_play = bool(q.families) or session
@@ -385,6 +391,13 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             return "search"
         return kind
     return "search"
+
+
+def oos_margin(q: Query, prediction: Prediction) -> float:
+    """How far 'outside the documents' leads the best kind of question the slots would allow."""
+    outside = max((v for k, v in prediction.scores.items() if k in OUT_OF_SCOPE), default=0.0)
+    inside = max((v for k, v in prediction.scores.items() if k not in OUT_OF_SCOPE and viable(k, q)), default=0.0)
+    return outside - inside
 
 
 def viable(kind: str, q: Query) -> bool:

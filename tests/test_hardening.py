@@ -8,6 +8,7 @@ import csv
 import io
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -50,12 +51,17 @@ def test_numbers_and_plain_text_are_kept(value: object) -> None:
 def test_a_name_and_an_evidence_sentence_reach_the_csv_files_neutralised(catalog: Catalog) -> None:
     doc = catalog.get(CLOUD)
     result = fake_result(doc, quick_questions(doc.duties))  # type: ignore[union-attr, arg-type]
-    result["user_name"] = FORMULAS[0]
-    result["answers"][0]["evidence"] = FORMULAS[1]
-    team = read_csv(report.team_csv([(1, result)]))
+    first = result.tasks[0]
+    poisoned_note = replace(first.notes[0], text=FORMULAS[1])
+    result = replace(
+        result,
+        user_name=FORMULAS[0],
+        tasks=(replace(first, notes=(poisoned_note,)), *result.tasks[1:]),
+    )
+    team = read_csv(report.team_csv([result]))
     assert team[1][1] == "'" + FORMULAS[0]
     answers = read_csv(report.answers_csv(result))
-    assert answers[1][6] == "'" + FORMULAS[1]
+    assert any(row[6] == "'" + FORMULAS[1] for row in answers[1:])
     for row in team[1:] + answers[1:]:
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
 
