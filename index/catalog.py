@@ -96,6 +96,10 @@ def find_item(doc: Document, code: str) -> Item | None:
     for table in (doc.knowledge, doc.skills, doc.attitudes):
         if code in table:
             return table[code]
+    for table in (doc.knowledge, doc.skills, doc.attitudes):  # printed without a number: "S 雲端平台操作能力"
+        unnumbered = next((item for item in table.values() if item.unnumbered and item.code == code), None)
+        if unnumbered:
+            return unnumbered
     for task in doc.tasks:
         for item in task.indicators + task.outputs:
             if item.code == code and not item.misplaced:
@@ -104,11 +108,13 @@ def find_item(doc: Document, code: str) -> Item | None:
 
 
 def tasks_using(doc: Standard, code: str) -> list[Task]:
-    """Tasks that print an item (P, O, K or S) with this code."""
+    """Tasks that print an item (P, O, K or S) with this code (an item printed without a number, "S 雲端平台操作能力",
+    is listed by its code and name)."""
+    keys = {code} | {key for table in (doc.knowledge, doc.skills) for key, item in table.items() if item.code == code}
     return [
         t
         for t in doc.tasks
-        if code in t.knowledge
-        or code in t.skills
+        if keys.intersection(t.knowledge)
+        or keys.intersection(t.skills)
         or any(i.code == code for i in t.indicators + t.outputs)
     ]

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index import codes as printed_codes
 from index.clean import clean, split_points, squeeze, strip_html
 from index.model import (
     AssessmentPart,
@@ -41,16 +42,14 @@ from prompts import t
 
 MAX_BYTES = 20_000_000  # checked on the file's size before anything is read
 CN_NUMBERS = "一二三四五六七八九十"
-_VERSION = re.compile(r"v(\d+)$", re.I)
-_DUTY = re.compile(r"^T\s*(\d+)(?![\d.])\s*(.*)$", re.S)
+_VERSION = printed_codes.VERSION_SUFFIX
+_DUTY = printed_codes.CELL_DUTY
 _TASK_CODE = r"T\s*(\d+)\s*\.\s*(\d+)"
-_TASK = re.compile(rf"^{_TASK_CODE}\s*(.*)$", re.S)
+_TASK = printed_codes.CELL_TASK
 _TASKS = re.compile(rf"(?<![A-Za-z0-9]){_TASK_CODE}")  # several task codes sharing one cell
-_P_OR_O = re.compile(r"(?<![A-Za-z0-9])([PO]\d+\.\d+\.\d+)")
-_K = re.compile(r"(?<![A-Za-z0-9])(K\d+)")
-_S = re.compile(r"(?<![A-Za-z0-9])(S\d+|S(?=\s+[\u4e00-\u9fff]))")
-_A = re.compile(r"(?<![A-Za-z0-9])(A\d+)")
-_NOTE = re.compile(r"【註(\d+)】")
+_P_OR_O = printed_codes.CELL_INDICATOR_OR_OUTPUT
+_K, _S, _A = printed_codes.CELL_K, printed_codes.CELL_S, printed_codes.CELL_A
+_NOTE = printed_codes.NOTE_REF
 _SECTION = re.compile(rf"(?:^|\s)([{CN_NUMBERS}]+)、([^：:]*)[：:]")
 _NUMBERED = re.compile(r"(?:^|\s)(\d+)\.\s")
 

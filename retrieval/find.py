@@ -70,9 +70,10 @@ class Finder:
                           item_types=item_types)
         if named and all(d.status == "historical" for d in named):
             filters.status = None
-        query = q.text + (" " + extra if extra else "")
-        glossed = gloss(q.text)
-        if glossed != q.text:
+        text = q.topic if named and q.topic else q.text
+        query = text + (" " + extra if extra else "")
+        glossed = gloss(text)
+        if glossed != text:
             query += " " + glossed
         hits = self.hybrid.search(query, k=k * 3, filters=filters)
         if q.soft_standards and not named:
@@ -130,17 +131,17 @@ class Finder:
             doc = self.catalog.get(hit.chunk.standard)
             if doc is None:
                 continue
-            n += 1
             if hit.chunk.item_type in ("knowledge", "skill", "attitude"):
-                self._say_item_with_tasks(draft, doc, n, hit.chunk.code)
+                n += self._say_item_with_tasks(draft, doc, n + 1, hit.chunk.code)
             else:
+                n += 1
                 self._say_hit(draft, n, hit.chunk)
         return draft
 
-    def _say_item_with_tasks(self, draft: A.Draft, doc: Document, n: int, code: str) -> None:
+    def _say_item_with_tasks(self, draft: A.Draft, doc: Document, n: int, code: str) -> bool:
         item = find_item(doc, code)
         if item is None:
-            return
+            return False
         draft.say(t("answers.semantic_hit", n=n, std=f"{doc.code} {doc.title}", code=item.code, text=item.text))
         draft.cite(doc, item.code, item.full_text)
         if isinstance(doc, Standard):
@@ -149,6 +150,7 @@ class Finder:
                 draft.say(t("answers.item_used_in", tasks="、".join(f"{u.code} {u.title}" for u in used)))
                 for task in used:
                     draft.cite(doc, task.code, task.title)
+        return True
 
     # ------------------------------------------------------------ which standards fit a person
     def profile(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:

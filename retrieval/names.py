@@ -29,7 +29,7 @@ def compact(text: str) -> str:
 
 def name_key(text: str) -> str:
     """A name as matched: no punctuation, no connectors between its parts."""
-    return "".join(ch for ch in compact(text) if ch not in CONNECTORS)
+    return "".join(ch for ch in compact(text) if ch not in CONNECTORS).replace("臺", "台")
 
 
 @dataclass(frozen=True)
@@ -272,7 +272,7 @@ def _compact_with_offsets(text: str) -> tuple[str, list[int]]:
     chars, offsets = [], []
     for i, ch in enumerate(text):
         if not _PUNCT.fullmatch(ch) and ch not in CONNECTORS:
-            chars.append(ch)
+            chars.append("台" if ch == "臺" else ch)
             offsets.append(i)
     return "".join(chars), offsets
 

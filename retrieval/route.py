@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from index.catalog import Catalog, find_item, tasks_using
+from index.codes import standard_codes
 from index.model import Document, Standard, Task, Unit
 from prompts import t
 from retrieval import answer as A
@@ -27,9 +28,12 @@ META_FIELDS = ("former_titles", "versions", "classification", "entry", "descript
 COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "tasks", "duties", "std_level", "level",
                   "classification")
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
+UNIT_CUE = re.compile(r"職能單元|單元|\bunit\b", re.I)
 RENAMED_CUE = re.compile(r"改了?名|更名|名稱.{0,4}(改|變|不同)|renamed", re.I)
 MAX_NAMED_DOCS = 3
 MAX_META_FIELDS = 3
+# Fields a "what do I need to prepare" question can ask for instead of the K and S to learn.
+OWN_FIELDS = frozenset({"assessment", "notes", "outputs", "indicators"})
 
 Search = Callable[[Query, list[Document], Document | None], A.Draft]
 
@@ -46,6 +50,10 @@ class Router:
             codes = "、".join(d.code for d in self.catalog.current())
             return A.Draft.reply("unknown_standard", t("answers.unknown_standard", code=q.unknown_standard_codes[0],
                                                        codes=codes))
+        doc = self.target(q, session)
+        if isinstance(doc, Unit) and "level" in q.fields and not (q.has_codes or q.conditions):
+            q.fields = ["std_level" if f == "level" else f for f in q.fields]  # a unit has one level: its own
+            q.kind = "meta" if q.kind in ("list", "lookup", "search") else q.kind
         handler = getattr(self, "_" + q.kind, self._search)
         return handler(q, session)
 
@@ -68,7 +76,14 @@ class Router:
             return docs[0]
         if session is not None and q.historical and session.status == "current":
             return next((d for d in self.catalog.family(session) if d.status == "historical"), session)
-        return session
+        return session or self._only_unit(q)
+
+    def _only_unit(self, q: Query) -> Document | None:
+        """"這個單元的評量方法" with one 職能單元 in the catalog: that unit, nothing to choose."""
+        if not UNIT_CUE.search(q.text) and "assessment" not in q.fields:
+            return None
+        units = [d for d in self.catalog.current() if isinstance(d, Unit)]
+        return units[0] if len(units) == 1 else None
 
     def ask_for_standard(self, intent: str) -> A.Draft:
         current = sorted(self.catalog.current(), key=lambda d: d.code)
@@ -76,10 +91,10 @@ class Router:
 
     # ------------------------------------------------------------ lookup: one item
     def _lookup(self, q: Query, session: Document | None) -> A.Draft:
+        if q.ordinals and (not q.has_codes or self.target(q, session) is not None):
+            return self._ordinal(q, session)
         if q.has_codes:
             return self._codes(q, session)
-        if q.ordinals:
-            return self._ordinal(q, session)
         if q.named:
             return self._named(q, session)
         return self._search(q, session)
@@ -176,6 +191,9 @@ class Router:
     def _named(self, q: Query, session: Document | None) -> A.Draft:
         refs = self._named_refs(q, session)
         draft = A.Draft("named")
+        asked = self.named(q)
+        if asked and refs and not any(r.standard in {d.code for d in asked} for r in refs):
+            draft.say(t("answers.named_elsewhere", std=asked[0].title, name=refs[0].name))
         for code in _unique(r.standard for r in refs)[:MAX_NAMED_DOCS]:
             doc = self.catalog.get(code)
             if doc is None:
@@ -276,6 +294,9 @@ class Router:
     def _learning(self, q: Query, session: Document | None) -> A.Draft:
         if q.has_codes or q.ordinals or any(r.sort == "task" for r in q.named):
             return self._lookup(q, session)
+        if OWN_FIELDS.intersection(q.fields):
+            # "what to prepare for the assessment" names its own field: it asks for that field.
+            return self._list(q, session)
         doc = self.target(q, session)
         if doc is None:
             return self._reverse_topic(q, [], session)
@@ -357,16 +378,20 @@ class Router:
         return A.Draft.reply("refused", t("answers.refuse_secret"))
 
     def _examples(self, q: Query, session: Document | None) -> str:
-        """What the person could ask instead, about the standard they named (no codes: nothing is cited)."""
-        doc = self.target(q, session) or next(iter(sorted(self.catalog.current(), key=lambda d: d.code)), None)
-        title = doc.title if doc else ""
-        return t("answers.example_questions", title=title)
+        """What the person could ask instead, about the standard they named, with codes that standard prints."""
+        current = sorted((d for d in self.catalog.current() if isinstance(d, Standard) and d.tasks and d.knowledge),
+                         key=lambda d: d.code)
+        doc = self.target(q, session) or next(iter(current), None)
+        coded = doc if isinstance(doc, Standard) and doc.tasks and doc.knowledge else next(iter(current), None)
+        if doc is None or coded is None:
+            return ""
+        return t("answers.example_questions", title=doc.title, std=coded.title,
+                 task=coded.tasks[min(1, len(coded.tasks) - 1)].code, knowledge=next(iter(coded.knowledge)))
 
 
 def _code_typed(q: Query, doc: Document) -> bool:
-    from index.codes import standard_codes
-
-    return any(q and doc is d for d in [doc] for c in standard_codes(q.text) if c.upper() == doc.code.upper())
+    """True when the question spells the document's own code (not only its title)."""
+    return any(code.upper() == doc.code.upper() for code in standard_codes(q.text))
 
 
 def _one_per_family(docs: list[Document]) -> list[Document]:

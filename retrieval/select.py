@@ -7,7 +7,7 @@ from index.catalog import Catalog, find_item, tasks_using
 from index.model import Document, Item, Standard, Task, Unit
 from prompts import t
 from retrieval import answer as A
-from retrieval.understand import Condition, Query
+from retrieval.understand import Condition, Ordinal, Query
 
 MEASURE_LABEL = {"outputs": "section_outputs", "indicators": "section_indicators", "knowledge": "section_knowledge",
                  "skills": "section_skills", "level": "level_label", "tasks": "tasks_label"}
@@ -32,25 +32,60 @@ def _pick(seq: list, index: int):  # type: ignore[no-untyped-def]
 
 
 def resolve_ordinals(doc: Document, q: Query) -> bool:
-    """'第三個職責', '最後一個工作任務' -> codes in the query. False when one is out of range."""
-    for o in q.ordinals:
-        if isinstance(doc, Unit):
-            section = _pick(doc.sections, o.index) if o.target in ("section", "task", "duty") else None
-            if section is None:
-                return False
-            q.unit_ids.append(section.id)
-            continue
+    """'第三個職責', '最後一個工作任務', '第二個職責底下第一個任務', 'T2.2 的第一個行為指標', '態度裡最後一項'
+    -> codes in the query. False when one is out of range."""
+    if isinstance(doc, Unit):
+        return _unit_ordinals(doc, q)
+    order = {"duty": 0, "task": 1, "indicator": 2, "output": 2}
+    for o in sorted(q.ordinals, key=lambda o: order.get(o.target, 3)):
+        code = _ordinal_code(doc, q, o)
+        if code is None:
+            return False
         if o.target == "duty":
-            duty = _pick(doc.duties, o.index)
-            if duty is None:
-                return False
-            q.duties.append(duty.code)
+            q.duties.append(code)
         elif o.target == "task":
-            task = _pick(doc.tasks, o.index)
-            if task is None:
-                return False
-            q.tasks.append(task.code)
-    return bool(q.tasks or q.duties or q.unit_ids)
+            q.tasks.append(code)
+        else:
+            q.items.append(code)
+    if q.items and q.tasks and any(o.target in ("indicator", "output") for o in q.ordinals):
+        q.tasks.clear()  # the indicator itself is the answer, not its whole task
+    if q.tasks and any(o.target == "task" for o in q.ordinals):
+        q.duties.clear()  # "第二個職責底下第一個任務": the duty only located the task
+    return bool(q.tasks or q.duties or q.items)
+
+
+def _ordinal_code(std: Standard, q: Query, o: Ordinal) -> str | None:
+    if o.target == "duty":
+        duty = _pick(std.duties, o.index)
+        return duty.code if duty else None
+    if o.target == "task":
+        duty = q.duties[-1] if q.duties else None
+        tasks = [task for task in std.tasks if duty is None or task.duty == duty]
+        task = _pick(tasks, o.index)
+        return task.code if task else None
+    if o.target in ("indicator", "output"):
+        task = std.task(q.tasks[-1]) if q.tasks else None
+        items = (task.indicators if o.target == "indicator" else task.outputs) if task else []
+        item = _pick(items, o.index)
+        return item.code if item else None
+    table = {"knowledge": std.knowledge, "skill": std.skills, "attitude": std.attitudes}.get(o.target)
+    item = _pick(list(table.values()), o.index) if table else None
+    return item.code if item else None
+
+
+def _unit_ordinals(unit: Unit, q: Query) -> bool:
+    for o in q.ordinals:
+        if o.target in ("section", "task", "duty"):
+            found = _pick(unit.sections, o.index)
+            code = found.id if found else None
+        else:
+            table = {"knowledge": unit.knowledge, "skill": unit.skills}.get(o.target, {})
+            item = _pick(list(table.values()), o.index)
+            code = item.code if item else None
+        if code is None:
+            return False
+        q.unit_ids.append(code)
+    return bool(q.unit_ids)
 
 
 # ---------------------------------------------------------------- lists
@@ -184,7 +219,8 @@ def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], cou
 
 def describe(c: Condition) -> str:
     label = t("answers." + MEASURE_LABEL.get(c.measure, "tasks_label"))
-    return t(f"answers.condition_{_op_key(c.op)}", what=label, n=c.value)
+    key = _op_key(c.op) + ("_level" if c.measure == "level" and c.op in ("max", "min") else "")
+    return t(f"answers.condition_{key}", what=label, n=c.value)
 
 
 def _op_key(op: str) -> str:

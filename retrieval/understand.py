@@ -42,6 +42,7 @@ META_FIELDS = ("entry", "versions", "former_titles", "classification", "descript
 LIST_FIELDS = ("tasks", "duties", "knowledge", "skills", "attitudes", "indicators", "outputs", "assessment", "notes")
 OOS_MARGIN = 0.05  # a clear "outside the documents" reading is not overturned by a count word ("推薦幾個職缺")
 ASK_MARGIN = 0.1  # a kind that needs a standard nobody named must beat a search by this much to ask for one
+ITEM_SORTS = ("knowledge", "skill", "attitude")
 STRUCTURE_BONUS = 0.15  # what a structural cue (a count word, two standards named) adds to a kind's score
 OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "older edition",
              "old version", "previous version")
@@ -68,6 +69,13 @@ _ORDINAL = re.compile(rf"(倒數)?第\s*{_NUM}\s*(?:個|項|條|份|段|部分)?
                       r"(職責|任務|指標|產出|段|部分|知識|技能|態度)")
 _LAST = re.compile(r"最(?:後|末)\s*(?:一)?\s*(?:個|項|條|份|段)?\s*(?:的)?\s*(?:工作|主要|行為)?"
                    r"(職責|任務|指標|產出|段|部分|知識|技能|態度)")
+_NOUNS = r"(職責|任務|指標|產出|知識|技能|態度)"
+_NO_NOUN_AFTER = r"(?!\s*(?:的)?\s*(?:工作|主要|行為)?(?:職責|任務|指標|產出|段|部分|知識|技能|態度))"
+# the noun first: "態度裡面最後一項", "知識的第 3 項", "行為指標中倒數第二條"
+_ORDINAL_AFTER = re.compile(rf"{_NOUNS}\s*(?:要求)?\s*(?:裡面|裡|中|之中|當中|的)?\s*(倒數)?第\s*{_NUM}\s*(?:個|項|條)"
+                            + _NO_NOUN_AFTER)
+_LAST_AFTER = re.compile(rf"{_NOUNS}\s*(?:要求)?\s*(?:裡面|裡|中|之中|當中|的)?\s*最(?:後|末)\s*一?\s*(?:個|項|條)"
+                         + _NO_NOUN_AFTER)
 _EN_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\s+"
                          r"(duty|task|indicator|output)", re.I)
 _EN_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
@@ -76,7 +84,7 @@ _MEASURE = {"產出": "outputs", "文件": "outputs", "指標": "indicators", "�
             "任務": "tasks", "output": "outputs", "deliverable": "outputs", "indicator": "indicators",
             "knowledge": "knowledge", "skill": "skills", "task": "tasks"}
 _MEASURE_WORDS = "產出|文件|指標|知識|技能|任務|outputs?|deliverables?|indicators?|knowledge|skills?|tasks?"
-_NONE_OF = re.compile(rf"(?:沒有|沒|無|不用|不必|不需要?)\s*(?:交)?\s*(?:任何)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
+_NONE_OF = re.compile(rf"(?:沒有|沒|無|未|不用|不必|不需要?)\s*(?:交|列出?|寫|印出?|附)?\s*(?:任何)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
                       rf"\b(?:no|without)\s+({_MEASURE_WORDS})", re.I)
 _AT_LEAST = re.compile(rf"(至少|超過|多於|大於|不少於|少於|不到|只有|僅有|恰好)?\s*{_NUM}\s*(?:份|項|個|條|種)?\s*"
                        r"(或以上|以上|或以下|以下|or more|or fewer)?")
@@ -114,6 +122,7 @@ class Query:
     text: str
     gloss: str = ""
     masked: str = ""
+    topic: str = ""  # the words without the standards they name: what to search for within them
     kind: str = "search"
     prediction: Prediction | None = None
     standards: list[str] = field(default_factory=list)
@@ -198,6 +207,10 @@ def find_ordinals(text: str) -> list[Ordinal]:
         n = number(m.group(2))
         out.append(Ordinal(_NOUN[m.group(3)], -n if m.group(1) else n))
     out.extend(Ordinal(_NOUN[m.group(1)], -1) for m in _LAST.finditer(text))
+    for m in _ORDINAL_AFTER.finditer(text):
+        n = number(m.group(3))
+        out.append(Ordinal(_NOUN[m.group(1)], -n if m.group(2) else n))
+    out.extend(Ordinal(_NOUN[m.group(1)], -1) for m in _LAST_AFTER.finditer(text))
     out.extend(Ordinal(_NOUN[m.group(2).lower()], _EN_NUMBERS[m.group(1).lower()]) for m in _EN_ORDINAL.finditer(text))
     return [o for o in out if o.index != 0]
 
@@ -230,7 +243,10 @@ def _thresholds(text: str) -> list[Condition]:
         if not word and not bound:
             continue
         before = list(re.finditer(_MEASURE_WORDS, text[max(0, m.start() - 10) : m.start()], re.I))
-        noun = re.search(_MEASURE_WORDS, text[m.end() : m.end() + 10], re.I) or (before[-1] if before else None)
+        after = re.search(_MEASURE_WORDS, text[m.end() : m.end() + 10], re.I)
+        noun = after or (before[-1] if before else None)
+        if after and before and _measure(after.group()) == "tasks" and _measure(before[-1].group()) != "tasks":
+            noun = before[-1]  # "行為指標超過 5 條的任務": tasks are what is returned, indicators what is counted
         if not noun or _LEVEL.match(text, m.start()):
             continue
         op = {"至少": ">=", "不少於": ">=", "超過": ">", "多於": ">", "大於": ">", "少於": "<", "不到": "<",
@@ -321,6 +337,7 @@ class Reader:
     def read(self, question: str, embed: Embed | None = None, model: str = "", session: bool = False) -> Query:
         q, spans = self.slots(question)
         q.masked = _masked(q.text, spans, q)
+        q.topic = " ".join(_masked(q.text, spans, q, standards_only=True).split())
         q.prediction = self.classifier.predict(q.masked, embed, model)
         q.kind = decide(q, q.prediction, session)
         return q
@@ -342,8 +359,9 @@ def _blank(text: str, spans: list[Span]) -> str:
     return "".join(chars)
 
 
-def _masked(text: str, spans: list[Span], q: Query) -> str:
-    """The question with its standards, codes and item names replaced by placeholders."""
+def _masked(text: str, spans: list[Span], q: Query, standards_only: bool = False) -> str:
+    """The question with its standards, codes and item names replaced by placeholders (standards_only:
+    the standards dropped and everything else kept, the words to search within them)."""
     out, last = [], 0
     for s in sorted(set(spans), key=lambda s: (s.start, -s.end)):
         if s.start < last:
@@ -357,6 +375,8 @@ def _masked(text: str, spans: list[Span], q: Query) -> str:
             mask = MASK_ITEM
         else:
             mask = MASK_STANDARD
+        if standards_only:
+            mask = " " if mask == MASK_STANDARD else piece
         out.append(text[last : s.start] + mask)
         last = s.end
     out.append(text[last:])
@@ -377,6 +397,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "count": q.counting,
         "filter": bool(q.conditions) and not q.counting,
         "compare": len(q.families) >= 2,
+        "reverse": "tasks" in q.fields and not q.counting and any(r.sort in ITEM_SORTS for r in q.named),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
         "meta": no_items and in_play and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),
