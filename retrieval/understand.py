@@ -46,7 +46,7 @@ ITEM_SORTS = ("knowledge", "skill", "attitude")
 STRUCTURE_BONUS = 0.15  # what a structural cue (a count word, two standards named) adds to a kind's score
 OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "older edition",
              "old version", "previous version")
-VERSION_CUE = re.compile(r"新版|舊版|新舊|改版|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
+VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
 EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
@@ -317,6 +317,8 @@ class Reader:
         q.versioned = bool(VERSION_CUE.search(text))
         compact_text = compact(text).lower()
         q.historical = any(compact(w).lower() in compact_text for w in OLD_WORDS)
+        if q.historical and not q.versioned and len(q.fields) > 1 and "versions" in q.fields:
+            q.fields.remove("versions")  # "以前的版本有哪些任務": the old version is where to look, tasks what to list
         q.injection = bool(INJECTION.search(text))
         return q, spans
 
@@ -410,8 +412,15 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             continue
         if kind in NEEDS_STANDARD and not in_play and not q.has_codes and score < scores.get("search", 0) + ASK_MARGIN:
             return "search"
-        return kind
+        return _level_of_standard(q, kind, in_play)
     return "search"
+
+
+def _level_of_standard(q: Query, kind: str, in_play: bool) -> str:
+    """"What is the level of the … standard": a search by its words, a question about the standard's level."""
+    if kind == "search" and in_play and q.fields == ["level"] and not (q.has_items or q.conditions):
+        return "meta"
+    return kind
 
 
 def oos_margin(q: Query, prediction: Prediction) -> float:

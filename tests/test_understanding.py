@@ -128,6 +128,9 @@ WORDINGS = [
     ("compare the entry requirements of ISD3512-001v3 and IIS3513-006v4", {"compare"}),
     ("系統整合工程人員新版跟舊版的入門條件差在哪", {"version_diff"}),
     ("INM3513-005 改版後任務有什麼變動？", {"version_diff"}),
+    ("兩個版本的系統整合工程人員，職責名稱有什麼不同", {"version_diff"}),
+    ("舊版的系統整合工程人員有哪些職責被拿掉了", {"version_diff"}),
+    ("What is the level of the cloud system developer standard?", {"meta"}),
     ("想做雲端系統開發要先補哪些知識技能", {"learning"}),
     ("I want to become a system integration engineer, what should I study?", {"learning"}),
     ("我熟悉資料倉儲和 SQL，比較適合哪一個職務", {"profile"}),
@@ -213,6 +216,14 @@ def test_ordinals_inside_a_duty_a_task_or_a_table(e5, catalog: Catalog) -> None:
     assert answer.citations[0].code == list(doc.attitudes)[-1]
     answer = e5.ask(f"{doc.code} 第 30 項知識")  # the standard lists 27
     assert answer.answer == t("answers.ordinal_out_of_range", std=f"{doc.code} {doc.title}")
+
+
+def test_the_old_version_is_where_to_look_not_what_to_list(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    old = catalog.get(INTEGRATION_OLD)
+    assert isinstance(old, Standard)
+    answer = e5.ask("系統整合工程人員以前的版本有哪些任務")
+    assert answer.standard == INTEGRATION_OLD
+    assert {c.code for c in answer.citations if c.code.count(".") == 1} == {task.code for task in old.tasks}
 
 
 def test_a_unit_is_found_without_its_name_when_it_is_the_only_one(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
