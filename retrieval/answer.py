@@ -4,6 +4,7 @@ from the model of the cited document."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from index.catalog import Catalog, find_item, tasks_using
@@ -44,6 +45,8 @@ class Draft:
     def text(self) -> str:
         return "\n".join(self.lines).strip()
 
+
+LICENSE_CUE = re.compile(r"證照|執照|證書|licen[cs]e|certificat", re.I)
 
 def header(doc: Document, catalog: Catalog) -> str:
     line = t("answers.header", code=doc.code, title=doc.title)
@@ -214,6 +217,9 @@ def standard_field(draft: Draft, doc: Document, name: str, catalog: Catalog, que
     elif name == "description":
         draft.say(t("answers.description", text=std.description))
         draft.cite(std, std.code, std.description)
+        draft.say(t("answers.description_outline"))  # what the work is, duty by duty: what people asking mean
+        for duty in std.duties:
+            duty_overview(draft, std, duty.code)
     elif name == "classification":
         draft.say(_classification(std))
         draft.cite(std, std.code, std.title)
@@ -222,6 +228,8 @@ def standard_field(draft: Draft, doc: Document, name: str, catalog: Catalog, que
         draft.say(t("answers.entry_heading") if entry else t("answers.entry_none"))
         for line in entry:
             draft.say(t("answers.bullet", text=line))
+        if LICENSE_CUE.search(question) and not any(LICENSE_CUE.search(line) for line in entry):
+            draft.say(t("answers.entry_no_license"))
         draft.cite(std, std.code, "；".join(entry) or std.title)
     elif name == "notes":
         draft.say(t("answers.notes_heading"))

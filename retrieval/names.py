@@ -15,8 +15,9 @@ from index.model import Document, Item, Standard, Unit
 
 GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理", "技術", "科技")
 MIN_FUZZY_SCORE = 1.6
+PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|\bvs\b|\band\b|\bor\b", re.I)  # two titles told together
 MIN_FUZZY_GRAM = 0.6  # a title's bigram counts as evidence from this weight up
-MIN_FUZZY_SHARE = 0.3  # and a title told in other words keeps at least this share of its telling bigrams
+MIN_FUZZY_SHARE = 0.25  # and a title told in other words keeps at least this share of its telling bigrams
 SECTION_PART = 4
 CONNECTORS = "與和及跟"  # "版權、智慧財產權" names 版權與智慧財產權
 _PUNCT = re.compile(r"[\s，。、：；？！（）()「」『』【】\[\]/／・\-－—.?!,:;\"'“”]+")
@@ -87,11 +88,11 @@ class TitleIndex:
             self.families[doc.family].append(doc.code)
         self.soft = self._distinctive_parts(names)
         self.gram_weight, self.gram_owners = self._title_bigrams(names)
-        self.strong_grams: dict[str, int] = defaultdict(int)
-        for gram, fams in self.gram_owners.items():
-            if self.gram_weight[gram] >= MIN_FUZZY_GRAM:
-                for family in fams:
-                    self.strong_grams[family] += 1
+        self.title_grams: dict[str, list[set[str]]] = defaultdict(list)  # family -> each title's telling bigrams
+        for name, fams in names.items():
+            telling = {g for g in _bigrams(name) if self.gram_weight.get(g, 0.0) >= MIN_FUZZY_GRAM}
+            for family in fams:
+                self.title_grams[family].append(telling)
 
     def _distinctive_parts(self, names: dict[str, set[str]]) -> dict[str, set[str]]:
         owners_of: dict[str, set[str]] = defaultdict(set)  # every substring of 4+ characters -> families
@@ -131,6 +132,11 @@ class TitleIndex:
             self._by_title(gloss, match, spans=False)
         if not match.exact and not match.soft:
             match.soft.extend(self._fuzzy(compact(gloss or text)))
+        elif len(match.exact) + len(match.soft) == 1 and PAIRING.search(text):
+            rest = _blanked(text, match.spans + [span for span, _ in match.soft_spans])
+            for code in self._fuzzy(compact(rest) + " " + PAIRING.search(text).group()):  # "雲端開發和電商規劃"
+                if code not in match.exact + match.soft:
+                    _add(match.soft, code)
         return match
 
     def _by_title(self, text: str, match: StandardMatch, spans: bool = True) -> None:
@@ -155,21 +161,28 @@ class TitleIndex:
                     taken.append(Span(at, at + len(part)))
 
     def _fuzzy(self, text: str) -> list[str]:
-        """A title told in other words ("雲端開發", "電商系統規劃"): its distinctive bigrams, weighted."""
+        """Titles told in other words ("雲端開發", "電商系統規劃", "雲端開發跟系統整合"): their distinctive
+        bigrams, weighted. Every family told well enough is returned; none when a close one is not."""
         score: dict[str, float] = defaultdict(float)
-        strong: dict[str, int] = defaultdict(int)
+        told: dict[str, set[str]] = defaultdict(set)
         for gram in _bigrams(text):
             for family in self.gram_owners.get(gram, ()):
                 score[family] += self.gram_weight[gram]
-                strong[family] += self.gram_weight[gram] >= MIN_FUZZY_GRAM
-        ranked = sorted(score.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < MIN_FUZZY_SCORE or strong[ranked[0][0]] < 2:
-            return []
-        if strong[ranked[0][0]] < MIN_FUZZY_SHARE * self.strong_grams[ranked[0][0]]:
-            return []  # "資料庫管理系統" shares two bigrams with a long title, not its gist
-        if len(ranked) > 1 and ranked[1][1] >= ranked[0][1] - 0.5:
-            return []
-        return list(self.families[ranked[0][0]])
+                if self.gram_weight[gram] >= MIN_FUZZY_GRAM:
+                    told[family].add(gram)
+        found = sorted((f for f in score if self._told_well(f, score[f], told[f])), key=lambda f: -score[f])
+        if len(found) > 1 and PAIRING.search(text):
+            return [code for family in found for code in self.families[family]]  # "雲端開發跟系統整合"
+        if not found or any(f != found[0] and score[f] >= score[found[0]] - 0.5 for f in score):
+            return []  # nothing told, or a shared bigram rather than a title
+        return list(self.families[found[0]])
+
+    def _told_well(self, family: str, score: float, told: set[str]) -> bool:
+        """Two telling bigrams at least, and a fair share of one of its titles ("資料庫管理系統" shares two
+        bigrams with a long title, not its gist)."""
+        if score < MIN_FUZZY_SCORE or len(told) < 2:
+            return False
+        return any(grams and len(told & grams) >= MIN_FUZZY_SHARE * len(grams) for grams in self.title_grams[family])
 
 
 class ItemIndex:
@@ -218,6 +231,14 @@ class ItemIndex:
                 span = Span(at, at + len(best)) if at >= 0 else Span(0, 0)
                 found.extend(Named(std, code, sort, name, span) for std, code, sort in owners)
         return found
+
+
+def _blanked(text: str, spans: list[Span]) -> str:
+    chars = list(text)
+    for span in spans:
+        for i in range(span.start, min(span.end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)
 
 
 def _longest_common(a: str, b: str) -> str:

@@ -176,7 +176,16 @@ class Router:
     def _duty_answer(self, draft: A.Draft, q: Query, std: Standard, code: str) -> bool:
         if q.kind == "count":
             return S.count_duty_tasks(draft, std, code)
-        return A.duty_overview(draft, std, code)
+        fields = [f for f in self._task_fields(q) if f not in ("overview", "level")]
+        duty = std.duty(code)
+        if not fields or duty is None or q.tasks:
+            return A.duty_overview(draft, std, code)
+        draft.cite(std, duty.code, duty.title)  # "T2 的任務有哪些產出": that field of each of its tasks
+        draft.say(t("answers.duty_line", code=duty.code, title=duty.title))
+        for task in duty.tasks:
+            for name in fields:
+                A.task_field(draft, std, task, name)
+        return True
 
     def _ordinal(self, q: Query, session: Document | None) -> A.Draft:
         doc = self.target(q, session)
@@ -356,6 +365,24 @@ class Router:
             C.version_diff(draft, new, old)
         for name in fields[:2]:
             C.diff_field(draft, new, old, name, renamed_only=bool(RENAMED_CUE.search(q.text)))
+        return draft
+
+    # ------------------------------------------------------------ the collection
+    def _catalog(self, q: Query, session: Document | None) -> A.Draft:
+        """Every current standard and unit with its level; "級別最高" names the highest first."""
+        docs = sorted(self.catalog.current(), key=lambda d: d.code)
+        draft = A.Draft("catalog")
+        extreme = next((c.op for c in q.conditions if c.measure == "level" and c.op in ("max", "min")), None)
+        levelled = [d for d in docs if d.level]
+        if extreme and levelled:
+            best = (max if extreme == "max" else min)(d.level or 0 for d in levelled)
+            names = "、".join(f"{d.code} {d.title}" for d in levelled if d.level == best)
+            draft.say(t(f"answers.catalog_{extreme}_level", level=best, docs=names))
+        draft.say(t("answers.catalog_heading", n=len(docs), code=docs[0].code if docs else ""))
+        for n, doc in enumerate(docs, 1):
+            draft.say(t("answers.catalog_line", n=n, code=doc.code, title=doc.title, kind=doc.kind,
+                        level=doc.level or "—"))
+            draft.cite(doc, doc.code, doc.title)
         return draft
 
     # ------------------------------------------------------------ open questions

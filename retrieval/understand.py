@@ -46,6 +46,10 @@ ITEM_SORTS = ("knowledge", "skill", "attitude")
 STRUCTURE_BONUS = 0.15  # what a structural cue (a count word, two standards named) adds to a kind's score
 OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "older edition",
              "old version", "previous version")
+# the collection itself: "有哪些職能基準", "你們收錄哪些職業", "哪一份基準的級別最高", "which standards do you have"
+CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪些(?:職能)?(?:基準|職業|職能單元|單元|文件|職類)|"
+                         r"哪(?:一|幾)?份(?:職能)?(?:基準|文件)|所有(?:的)?(?:職能)?基準|基準清單|"
+                         r"\b(?:which|what) (?:standards|occupations|jobs) do you|\blist (?:all |the )?standards", re.I)
 VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
@@ -392,6 +396,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         return "refuse"
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not q.has_items:
         return prediction.kind
+    if CATALOG_CUE.search(q.text) and not (q.families or q.has_items):
+        return "catalog"
     scores = dict(prediction.scores)
     in_play = bool(q.families) or session
     no_items = not q.has_items

@@ -57,6 +57,20 @@ def test_a_standard_is_read_in_any_spelling(assistant, question: str, standard: 
     assert standard in slots(assistant, question).standards
 
 
+@pytest.mark.parametrize(
+    ("question", "families"),
+    [
+        ("做雲端開發的人", {"ISD3512-001"}),
+        ("雲端開發跟系統整合哪個門檻比較高", {"ISD3512-001", "INM3513-005"}),
+        ("電商規劃跟雲端開發誰的級別高", {"IIS3513-006", "ISD3512-001"}),
+        ("資料庫管理系統的知識", set()),  # two bigrams of a long title are not its gist
+        ("電子商務系統規劃人員的雲端與資料倉儲任務", {"IIS3513-006"}),
+    ],
+)
+def test_a_title_told_in_other_words(assistant, question: str, families: set[str]) -> None:  # type: ignore[no-untyped-def]
+    assert set(slots(assistant, question).families) == families
+
+
 def test_an_english_description_points_to_a_standard(assistant) -> None:  # type: ignore[no-untyped-def]
     q = slots(assistant, "the cloud system developer's deliverables")
     assert CLOUD in q.standards + q.soft_standards
@@ -216,6 +230,40 @@ def test_ordinals_inside_a_duty_a_task_or_a_table(e5, catalog: Catalog) -> None:
     assert answer.citations[0].code == list(doc.attitudes)[-1]
     answer = e5.ask(f"{doc.code} 第 30 項知識")  # the standard lists 27
     assert answer.answer == t("answers.ordinal_out_of_range", std=f"{doc.code} {doc.title}")
+
+
+def test_the_collection_itself(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    current = list(catalog.current())
+    for question in ("你們有收錄哪些職業", "which standards do you have?"):
+        answer = e5.ask(question)
+        assert {c.standard for c in answer.citations} == {d.code for d in current}
+        assert not answer.choices
+    highest = max(d.level or 0 for d in current)
+    answer = e5.ask("哪一份基準的級別最高")
+    assert answer.answer.splitlines()[0] == t("answers.catalog_max_level", level=highest, docs="、".join(
+        f"{d.code} {d.title}" for d in sorted(current, key=lambda d: d.code) if d.level == highest))
+
+
+def test_what_the_work_is_gives_the_duties_too(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = catalog.get(CLOUD)
+    assert isinstance(doc, Standard)
+    answer = e5.ask("我要面試雲端系統開發工程師，面試官可能會問我哪些工作內容")
+    assert doc.description in answer.answer
+    assert {task.code for task in doc.tasks} <= {c.code for c in answer.citations}
+
+
+def test_a_field_of_every_task_of_a_duty(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = catalog.get(CLOUD)
+    assert isinstance(doc, Standard)
+    duty = doc.duties[1]
+    answer = e5.ask(f"雲端系統開發工程人員 {duty.code} 的任務有哪些產出")
+    expected = {o.code for task in doc.tasks if task.duty == duty.code for o in task.outputs}
+    assert {c.code for c in answer.citations if c.code.startswith("O")} == expected
+
+
+def test_a_licence_the_entry_requirements_do_not_name_is_said_so(e5) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask("系統整合工程人員有沒有要求證照")
+    assert answer.intent == "entry" and t("answers.entry_no_license") in answer.answer
 
 
 def test_the_old_version_is_where_to_look_not_what_to_list(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
