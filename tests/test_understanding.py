@@ -261,6 +261,21 @@ def test_a_field_of_every_task_of_a_duty(e5, catalog: Catalog) -> None:  # type:
     assert {c.code for c in answer.citations if c.code.startswith("O")} == expected
 
 
+def test_skills_of_two_standards_are_paired_by_meaning(e5, assistant, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    cloud, integration = catalog.get(CLOUD), catalog.get(INTEGRATION)
+    assert isinstance(cloud, Standard) and isinstance(integration, Standard)
+    talk = [next(i for i in doc.skills.values() if "溝通" in i.text) for doc in (cloud, integration)]
+    assert talk[0].text != talk[1].text  # no wording pairs them: 溝通協調能力 / 溝通技能
+    question = "雲端系統開發工程人員和系統整合工程人員共同的技能"
+    answer = e5.ask(question)
+    heading = t("answers.compare_close_heading", what=t("answers.compare_what_skills"))
+    assert heading in answer.answer
+    close = answer.answer.split(heading, 1)[1]
+    assert f"{CLOUD} {talk[0].code} ／ {INTEGRATION} {talk[1].code}" in close
+    assert {(CLOUD, talk[0].code), (INTEGRATION, talk[1].code)} <= {(c.standard, c.code) for c in answer.citations}
+    assert heading not in assistant.ask(question).answer  # the test embedder has no calibrated threshold
+
+
 def test_a_licence_the_entry_requirements_do_not_name_is_said_so(e5) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask("系統整合工程人員有沒有要求證照")
     assert answer.intent == "entry" and t("answers.entry_no_license") in answer.answer

@@ -16,13 +16,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from index import codes
 from prompts import raw
 
 Action = Literal["score", "skip", "back", "cancel", "lookup", "sentence", "unclear"]
 SHORT = 8  # a command word inside a message this short still counts (「跳過這題」, 「回上一題」)
 
-_ITEM_CODE = re.compile(r"(?<![A-Za-z0-9])[TPOKSA]\d+(?:\.\d+){0,2}(?![A-Za-z0-9])")
-_STANDARD_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}\d{3,4}[A-Za-z]?\d*-\d{3}(?:[vV]\d+)?")
+_ITEM_CODE = codes.ITEM_IN_TEXT
+_STANDARD_CODE = codes.STANDARD_IN_TEXT
 _TRAILING = re.compile(r"[\s。．.!！~～]+$")
 
 

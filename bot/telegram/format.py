@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
-import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
 from bot.replies import Button
+from index import codes
 from prompts import t
 from retrieval.types import Citation
 
@@ -23,7 +23,7 @@ CAPTION_LIMIT = 1024
 INLINE_TITLE_LIMIT = 120
 INLINE_DESCRIPTION_LIMIT = 200
 # Item codes as printed (T2.2, P2.2.1, O2.2.1, K01, S01, A01): shown in bold.
-_CODE = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![A-Za-z0-9.])")
+_CODE = codes.ITEM_IN_TEXT
 
 
 def escape(text: str) -> str:
