@@ -130,7 +130,8 @@ def _unit_chunks(unit: Unit) -> Iterator[Chunk]:
         yield _chunk(unit, "section", section.id, f"{section.id} {section.title} {items}", section.title,
                      section.id, unit.level)
         for item in section.items:
-            yield _chunk(unit, "unit_item", item.code, f"{item.code} {item.text}", _plain(item),
+            # embedded with its section's title, as a task's indicators are read under the task
+            yield _chunk(unit, "unit_item", item.code, f"{item.code} {item.text}", f"{section.title}：{_plain(item)}",
                          section.id, unit.level)
     for table, item_type in ((unit.knowledge, "knowledge"), (unit.skills, "skill"), (unit.notes, "unit_note")):
         for item in table.values():
