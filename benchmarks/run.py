@@ -247,17 +247,20 @@ class BuildSample:
 class _Progress(threading.Thread):
     """Every `every` seconds: chunks through the embedder so far, rate and ETA (for long builds)."""
 
-    def __init__(self, index: Any, total: int, label: str, every: float) -> None:
+    def __init__(self, total: int, label: str, every: float) -> None:
         super().__init__(daemon=True)
-        self.index, self.total, self.label, self.every = index, total, label, every
+        self.total, self.label, self.every = total, label, every
+        self.done = 0
         self.stopped = threading.Event()
         self.started_at = time.perf_counter()
 
+    def update(self, report: Any) -> None:
+        """The index's progress callback: the report of the sync so far."""
+        self.done = report.embedded + report.cached
+
     def run(self) -> None:
         while not self.stopped.wait(self.every):
-            store = self.index._store
-            counter = getattr(getattr(store, "embeddings", None), "counter", None)
-            done = (counter.embedded + counter.cached) if counter is not None else 0
+            done = self.done
             elapsed = time.perf_counter() - self.started_at
             rate = done / elapsed if elapsed else 0.0
             eta = (self.total - done) / rate / 60 if rate else float("nan")
@@ -293,8 +296,8 @@ def build_once(corpus_dir: Path, data_dir: Path, embedder: Any, label: str, prog
         if c.embed_text:
             owners.setdefault(c.embed_text, set()).add(c.standard)
     try:
-        with _Progress(vectors, embedded_chunks, label, progress_every):
-            report = vectors.sync(chunks)
+        with _Progress(embedded_chunks, label, progress_every) as shown:
+            report = vectors.sync(chunks, on_progress=shown.update)
         t3 = time.perf_counter()
         stored = vectors.count()
     finally:

@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _catalog(settings: Settings, folder: Path | None = None) -> Catalog:
-    return Catalog.load(folder or settings.corpus_dir)
+    return Catalog.load(folder or settings.corpus_dir, cache_dir=settings.index_dir / "parsed")
 
 
 def _report_errors(catalog: Catalog) -> None:
@@ -136,7 +136,7 @@ def _ask_assistant(settings: Settings, catalog: Catalog):  # type: ignore[no-unt
     if not writable(settings.bot_data_dir):
         print(t("cli.read_only_lexical", path=settings.bot_data_dir), file=sys.stderr)
         return Assistant.lexical_only(catalog)
-    return Assistant.from_settings(settings, catalog, progress=sys.stderr.isatty())
+    return Assistant.from_settings(settings, catalog, progress=sys.stderr.isatty(), lazy=True)
 
 
 def _ask_batch(assistant: object, path: Path) -> int:

@@ -14,7 +14,7 @@ from bot.checks import require_documents
 from bot.engine import Engine, RateLimiter
 from bot.settings import Settings
 from bot.store import Database
-from index.catalog import DOCUMENT_SUFFIXES, Catalog, DuplicateDocument
+from index.catalog import DOCUMENT_SUFFIXES, Catalog, DuplicateDocument, ParsedCache
 from index.embed import get_embedder
 from index.model import Document
 from index.names import printable
@@ -42,12 +42,12 @@ def _document_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def load_catalog(corpus_dir: Path, extra_dir: Path | None = None) -> Catalog:
+def load_catalog(corpus_dir: Path, extra_dir: Path | None = None, cache_dir: Path | None = None) -> Catalog:
     """The shipped corpus plus uploaded documents; an upload replaces a document with the same code.
 
     Of two uploads with one code the newer file is loaded and the older reported (an upload made
     now moves the older one aside, see Services.add_document; this covers folders filled by hand)."""
-    catalog = Catalog()
+    catalog = Catalog(parsed=ParsedCache(cache_dir) if cache_dir else None)
     for path in _document_files(corpus_dir):
         catalog.add_file(path)
     loaded: dict[str, str] = {}
@@ -91,7 +91,7 @@ class Services:
 
     def reload(self) -> str:
         """Re-read the corpus; keep the old one when the new one has no document. Returns a short report."""
-        catalog = load_catalog(self.settings.corpus_dir, uploads_dir(self.settings))
+        catalog = load_catalog(self.settings.corpus_dir, uploads_dir(self.settings), self.settings.index_dir / "parsed")
         if not catalog.documents:
             return t("bot.reload_failed", errors=_error_lines(catalog))
         self.catalog = catalog
@@ -149,7 +149,7 @@ def _error_lines(catalog: Catalog) -> str:
 
 def build_services(settings: Settings) -> Services:
     """Load the catalog, open (or create) the database and wire the assistant, assessments and engine."""
-    catalog = load_catalog(settings.corpus_dir, uploads_dir(settings))
+    catalog = load_catalog(settings.corpus_dir, uploads_dir(settings), settings.index_dir / "parsed")
     for error in catalog.errors:
         log.warning("document skipped: %s", error)
     require_documents(catalog, settings.corpus_dir)

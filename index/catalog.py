@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.model import Document, Item, Standard, Task, Unit
 from index.names import printable
-from index.parse import ParseError, parse_file
+from index.parse import MAX_BYTES, ParseError, parse_file
 from prompts import t
 
 DOCUMENT_SUFFIXES = (".txt", ".pdf", ".odt")
@@ -27,9 +30,11 @@ class Catalog:
     aliases: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------ loading
+    parsed: ParsedCache | None = None  # documents parsed before, by content hash
+
     @classmethod
-    def load(cls, folder: Path) -> Catalog:
-        catalog = cls()
+    def load(cls, folder: Path, cache_dir: Path | None = None) -> Catalog:
+        catalog = cls(parsed=ParsedCache(cache_dir) if cache_dir else None)
         files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
         for path in files:
             catalog.add_file(path)
@@ -38,7 +43,7 @@ class Catalog:
 
     def add_file(self, path: Path) -> Document | None:
         try:
-            doc = parse_file(path)
+            doc, digest = self.parsed.parse(path) if self.parsed else (parse_file(path), "")
         except ParseError as e:
             self.errors.append(e)
             return None
@@ -47,7 +52,7 @@ class Catalog:
             self.errors.append(DuplicateDocument(path.name, t("documents.duplicate", code=doc.code, other=other)))
             return None
         self.documents[doc.code] = doc
-        self.hashes[doc.code] = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.hashes[doc.code] = digest or hashlib.sha256(path.read_bytes()).hexdigest()
         return doc
 
     def resolve(self) -> None:
@@ -85,6 +90,42 @@ class Catalog:
 
     def latest_of(self, doc: Document) -> Document:
         return next((d for d in self.family(doc) if d.status == "current"), doc)
+
+
+class ParsedCache:
+    """Parsed documents kept on disk by the hash of their bytes (and of the parser's code), so a start
+    does not parse unchanged documents again. Anything unreadable in it is parsed again."""
+
+    PARSER = ("parse.py", "rows.py", "clean.py", "model.py", "pdf.py", "odt.py", "codes.py", "names.py")
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.version = _sources_digest(Path(__file__).parent, self.PARSER)
+
+    def parse(self, path: Path) -> tuple[Document, str]:
+        if path.stat().st_size > MAX_BYTES:
+            return parse_file(path), ""  # refused by size before anything is read
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        entry = self.folder / f"{hashlib.sha256((self.version + digest + path.name).encode()).hexdigest()[:24]}.pickle"
+        with suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            doc = pickle.loads(entry.read_bytes())
+            if isinstance(doc, (Standard, Unit)):
+                return doc, digest
+        doc = parse_file(path)
+        with suppress(OSError):  # a read-only data dir: parsed again next time
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = entry.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(entry)
+        return doc, digest
+
+
+def _sources_digest(folder: Path, names: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        with suppress(OSError):
+            digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
 
 
 def find_item(doc: Document, code: str) -> Item | None:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 
 class Embedder(Protocol):
@@ -184,16 +183,3 @@ class EmbeddingCache:
 def _is_damage(error: sqlite3.DatabaseError) -> bool:
     """A damaged file (not a database, malformed), not a lock or a permission problem."""
     return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (SQLITE_CORRUPT, SQLITE_NOTADB)
-
-
-class LangchainEmbeddings(Embeddings):
-    """The same embedder seen through langchain's Embeddings interface (for langchain-chroma)."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embedder.embed_passages(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embedder.embed_query(text).tolist()

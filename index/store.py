@@ -14,7 +14,7 @@ import shutil
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +22,13 @@ from urllib.parse import urlparse
 
 from bot.masking import mask_url
 from index.chunk import Chunk
-from index.embed import Embedder, EmbeddingCache, LangchainEmbeddings
+from index.embed import Embedder, EmbeddingCache
 from prompts import t
 
 log = logging.getLogger(__name__)
 SCHEMA = 2
 BATCH = 64
+COLLECTION_METADATA = {"hnsw:space": "cosine"}
 
 
 @dataclass
@@ -50,19 +51,6 @@ class IndexError_(RuntimeError):
     """The vector index cannot be opened or written; the message says what to do."""
 
 
-class _CachedEmbeddings(LangchainEmbeddings):
-    def __init__(self, embedder: Embedder, cache: EmbeddingCache, counter: SyncReport | None = None) -> None:
-        super().__init__(embedder)
-        self.cache, self.counter = cache, counter
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors = self.cache.embed(texts)
-        if self.counter is not None:
-            self.counter.embedded += self.cache.misses
-            self.counter.cached += self.cache.hits
-        return vectors.tolist()
-
-
 def collection_name(embedder: Embedder) -> str:
     slug = "".join(ch if ch.isalnum() else "_" for ch in embedder.name)
     return f"chunks_{slug}"[:60]
@@ -81,13 +69,32 @@ class VectorIndex:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.cache = EmbeddingCache(self.dir / "embeddings.sqlite3", embedder)
         self.manifest_path = self.dir / f"manifest-{collection_name(embedder)}.json"
-        self._store: Any = None
+        self._store: Any = None  # the langchain wrapper, for writing
+        self._collection: Any = None  # the chromadb collection, for counting, deleting and searching
+        self._chroma: Any = None
 
     # ------------------------------------------------------------ opening
     @property
+    def collection(self) -> Any:
+        """Opened with chromadb alone: reading the index never imports langchain."""
+        if self._collection is None:
+            self._collection = self._open()
+        return self._collection
+
+    @property
     def store(self) -> Any:
         if self._store is None:
-            self._store = self._open()
+            from langchain_chroma import Chroma
+
+            from index.lc import CachedEmbeddings
+
+            self.collection  # noqa: B018 - opens (or repairs) the store first
+            self._store = Chroma(
+                client=self._chroma,
+                collection_name=collection_name(self.embedder),
+                embedding_function=CachedEmbeddings(self.embedder, self.cache),
+                collection_metadata=COLLECTION_METADATA,
+            )
         return self._store
 
     def _client(self) -> Any:
@@ -101,29 +108,22 @@ class VectorIndex:
                                        ssl=url.scheme == "https", settings=settings)
         return chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=settings)
 
-    def _open(self) -> Any:
-        from langchain_chroma import Chroma
+    def _get_collection(self) -> Any:
+        self._chroma = self._client()
+        # no embedding function: vectors always come from our embedder (Chroma's default would download one)
+        return self._chroma.get_or_create_collection(collection_name(self.embedder), metadata=COLLECTION_METADATA,
+                                                     embedding_function=None)
 
+    def _open(self) -> Any:
         try:
-            client = self._client()
-            return Chroma(
-                client=client,
-                collection_name=collection_name(self.embedder),
-                embedding_function=_CachedEmbeddings(self.embedder, self.cache),
-                collection_metadata={"hnsw:space": "cosine"},
-            )
+            return self._get_collection()
         except Exception as e:  # chromadb raises many kinds on a damaged store
             if self.chroma_url:
                 reason = t("cli.chroma_unreachable", url=mask_url(self.chroma_url), reason=type(e).__name__)
                 raise IndexError_(reason) from e
             log.warning("vector index at %s unreadable (%s); rebuilding it", self.dir / "chroma", type(e).__name__)
             self._discard_local()
-            return Chroma(
-                client=self._client(),
-                collection_name=collection_name(self.embedder),
-                embedding_function=_CachedEmbeddings(self.embedder, self.cache),
-                collection_metadata={"hnsw:space": "cosine"},
-            )
+            return self._get_collection()
 
     def _discard_local(self) -> None:
         from chromadb.api.client import SharedSystemClient
@@ -160,10 +160,13 @@ class VectorIndex:
             return False
 
     def count(self) -> int:
-        return int(self.store._collection.count())
+        return int(self.collection.count())
 
     # ------------------------------------------------------------ building
-    def sync(self, chunks: Sequence[Chunk], progress: bool = False) -> SyncReport:
+    def sync(self, chunks: Sequence[Chunk], progress: bool = False,
+             on_progress: Callable[[SyncReport], None] | None = None) -> SyncReport:
+        """Brings the index to these chunks, embedding only what changed. on_progress gets the report so far
+        after every batch written (a benchmark prints from it; the command line shows a bar instead)."""
         started = time.perf_counter()
         report = SyncReport()
         wanted = _hashes(chunks)
@@ -181,14 +184,16 @@ class VectorIndex:
         todo = [code for code in wanted if have.get(code) != wanted[code]]
         report.unchanged = [code for code in wanted if code not in todo]
         bar = _progress(sum(1 for code in todo for c in by_doc[code] if c.embed_text), progress)
-        self.store.embeddings.counter = report
+        if todo:
+            self.store.embeddings.counter = report
         for code in todo:
             (report.replaced if code in have else report.added).append(code)
             self._delete(code)
-            report.chunks_written += self._add(by_doc[code], bar)
+            report.chunks_written += self._add(by_doc[code], bar, lambda: on_progress(report) if on_progress else None)
             have[code] = wanted[code]
             self._save_manifest(have)
-        self.store.embeddings.counter = None
+        if todo:
+            self.store.embeddings.counter = None
         if bar is not None:
             bar.close()
         report.seconds = time.perf_counter() - started
@@ -199,14 +204,14 @@ class VectorIndex:
         try:
             return self.count() > 0 or not have
         except Exception:  # noqa: BLE001
-            self._store = None
+            self._store = self._collection = None
             self._discard_local()
             return False
 
     def _delete(self, code: str) -> None:
-        self.store._collection.delete(where={"standard": code})
+        self.collection.delete(where={"standard": code})
 
-    def _add(self, chunks: list[Chunk], bar: Any) -> int:
+    def _add(self, chunks: list[Chunk], bar: Any, after_batch: Callable[[], None]) -> int:
         rows = [c for c in chunks if c.embed_text]
         for i in range(0, len(rows), BATCH):
             part = rows[i : i + BATCH]
@@ -217,13 +222,16 @@ class VectorIndex:
             )
             if bar is not None:
                 bar.update(len(part))
+            after_batch()
         return len(rows)
 
     # ------------------------------------------------------------ searching
     def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         embedding = vector.tolist() if hasattr(vector, "tolist") else list(vector)
-        hits = self.store.similarity_search_by_vector_with_relevance_scores(embedding, k=k, filter=where or None)
-        return [(doc.metadata["cid"], 1.0 - float(distance)) for doc, distance in hits]
+        found = self.collection.query(query_embeddings=[embedding], n_results=k, where=where or None,
+                                      include=["metadatas", "distances"])
+        metadatas, distances = found["metadatas"][0], found["distances"][0]
+        return [(meta["cid"], 1.0 - float(distance)) for meta, distance in zip(metadatas, distances, strict=True)]
 
 
 def _hashes(chunks: Sequence[Chunk]) -> dict[str, str]:

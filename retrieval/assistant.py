@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,7 @@ from retrieval.answer import Draft
 from retrieval.compare import Meaning
 from retrieval.find import Finder, Scope, chunk_item
 from retrieval.route import Router
-from retrieval.search import CompetencyRetriever, Filters, HybridSearch
+from retrieval.search import Filters, HybridSearch
 from retrieval.types import Answer, Citation
 from retrieval.understand import OOS_MARGIN, Query, Reader, oos_margin
 
@@ -45,8 +45,7 @@ class Assistant:
 
     def _use(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.reader = Reader(catalog)
-        self.reader.classifier.cache_dir = self.cache_dir
+        self.reader = Reader(catalog, cache_dir=self.cache_dir)
         self.finder = Finder(catalog, self.search, Scope(self.model))
         meaning = Meaning.for_model(self.model, self._item_vectors if self.search.dense is not None else None)
         self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, self.finder.profile, meaning)
@@ -57,12 +56,16 @@ class Assistant:
 
     # ------------------------------------------------------------ construction
     @classmethod
-    def from_settings(cls, settings: Settings, catalog: Catalog | None = None, progress: bool = False) -> Assistant:
+    def from_settings(cls, settings: Settings, catalog: Catalog | None = None, progress: bool = False,
+                      lazy: bool = False) -> Assistant:
+        """lazy: the vector store opens (and syncs) on the first question that searches by meaning, so a code
+        lookup from the command line never imports chromadb; a server starts eager and warms up."""
         catalog = catalog or Catalog.load(settings.corpus_dir)
         chunks = chunk_catalog(catalog)
-        search, model = build_search(settings, chunks, progress=progress)
+        search, model = build_search(settings, chunks, progress=progress, lazy=lazy)
         assistant = cls(catalog, search, model, settings.index_dir)
-        assistant.warm_up()
+        if not lazy:
+            assistant.warm_up()
         return assistant
 
     def warm_up(self) -> None:
@@ -182,19 +185,41 @@ def _unique_citations(cites: list[Citation]) -> list[Citation]:
     return out
 
 
-def build_search(settings: Settings, chunks: list, progress: bool = False) -> tuple[HybridSearch, str]:  # type: ignore[type-arg]
+def build_search(settings: Settings, chunks: list, progress: bool = False,  # type: ignore[type-arg]
+                 lazy: bool = False) -> tuple[HybridSearch, str]:
     """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale."""
     from index.embed import get_embedder
-    from index.store import VectorIndex
 
     embedder = get_embedder(settings.embedder)
-    vectors = VectorIndex(settings.index_dir, embedder, settings.chroma_url)
-    if not vectors.is_current(chunks):
-        print(t("cli.building_index"), file=sys.stderr)
-        report = vectors.sync(chunks, progress=progress)
-        log.info("index synced: %s", report)
-    return HybridSearch(chunks, vectors, embedder.embed_query), embedder.name
+
+    def open_index() -> Any:
+        from index.store import VectorIndex
+
+        vectors = VectorIndex(settings.index_dir, embedder, settings.chroma_url)
+        if not vectors.is_current(chunks):
+            print(t("cli.building_index"), file=sys.stderr)
+            report = vectors.sync(chunks, progress=progress)
+            log.info("index synced: %s", report)
+        return vectors
+
+    dense = LazyIndex(open_index) if lazy else open_index()
+    return HybridSearch(chunks, dense, embedder.embed_query), embedder.name
 
 
-def retriever(assistant: Assistant, k: int = 8) -> CompetencyRetriever:
-    return CompetencyRetriever(search=assistant.search, k=k, filters=Filters())
+class LazyIndex:
+    """A vector index opened on first use; every attribute is the opened index's."""
+
+    def __init__(self, open_index: Callable[[], Any]) -> None:
+        self._open = open_index
+        self._index: Any = None
+
+    @property
+    def opened(self) -> bool:
+        return self._index is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._index is None:
+            self._index = self._open()
+        return getattr(self._index, name)

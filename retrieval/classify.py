@@ -11,11 +11,13 @@ placeholders, see understand.mask), so the examples teach what is asked, not wha
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,16 +70,37 @@ class Prediction:
 
 
 class KindClassifier:
-    def __init__(self, examples: Sequence[tuple[str, str]], mask: Callable[[str], str] = lambda s: s) -> None:
+    def __init__(self, examples: Sequence[tuple[str, str]], mask: Callable[[str], str] = lambda s: s,
+                 cache_dir: Path | None = None, fingerprint: str = "") -> None:
+        """fingerprint: whatever the masking depends on (the catalog's names, the reading code); with a
+        cache_dir, masked examples are kept on disk under it, so a start need not mask them again."""
         self.mask = mask
-        self.texts = [mask(q) for q, _ in examples]
+        self.cache_dir = cache_dir  # where masked examples and example vectors are kept between processes
+        self.texts = self._masked_examples([q for q, _ in examples], fingerprint)
         self.kinds = [k for _, k in examples]
         self.labels = sorted(set(self.kinds))
         self._label_rows = {k: np.array([i for i, x in enumerate(self.kinds) if x == k]) for k in self.labels}
         self._fit_lexical()
         self._dense_matrix: np.ndarray | None = None
         self._dense_key = ""
-        self.cache_dir: Path | None = None  # where example vectors are kept between processes
+
+    def _masked_examples(self, questions: list[str], fingerprint: str) -> list[str]:
+        key = hashlib.sha256((fingerprint + "\0" + "\n".join(questions)).encode()).hexdigest()
+        path = self.cache_dir / f"masked-{key[:16]}.json" if self.cache_dir and fingerprint else None
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else None
+        except (OSError, ValueError):
+            cached = None
+        if isinstance(cached, list) and len(cached) == len(questions):
+            return [str(text) for text in cached]
+        texts = [self.mask(q) for q in questions]
+        if path is not None:
+            with suppress(OSError):  # a read-only data dir: masked again next time
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+                tmp.replace(path)
+        return texts
 
     # ------------------------------------------------------------ lexical view
     def _fit_lexical(self) -> None:

@@ -26,10 +26,10 @@ _LOOKALIKE = str.maketrans({
 
 
 @cache
-def _converter():  # type: ignore[no-untyped-def]
+def _converter(config: str):  # type: ignore[no-untyped-def]
     import opencc
 
-    return opencc.OpenCC("s2twp"), opencc.OpenCC("s2t")
+    return opencc.OpenCC(config)
 
 
 @cache
@@ -56,11 +56,10 @@ def _abbreviations() -> list[tuple[str, str]]:
 
 def to_traditional(text: str) -> str:
     """Simplified -> Traditional (Taiwan phrasing), only when the text has Simplified characters."""
-    s2twp, s2t = _converter()
     # 台 is how Taiwan writes 臺 every day (the standards print 平台): it is no sign of Simplified text
-    if s2t.convert(text.replace("台", "臺")) == text.replace("台", "臺"):
+    if _converter("s2t").convert(text.replace("台", "臺")) == text.replace("台", "臺"):
         return text
-    converted = s2twp.convert(text)
+    converted = _converter("s2twp").convert(text)
     return "".join("台" if a == "台" and b == "臺" else b for a, b in zip(text, converted, strict=False)) \
         if len(converted) == len(text) else converted
 

@@ -12,10 +12,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document as LCDocument
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from index import codes
 from index.chunk import Chunk
@@ -145,10 +141,17 @@ class HybridSearch:
     def __init__(self, chunks: Sequence[Chunk], dense: Any | None, embed_query: Callable[[str], Any] | None) -> None:
         self.chunks = list(chunks)
         self.by_id = {c.id: c for c in self.chunks}
-        self.bm25 = BM25(self.chunks)
+        self._bm25: BM25 | None = None
         self.dense = dense
         self.embed_query = embed_query
         self._embed = lru_cache(maxsize=2048)(embed_query) if embed_query else None
+
+    @property
+    def bm25(self) -> BM25:
+        """Built on first use: a code lookup never needs it."""
+        if self._bm25 is None:
+            self._bm25 = BM25(self.chunks)
+        return self._bm25
 
     def embed(self, text: str) -> Any:
         if self._embed is None:
@@ -193,20 +196,3 @@ class HybridSearch:
         # A status-only filter keeps nearly every chunk: Chroma's filtered search costs ~100 ms at
         # 900 standards against ~3 ms unfiltered, so fetch more and filter here (search() drops the rest).
         return self.dense.search(self._embed(text), k * 2, None)
-
-
-class CompetencyRetriever(BaseRetriever):
-    """The hybrid search as a langchain retriever (exact codes are resolved before it, in answer.py)."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    search: Any
-    k: int = 8
-    filters: Any = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
-        hits = self.search.search(query, k=self.k, filters=self.filters)
-        return [
-            LCDocument(page_content=h.chunk.text, metadata={**h.chunk.metadata(), "cid": h.chunk.id, "score": h.score},
-                       id=h.chunk.id)
-            for h in hits
-        ]

@@ -23,6 +23,7 @@ KINDS
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -36,6 +37,9 @@ from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact, name_ke
 from retrieval.normalize import gloss, glossary_runs, normalize
 
 FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
+# the code and data a question's reading depends on (a change in any of them masks the examples again)
+READING_SOURCES = [Path(__file__).parent / name for name in ("understand.py", "names.py", "normalize.py", "classify.py")] \
+    + sorted((Path(__file__).parent / "data").glob("*.toml")) + [Path(codes.__file__)]
 OUT_OF_SCOPE = ("oos_salary", "oos_jobs", "oos_other")
 NEEDS_STANDARD = ("list", "count", "meta", "version_diff", "filter")
 META_FIELDS = ("entry", "versions", "former_titles", "classification", "description", "std_level")
@@ -177,13 +181,21 @@ def _field_words() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
+@cache
+def _field_patterns() -> list[tuple[str, re.Pattern[str], str]]:
+    return [(word, re.compile(re.escape(word) if not word.isascii() else rf"(?<![a-z]){re.escape(word)}(?![a-z])"),
+             name) for word, name in _field_words()]
+
+
 def find_fields(text: str) -> list[str]:
     """The fields a question names, in the order of the field list (longest words first, no double counting)."""
     low = re.sub(r"\s+", " ", text.lower())
     taken: list[tuple[int, int]] = []
     found: list[str] = []
-    for word, name in _field_words():
-        for m in re.finditer(re.escape(word) if not word.isascii() else rf"(?<![a-z]){re.escape(word)}(?![a-z])", low):
+    for word, pattern, name in _field_patterns():
+        if word not in low:  # a cheap test before the pattern
+            continue
+        for m in pattern.finditer(low):
             if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
                 continue
             taken.append((m.start(), m.end()))
@@ -282,11 +294,21 @@ def _unique(values):  # type: ignore[no-untyped-def]
 class Reader:
     """Reads questions against one catalog: names, the kind classifier, the structural cues."""
 
-    def __init__(self, catalog: Catalog, classifier: KindClassifier | None = None) -> None:
+    def __init__(self, catalog: Catalog, classifier: KindClassifier | None = None, cache_dir: Path | None = None) -> None:
         self.catalog = catalog
         self.titles = TitleIndex(catalog)
         self.items = ItemIndex(catalog)
-        self.classifier = classifier or KindClassifier(load_examples(), mask=self.mask)
+        self.classifier = classifier or KindClassifier(load_examples(), mask=self.mask, cache_dir=cache_dir,
+                                                       fingerprint=self.fingerprint())
+
+    def fingerprint(self) -> str:
+        """What masking a question depends on: every name this reader knows and the code and data that read."""
+        digest = hashlib.sha256()
+        for name in sorted(self.titles.exact) + sorted(self.titles.soft) + self.items.names:
+            digest.update(name.encode() + b"\0")
+        for path in sorted(READING_SOURCES):
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
 
     # ------------------------------------------------------------ slots
     def _not_title_words(self, named: list[Named], standards: list[str]) -> list[Named]:

@@ -33,7 +33,8 @@ def build(tmp: Path):  # type: ignore[no-untyped-def]
 
     from bot.settings import SHIPPED_CORPUS
     from index.catalog import Catalog
-    from index.embed import LangchainEmbeddings, get_embedder
+    from index.embed import get_embedder
+    from index.lc import LangchainEmbeddings
 
     catalog = Catalog.load(SHIPPED_CORPUS)
     splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
