@@ -2,7 +2,7 @@
 
 The real python-telegram-bot Application (`bot.telegram.app.build_application`, on the real
 services of `bot.services.build_services`) long-polls the fake Bot API server of
-`tests/fakebotapi.py`, started here on 127.0.0.1 (TELEGRAM_BASE_URL=http://127.0.0.1:PORT/bot).
+`bot/testing/fakebotapi.py`, started here on 127.0.0.1 (TELEGRAM_BASE_URL=http://127.0.0.1:PORT/bot).
 Each simulated person has a private chat and, for `seconds`, in turn thinks, then either asks a
 question (code lookups, free text, reverse lookups, comparisons, a bare code whose standard
 choice button it then presses) or takes a self-assessment by pressing the buttons the bot sends
@@ -21,19 +21,17 @@ Measured:
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import random
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from bot.testing.fakebotapi import FakeBotApi
+
 ROOT = Path(__file__).resolve().parents[1]
-FAKE_SERVER = ROOT / "tests" / "fakebotapi.py"
 TOKEN = "4242424242:AAbench-fake-token_0123456789abcdefgh"
 FIRST_USER_ID = 7_100_000
 REPLY_TIMEOUT = 30.0  # seconds a person waits for an answer before counting it unanswered
@@ -70,85 +68,32 @@ class Event:
 
 
 # ------------------------------------------------------------------ the parts it needs
-def _fake_server_module() -> ModuleType:
-    if not FAKE_SERVER.exists():
-        raise E2EUnavailable(f"{FAKE_SERVER.relative_to(ROOT)} (the fake Bot API server) is missing")
-    spec = importlib.util.spec_from_file_location("_bench_fakebotapi", FAKE_SERVER)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
-    except Exception as e:  # noqa: BLE001 - any import failure means: not ready
-        raise E2EUnavailable(f"{FAKE_SERVER.relative_to(ROOT)} does not import: {type(e).__name__}: {e}") from e
-    needed = ("start", "stop", "base_url", "base_file_url", "push_message", "push_callback", "_m_sendMessage",
-              "_m_editMessageText", "_m_answerCallbackQuery", "_m_getUpdates")
-    server = getattr(module, "FakeBotApi", None)
-    missing = [n for n in needed if not hasattr(server, n)]
-    if server is None or missing:
-        raise E2EUnavailable(f"FakeBotApi in {FAKE_SERVER.name} lacks {missing or 'the class itself'}")
-    return module
+class Recorder:
+    """Watches the fake server (its public listener hook): each chat's replies pushed to that chat's queue,
+    answers per callback query, deliveries per update."""
 
+    def __init__(self) -> None:
+        self.chats: dict[int, asyncio.Queue[Event]] = {}
+        self.callback_answers: Counter[str] = Counter()
+        self.deliveries: Counter[int] = Counter()
 
-def _recording_server(module: ModuleType) -> Any:
-    """The fake server, plus: each chat's replies pushed to that chat's queue, and counts per id."""
-
-    class RecordingBotApi(module.FakeBotApi):  # type: ignore[name-defined,misc]
-        def __init__(self, token: str) -> None:
-            super().__init__(token)
-            self.listeners: dict[int, asyncio.Queue[Event]] = {}
-            self.callback_answers: Counter[str] = Counter()
-            self.deliveries: Counter[int] = Counter()
-            self._alive: list[dict[str, Any]] = []
-
-        def push_update(self, update: dict[str, Any], update_id: int | None = None) -> dict[str, Any]:
-            # FakeBotApi marks delivered updates by id(update) and never forgets them: once a confirmed
-            # update is freed, a new update can get the same id() and is then never handed out (seen
-            # as lost updates under load). Holding every update for the run keeps id() unique.
-            pushed = super().push_update(update, update_id)
-            self._alive.append(pushed)
-            return pushed
-
-        def _event(self, method: str, call: Any, message: Any) -> None:
-            try:
-                chat_id = int(call.params["chat_id"])
-            except (KeyError, TypeError, ValueError):
-                return
-            queue = self.listeners.get(chat_id)
-            if queue is not None:
-                queue.put_nowait(Event(method, time.perf_counter(), message if isinstance(message, dict) else {}))
-
-        async def _m_sendMessage(self, call: Any) -> Any:
-            result = await super()._m_sendMessage(call)
-            self._event("sendMessage", call, result)
-            return result
-
-        async def _m_editMessageText(self, call: Any) -> Any:
-            result = await super()._m_editMessageText(call)
-            self._event("editMessageText", call, result)
-            return result
-
-        async def _m_sendPhoto(self, call: Any) -> Any:
-            result = await super()._m_sendPhoto(call)
-            self._event("sendPhoto", call, result)
-            return result
-
-        async def _m_sendDocument(self, call: Any) -> Any:
-            result = await super()._m_sendDocument(call)
-            self._event("sendDocument", call, result)
-            return result
-
-        async def _m_answerCallbackQuery(self, call: Any) -> Any:
+    def on_call(self, call: Any, result: Any) -> None:
+        if call.method in ("sendMessage", "editMessageText", "sendPhoto", "sendDocument"):
+            self._event(call.method, call, result)
+        elif call.method == "answerCallbackQuery":
             self.callback_answers[str(call.params.get("callback_query_id"))] += 1
-            return await super()._m_answerCallbackQuery(call)
-
-        async def _m_getUpdates(self, call: Any) -> Any:
-            result = await super()._m_getUpdates(call)
+        elif call.method == "getUpdates":
             for update in result or []:
                 self.deliveries[int(update["update_id"])] += 1
-            return result
 
-    return RecordingBotApi
+    def _event(self, method: str, call: Any, message: Any) -> None:
+        try:
+            chat_id = int(call.params["chat_id"])
+        except (KeyError, TypeError, ValueError):
+            return
+        queue = self.chats.get(chat_id)
+        if queue is not None:
+            queue.put_nowait(Event(method, time.perf_counter(), message if isinstance(message, dict) else {}))
 
 
 def _application_parts() -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -173,14 +118,14 @@ class Tally:
 
 
 class Person:
-    def __init__(self, n: int, api: Any, tally: Tally, questions: list[tuple[str, str | None]], codes: list[str],
-                 think: float, seed: int) -> None:
+    def __init__(self, n: int, api: Any, recorder: Recorder, tally: Tally, questions: list[tuple[str, str | None]],
+                 codes: list[str], think: float, seed: int) -> None:
         self.chat = FIRST_USER_ID + n
         self.api, self.tally, self.questions, self.codes = api, tally, questions, codes
         self.think = think
         self.rng = random.Random(seed * 1000 + n)
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
-        api.listeners[self.chat] = self.queue
+        recorder.chats[self.chat] = self.queue
 
     async def live(self, deadline: float) -> None:
         await self.exchange("command", lambda: self.api.push_message("/start", self.chat, first_name=f"測試{self.chat}"))
@@ -289,23 +234,23 @@ def _buttons(events: list[Event], prefix: str) -> tuple[dict[str, Any] | None, l
 def run(corpus_dir: Path, data_dir: Path, embedder: str, users: int = 50, seconds: float = 60.0, seed: int = 7,
         think: float = 2.0, progress: Callable[[str], None] | None = None) -> E2EResult:
     """Start everything on 127.0.0.1, let `users` people chat for `seconds`, and count."""
-    module = _fake_server_module()
     build_services, build_application = _application_parts()
-    server_class = _recording_server(module)
     say = progress or (lambda _text: None)
-    return asyncio.run(_run(server_class, build_services, build_application, corpus_dir, data_dir, embedder, users,
+    return asyncio.run(_run(build_services, build_application, corpus_dir, data_dir, embedder, users,
                             seconds, seed, think, say))
 
 
-async def _run(server_class: Any, build_services: Callable[..., Any], build_application: Callable[..., Any],
+async def _run(build_services: Callable[..., Any], build_application: Callable[..., Any],
                corpus_dir: Path, data_dir: Path, embedder: str, users: int, seconds: float, seed: int, think: float,
                say: Callable[[str], None]) -> E2EResult:
     from telegram import Update
     from telegram.ext import TypeHandler
 
-    from benchmarks.run import make_questions, make_settings
+    from benchmarks.common import make_questions, make_settings
 
-    api = server_class(TOKEN)
+    api = FakeBotApi(TOKEN)
+    recorder = Recorder()
+    api.listeners.append(recorder.on_call)
     await api.start()
     try:
         settings = make_settings(data_dir, corpus_dir, embedder).model_copy(update={
@@ -331,7 +276,7 @@ async def _run(server_class: Any, build_services: Callable[..., Any], build_appl
         questions = [q for kind, batch in make_questions(catalog, 20, seed).items() for q in batch]
         codes = [d.code for d in catalog.current()][:20]
         tally = Tally()
-        people = [Person(n, api, tally, questions, codes, think, seed) for n in range(users)]
+        people = [Person(n, api, recorder, tally, questions, codes, think, seed) for n in range(users)]
 
         await app.initialize()
         if app.post_init is not None:
@@ -357,14 +302,14 @@ async def _run(server_class: Any, build_services: Callable[..., Any], build_appl
     never_handled = [u for u in sent if handled[u] == 0]
     unanswered = set(tally.unanswered) | set(never_handled)
     twice = {u for u in sent if handled[u] > 1}
-    twice |= {u for u, qid in tally.callbacks.items() if api.callback_answers[qid] > 1}
-    twice |= {u for u, qid in tally.callbacks.items() if api.callback_answers[qid] == 0 and u not in unanswered}
+    twice |= {u for u, qid in tally.callbacks.items() if recorder.callback_answers[qid] > 1}
+    twice |= {u for u, qid in tally.callbacks.items() if recorder.callback_answers[qid] == 0 and u not in unanswered}
     latencies = [x for xs in tally.latencies.values() for x in xs]
     handled_in_run = sum(1 for u in sent if handled[u] > 0)
     kinds = Counter(tally.sent.values())
     result = E2EResult(users, elapsed, len(sent), handled_in_run, handled_in_run / elapsed if elapsed else 0.0,
                        latencies, tally.latencies, len(unanswered), len(twice))
-    from benchmarks.run import percentile
+    from benchmarks.common import percentile
 
     result.notes.append("updates sent by kind: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
     for kind, xs in sorted(tally.latencies.items()):
@@ -376,13 +321,13 @@ async def _run(server_class: Any, build_services: Callable[..., Any], build_appl
     result.notes.append("Bot API calls the bot made: " + ", ".join(f"{m} {v}" for m, v in methods.most_common())
                         + f" ({sum(v for m, v in methods.items() if m != 'getUpdates') / max(1, len(sent)):.2f}"
                         " per update, getUpdates aside)")
-    redelivered = sum(1 for u in sent if api.deliveries[u] > 1)
+    redelivered = sum(1 for u in sent if recorder.deliveries[u] > 1)
     result.notes.append(f"server: {redelivered} updates delivered by getUpdates more than once; "
                         f"{tally.late_events} replies arrived after their answer had settled ({SETTLE:g} s); "
                         f"drained in {waited:.1f} s after the last update")
     if never_handled:
         result.notes.append("never handled (update id, kind, times delivered by getUpdates): "
-                            + ", ".join(f"{u} {tally.sent[u]} {api.deliveries[u]}" for u in sorted(never_handled)[:10]))
+                            + ", ".join(f"{u} {tally.sent[u]} {recorder.deliveries[u]}" for u in sorted(never_handled)[:10]))
     return result
 
 

@@ -1,7 +1,7 @@
 """One person floods the bot with inline queries; how long does another person wait for an answer?
 
 The real Application (`bot.telegram.app.build_application` on `bot.services.build_services`)
-long-polls the fake Bot API server of tests/fakebotapi.py on 127.0.0.1. Person B asks QUESTIONS
+long-polls the fake Bot API server of bot/testing/fakebotapi.py on 127.0.0.1. Person B asks QUESTIONS
 questions one after another (each waits for its answer), first alone, then right after person A
 has sent FLOOD inline queries (distinct texts, so none is answered from the cache). Printed:
 B's reply latency (median, p95, max) in both phases and how many of A's queries were answered.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import statistics
 import sys
 import tempfile
@@ -23,20 +22,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.testing.fakebotapi import FakeBotApi, running
+
 ROOT = Path(__file__).resolve().parents[1]
-FAKE_SERVER = ROOT / "tests" / "fakebotapi.py"
 TOKEN = "919191:AAB-fake_TokenForFloodBench-55555"
 FLOODER, ASKER = 8_100, 8_200
 QUESTIONS = ("K01 是什麼", "雲端系統開發工程人員 T2.2 的行為指標", "T2.2 的工作產出", "需要撰寫測試報告的工作任務")
-
-
-def _fake_server() -> Any:
-    spec = importlib.util.spec_from_file_location("_flood_fakebotapi", FAKE_SERVER)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 async def _ask(api: Any, n: int) -> float:
@@ -57,8 +48,7 @@ async def _run(flood: int, questions: int, embedder: str) -> None:
     from bot.services import build_services
     from bot.settings import Settings
 
-    fake = _fake_server()
-    api = fake.FakeBotApi(TOKEN)
+    api = FakeBotApi(TOKEN)
     await api.start()
     with tempfile.TemporaryDirectory() as data:
         settings = Settings(BOT_DATA_DIR=Path(data), BOT_EMBEDDER=embedder, TELEGRAM_POLL_TIMEOUT=1,
@@ -66,7 +56,7 @@ async def _run(flood: int, questions: int, embedder: str) -> None:
             "telegram_bot_token": SecretStr(TOKEN), "telegram_base_url": api.base_url,
             "telegram_base_file_url": api.base_file_url})
         services = await asyncio.to_thread(build_services, settings)
-        async with fake.running(services):
+        async with running(services):
             alone = await _phase(api, questions)
             for n in range(flood):
                 api.push_inline_query(f"需求規格書 {n}", user_id=FLOODER)

@@ -2,7 +2,7 @@
 
 Measured through the project's own code path:
   build     Catalog.load -> chunk_catalog -> VectorIndex.sync   (index/catalog.py, chunk.py, store.py)
-  startup   Assistant.from_settings(settings, catalog) on the indexed data dir
+  startup   build_assistant(settings, catalog) on the indexed data dir
   questions Assistant.ask(question, standard), one call per question, wall time
 
 for (a) the shipped corpus (data/standards) and (b) a synthetic corpus of N documents written
@@ -18,7 +18,6 @@ import argparse
 import contextlib
 import os
 import platform
-import random
 import resource
 import shlex
 import shutil
@@ -28,14 +27,20 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import (
+    KINDS,
+    make_questions,
+    make_settings,
+    percentile,
+)
+
 DEFAULT_STANDARDS = 900
 DEFAULT_QUESTIONS = 30
-KINDS = ("code", "semantic", "reverse", "compare", "code_choice")
 KIND_LABELS = {
     "code": "code lookup (<CODE> T2.1 的行為指標)",
     "semantic": "semantic (free text)",
@@ -50,9 +55,6 @@ EXPECTED_INTENTS = {
     "compare": {"compare"},
     "code_choice": {"choose_standard", "indicators", "outputs"},
 }
-CODE_FIELDS = ("的行為指標", "的工作產出", "需要哪些知識", "需要哪些技能", "的職能級別")
-COMPARE_FIELDS = ("有哪些共同的態度", "有哪些相同的技能", "共同需要哪些知識")
-SEMANTIC_FILLERS = "的與及之和"
 # targets from the issue "Prove it holds"
 TARGET_SEMANTIC_P95_MS = 100.0
 TARGET_COLD_SYNTH_S = 20 * 60.0
@@ -61,17 +63,6 @@ TARGET_AT_STANDARDS = 900
 
 
 # ------------------------------------------------------------------ statistics and output
-def percentile(values: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default)."""
-    if not values:
-        return float("nan")
-    xs = sorted(values)
-    pos = (len(xs) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far (ru_maxrss is KiB on Linux, bytes on macOS)."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -219,13 +210,6 @@ def loopback_only() -> Iterator[list[str]]:
 
 
 # ------------------------------------------------------------------ building
-def make_settings(data_dir: Path, corpus_dir: Path, embedder: str) -> Any:
-    from bot.settings import Settings
-
-    return Settings(BOT_DATA_DIR=data_dir, BOT_CORPUS_DIR=corpus_dir, BOT_EMBEDDER=embedder, CHROMA_URL=None,
-                    DATABASE_URL=None, TELEGRAM_BOT_TOKEN=None)
-
-
 @dataclass
 class BuildSample:
     parse_s: float
@@ -323,52 +307,6 @@ def _build_detail(samples: list[BuildSample]) -> str:
             f"{s.stored} vectors stored)")
 
 
-# ------------------------------------------------------------------ questions
-def make_questions(catalog: Any, per_kind: int, seed: int) -> dict[str, list[tuple[str, str | None]]]:
-    """~per_kind questions of each kind, drawn deterministically from the catalog."""
-    from benchmarks.synth import strip_tag
-
-    rng = random.Random(seed)
-    stds = sorted((d for d in catalog.standards() if d.status == "current" and d.tasks), key=lambda d: d.code)
-    if not stds:
-        return {k: [] for k in KINDS}
-    out: dict[str, list[tuple[str, str | None]]] = {k: [] for k in KINDS}
-    for _ in range(per_kind):
-        std = rng.choice(stds)
-        task = rng.choice(std.tasks)
-        out["code"].append((f"{std.code} {task.code} {rng.choice(CODE_FIELDS)}", None))
-
-        std = rng.choice(stds)
-        task = rng.choice([t for t in std.tasks if t.indicators] or std.tasks)
-        source = rng.choice(task.indicators).text if task.indicators else task.title
-        out["semantic"].append((_perturb(strip_tag(source), rng), None))
-
-        std = rng.choice(stds)
-        codes = [k for k in (*std.knowledge, *std.skills) if " " not in k]
-        code = rng.choice(codes) if codes else "K01"
-        out["reverse"].append((f"哪些任務需要 {code}", std.code))
-
-        if len(stds) >= 2:
-            a, b = rng.sample(stds, 2)
-            out["compare"].append((f"{a.code} 和 {b.code} {rng.choice(COMPARE_FIELDS)}", None))
-
-        task = rng.choice(rng.choice(stds).tasks)
-        out["code_choice"].append((f"{task.code} {rng.choice(CODE_FIELDS[:2])}", None))
-    return out
-
-
-def _perturb(text: str, rng: random.Random) -> str:
-    """A person's version of a printed sentence: the first ~36 characters, a few of them changed."""
-    chars = list(text.rstrip("。；; ")[:36])
-    for _ in range(2 if len(chars) > 8 else 0):
-        pos = rng.randrange(1, len(chars) - 1)
-        if rng.random() < 0.5:
-            del chars[pos]
-        else:
-            chars[pos] = rng.choice(SEMANTIC_FILLERS)
-    return "".join(chars)
-
-
 def run_questions(assistant: Any, questions: list[tuple[str, str | None]]) -> tuple[list[float], Counter[str]]:
     times: list[float] = []
     intents: Counter[str] = Counter()
@@ -415,13 +353,13 @@ def bench_corpus(rep: Report, label: str, corpus_dir: Path, work: Path, args: ar
         rep.warn(f"{label}: a warm build embedded {max(s.embedded for s in warm)} texts again")
     rep.mark_rss(f"{label} warm build")
 
-    from retrieval.assistant import Assistant
+    from bot.wiring import build_assistant
 
     catalog = (warm or cold)[-1].catalog
     settings = make_settings(data_dir, corpus_dir, args.embedder)
     log(f"{label}: starting the assistant (BM25, title index, vector store, warm-up questions)")
     started = time.perf_counter()
-    assistant = Assistant.from_settings(settings, catalog)
+    assistant = build_assistant(settings, catalog)
     startup = time.perf_counter() - started
     rep.add(Row(label, "assistant startup (from_settings)", 1, startup, startup, "s"))
     rep.mark_rss(f"{label} assistant startup")

@@ -19,7 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.settings import Settings
-from retrieval.assistant import Assistant
+from bot.wiring import build_assistant
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 SETS = (DATA / "understanding.jsonl", DATA / "scope.jsonl")
@@ -48,7 +48,7 @@ def main() -> int:
     args = ap.parse_args()
     asked = questions(args.set or list(SETS))
     with tempfile.TemporaryDirectory() as data:
-        assistant = Assistant.from_settings(Settings(BOT_DATA_DIR=data))
+        assistant = build_assistant(Settings(BOT_DATA_DIR=data))
         timings: dict[str, list[float]] = defaultdict(list)
         for question, standard in asked:
             kind = assistant.understand(question, standard).kind

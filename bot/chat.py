@@ -38,6 +38,9 @@ def render(replies: list[Reply], out: TextIO, files_dir: Path) -> list[Button]:
     choices: list[Button] = []
     typed = False
     for number, reply in enumerate(replies):
+        if reply.chat_id is not None:  # a notice for someone else's chat: shown as such, no buttons
+            out.write(t("bot.chat_notice", chat=reply.chat_id, text=reply.text.rstrip()) + "\n")
+            continue
         if reply.photo is not None:
             out.write(t("bot.chat_photo_saved", path=_save(files_dir, f"chart-{number}.png", reply.photo)) + "\n")
         if reply.document is not None:

@@ -85,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _catalog(settings: Settings, folder: Path | None = None) -> Catalog:
-    return Catalog.load(folder or settings.corpus_dir, cache_dir=settings.index_dir / "parsed")
+    from bot.wiring import read_catalog
+
+    return read_catalog(settings, folder)
 
 
 def _report_errors(catalog: Catalog) -> None:
@@ -131,12 +133,13 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _ask_assistant(settings: Settings, catalog: Catalog):  # type: ignore[no-untyped-def]
     """The full assistant; keyword search only when the data folder cannot be written (said on stderr)."""
+    from bot.wiring import build_assistant
     from retrieval.assistant import Assistant
 
     if not writable(settings.bot_data_dir):
         print(t("cli.read_only_lexical", path=settings.bot_data_dir), file=sys.stderr)
         return Assistant.lexical_only(catalog)
-    return Assistant.from_settings(settings, catalog, progress=sys.stderr.isatty(), lazy=True)
+    return build_assistant(settings, catalog, progress=sys.stderr.isatty(), lazy=True)
 
 
 def _ask_batch(assistant: object, path: Path) -> int:

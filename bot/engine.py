@@ -44,6 +44,7 @@ STANDARD_PREFIX = "std:"
 ASSESSMENT_PREFIX = "as:"
 COMMAND_PREFIX = "cmd:"
 EXAMPLE_PREFIX = "ex:"
+SHARING_PREFIXES = ("rv:", "tm:")
 
 ADMIN_COMMANDS = ("team_export", "reload")
 USER_COMMANDS = (
@@ -58,12 +59,36 @@ USER_COMMANDS = (
     "report",
     "history",
     "forget",
+    "share",
+    "review",
+    "team",
+    "team_report",
 )
 DEEP_LINK_ASSESS = "assess-"
 RATE_WINDOW_SECONDS = 60.0
 
 Reloader = Callable[[], str]
 Clock = Callable[[], float]
+
+
+class SharingLike(Protocol):
+    """What the engine needs from bot.sharing.Sharing (reviews and teams)."""
+
+    def share(self, incoming: Incoming) -> list[Reply]: ...
+
+    def review(self, incoming: Incoming) -> list[Reply]: ...
+
+    def team(self, incoming: Incoming) -> list[Reply]: ...
+
+    def team_report(self, incoming: Incoming) -> list[Reply]: ...
+
+    def on_start(self, incoming: Incoming, payload: str) -> list[Reply] | None: ...
+
+    def on_button(self, incoming: Incoming) -> list[Reply]: ...
+
+    def on_text(self, incoming: Incoming) -> list[Reply] | None: ...
+
+    def compare(self, user_id: int, result_id: int | None) -> list[Reply]: ...
 
 
 class AssistantLike(Protocol):
@@ -212,8 +237,10 @@ class Engine:
         reloader: Reloader | None = None,
         limiter: RateLimiter | None = None,
         pager: Pager | None = None,
+        sharing: SharingLike | None = None,
     ) -> None:
         self.assistant = assistant
+        self.sharing = sharing
         self.assessments = assessments
         self.db = db
         self.reloader = reloader
@@ -233,6 +260,10 @@ class Engine:
             "forget": lambda i: self.assessments.forget(i.user_id),
             "team_export": lambda _i: self.assessments.team_export(),
             "reload": self._reload,
+            "share": lambda i: self._shared(i, "share"),
+            "review": lambda i: self._shared(i, "review"),
+            "team": lambda i: self._shared(i, "team"),
+            "team_report": lambda i: self._shared(i, "team_report"),
         }
 
     @property
@@ -274,8 +305,17 @@ class Engine:
             return [Reply(t("bot.admin_only"))]
         return handler(incoming)
 
+    def _shared(self, incoming: Incoming, name: str) -> list[Reply]:
+        """/share, /review, /team, /team_report: reviews and teams (bot/sharing.py)."""
+        if self.sharing is None:
+            return [Reply(t("bot.sharing_unavailable"))]
+        return getattr(self.sharing, name)(incoming)
+
     def _start(self, incoming: Incoming) -> list[Reply]:
         payload = incoming.args.strip()
+        shared = self.sharing.on_start(incoming, payload) if self.sharing and payload else None
+        if shared is not None:
+            return shared
         if payload.startswith(DEEP_LINK_ASSESS):
             return self._begin_assessment(incoming, payload.removeprefix(DEEP_LINK_ASSESS))
         current = self._current_document(incoming.chat_id)
@@ -364,7 +404,9 @@ class Engine:
         arg = incoming.args.strip()
         if arg and not arg.isdigit():
             return [Reply(t("bot.report_usage"))]
-        return self.assessments.report(incoming.user_id, int(arg) if arg else None)
+        result_id = int(arg) if arg else None
+        review = self.sharing.compare(incoming.user_id, result_id) if self.sharing else []
+        return [*self.assessments.report(incoming.user_id, result_id), *review]
 
     def _reload(self, _incoming: Incoming) -> list[Reply]:
         if self.reloader is None:
@@ -378,6 +420,8 @@ class Engine:
             return self._choose(incoming, data.removeprefix(STANDARD_PREFIX), edit=True)
         if data.startswith(ASSESSMENT_PREFIX):
             return self.assessments.on_button(incoming.user_id, incoming.chat_id, data)
+        if data.startswith(SHARING_PREFIXES) and self.sharing is not None:
+            return self.sharing.on_button(incoming)
         if data.startswith(COMMAND_PREFIX):
             name = data.removeprefix(COMMAND_PREFIX)
             if name in USER_COMMANDS:
@@ -416,6 +460,9 @@ class Engine:
         """An answer while an assessment question is open (the assessment keeps its place); otherwise, or
         for a lookup in the middle of one, a question answered (then the open question shown again)."""
         typed = clean_text(incoming.text)[:MAX_EVIDENCE_CHARS]
+        comment = self.sharing.on_text(_with_text(incoming, typed)) if self.sharing and typed else None
+        if comment is not None:
+            return comment
         held = self.assessments.on_text(incoming.user_id, incoming.chat_id, typed)
         if held is not None:
             return held
@@ -466,6 +513,11 @@ class Engine:
     def _current_document(self, chat_id: int) -> Document | None:
         code = self.session(chat_id).get("standard")
         return self.catalog.get(code) if code else None
+
+
+def _with_text(incoming: Incoming, text: str) -> Incoming:
+    return Incoming(chat_id=incoming.chat_id, user_id=incoming.user_id, text=text, user_name=incoming.user_name,
+                    is_admin=incoming.is_admin, bot_username=incoming.bot_username)
 
 
 def _as_command(incoming: Incoming, name: str) -> Incoming:

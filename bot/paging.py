@@ -44,7 +44,7 @@ class Pager:
         return [self._fit(reply, incoming) for reply in replies]
 
     def _fit(self, reply: Reply, incoming: Incoming) -> Reply:
-        if reply.photo is not None or reply.document is not None:
+        if reply.photo is not None or reply.document is not None or reply.chat_id is not None:
             return reply
         texts = self.text_pages(reply.text)
         rows = button_pages(reply.buttons)

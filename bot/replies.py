@@ -25,6 +25,7 @@ class Reply:
     photo: bytes | None = None
     document: tuple[str, bytes] | None = None  # (file name, content)
     edit: bool = False  # replace the message the pressed button belongs to
+    chat_id: int | None = None  # another chat (a notice to someone else); None: the chat that asked
 
 
 @dataclass(slots=True)
@@ -39,3 +40,4 @@ class Incoming:
     button: str | None = None
     user_name: str = ""
     is_admin: bool = False
+    bot_username: str = ""  # for links that open this bot (t.me/<name>?start=…); "" in the terminal chat

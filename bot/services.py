@@ -13,7 +13,9 @@ from bot.assessment import AssessmentService, EvidenceMatcher
 from bot.checks import require_documents
 from bot.engine import Engine, RateLimiter
 from bot.settings import Settings
+from bot.sharing import Sharing
 from bot.store import Database
+from bot.wiring import build_assistant, parsed_cache
 from index.catalog import DOCUMENT_SUFFIXES, Catalog, DuplicateDocument, ParsedCache
 from index.embed import get_embedder
 from index.model import Document
@@ -91,7 +93,7 @@ class Services:
 
     def reload(self) -> str:
         """Re-read the corpus; keep the old one when the new one has no document. Returns a short report."""
-        catalog = load_catalog(self.settings.corpus_dir, uploads_dir(self.settings), self.settings.index_dir / "parsed")
+        catalog = load_catalog(self.settings.corpus_dir, uploads_dir(self.settings), parsed_cache(self.settings))
         if not catalog.documents:
             return t("bot.reload_failed", errors=_error_lines(catalog))
         self.catalog = catalog
@@ -149,16 +151,17 @@ def _error_lines(catalog: Catalog) -> str:
 
 def build_services(settings: Settings) -> Services:
     """Load the catalog, open (or create) the database and wire the assistant, assessments and engine."""
-    catalog = load_catalog(settings.corpus_dir, uploads_dir(settings), settings.index_dir / "parsed")
+    catalog = load_catalog(settings.corpus_dir, uploads_dir(settings), parsed_cache(settings))
     for error in catalog.errors:
         log.warning("document skipped: %s", error)
     require_documents(catalog, settings.corpus_dir)
     setting = "DATABASE_URL" if settings.database_url else "BOT_DATA_DIR"
     db = Database(settings.db_url, timeout=settings.database_timeout, setting=setting)
     db.create()
-    assistant = Assistant.from_settings(settings, catalog)
+    assistant = build_assistant(settings, catalog)
     assessments = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(settings.embedder)))
-    engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute))
+    engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute),
+                    sharing=Sharing(db, assessments))
     services = Services(settings, catalog, assistant, db, assessments, engine)
     engine.reloader = services.reload
     return services

@@ -143,6 +143,46 @@ reply_pages = Table(
 )
 
 
+# ---------------------------------------------------------------- sharing: reviews and teams (bot/sharing.py)
+review_links = Table(
+    "review_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), unique=True, nullable=False),  # sha256 of the link's token, never the token
+    Column("result_id", Integer, ForeignKey("assessments.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column("owner_id", BigInteger, index=True, nullable=False),
+    Column("owner_chat_id", BigInteger, nullable=False),
+    Column("reviewer_id", BigInteger, index=True, nullable=True),  # set by the first person who opens it
+    Column("reviewer_name", String(200), nullable=True),
+    Column("status", String(16), nullable=False, default="open"),  # open / taken / done / revoked
+    Column("marks", JSON, nullable=False),  # {task code: {"rating": 0-3 or null, "comment": text}}
+    Column("awaiting", String(64), nullable=True),  # the task whose comment the reviewer may type now
+    Column("created_at", DateTime(timezone=True), default=utcnow),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+)
+
+teams = Table(
+    "teams",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("join_hash", String(64), unique=True, nullable=False),  # sha256 of the join link's token
+    Column("created_by", BigInteger, index=True, nullable=False),
+    Column("created_at", DateTime(timezone=True), default=utcnow),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_name", String(200), nullable=True),
+    Column("role", String(8), nullable=False),  # admin / member
+    Column("joined_at", DateTime(timezone=True), default=utcnow),
+)
+
+
 class DatabaseError(RuntimeError):
     """The database cannot be opened or used; the message says which and why (no secrets)."""
 
@@ -456,6 +496,8 @@ class Database:
     def forget_user(self, user_id: int) -> int:
         with self.begin() as conn:
             ids = [r[0] for r in conn.execute(select(assessments.c.id).where(assessments.c.user_id == user_id))]
+            conn.execute(delete(review_links).where((review_links.c.owner_id == user_id)
+                                                    | (review_links.c.reviewer_id == user_id)))
             if ids:
                 conn.execute(delete(evidence_notes).where(evidence_notes.c.assessment_id.in_(ids)))
                 conn.execute(delete(answers).where(answers.c.assessment_id.in_(ids)))
@@ -464,6 +506,11 @@ class Database:
             conn.execute(delete(chat_sessions).where(chat_sessions.c.chat_id == user_id))
             conn.execute(delete(rate_events).where(rate_events.c.user_id == user_id))
             conn.execute(delete(reply_pages).where((reply_pages.c.user_id == user_id) | (reply_pages.c.chat_id == user_id)))
+            own = [r[0] for r in conn.execute(select(teams.c.id).where(teams.c.created_by == user_id))]
+            if own:
+                conn.execute(delete(team_members).where(team_members.c.team_id.in_(own)))
+                conn.execute(delete(teams).where(teams.c.id.in_(own)))
+            conn.execute(delete(team_members).where(team_members.c.user_id == user_id))
         return n
 
 

@@ -7,11 +7,10 @@ compare, find) -> one Answer. `explain` shows the first two steps and the passag
 from __future__ import annotations
 
 import logging
-import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -25,9 +24,6 @@ from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
 from retrieval.types import Answer, Citation
 from retrieval.understand import OOS_MARGIN, Query, Reader, oos_margin
-
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 OUT_OF_SCOPE = ("oos_salary", "oos_jobs", "oos_other")
@@ -55,19 +51,6 @@ class Assistant:
         return self.search.dense.cache.embed(list(texts))  # type: ignore[union-attr]
 
     # ------------------------------------------------------------ construction
-    @classmethod
-    def from_settings(cls, settings: Settings, catalog: Catalog | None = None, progress: bool = False,
-                      lazy: bool = False) -> Assistant:
-        """lazy: the vector store opens (and syncs) on the first question that searches by meaning, so a code
-        lookup from the command line never imports chromadb; a server starts eager and warms up."""
-        catalog = catalog or Catalog.load(settings.corpus_dir)
-        chunks = chunk_catalog(catalog)
-        search, model = build_search(settings, chunks, progress=progress, lazy=lazy)
-        assistant = cls(catalog, search, model, settings.index_dir)
-        if not lazy:
-            assistant.warm_up()
-        return assistant
-
     def warm_up(self) -> None:
         """Load the lazy parts (converters, the model's first run, the vector store) before timing starts."""
         self.ask("雲端系統開發工程人員 T1.1 的行為指標")
@@ -183,43 +166,3 @@ def _unique_citations(cites: list[Citation]) -> list[Citation]:
             seen.add((c.standard, c.code))
             out.append(c)
     return out
-
-
-def build_search(settings: Settings, chunks: list, progress: bool = False,  # type: ignore[type-arg]
-                 lazy: bool = False) -> tuple[HybridSearch, str]:
-    """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale."""
-    from index.embed import get_embedder
-
-    embedder = get_embedder(settings.embedder)
-
-    def open_index() -> Any:
-        from index.store import VectorIndex
-
-        vectors = VectorIndex(settings.index_dir, embedder, settings.chroma_url)
-        if not vectors.is_current(chunks):
-            print(t("cli.building_index"), file=sys.stderr)
-            report = vectors.sync(chunks, progress=progress)
-            log.info("index synced: %s", report)
-        return vectors
-
-    dense = LazyIndex(open_index) if lazy else open_index()
-    return HybridSearch(chunks, dense, embedder.embed_query), embedder.name
-
-
-class LazyIndex:
-    """A vector index opened on first use; every attribute is the opened index's."""
-
-    def __init__(self, open_index: Callable[[], Any]) -> None:
-        self._open = open_index
-        self._index: Any = None
-
-    @property
-    def opened(self) -> bool:
-        return self._index is not None
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        if self._index is None:
-            self._index = self._open()
-        return getattr(self._index, name)

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.settings import Settings  # noqa: E402
+from bot.wiring import build_assistant  # noqa: E402
 from retrieval.assistant import Assistant  # noqa: E402
 
 WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2)
@@ -38,7 +39,7 @@ def main() -> int:
     args = ap.parse_args()
     rows = [json.loads(line) for line in Path(args.set).read_text(encoding="utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as data:
-        assistant = Assistant.from_settings(Settings(BOT_DATA_DIR=data))
+        assistant = build_assistant(Settings(BOT_DATA_DIR=data))
         scored = [(*figures(assistant, r["question"]), bool(r["in_scope"]), r["question"]) for r in rows]
     for sim, cov, inside, question in sorted(scored):
         print(f"{'in ' if inside else 'out'}  similarity {sim:.3f}  coverage {cov:.2f}  {question}")

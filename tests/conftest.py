@@ -24,16 +24,16 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog):  # type: ignore[no-untyped-def]
-    from retrieval.assistant import Assistant
+    from bot.wiring import build_assistant
 
     data = tmp_path_factory.mktemp("assistant-data")
-    return Assistant.from_settings(Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="fake"), catalog)
+    return build_assistant(Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="fake"), catalog)
 
 
 @pytest.fixture
 async def api(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """A fake Telegram Bot API server on 127.0.0.1 for one test (the module's TOKEN)."""
-    from tests.fakebotapi import FakeBotApi
+    from bot.testing.fakebotapi import FakeBotApi
 
     server = FakeBotApi(request.module.TOKEN)
     await server.start()
@@ -44,7 +44,7 @@ async def api(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def services(base_services, api):  # type: ignore[no-untyped-def]
     """The module's one services object (as in production), its settings aimed at this test's fake server."""
-    from tests.fakebotapi import aimed
+    from bot.testing.fakebotapi import aimed
 
     saved = base_services.settings
     base_services.settings = aimed(saved, api)

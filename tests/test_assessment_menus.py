@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is a source-tree package, not insta
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import synth  # noqa: E402
-from tests.fakebotapi import keyboard_problem  # noqa: E402
+from bot.testing.fakebotapi import keyboard_problem  # noqa: E402
 
 DUTIES, TASKS_PER_DUTY = 100, 50  # 5,000 tasks; every duty is larger than one quick assessment
 USER, CHAT = 5005, 5005

@@ -1,6 +1,6 @@
 """Faults: the Bot API misbehaving, the database or the index missing, SIGTERM mid-assessment.
 
-The real python-telegram-bot Application talks to the fake Bot API server of tests/fakebotapi.py
+The real python-telegram-bot Application talks to the fake Bot API server of bot/testing/fakebotapi.py
 on 127.0.0.1 (in this process, or from a `competency-bot serve` subprocess). Every fault must end
 with the person's message answered exactly once and the chat's session kept.
 """
@@ -26,8 +26,8 @@ from sqlalchemy.engine import make_url
 from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database, answers, assessments
+from bot.testing.fakebotapi import CLIENT_GONE, RESET, Call, FakeBotApi, running
 from prompts import t
-from tests.fakebotapi import CLIENT_GONE, RESET, Call, FakeBotApi, running
 from tests.test_telegram import free_port, plain, say
 
 TOKEN = "313131:AAF-fake_TokenForFaultTests-24680"

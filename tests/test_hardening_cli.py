@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.testing.fakebotapi import FakeBotApi
 from prompts import t
-from tests.fakebotapi import FakeBotApi
 from tests.test_faults import SERVE_START_TIMEOUT, Serve, polling, serve_env
 
 ROOT = Path(__file__).resolve().parents[1]

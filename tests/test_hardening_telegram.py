@@ -28,9 +28,9 @@ from bot.store import processed_updates
 from bot.telegram.app import build_application, serve
 from bot.telegram.format import KEYBOARD_LIMIT, ROW_LIMIT, keyboard, message_count
 from bot.telegram.webhook import SECRET_HEADER, secret_matches
+from bot.testing.fakebotapi import Call, FakeBotApi, running
 from prompts import t
 from retrieval.types import Answer, Choice
-from tests.fakebotapi import Call, FakeBotApi, running
 from tests.test_hostile import Clock
 from tests.test_telegram import ScriptedAssistant, free_port, plain, scripted, swapped
 

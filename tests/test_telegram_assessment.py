@@ -2,7 +2,7 @@
 alone, with stray messages and lookups in the middle, across a restart, with examples read against
 the indicators and followed up.
 
-The bot polls the fake Bot API server of tests/fakebotapi.py on 127.0.0.1; the test acts as a
+The bot polls the fake Bot API server of bot/testing/fakebotapi.py on 127.0.0.1; the test acts as a
 person (commands, button presses, typed answers and examples) and reads what the bot sent.
 """
 
@@ -19,8 +19,8 @@ import pytest
 
 from bot.services import build_services
 from bot.settings import SHIPPED_CORPUS, Settings
+from bot.testing.fakebotapi import Call, FakeBotApi, running
 from prompts import raw, t
-from tests.fakebotapi import Call, FakeBotApi, running
 
 TOKEN = "535353:AAH-fake_TokenForAssessmentTests-9876"
 ADMIN_ID = 900_777

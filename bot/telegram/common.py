@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.replies import Incoming, Reply
 from bot.services import Services
 from bot.telegram.send import deliver, typing
 
+log = logging.getLogger(__name__)
 SERVICES_KEY = "services"
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -35,6 +38,7 @@ def incoming_from(update: Update, context: Context, **fields: Any) -> Incoming:
         user_id=user_id,
         user_name=user.first_name if user else "",
         is_admin=is_admin(context, user_id if user else None),
+        bot_username=context.bot.username or "",
         **fields,
     )
 
@@ -48,4 +52,9 @@ async def respond(context: Context, incoming: Incoming, pressed: Message | None 
     """Show 'typing…', ask the engine and deliver its replies to the chat."""
     async with typing(context.bot, incoming.chat_id):
         replies = await run_engine(context, incoming)
-    await deliver(context.bot, incoming.chat_id, replies, pressed=pressed)
+    await deliver(context.bot, incoming.chat_id, [r for r in replies if r.chat_id is None], pressed=pressed)
+    for notice in (r for r in replies if r.chat_id is not None):
+        try:
+            await deliver(context.bot, notice.chat_id, [notice])  # type: ignore[arg-type]
+        except TelegramError as e:  # the other person blocked the bot or never opened it: theirs to miss
+            log.warning("notice to chat %s not delivered: %s", notice.chat_id, type(e).__name__)

@@ -89,6 +89,8 @@ class FakeBotApi:
         self._message_ids = itertools.count(500)
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # called with (call, result) after every method the bot calls: how a benchmark watches the replies
+        self.listeners: list[Callable[[Call, Any], None]] = []
         self.bot_user = {
             "id": BOT_ID,
             "is_bot": True,
@@ -275,6 +277,8 @@ class FakeBotApi:
         result = await handler(call)
         if request.transport is None or request.transport.is_closing():
             self._undeliver(result)
+        for listener in self.listeners:
+            listener(call, result)
         return web.json_response({"ok": True, "result": result})
 
     async def _file(self, request: web.Request) -> web.Response:

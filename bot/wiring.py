@@ -1,0 +1,82 @@
+"""The one place that puts the parts together: settings -> catalog -> vector index -> assistant (-> services,
+in bot/services.py). The command line, the server, the benchmarks and the tests all start here."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+from index.catalog import Catalog
+from index.chunk import chunk_catalog
+from prompts import t
+from retrieval.assistant import Assistant
+from retrieval.search import HybridSearch
+
+log = logging.getLogger(__name__)
+
+
+def parsed_cache(settings: Settings) -> Path:
+    """Where parsed documents are kept by content hash (a start does not parse unchanged documents again)."""
+    return settings.index_dir / "parsed"
+
+
+def read_catalog(settings: Settings, folder: Path | None = None) -> Catalog:
+    """The documents of a folder (the corpus by default), parsed documents reused by content hash."""
+    return Catalog.load(folder or settings.corpus_dir, cache_dir=parsed_cache(settings))
+
+
+def build_assistant(settings: Settings, catalog: Catalog | None = None, progress: bool = False,
+                    lazy: bool = False) -> Assistant:
+    """lazy: the vector store opens (and syncs) on the first question that searches by meaning, so a code
+    lookup from the command line never imports chromadb; a server starts eager and warms up."""
+    catalog = catalog or read_catalog(settings)
+    chunks = chunk_catalog(catalog)
+    search, model = build_search(settings, chunks, progress=progress, lazy=lazy)
+    assistant = Assistant(catalog, search, model, settings.index_dir)
+    if not lazy:
+        assistant.warm_up()
+    return assistant
+
+
+def build_search(settings: Settings, chunks: list, progress: bool = False,  # type: ignore[type-arg]
+                 lazy: bool = False) -> tuple[HybridSearch, str]:
+    """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale."""
+    from index.embed import get_embedder
+
+    embedder = get_embedder(settings.embedder)
+
+    def open_index() -> Any:
+        from index.store import VectorIndex
+
+        vectors = VectorIndex(settings.index_dir, embedder, settings.chroma_url)
+        if not vectors.is_current(chunks):
+            print(t("cli.building_index"), file=sys.stderr)
+            report = vectors.sync(chunks, progress=progress)
+            log.info("index synced: %s", report)
+        return vectors
+
+    dense = LazyIndex(open_index) if lazy else open_index()
+    return HybridSearch(chunks, dense, embedder.embed_query), embedder.name
+
+
+class LazyIndex:
+    """A vector index opened on first use; every attribute is the opened index's."""
+
+    def __init__(self, open_index: Callable[[], Any]) -> None:
+        self._open = open_index
+        self._index: Any = None
+
+    @property
+    def opened(self) -> bool:
+        return self._index is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._index is None:
+            self._index = self._open()
+        return getattr(self._index, name)
