@@ -8,7 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-KINDS = ("code", "semantic", "reverse", "compare", "code_choice")
+KINDS = ("code", "semantic", "reverse", "compare", "code_choice", "list", "count", "filter", "meta")
+LIST_FIELDS = ("工作任務", "知識", "技能", "態度", "工作產出")
+COUNT_FIELDS = ("有幾個工作任務", "一共幾項知識", "有多少行為指標")
+FILTERS = ("哪些任務沒有工作產出", "職能級別 4 的任務", "行為指標超過 3 條的任務")
+META_FIELDS = ("入門條件", "職業別代碼", "工作描述", "基準級別")
 CODE_FIELDS = ("的行為指標", "的工作產出", "需要哪些知識", "需要哪些技能", "的職能級別")
 COMPARE_FIELDS = ("有哪些共同的態度", "有哪些相同的技能", "共同需要哪些知識")
 SEMANTIC_FILLERS = "的與及之和"
@@ -62,6 +66,12 @@ def make_questions(catalog: Any, per_kind: int, seed: int) -> dict[str, list[tup
 
         task = rng.choice(rng.choice(stds).tasks)
         out["code_choice"].append((f"{task.code} {rng.choice(CODE_FIELDS[:2])}", None))
+
+        std = rng.choice(stds)
+        out["list"].append((f"{std.code} 的{rng.choice(LIST_FIELDS)}", None))
+        out["count"].append((f"{rng.choice(stds).code} {rng.choice(COUNT_FIELDS)}", None))
+        out["filter"].append((f"{rng.choice(stds).code} {rng.choice(FILTERS)}", None))
+        out["meta"].append((f"{rng.choice(stds).code} 的{rng.choice(META_FIELDS)}", None))
     return out
 
 

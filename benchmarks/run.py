@@ -47,6 +47,10 @@ KIND_LABELS = {
     "reverse": "reverse (哪些任務需要 K05, standard set)",
     "compare": "comparison (A 和 B 有哪些共同的態度)",
     "code_choice": "bare code, no standard (T2.1 的行為指標 -> choices)",
+    "list": "list (<CODE> 的知識)",
+    "count": "count (<CODE> 有幾個工作任務)",
+    "filter": "filter (<CODE> 哪些任務沒有工作產出)",
+    "meta": "standard field (<CODE> 的入門條件)",
 }
 EXPECTED_INTENTS = {
     "code": {"indicators", "outputs", "knowledge", "skills", "level"},
@@ -54,6 +58,10 @@ EXPECTED_INTENTS = {
     "reverse": {"reverse"},
     "compare": {"compare"},
     "code_choice": {"choose_standard", "indicators", "outputs"},
+    "list": {"list_tasks", "list_knowledge", "list_skills", "list_attitudes", "list_outputs"},
+    "count": {"count"},
+    "filter": {"filter"},
+    "meta": {"entry", "classification", "description", "std_level", "meta"},
 }
 # targets from the issue "Prove it holds"
 TARGET_SEMANTIC_P95_MS = 100.0
