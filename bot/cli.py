@@ -203,8 +203,12 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     catalog = _catalog(settings)
     _report_errors(catalog)
     require_documents(catalog, settings.corpus_dir)
+    from bot.wiring import build_keyword_index
+
     vectors = VectorIndex(settings.index_dir, get_embedder(settings.embedder), settings.chroma_url)
-    r = vectors.sync(chunk_catalog(catalog), progress=True)
+    chunks = chunk_catalog(catalog)
+    r = vectors.sync(chunks, progress=True)
+    build_keyword_index(settings, chunks)
     print(t("cli.index_done", added=len(r.added), replaced=len(r.replaced), removed=len(r.removed),
             unchanged=len(r.unchanged), chunks=r.chunks_written, embedded=r.embedded, cached=r.cached,
             seconds=r.seconds))

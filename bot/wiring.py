@@ -14,7 +14,7 @@ from index.catalog import Catalog
 from index.chunk import chunk_catalog
 from prompts import t
 from retrieval.assistant import Assistant
-from retrieval.search import HybridSearch
+from retrieval.search import BM25, HybridSearch
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,17 @@ log = logging.getLogger(__name__)
 def parsed_cache(settings: Settings) -> Path:
     """Where parsed documents are kept by content hash (a start does not parse unchanged documents again)."""
     return settings.index_dir / "parsed"
+
+
+def bm25_cache(settings: Settings) -> Path:
+    """Where the BM25 weights are kept by a digest of the chunks (a start reads them instead of building)."""
+    return settings.index_dir / "bm25"
+
+
+def build_keyword_index(settings: Settings, chunks: list) -> BM25:  # type: ignore[type-arg]
+    """The BM25 weights of these chunks, built and saved unless saved already (`competency-bot index` does this
+    so the server starts without building them)."""
+    return BM25(chunks, cache=bm25_cache(settings))
 
 
 def read_catalog(settings: Settings, folder: Path | None = None) -> Catalog:
@@ -60,7 +71,7 @@ def build_search(settings: Settings, chunks: list, progress: bool = False,  # ty
         return vectors
 
     dense = LazyIndex(open_index) if lazy else open_index()
-    return HybridSearch(chunks, dense, embedder.embed_query), embedder.name
+    return HybridSearch(chunks, dense, embedder.embed_query, cache=bm25_cache(settings)), embedder.name
 
 
 class LazyIndex:

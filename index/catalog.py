@@ -28,6 +28,7 @@ class Catalog:
     errors: list[ParseError] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    holders: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (sort, code) -> documents printing it
 
     # ------------------------------------------------------------ loading
     parsed: ParsedCache | None = None  # documents parsed before, by content hash
@@ -67,6 +68,10 @@ class Catalog:
         for doc in self.documents.values():
             doc.status = "historical" if doc.version is None and doc.family in latest else "current"
         self.aliases = {a.upper(): d.code for d in self.documents.values() for a in [d.code, *d.aliases]}
+        self.holders = {}
+        for doc in self.documents.values():
+            for code in printed_codes(doc):
+                self.holders.setdefault(code, set()).add(doc.code)
 
     # ------------------------------------------------------------ lookups
     def standards(self) -> list[Standard]:
@@ -74,6 +79,11 @@ class Catalog:
 
     def units(self) -> list[Unit]:
         return [d for d in self.documents.values() if isinstance(d, Unit)]
+
+    def holding(self, codes: list[tuple[str, str]]) -> list[Document]:
+        """Documents that print any of these (sort, code) pairs, in catalog order, without scanning them all."""
+        owners = {owner for code in codes for owner in self.holders.get(code, ())}
+        return [d for code, d in self.documents.items() if code in owners] if owners else []
 
     def current(self) -> list[Document]:
         return [d for d in self.documents.values() if d.status == "current"]
@@ -126,6 +136,28 @@ def _sources_digest(folder: Path, names: tuple[str, ...]) -> str:
         with suppress(OSError):
             digest.update((folder / name).read_bytes())
     return digest.hexdigest()
+
+
+def printed_codes(doc: Document) -> set[tuple[str, str]]:
+    """Every code a document prints, by sort (task, duty, item, unit): exactly the codes `find_item`,
+    `tasks_using`, `Standard.task` and `Standard.duty` find in it."""
+    if isinstance(doc, Unit):
+        pools = [doc.items, doc.knowledge.values(), doc.skills.values(), doc.notes.values()]
+        pools += [p.items for p in doc.assessment]
+        ids = {i.code for pool in pools for i in pool} | {s.id for s in doc.sections} | {p.id for p in doc.assessment}
+        return {("unit", code) for code in ids}
+    items: set[str] = set()
+    for table in (doc.knowledge, doc.skills, doc.attitudes):
+        items.update(table)
+        items.update(item.code for item in table.values() if item.unnumbered)
+    out = {("item", code) for code in items}
+    for duty in doc.duties:
+        out.add(("duty", duty.code))
+        for task in duty.tasks:
+            out.add(("task", task.code))
+            out.update(("item", code) for code in [*task.knowledge, *task.skills])
+            out.update(("item", i.code) for i in task.indicators + task.outputs)
+    return out
 
 
 def find_item(doc: Document, code: str) -> Item | None:

@@ -67,7 +67,7 @@ class Assistant:
         dense = self.search.dense
         if dense is not None and hasattr(dense, "sync"):
             log.info("index synced after reload: %s", dense.sync(chunks))
-        self.search = HybridSearch(chunks, dense, self.search.embed_query)
+        self.search = HybridSearch(chunks, dense, self.search.embed_query, cache=self.search.cache)
         self._use(catalog)
 
     # ------------------------------------------------------------ asking

@@ -38,7 +38,10 @@ def _grams(text: str) -> set[str]:
 
 
 def similarity(a: str, b: str) -> float:
-    ga, gb = _grams(a), _grams(b)
+    return _overlap(_grams(a), _grams(b))
+
+
+def _overlap(ga: set[str], gb: set[str]) -> float:
     return len(ga & gb) / len(ga | gb) if ga and gb else 0.0
 
 
@@ -54,17 +57,22 @@ def pair_items(left: list[Item], right: list[Item]) -> Pairing:
     """Pairs by identical name first, then by the most similar full text."""
     pairing = Pairing([], [], [], [])
     free = list(right)
+    names = {id(b): _key(b.name) for b in right}
     rest = []
     for a in left:
-        twin = next((b for b in free if _key(a.name) == _key(b.name)), None)
+        name = _key(a.name)
+        twin = next((b for b in free if names[id(b)] == name), None)
         if twin is not None:
             pairing.same.append((a, twin))
             free.remove(twin)
         else:
             rest.append(a)
+    grams = {id(b): _grams(b.full_text) for b in free}
     for a in rest:
-        best = max(free, key=lambda b: similarity(a.full_text, b.full_text), default=None)
-        if best is not None and similarity(a.full_text, best.full_text) >= SIMILAR:
+        mine = _grams(a.full_text)
+        scores = {id(b): _overlap(mine, grams[id(b)]) for b in free}
+        best = max(free, key=lambda b: scores[id(b)], default=None)
+        if best is not None and scores[id(best)] >= SIMILAR:
             pairing.changed.append((a, best))
             free.remove(best)
         else:

@@ -30,7 +30,10 @@ def compact(text: str) -> str:
 
 def name_key(text: str) -> str:
     """A name as matched: no punctuation, no connectors between its parts."""
-    return "".join(ch for ch in compact(text) if ch not in CONNECTORS).replace("臺", "台")
+    key = compact(text)
+    for ch in CONNECTORS:
+        key = key.replace(ch, "")
+    return key.replace("臺", "台")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,30 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+class NameTable:
+    """Names looked up by the substrings of a text rather than by scanning every name, so a question costs
+    the same with 5 documents or 3,000. Names come out longest first (ties in the order they were given),
+    each at its first occurrence, exactly as scanning the names sorted by length would find them."""
+
+    def __init__(self, names: list[str]) -> None:
+        ordered = sorted(names, key=len, reverse=True)
+        self.rank = {name: n for n, name in enumerate(ordered)}
+        self.sizes = sorted({len(name) for name in ordered}, reverse=True)
+
+    def __len__(self) -> int:
+        return len(self.rank)
+
+    def occurrences(self, text: str) -> list[tuple[str, int]]:
+        """(name, first position) of every name the text holds, in the scanning order."""
+        first: dict[str, int] = {}
+        for size in self.sizes:
+            for start in range(0, len(text) - size + 1):
+                part = text[start : start + size]
+                if part in self.rank and part not in first:
+                    first[part] = start
+        return sorted(first.items(), key=lambda item: self.rank[item[0]])
+
+
 class TitleIndex:
     """Standards by code (every spelling), title, former title, a distinctive part of a title."""
 
@@ -93,18 +120,24 @@ class TitleIndex:
             telling = {g for g in _bigrams(name) if self.gram_weight.get(g, 0.0) >= MIN_FUZZY_GRAM}
             for family in fams:
                 self.title_grams[family].append(telling)
+        self.exact_table = NameTable(list(self.exact))
+        self.soft_table = NameTable(list(self.soft))
 
     def _distinctive_parts(self, names: dict[str, set[str]]) -> dict[str, set[str]]:
-        owners_of: dict[str, set[str]] = defaultdict(set)  # every substring of 4+ characters -> families
+        shared = ""  # a part of more than one family's titles
+        owner_of: dict[str, str] = {}  # every substring of 4+ characters -> its one family, or shared
         for name, fams in names.items():
+            family = next(iter(fams)) if len(fams) == 1 else shared
             for size in range(4, len(name)):
                 for start in range(0, len(name) - size + 1):
-                    owners_of[name[start : start + size]].update(fams)
+                    part = name[start : start + size]
+                    if owner_of.setdefault(part, family) != family:
+                        owner_of[part] = shared
         soft: dict[str, set[str]] = defaultdict(set)
-        for part, owners in owners_of.items():
-            generic = any(part == g or part.startswith(g) and len(part) <= 4 for g in GENERIC_TITLE_PARTS)
-            if len(owners) == 1 and not generic:
-                soft[part].update(self.families[next(iter(owners))])
+        generic_heads = set(GENERIC_TITLE_PARTS)
+        for part, family in owner_of.items():
+            if family != shared and not (len(part) <= 4 and part[:2] in generic_heads):  # parts have 4+ characters
+                soft[part].update(self.families[family])
         return soft
 
     @staticmethod
@@ -141,18 +174,16 @@ class TitleIndex:
 
     def _by_title(self, text: str, match: StandardMatch, spans: bool = True) -> None:
         found: list[tuple[int, str]] = []
-        for name in sorted(self.exact, key=len, reverse=True):
-            at = text.find(name)
-            if at >= 0 and not _inside(at, at + len(name), match.spans):
+        for name, at in self.exact_table.occurrences(text):
+            if not _inside(at, at + len(name), match.spans):
                 found.extend((at, code) for code in sorted(self.exact[name]))
                 if spans:
                     match.spans.append(Span(at, at + len(name)))
         for _at, code in sorted(found):
             _add(match.exact, code)
         taken = [s for s, _ in match.soft_spans]
-        for part in sorted(self.soft, key=len, reverse=True):
-            at = text.find(part)
-            if at >= 0 and not _inside(at, at + len(part), match.spans + taken):
+        for part, at in self.soft_table.occurrences(text):
+            if not _inside(at, at + len(part), match.spans + taken):
                 found_codes = [c for c in sorted(self.soft[part]) if c not in match.exact]
                 for code in found_codes:
                     _add(match.soft, code)
@@ -192,22 +223,27 @@ class ItemIndex:
 
     def __init__(self, catalog: Catalog) -> None:
         self.by_name: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # name -> (standard, code, sort)
+        seen: set[tuple[str, str, str, str]] = set()
+        sections: set[str] = set()
         for doc in catalog.documents.values():
             for name, code, sort in _names_of(doc):
                 key = name_key(name)
-                if len(key) >= (2 if sort == "attitude" else self.MIN_CHARS) and (doc.code, code, sort) not in self.by_name[key]:
+                if len(key) >= (2 if sort == "attitude" else self.MIN_CHARS) and (key, doc.code, code, sort) not in seen:
+                    seen.add((key, doc.code, code, sort))
                     self.by_name[key].append((doc.code, code, sort))
+                    if sort == "section":
+                        sections.add(key)
         self.names = sorted(self.by_name, key=len, reverse=True)
-        self.section_names = [n for n in self.names if any(sort == "section" for _, _, sort in self.by_name[n])]
+        self.table = NameTable(self.names)
+        self.section_names = [n for n in self.names if n in sections]
 
     def find(self, text: str, taken: list[Span]) -> list[Named]:
         """Items whose name the text holds (longest names first, no overlaps)."""
         key, offsets = _compact_with_offsets(text)
         found: list[Named] = []
         used: list[Span] = [Span(_compact_pos(offsets, s.start), _compact_pos(offsets, s.end)) for s in taken]
-        for name in self.names:
-            at = key.find(name)
-            if at < 0 or _inside(at, at + len(name), used) or _overlaps(at, at + len(name), used):
+        for name, at in self.table.occurrences(key):
+            if _inside(at, at + len(name), used) or _overlaps(at, at + len(name), used):
                 continue
             if len(name) == 2 and "態度" not in key:
                 continue

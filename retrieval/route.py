@@ -120,7 +120,7 @@ class Router:
         return self._code_answer(q, doc)
 
     def _holders(self, q: Query) -> list[Document]:
-        docs = [d for d in self.catalog.documents.values() if S.has_any(d, q)]
+        docs = self.catalog.holding(S.named_codes(q))
         if q.historical:
             docs = [d for d in docs if d.status == "historical"] or docs
         return docs

@@ -3,12 +3,16 @@ words kept whole) fused with dense search (reciprocal rank fusion), with filters
 
 from __future__ import annotations
 
-import math
+import hashlib
+import logging
+import os
 import re
-from collections import Counter, defaultdict
+import zipfile
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +27,7 @@ STOP_GRAMS = frozenset(
     ["什麼", "麼是", "是什", "哪些", "哪個", "些任", "個任", "有哪", "些是", "請問", "一下", "如何", "怎麼", "可以", "需要", "要哪", "的是", "是哪", "為什", "嗎", "呢", "我想", "想知", "知道", "告訴", "訴我", "們的", "這個", "那個", "什么", "之間"]
 )
 RRF_K = 60
+log = logging.getLogger(__name__)
 
 
 def tokens(text: str) -> list[str]:
@@ -79,44 +84,79 @@ class Hit:
 
 
 class BM25:
-    def __init__(self, chunks: Sequence[Chunk], k1: float = 1.2, b: float = 0.75) -> None:
+    """Okapi BM25 held compactly: per token the chunks holding it and their precomputed weights, in three
+    flat arrays (CSR), so 3,000 standards (~460,000 chunks) take ~150 MB instead of gigabytes of tuples.
+    With a cache folder the arrays are kept on disk by a digest of the chunks and read back at the next start."""
+
+    FILE = "bm25-{digest}.npz"
+
+    def __init__(self, chunks: Sequence[Chunk], k1: float = 1.2, b: float = 0.75, cache: Path | None = None) -> None:
         self.chunks = list(chunks)
         self.k1, self.b = k1, b
-        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.lengths: list[int] = []
-        for i, chunk in enumerate(self.chunks):
-            counts = Counter(tokens(chunk.text))
-            self.lengths.append(sum(counts.values()))
-            for tok, tf in counts.items():
-                self.postings[tok].append((i, tf))
-        n = max(1, len(self.chunks))
-        self.avg = sum(self.lengths) / n if self.lengths else 1.0
-        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
-        self._weights = self._precompute()
+        digest = chunk_digest(self.chunks, k1, b) if cache else ""
+        loaded = self._load(cache / self.FILE.format(digest=digest)) if cache else None
+        self.vocab, self.indptr, self.docs, self.weights = loaded or self._build()
+        if cache and loaded is None:
+            self._save(cache, digest)
 
-    def _precompute(self) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per token: the chunks holding it and their BM25 weights, so a query is a few numpy adds."""
-        lengths = np.asarray(self.lengths, dtype=np.float32)
-        norm = self.k1 * (1 - self.b + self.b * lengths / self.avg)
-        weights = {}
-        for tok, plist in self.postings.items():
-            idx = np.fromiter((i for i, _ in plist), dtype=np.int64, count=len(plist))
-            tf = np.fromiter((f for _, f in plist), dtype=np.float32, count=len(plist))
-            weights[tok] = (idx, (self.idf[tok] * tf * (self.k1 + 1) / (tf + norm[idx])).astype(np.float32))
-        return weights
+    def _build(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+        vocab: dict[str, int] = {}
+        ids = array("i")
+        lengths = array("i")
+        for chunk in self.chunks:
+            toks = tokens(chunk.text)
+            ids.extend([vocab.setdefault(tok, len(vocab)) for tok in toks])
+            lengths.append(len(toks))
+        n = len(self.chunks)
+        counts = np.frombuffer(lengths, dtype=np.int32) if n else np.zeros(0, dtype=np.int32)
+        owner = np.repeat(np.arange(n, dtype=np.int64), counts)
+        pairs, tf = np.unique(np.frombuffer(ids, dtype=np.int32).astype(np.int64) * max(1, n) + owner,
+                              return_counts=True)  # sorted by token, then chunk
+        tok, docs = np.divmod(pairs, max(1, n))
+        indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tok, minlength=len(vocab)), out=indptr[1:])
+        df = np.diff(indptr).astype(np.float32)
+        idf = np.log(1 + (max(1, n) - df + 0.5) / (df + 0.5)).astype(np.float32)
+        lengths_f = counts.astype(np.float32)
+        avg = float(lengths_f.mean()) if n and lengths_f.sum() else 1.0
+        norm = self.k1 * (1 - self.b + self.b * lengths_f / avg)
+        tf_f = tf.astype(np.float32)
+        weights = (idf[tok] * tf_f * (self.k1 + 1) / (tf_f + norm[docs])).astype(np.float32)
+        return vocab, indptr, docs.astype(np.int32), weights
+
+    def _load(self, path: Path) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray] | None:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                words = data["vocab"].tolist()
+                return {w: i for i, w in enumerate(words)}, data["indptr"], data["docs"], data["weights"]
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+            return None  # missing or unreadable: built again
+
+    def _save(self, folder: Path, digest: str) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for old in folder.glob(self.FILE.format(digest="*")):
+                old.unlink(missing_ok=True)
+            words = np.array(sorted(self.vocab, key=self.vocab.__getitem__), dtype=str)
+            tmp = folder / f".bm25-{os.getpid()}.npz"
+            np.savez(tmp, vocab=words, indptr=self.indptr, docs=self.docs, weights=self.weights)
+            os.replace(tmp, folder / self.FILE.format(digest=digest))
+        except OSError as e:  # a read-only data dir still answers; the next start builds again
+            log.warning("BM25 weights not saved: %s", e)
 
     def coverage(self, query_tokens: Sequence[str]) -> float:
         """Share of the question's content tokens that occur anywhere in the corpus."""
         if not query_tokens:
             return 0.0
-        return sum(1 for t in query_tokens if t in self.postings) / len(query_tokens)
+        return sum(1 for t in query_tokens if t in self.vocab) / len(query_tokens)
 
     def search(self, query_tokens: Sequence[str], accepts: Callable[[Chunk], bool], k: int) -> list[tuple[int, float]]:
         scores = np.zeros(len(self.chunks), dtype=np.float32)
         for tok in set(query_tokens):
-            if tok in self._weights:
-                idx, weight = self._weights[tok]
-                scores[idx] += weight
+            tid = self.vocab.get(tok)
+            if tid is not None:
+                lo, hi = self.indptr[tid], self.indptr[tid + 1]
+                scores[self.docs[lo:hi]] += self.weights[lo:hi]
         hits = np.flatnonzero(scores)
         shortlist = hits if len(hits) <= k * 8 else hits[np.argpartition(-scores[hits], k * 8)[: k * 8]]
         found = self._accepted(shortlist, scores, accepts, k)
@@ -135,13 +175,25 @@ class BM25:
         return out
 
 
+def chunk_digest(chunks: Sequence[Chunk], *params: float) -> str:
+    """What the BM25 weights depend on: every chunk's text in order, the tokenizer, the parameters."""
+    digest = hashlib.sha256(repr((params, _TOKEN.pattern, len(chunks))).encode())
+    for chunk in chunks:
+        digest.update(chunk.text.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()[:24]
+
+
 class HybridSearch:
     """BM25 + dense (a VectorIndex or any `dense(query, k, where) -> [(chunk_id, score)]`)."""
 
-    def __init__(self, chunks: Sequence[Chunk], dense: Any | None, embed_query: Callable[[str], Any] | None) -> None:
+    def __init__(self, chunks: Sequence[Chunk], dense: Any | None, embed_query: Callable[[str], Any] | None,
+                 cache: Path | None = None) -> None:
         self.chunks = list(chunks)
+        self.cache = cache  # where the BM25 weights are kept between starts
         self.by_id = {c.id: c for c in self.chunks}
         self._bm25: BM25 | None = None
+        self._by_code: dict[str, list[int]] | None = None
         self.dense = dense
         self.embed_query = embed_query
         self._embed = lru_cache(maxsize=2048)(embed_query) if embed_query else None
@@ -150,7 +202,7 @@ class HybridSearch:
     def bm25(self) -> BM25:
         """Built on first use: a code lookup never needs it."""
         if self._bm25 is None:
-            self._bm25 = BM25(self.chunks)
+            self._bm25 = BM25(self.chunks, cache=self.cache)
         return self._bm25
 
     def embed(self, text: str) -> Any:
@@ -185,8 +237,20 @@ class HybridSearch:
         named = set(codes.codes_in(text)) | {c.upper() for c in codes.standard_codes(text)}
         if not named:
             return []
-        return [c for c in self.chunks if filters.accepts(c) and (c.code.split("/")[-1] in named or
-                (c.item_type == "overview" and c.standard.upper() in named))]
+        found = sorted({i for code in named for i in self.by_code.get(code, ())})
+        return [c for c in (self.chunks[i] for i in found) if filters.accepts(c)]
+
+    @property
+    def by_code(self) -> dict[str, list[int]]:
+        """Chunks by their printed code, and overviews by their standard's code (built on first use)."""
+        if self._by_code is None:
+            index: dict[str, list[int]] = {}
+            for i, c in enumerate(self.chunks):
+                index.setdefault(c.code.split("/")[-1], []).append(i)
+                if c.item_type == "overview" and c.standard.upper() != c.code.split("/")[-1]:
+                    index.setdefault(c.standard.upper(), []).append(i)
+            self._by_code = index
+        return self._by_code
 
     def _dense(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
         if self.dense is None or self._embed is None:

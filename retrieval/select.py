@@ -25,6 +25,13 @@ def has_any(doc: Document, q: Query) -> bool:
     )
 
 
+def named_codes(q: Query) -> list[tuple[str, str]]:
+    """The question's codes by sort, as `Catalog.holding` looks them up: the documents it finds are the
+    ones `has_any` accepts."""
+    return [*(("task", c) for c in q.tasks), *(("duty", c) for c in q.duties), *(("item", c) for c in q.items),
+            *(("unit", c) for c in q.unit_ids)]
+
+
 # ---------------------------------------------------------------- ordinals
 def _pick(seq: list, index: int):  # type: ignore[no-untyped-def]
     position = index - 1 if index > 0 else len(seq) + index

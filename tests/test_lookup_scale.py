@@ -1,0 +1,168 @@
+"""Lookups that must not scan the whole catalog (issue 13) still find exactly what a scan finds:
+names by the substrings of a question, and the documents holding a code through the catalog's code index."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from index import codes
+from index.catalog import Catalog, printed_codes
+from index.chunk import Chunk, chunk_catalog
+from index.model import Standard, Unit
+from retrieval import select as S
+from retrieval.names import ItemIndex, NameTable, TitleIndex
+from retrieval.search import BM25, Filters, HybridSearch, content_tokens, tokens
+from retrieval.understand import Query
+
+
+def scan(names: list[str], text: str) -> list[tuple[str, int]]:
+    """The reference: every name, longest first, at its first occurrence."""
+    return [(name, text.find(name)) for name in sorted(names, key=len, reverse=True) if name in text]
+
+
+@pytest.fixture(scope="module")
+def item_names(catalog: Catalog) -> list[str]:
+    return ItemIndex(catalog).names
+
+
+def test_name_table_finds_what_a_scan_finds(item_names: list[str]) -> None:
+    rng = random.Random(13)
+    table = NameTable(item_names)
+    for _ in range(300):
+        parts = rng.sample(item_names, rng.randint(0, 3))
+        noise = ["哪些", "需要", "的", "和", "T2.2", "？", "🙂", ""]
+        text = "".join(p for pair in zip(parts, rng.choices(noise, k=len(parts)), strict=True) for p in pair)
+        text = text[: rng.randint(0, len(text))] if rng.random() < 0.3 else text  # names cut in half too
+        assert table.occurrences(text) == scan(item_names, text), text
+
+
+def test_name_table_keeps_ties_in_the_order_given() -> None:
+    table = NameTable(["乙丙", "甲乙", "甲乙丙"])
+    assert table.occurrences("甲乙丙") == [("甲乙丙", 0), ("乙丙", 1), ("甲乙", 0)]
+    assert table.occurrences("") == [] and table.occurrences("丁") == []
+
+
+def test_title_index_finds_titles_and_parts_in_a_question(catalog: Catalog) -> None:
+    titles = TitleIndex(catalog)
+    for doc in catalog.standards():
+        match = titles.find(f"請問{doc.title}的工作任務有哪些")
+        assert doc.code in match.exact, doc.title
+
+
+def every_code(catalog: Catalog) -> list[tuple[str, str]]:
+    return sorted({pair for doc in catalog.documents.values() for pair in printed_codes(doc)})
+
+
+def query_for(sort: str, code: str) -> Query:
+    q = Query(raw=code, text=code)
+    {"task": q.tasks, "duty": q.duties, "item": q.items, "unit": q.unit_ids}[sort].append(code)
+    return q
+
+
+def test_the_code_index_holds_exactly_the_documents_a_scan_accepts(catalog: Catalog) -> None:
+    printed = {("item", item.code) for doc in catalog.standards()
+               for table in (doc.knowledge, doc.skills, doc.attitudes) for item in table.values()}
+    strays = [("task", "T9.9"), ("item", "K99"), ("unit", "X1"), ("item", "T2.2"), ("item", "S"), ("duty", "T1.1")]
+    pairs = sorted(set(every_code(catalog)) | printed) + strays
+    assert len(pairs) > 300
+    for sort, code in pairs:
+        q = query_for(sort, code)
+        scanned = [d for d in catalog.documents.values() if S.has_any(d, q)]
+        assert catalog.holding(S.named_codes(q)) == scanned, (sort, code)
+
+
+def test_codes_of_both_kinds_are_indexed(catalog: Catalog) -> None:
+    sorts = {sort for sort, _ in every_code(catalog)}
+    assert sorts == {"task", "duty", "item", "unit"}
+    assert any(isinstance(d, Unit) for d in catalog.documents.values())
+    assert any(isinstance(d, Standard) for d in catalog.documents.values())
+
+
+# ---------------------------------------------------------------- BM25 kept on disk
+QUESTIONS = ("雲端平台操作", "回歸測試案例", "可行性分析報告", "溝通協調能力", "T2.2 行為指標")
+
+
+def rankings(bm25: BM25) -> list[list[tuple[int, float]]]:
+    return [bm25.search(content_tokens(q), lambda c: True, 10) for q in QUESTIONS]
+
+
+@pytest.fixture(scope="module")
+def chunks(catalog: Catalog) -> list[Chunk]:
+    return chunk_catalog(catalog)
+
+
+def test_bm25_weights_are_read_back_instead_of_built(tmp_path: Path, chunks: list[Chunk],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    built = BM25(chunks, cache=tmp_path)
+    assert len(list(tmp_path.glob("bm25-*.npz"))) == 1
+    monkeypatch.setattr(BM25, "_build", lambda self: pytest.fail("built again although nothing changed"))
+    again = BM25(chunks, cache=tmp_path)
+    assert rankings(again) == rankings(built)
+    assert again.coverage(["雲端", "薪水"]) == 0.5
+
+
+def test_other_chunks_build_new_weights_and_the_old_file_goes(tmp_path: Path, chunks: list[Chunk]) -> None:
+    BM25(chunks, cache=tmp_path)
+    fewer = BM25(chunks[:-5], cache=tmp_path)
+    files = list(tmp_path.glob("bm25-*.npz"))
+    assert len(files) == 1 and len(fewer.chunks) == len(chunks) - 5
+    assert rankings(fewer) == rankings(BM25(chunks[:-5]))
+
+
+def test_a_corrupt_weights_file_is_built_again(tmp_path: Path, chunks: list[Chunk]) -> None:
+    BM25(chunks, cache=tmp_path)
+    saved = next(tmp_path.glob("bm25-*.npz"))
+    saved.write_bytes(b"not a zip file")
+    assert rankings(BM25(chunks, cache=tmp_path)) == rankings(BM25(chunks))
+    assert next(tmp_path.glob("bm25-*.npz")).stat().st_size > 1000
+
+
+def test_the_compact_weights_rank_as_plain_bm25(chunks: list[Chunk]) -> None:
+    """Against a direct transcription of Okapi BM25 (k1 1.2, b 0.75) on a few questions."""
+    bm25 = BM25(chunks)
+    docs = [Counter(tokens(c.text)) for c in chunks]
+    avg = sum(sum(d.values()) for d in docs) / len(docs)
+    for q in QUESTIONS:
+        query = set(content_tokens(q))
+        expected = []
+        for i, d in enumerate(docs):
+            score = 0.0
+            for tok in query:
+                if tok in d:
+                    df = sum(1 for x in docs if tok in x)
+                    idf = math.log(1 + (len(docs) - df + 0.5) / (df + 0.5))
+                    norm = 1.2 * (1 - 0.75 + 0.75 * sum(d.values()) / avg)
+                    score += idf * d[tok] * 2.2 / (d[tok] + norm)
+            if score:
+                expected.append((i, score))
+        best = sorted(expected, key=lambda x: -x[1])[:5]
+        got = bm25.search(list(query), lambda c: True, 5)
+        assert [round(s, 3) for _, s in got] == [round(s, 3) for _, s in best], q
+
+
+def test_weights_that_cannot_be_saved_still_answer(tmp_path: Path, chunks: list[Chunk],
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    blocked = tmp_path / "bm25"
+    blocked.write_text("a file where the folder should be")
+    assert rankings(BM25(chunks, cache=blocked)) == rankings(BM25(chunks))
+    assert "not saved" in caplog.text
+
+
+def test_chunks_named_by_code_are_found_through_the_code_index(catalog: Catalog, chunks: list[Chunk]) -> None:
+    search = HybridSearch(chunks, None, None)
+    questions = [f"{doc.code} {code}" for doc in catalog.documents.values() for _, code in sorted(printed_codes(doc))[:40]]
+    questions += ["isd3512-001v3 的概覽", "T2.2 P2.2.1", "沒有代碼的問題", "K99 T9.9"]
+    found = 0
+    for text in questions:
+        for filters in (Filters(), Filters(status=None), Filters(standards=["INM3513-005v4"])):
+            named = set(codes.codes_in(text)) | {c.upper() for c in codes.standard_codes(text)}
+            scanned = [c for c in chunks if named and filters.accepts(c) and (
+                c.code.split("/")[-1] in named or (c.item_type == "overview" and c.standard.upper() in named))]
+            assert search._exact(text, filters) == scanned, text
+            found += bool(scanned)
+    assert found > len(questions)
