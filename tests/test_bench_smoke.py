@@ -87,7 +87,7 @@ def test_loopback_guard_refuses_other_hosts() -> None:
 
 def test_tiny_benchmark_run_prints_p50_p95(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--standards", "3", "--embedder", "fake", "--questions", "3", "--no-e2e",
-            "--shipped-cold-runs", "1", "--warm-runs", "1", "--workdir", str(tmp_path / "work")]
+            "--shipped-cold-runs", "1", "--warm-runs", "1", "--workdir", str(tmp_path / "work"), "--embed-sample", "16"]
     assert run.main(argv) == 0
     out = capsys.readouterr().out
     assert re.search(r"command: (competency-bot bench|python -m benchmarks\.run) --standards 3 --embedder fake", out)
@@ -97,6 +97,9 @@ def test_tiny_benchmark_run_prints_p50_p95(tmp_path: Path, capsys: pytest.Captur
         assert re.search(rf"\[shipped\] question: {kind}\s+n=3\s+p50", out), kind
     assert re.search(r"\[synthetic-3\] index build, cold\s+n=1\s+p50\s+[\d.]+ s\s+p95", out)
     assert re.search(r"\[synthetic-3\] index build, warm.*\b0 texts embedded", out)
-    assert "peak RSS after synthetic-3 questions" in out
+    assert re.search(r"\[synthetic-3\] warm start \(fresh process to ready\)\s+n=1\s+p50\s+[\d.]+ s", out)
+    assert re.search(r"\[synthetic-3\] server peak RSS \(fresh process\)\s+n=1\s+p50\s+[\d.]+ MB", out)
+    assert re.search(r"\[synthetic-3\] e5 embedding, extrapolated.*16 sampled passages at [\d.]+/s", out)
+    assert "[shipped] e5 embedding" not in out  # the sample is taken of the synthetic corpus only
     assert "SUMMARY" in out and "network: 0 connection(s)" in out
     assert "WARNING" not in out
