@@ -62,7 +62,7 @@ def count_tokens(text: str) -> int:
 
 
 def fit(text: str, limit: int = MAX_EMBED_TOKENS) -> str:
-    if len(text.encode("utf-8")) <= limit:  # a token covers at least one byte: no need to count
+    if len(text) * 4 <= limit or len(text.encode("utf-8")) <= limit:  # a token covers at least one byte: no need to count
         return text
     tokens = _encoding().encode(text)
     return text if len(tokens) <= limit else _encoding().decode(tokens[:limit])

@@ -123,7 +123,9 @@ class TitleIndex:
         self.exact_table = NameTable(list(self.exact))
         self.soft_table = NameTable(list(self.soft))
 
-    def _distinctive_parts(self, names: dict[str, set[str]]) -> dict[str, set[str]]:
+    def _distinctive_parts(self, names: dict[str, set[str]]) -> dict[str, str]:
+        """Every part (4+ characters) of one family's titles only -> that family. Kept as a plain string per part:
+        at 3,000 standards there are ~400,000 parts, and a set per part cost ~100 MB."""
         shared = ""  # a part of more than one family's titles
         owner_of: dict[str, str] = {}  # every substring of 4+ characters -> its one family, or shared
         for name, fams in names.items():
@@ -133,12 +135,9 @@ class TitleIndex:
                     part = name[start : start + size]
                     if owner_of.setdefault(part, family) != family:
                         owner_of[part] = shared
-        soft: dict[str, set[str]] = defaultdict(set)
         generic_heads = set(GENERIC_TITLE_PARTS)
-        for part, family in owner_of.items():
-            if family != shared and not (len(part) <= 4 and part[:2] in generic_heads):  # parts have 4+ characters
-                soft[part].update(self.families[family])
-        return soft
+        return {part: family for part, family in owner_of.items()
+                if family != shared and not (len(part) <= 4 and part[:2] in generic_heads)}  # parts have 4+ characters
 
     @staticmethod
     def _title_bigrams(names: dict[str, set[str]]) -> tuple[dict[str, float], dict[str, set[str]]]:
@@ -184,7 +183,7 @@ class TitleIndex:
         taken = [s for s, _ in match.soft_spans]
         for part, at in self.soft_table.occurrences(text):
             if not _inside(at, at + len(part), match.spans + taken):
-                found_codes = [c for c in sorted(self.soft[part]) if c not in match.exact]
+                found_codes = [c for c in sorted(self.families[self.soft[part]]) if c not in match.exact]
                 for code in found_codes:
                     _add(match.soft, code)
                 if spans and found_codes:

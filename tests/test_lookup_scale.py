@@ -166,3 +166,33 @@ def test_chunks_named_by_code_are_found_through_the_code_index(catalog: Catalog,
             assert search._exact(text, filters) == scanned, text
             found += bool(scanned)
     assert found > len(questions)
+
+
+# ---------------------------------------------------------------- dense search with filters, outside Chroma's filter
+DENSE_QUESTIONS = ("系統上線前要先測試", "蒐集雲端產品資訊", "資料庫存取安全", "與需求單位溝通", "撰寫測試案例")
+
+
+def test_a_standard_filter_compares_that_standards_vectors_as_chroma_would(assistant) -> None:  # type: ignore[no-untyped-def]
+    search = assistant.search
+    for code in ("ISD3512-001v3", "INM3513-005v4", "IIS4R0751v2"):
+        filters = Filters(standards=[code])
+        for question in DENSE_QUESTIONS:
+            vector = search.embed(question)
+            chroma = search.dense.search(vector, 5, filters.where())
+            ours = search._dense(question, 5, filters)
+            assert [cid for cid, _ in ours] == [cid for cid, _ in chroma], (code, question)
+            assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(ours, chroma, strict=True))
+            assert all(search.by_id[cid].standard == code for cid, _ in ours)
+
+
+def test_a_filter_of_item_types_is_applied_after_an_unfiltered_search(assistant) -> None:  # type: ignore[no-untyped-def]
+    search = assistant.search
+    embedded = [c for c in search.chunks if c.embed_text]
+    for filters in (Filters(), Filters(item_types=["knowledge", "skill"]), Filters(status=None), Filters(kinds=["職能單元"])):
+        expected = sum(1 for c in embedded if filters.accepts(c)) / len(embedded)
+        assert search.share(filters) == pytest.approx(expected)
+    broad = Filters(item_types=["knowledge", "skill", "indicator", "task", "unit_item"])
+    assert search.share(broad) >= 0.2
+    hits = search.search("資料庫存取安全", k=5, filters=broad)
+    assert hits and all(h.chunk.item_type in broad.item_types for h in hits)
+    assert any("dense" in h.sources for h in hits)
