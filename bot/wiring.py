@@ -3,9 +3,11 @@ in bot/services.py). The command line, the server, the benchmarks and the tests 
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +37,25 @@ def build_keyword_index(settings: Settings, chunks: list) -> BM25:  # type: igno
     return BM25(chunks, cache=bm25_cache(settings))
 
 
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Building millions of long-lived objects (documents, chunks, name indexes) without the cyclic garbage
+    collector running over them again and again: at 3,000 documents it halves reading the catalog. They hold
+    no reference cycles to collect; what was built is frozen out of later collections (`gc.freeze`)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
+
+
 def read_catalog(settings: Settings, folder: Path | None = None) -> Catalog:
     """The documents of a folder (the corpus by default), parsed documents reused by content hash."""
-    return Catalog.load(folder or settings.corpus_dir, cache_dir=parsed_cache(settings))
+    with bulk():
+        return Catalog.load(folder or settings.corpus_dir, cache_dir=parsed_cache(settings))
 
 
 def build_assistant(settings: Settings, catalog: Catalog | None = None, progress: bool = False,
@@ -45,9 +63,12 @@ def build_assistant(settings: Settings, catalog: Catalog | None = None, progress
     """lazy: the vector store opens (and syncs) on the first question that searches by meaning, so a code
     lookup from the command line never imports chromadb; a server starts eager and warms up."""
     catalog = catalog or read_catalog(settings)
-    chunks = chunk_catalog(catalog)
-    search, model = build_search(settings, chunks, progress=progress, lazy=lazy)
-    assistant = Assistant(catalog, search, model, settings.index_dir)
+    with bulk():
+        chunks = chunk_catalog(catalog)
+        search, model = build_search(settings, chunks, progress=progress, lazy=lazy)
+        assistant = Assistant(catalog, search, model, settings.index_dir)
+        if not lazy:
+            search.bm25  # noqa: B018 - read (or built) now, not on the first question
     if not lazy:
         assistant.warm_up()
     return assistant

@@ -8,6 +8,7 @@ import pickle
 import re
 from contextlib import suppress
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from index.model import Document, Item, Standard, Task, Unit
@@ -110,7 +111,7 @@ class ParsedCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.version = _sources_digest(Path(__file__).parent, self.PARSER)
+        self.version = parser_digest()
 
     def parse(self, path: Path) -> tuple[Document, str]:
         if path.stat().st_size > MAX_BYTES:
@@ -128,6 +129,12 @@ class ParsedCache:
             tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
             tmp.replace(entry)
         return doc, digest
+
+
+@cache
+def parser_digest() -> str:
+    """A digest of the code that turns a file into a document (what the parsed-document cache depends on)."""
+    return _sources_digest(Path(__file__).parent, ParsedCache.PARSER)
 
 
 def _sources_digest(folder: Path, names: tuple[str, ...]) -> str:

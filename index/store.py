@@ -233,10 +233,11 @@ class VectorIndex:
     # ------------------------------------------------------------ searching
     def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
         embedding = vector.tolist() if hasattr(vector, "tolist") else list(vector)
+        # the ids are the chunk ids: reading the metadata back as well cost ~8 ms a question at 3,000 standards
         found = self.collection.query(query_embeddings=[embedding], n_results=k, where=where or None,
-                                      include=["metadatas", "distances"])
-        metadatas, distances = found["metadatas"][0], found["distances"][0]
-        return [(meta["cid"], 1.0 - float(distance)) for meta, distance in zip(metadatas, distances, strict=True)]
+                                      include=["distances"])
+        ids, distances = found["ids"][0], found["distances"][0]
+        return [(cid, 1.0 - float(distance)) for cid, distance in zip(ids, distances, strict=True)]
 
     def search_among(self, vector: Sequence[float], ids: Sequence[str], k: int) -> list[tuple[str, float]]:
         """The k nearest of these chunks, compared exactly (their vectors read from the store by id): a

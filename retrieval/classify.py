@@ -97,6 +97,8 @@ class KindClassifier:
         if path is not None:
             with suppress(OSError):  # a read-only data dir: masked again next time
                 path.parent.mkdir(parents=True, exist_ok=True)
+                for stale in path.parent.glob("masked-*.json"):  # masked for documents no longer loaded
+                    stale.unlink(missing_ok=True)
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
                 tmp.replace(path)

@@ -123,6 +123,13 @@ class TitleIndex:
         self.exact_table = NameTable(list(self.exact))
         self.soft_table = NameTable(list(self.soft))
 
+    def __getstate__(self) -> dict[str, object]:
+        """Kept on disk without the catalog (the reader puts its own back)."""
+        return {k: v for k, v in self.__dict__.items() if k != "catalog"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+
     def _distinctive_parts(self, names: dict[str, set[str]]) -> dict[str, str]:
         """Every part (4+ characters) of one family's titles only -> that family. Kept as a plain string per part:
         at 3,000 standards there are ~400,000 parts, and a set per part cost ~100 MB."""

@@ -17,7 +17,7 @@ from index.model import Standard, Unit
 from retrieval import select as S
 from retrieval.names import ItemIndex, NameTable, TitleIndex
 from retrieval.search import BM25, Filters, HybridSearch, content_tokens, tokens
-from retrieval.understand import Query
+from retrieval.understand import Query, Reader
 
 
 def scan(names: list[str], text: str) -> list[tuple[str, int]]:
@@ -196,3 +196,48 @@ def test_a_filter_of_item_types_is_applied_after_an_unfiltered_search(assistant)
     hits = search.search("資料庫存取安全", k=5, filters=broad)
     assert hits and all(h.chunk.item_type in broad.item_types for h in hits)
     assert any("dense" in h.sources for h in hits)
+
+
+# ---------------------------------------------------------------- name indexes kept between starts
+READ_QUESTIONS = ("雲端系統開發工程人員 T2.2 的行為指標", "哪些任務會用到計算能力", "電商系統規劃跟系統整合有什麼不同",
+                  "驗收測試那一段", "INM3513-005 v4 有幾個工作任務")
+
+
+def readings(reader: Reader) -> list[tuple[object, ...]]:
+    out = []
+    for question in READ_QUESTIONS:
+        q, _ = reader.slots(question)
+        out.append((q.standards, q.soft_standards, q.tasks, q.items, [(n.standard, n.code, n.sort) for n in q.named]))
+    return out
+
+
+def test_name_indexes_are_read_back_for_the_same_documents(tmp_path: Path, catalog: Catalog,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    first = Reader(catalog, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("names-*.pickle"))) == 1
+    monkeypatch.setattr(TitleIndex, "__init__", lambda self, c: pytest.fail("built again for the same documents"))
+    again = Reader(catalog, cache_dir=tmp_path)
+    assert again.titles.catalog is catalog
+    assert readings(again) == readings(first)
+    assert again.fingerprint() == first.fingerprint()
+
+
+def test_other_documents_build_new_name_indexes(tmp_path: Path, catalog: Catalog) -> None:
+    Reader(catalog, cache_dir=tmp_path)
+    fewer = Catalog(documents={k: v for k, v in catalog.documents.items() if k != "IIS4R0751v2"},
+                    hashes={k: v for k, v in catalog.hashes.items() if k != "IIS4R0751v2"})
+    fewer.resolve()
+    reader = Reader(fewer, cache_dir=tmp_path)
+    assert all(n.standard != "IIS4R0751v2" for n in reader.items.find("驗收測試管理", []))
+    assert len(list(tmp_path.glob("names-*.pickle"))) == 1
+
+
+def test_a_document_of_unknown_bytes_or_a_damaged_file_means_building(tmp_path: Path, catalog: Catalog) -> None:
+    unknown = Catalog(documents=dict(catalog.documents), hashes={})
+    unknown.resolve()
+    Reader(unknown, cache_dir=tmp_path)
+    assert not list(tmp_path.glob("names-*.pickle"))
+    Reader(catalog, cache_dir=tmp_path)
+    saved = next(tmp_path.glob("names-*.pickle"))
+    saved.write_bytes(b"\x80\x05damaged")
+    assert readings(Reader(catalog, cache_dir=tmp_path)) == readings(Reader(catalog))
