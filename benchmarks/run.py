@@ -71,7 +71,7 @@ TARGET_AT_STANDARDS = 3000
 TARGET_SEMANTIC_P95_MS = 60.0
 TARGET_OTHER_P95_MS = 10.0
 TARGET_WARM_START_S = 10.0
-TARGET_SERVER_RSS_MB = 1500.0
+TARGET_SERVER_RSS_MB = 1536.0  # 1.5 GiB, in MiB as the kernel counts pages
 TARGET_WARM_S = 10.0  # index build with nothing changed
 # from the earlier "Prove it holds" issue: a cold build of 900 synthetic documents
 TARGET_COLD_SYNTH_S = 20 * 60.0
@@ -165,6 +165,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:.2f} s" if value < 100 else f"{value:.0f} s ({value / 60:.1f} min)"
     if unit == "ms":
         return f"{value:.1f} ms" if value < 1000 else f"{value:.0f} ms"
+    if unit == "MiB":
+        return f"{value:.0f} MiB"
     if unit == "/s":
         return f"{value:.1f}/s"
     return f"{value:g} {unit}".strip()
@@ -385,8 +387,8 @@ def bench_corpus(rep: Report, label: str, corpus_dir: Path, work: Path, args: ar
         off = sum(v for k, v in intents.items() if k not in EXPECTED_INTENTS[kind])
         if off:
             rep.warn(f"{label}: {off} of {len(times)} {kind} questions were answered as another kind ({mix})")
-    rep.add(Row(label, "server peak RSS (fresh process)", 1, server.peak_rss_mb, server.peak_rss_mb, "MB",
-                f"<= {TARGET_SERVER_RSS_MB:.0f} MB" if at_scale else "",
+    rep.add(Row(label, "server peak RSS (fresh process)", 1, server.peak_rss_mb, server.peak_rss_mb, "MiB",
+                "<= 1.5 GiB" if at_scale else "",
                 server.peak_rss_mb <= TARGET_SERVER_RSS_MB if at_scale else None))
     if args.show_questions:
         questions = make_questions((warm or cold)[-1].catalog, args.questions, args.seed)

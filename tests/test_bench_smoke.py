@@ -98,7 +98,7 @@ def test_tiny_benchmark_run_prints_p50_p95(tmp_path: Path, capsys: pytest.Captur
     assert re.search(r"\[synthetic-3\] index build, cold\s+n=1\s+p50\s+[\d.]+ s\s+p95", out)
     assert re.search(r"\[synthetic-3\] index build, warm.*\b0 texts embedded", out)
     assert re.search(r"\[synthetic-3\] warm start \(fresh process to ready\)\s+n=1\s+p50\s+[\d.]+ s", out)
-    assert re.search(r"\[synthetic-3\] server peak RSS \(fresh process\)\s+n=1\s+p50\s+[\d.]+ MB", out)
+    assert re.search(r"\[synthetic-3\] server peak RSS \(fresh process\)\s+n=1\s+p50\s+\d+ MiB", out)
     assert re.search(r"\[synthetic-3\] e5 embedding, extrapolated.*16 sampled passages at [\d.]+/s", out)
     assert "[shipped] e5 embedding" not in out  # the sample is taken of the synthetic corpus only
     assert "SUMMARY" in out and "network: 0 connection(s)" in out
