@@ -7,7 +7,7 @@ import hashlib
 import logging
 import os
 import re
-import zipfile
+import shutil
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +30,7 @@ RRF_K = 60
 EXACT_DENSE_LIMIT = 4000  # vectors of the named standards compared here, up to this many
 BROAD_FILTER_SHARE = 0.2  # a filter keeping at least this part of the chunks is applied after an unfiltered search
 MAX_DENSE_NEIGHBOURS = 400
+BUILD_BLOCK = 20_000  # chunks whose term frequencies are counted together when BM25 is built
 log = logging.getLogger(__name__)
 
 
@@ -89,61 +90,79 @@ class Hit:
 class BM25:
     """Okapi BM25 held compactly: per token the chunks holding it and their precomputed weights, in three
     flat arrays (CSR), so 3,000 standards (~460,000 chunks) take ~150 MB instead of gigabytes of tuples.
-    With a cache folder the arrays are kept on disk by a digest of the chunks and read back at the next start."""
+    With a cache folder the arrays are kept on disk by a digest of the chunks and memory-mapped at the next start."""
 
-    FILE = "bm25-{digest}.npz"
+    FOLDER = "bm25-{digest}"
+    ARRAYS = ("indptr", "docs", "weights")
 
     def __init__(self, chunks: Sequence[Chunk], k1: float = 1.2, b: float = 0.75, cache: Path | None = None) -> None:
         self.chunks = list(chunks)
         self.k1, self.b = k1, b
         digest = chunk_digest(self.chunks, k1, b) if cache else ""
-        loaded = self._load(cache / self.FILE.format(digest=digest)) if cache else None
+        loaded = self._load(cache / self.FOLDER.format(digest=digest)) if cache else None
         self.vocab, self.indptr, self.docs, self.weights = loaded or self._build()
         if cache and loaded is None:
             self._save(cache, digest)
 
     def _build(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
+        """Term frequencies counted a block of chunks at a time (so the peak memory of a build stays near the
+        size of the result), then ordered by token into the CSR arrays."""
         vocab: dict[str, int] = {}
-        ids = array("i")
-        lengths = array("i")
-        for chunk in self.chunks:
-            toks = tokens(chunk.text)
-            ids.extend([vocab.setdefault(tok, len(vocab)) for tok in toks])
-            lengths.append(len(toks))
         n = len(self.chunks)
-        counts = np.frombuffer(lengths, dtype=np.int32) if n else np.zeros(0, dtype=np.int32)
-        owner = np.repeat(np.arange(n, dtype=np.int64), counts)
-        pairs, tf = np.unique(np.frombuffer(ids, dtype=np.int32).astype(np.int64) * max(1, n) + owner,
-                              return_counts=True)  # sorted by token, then chunk
-        tok, docs = np.divmod(pairs, max(1, n))
+        lengths = np.zeros(n, dtype=np.int32)
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (token, chunk, tf) per block
+        for start in range(0, n, BUILD_BLOCK):
+            ids, owners = array("i"), array("i")
+            for i, chunk in enumerate(self.chunks[start : start + BUILD_BLOCK], start):
+                toks = tokens(chunk.text)
+                ids.extend([vocab.setdefault(tok, len(vocab)) for tok in toks])
+                owners.extend([i] * len(toks))
+                lengths[i] = len(toks)
+            keys = np.frombuffer(ids, dtype=np.int32).astype(np.int64) * n + np.frombuffer(owners, dtype=np.int32)
+            pairs, tf = np.unique(keys, return_counts=True)
+            tok, doc = np.divmod(pairs, max(1, n))
+            parts.append((tok.astype(np.int32), doc.astype(np.int32), tf.astype(np.float32)))
+        tok = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        order = np.argsort(tok, kind="stable")  # by token; chunks stay in order within a token
+        docs = np.concatenate([p[1] for p in parts])[order] if parts else np.zeros(0, dtype=np.int32)
+        tf_f = np.concatenate([p[2] for p in parts])[order] if parts else np.zeros(0, dtype=np.float32)
+        tok = tok[order]
+        del parts, order
         indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
         np.cumsum(np.bincount(tok, minlength=len(vocab)), out=indptr[1:])
         df = np.diff(indptr).astype(np.float32)
         idf = np.log(1 + (max(1, n) - df + 0.5) / (df + 0.5)).astype(np.float32)
-        lengths_f = counts.astype(np.float32)
+        lengths_f = lengths.astype(np.float32)
         avg = float(lengths_f.mean()) if n and lengths_f.sum() else 1.0
         norm = self.k1 * (1 - self.b + self.b * lengths_f / avg)
-        tf_f = tf.astype(np.float32)
         weights = (idf[tok] * tf_f * (self.k1 + 1) / (tf_f + norm[docs])).astype(np.float32)
-        return vocab, indptr, docs.astype(np.int32), weights
+        return vocab, indptr, docs, weights
 
-    def _load(self, path: Path) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray] | None:
+    def _load(self, folder: Path) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray] | None:
+        """The saved arrays, memory-mapped: a question reads only the postings of its own tokens, so the weights
+        of 3,000 standards (~110 MB) stay on disk instead of in the server's memory."""
         try:
-            with np.load(path, allow_pickle=False) as data:
-                words = data["vocab"].tolist()
-                return {w: i for i, w in enumerate(words)}, data["indptr"], data["docs"], data["weights"]
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+            words = np.load(folder / "vocab.npy", allow_pickle=False).tolist()
+            indptr, docs, weights = (np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+                                     for name in self.ARRAYS)
+        except (OSError, ValueError, EOFError):
             return None  # missing or unreadable: built again
+        if len(indptr) != len(words) + 1 or len(docs) != len(weights) or (len(indptr) and indptr[-1] != len(docs)):
+            return None
+        return {w: i for i, w in enumerate(words)}, indptr, docs, weights
 
-    def _save(self, folder: Path, digest: str) -> None:
+    def _save(self, cache: Path, digest: str) -> None:
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            for old in folder.glob(self.FILE.format(digest="*")):
-                old.unlink(missing_ok=True)
-            words = np.array(sorted(self.vocab, key=self.vocab.__getitem__), dtype=str)
-            tmp = folder / f".bm25-{os.getpid()}.npz"
-            np.savez(tmp, vocab=words, indptr=self.indptr, docs=self.docs, weights=self.weights)
-            os.replace(tmp, folder / self.FILE.format(digest=digest))
+            cache.mkdir(parents=True, exist_ok=True)
+            tmp = cache / f".bm25-{os.getpid()}"
+            shutil.rmtree(tmp, ignore_errors=True)
+            tmp.mkdir()
+            np.save(tmp / "vocab.npy", np.array(sorted(self.vocab, key=self.vocab.__getitem__), dtype=str))
+            for name in self.ARRAYS:
+                np.save(tmp / f"{name}.npy", getattr(self, name))
+            for old in cache.glob(self.FOLDER.format(digest="*")):  # (a mapped file stays readable until unmapped)
+                shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
+            os.replace(tmp, cache / self.FOLDER.format(digest=digest))
         except OSError as e:  # a read-only data dir still answers; the next start builds again
             log.warning("BM25 weights not saved: %s", e)
 

@@ -8,6 +8,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import codes
@@ -99,9 +100,10 @@ def chunks(catalog: Catalog) -> list[Chunk]:
 def test_bm25_weights_are_read_back_instead_of_built(tmp_path: Path, chunks: list[Chunk],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     built = BM25(chunks, cache=tmp_path)
-    assert len(list(tmp_path.glob("bm25-*.npz"))) == 1
+    assert len(list(tmp_path.glob("bm25-*"))) == 1
     monkeypatch.setattr(BM25, "_build", lambda self: pytest.fail("built again although nothing changed"))
     again = BM25(chunks, cache=tmp_path)
+    assert isinstance(again.weights, np.memmap)  # read from disk on demand, not held in memory
     assert rankings(again) == rankings(built)
     assert again.coverage(["雲端", "薪水"]) == 0.5
 
@@ -109,17 +111,19 @@ def test_bm25_weights_are_read_back_instead_of_built(tmp_path: Path, chunks: lis
 def test_other_chunks_build_new_weights_and_the_old_file_goes(tmp_path: Path, chunks: list[Chunk]) -> None:
     BM25(chunks, cache=tmp_path)
     fewer = BM25(chunks[:-5], cache=tmp_path)
-    files = list(tmp_path.glob("bm25-*.npz"))
+    files = list(tmp_path.glob("bm25-*"))
     assert len(files) == 1 and len(fewer.chunks) == len(chunks) - 5
     assert rankings(fewer) == rankings(BM25(chunks[:-5]))
 
 
 def test_a_corrupt_weights_file_is_built_again(tmp_path: Path, chunks: list[Chunk]) -> None:
     BM25(chunks, cache=tmp_path)
-    saved = next(tmp_path.glob("bm25-*.npz"))
-    saved.write_bytes(b"not a zip file")
+    saved = next(tmp_path.glob("bm25-*"))
+    (saved / "weights.npy").write_bytes(b"not an array")
     assert rankings(BM25(chunks, cache=tmp_path)) == rankings(BM25(chunks))
-    assert next(tmp_path.glob("bm25-*.npz")).stat().st_size > 1000
+    assert (next(tmp_path.glob("bm25-*")) / "weights.npy").stat().st_size > 1000
+    (next(tmp_path.glob("bm25-*")) / "docs.npy").unlink()
+    assert rankings(BM25(chunks, cache=tmp_path)) == rankings(BM25(chunks))
 
 
 def test_the_compact_weights_rank_as_plain_bm25(chunks: list[Chunk]) -> None:
@@ -241,3 +245,12 @@ def test_a_document_of_unknown_bytes_or_a_damaged_file_means_building(tmp_path: 
     saved = next(tmp_path.glob("names-*.pickle"))
     saved.write_bytes(b"\x80\x05damaged")
     assert readings(Reader(catalog, cache_dir=tmp_path)) == readings(Reader(catalog))
+
+
+def test_weights_built_in_blocks_equal_weights_built_at_once(chunks: list[Chunk], monkeypatch: pytest.MonkeyPatch) -> None:
+    whole = BM25(chunks)
+    monkeypatch.setattr("retrieval.search.BUILD_BLOCK", 97)
+    blocks = BM25(chunks)
+    assert np.array_equal(whole.indptr, blocks.indptr) and np.array_equal(whole.docs, blocks.docs)
+    assert np.allclose(whole.weights, blocks.weights)
+    assert rankings(blocks) == rankings(whole)
