@@ -194,6 +194,7 @@ def parse_standard(source_rows: list[SourceRow], source: str) -> Standard:
     mode = "meta"
     attitude_text: list[Fragment] = []
     note_rows: list[SourceRow] = []
+    described: SourceRow | None = None  # the 工作描述 row, which a page break may cut
     for src in source_rows:
         line = src.text
         cells = [c.strip() for c in src.cells] or [""]
@@ -212,6 +213,10 @@ def parse_standard(source_rows: list[SourceRow], source: str) -> Standard:
                 std.layout = "merged"
             continue
         if mode == "meta":
+            if described and src.page != described.page and not any(cells[:2]) and _after(cells, 0):
+                std.description = clean(std.description + SPACE + _after(cells, 0))  # the cut 工作描述 goes on
+                continue
+            described = src if label == "工作描述" else None
             _read_meta(std, cells, label, src)
         elif mode == "table":
             _read_row(rows, cells, src, source)

@@ -370,6 +370,8 @@ class Joiner:
         if squeeze(left[-2:] + SPACE + nxt[:2]) == squeeze(left[-2:] + nxt[:2]):
             return ""  # cleaning makes both the same
         x, y = left[-1], nxt[0]
+        if _cut_code(left, nxt):
+            return ""
         if not _IS_CJK.match(x) and not _IS_CJK.match(y):
             return SPACE if self._split_words(left, nxt, near) or self._wrapped_at_space(a, b, right) else ""
         if _IS_CJK.match(x):
@@ -412,6 +414,17 @@ class Joiner:
                 if spaced != tight:
                     return SPACE if spaced > tight else ""
         return SPACE
+
+
+_CODE_HEAD = re.compile(r"[A-Za-z0-9\-]+$")
+_CODE_TAIL = re.compile(r"[A-Za-z0-9\-]+")
+_WHOLE_CODE = re.compile(r"[A-Z]{2,5}\d{4}-\d{3}(?:v\d+)?|[A-Z]{2,5}\d[A-Z]\d{4}v\d+")  # INM3513-005v4, IIS4R0751v2
+
+
+def _cut_code(left: str, nxt: str) -> bool:
+    """A standard's code cut at the line's end ("《INM3513-005" | "v4》"): its parts are one code."""
+    head, tail = _CODE_HEAD.search(left), _CODE_TAIL.match(nxt)
+    return bool(head and tail and _WHOLE_CODE.fullmatch(head.group() + tail.group()))
 
 
 def _kind(ch: str) -> str:

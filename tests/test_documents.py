@@ -136,6 +136,30 @@ def test_a_long_row_split_over_several_pages(tmp_path, text_models):
     assert "頁" not in doc.attitudes["A02"].text  # the page numbers in the margins are not text
 
 
+# Two page styles the random-style benchmark (benchmarks/documents.py --styles 30) found wrong before they were fixed
+DESCRIPTION_CUT = PdfStyle(page=(841.89, 595.27), margin=50.05, font_size=10.287, leading=1.3659,
+                           widths=(1.364, 2.192, 2.402, 2.881, 2.816, 1.540, 2.791), padding=6.611, footer=True)
+CODE_CUT = PdfStyle(page=(612, 792), margin=51.12, font_size=9.748, leading=1.4334,
+                    widths=(2.728, 2.669, 1.672, 1.390, 0.958, 1.020, 0.998), padding=3.802, meta_spans=True)
+
+
+def test_a_work_description_cut_by_a_page_break_is_read_whole(tmp_path, text_models):
+    from index.pdf import pdf_rows
+
+    path = render_pdf(read_layout(TEXTS["INM3513-005v4"]), tmp_path / "cut.pdf", DESCRIPTION_CUT)
+    described = next(r for r in pdf_rows(path) if r.cells[0] == "工作描述")
+    assert any(r.page == described.page + 1 and not any(r.cells[:2]) for r in pdf_rows(path))  # the cut is there
+    doc = parse_file(path)
+    assert doc.description == text_models["INM3513-005v4"]["description"]
+    assert without_provenance(doc.to_dict()) == text_models["INM3513-005v4"]
+
+
+def test_a_standard_code_cut_at_a_line_end_is_one_code(tmp_path, text_models):
+    path = render_pdf(read_layout(TEXTS["ISD3512-001v3"]), tmp_path / "code.pdf", CODE_CUT)
+    notes = [v.note for v in parse_file(path).versions]
+    assert "已被《ISD3512-001v3》取代" in notes and "已被《ISD3512-001v2》取代" in notes
+
+
 # ------------------------------------------------------------------ bad files
 
 
