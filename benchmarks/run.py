@@ -281,7 +281,7 @@ class _Progress(threading.Thread):
 def build_once(corpus_dir: Path, data_dir: Path, embedder: Any, label: str, progress_every: float) -> BuildSample:
     """One index build exactly as `competency-bot index` does it, timed step by step."""
     from bot.wiring import build_keyword_index, read_catalog
-    from index.chunk import chunk_catalog
+    from index.chunk import chunk_catalog, corpus_key
     from index.store import VectorIndex
 
     settings = make_settings(data_dir, corpus_dir, "unused")
@@ -299,8 +299,8 @@ def build_once(corpus_dir: Path, data_dir: Path, embedder: Any, label: str, prog
             owners.setdefault(c.embed_text, set()).add(c.standard)
     try:
         with _Progress(embedded_chunks, label, progress_every) as shown:
-            report = vectors.sync(chunks, on_progress=shown.update)
-        build_keyword_index(settings, chunks)  # the BM25 weights, as `competency-bot index` saves them
+            report = vectors.sync(chunks, on_progress=shown.update, corpus=corpus_key(catalog))
+        build_keyword_index(settings, chunks, corpus_key(catalog))  # the BM25 weights, as `competency-bot index` saves them
         t3 = time.perf_counter()
         stored = vectors.count()
     finally:

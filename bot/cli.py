@@ -195,7 +195,7 @@ def _batch_error(n: int, question: str, message: str, started: float) -> dict[st
 
 # ------------------------------------------------------------------ index, ingest, lint
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
-    from index.chunk import chunk_catalog
+    from index.chunk import chunk_catalog, corpus_key
     from index.embed import get_embedder
     from index.store import VectorIndex
 
@@ -207,8 +207,9 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
     vectors = VectorIndex(settings.index_dir, get_embedder(settings.embedder), settings.chroma_url)
     chunks = chunk_catalog(catalog)
-    r = vectors.sync(chunks, progress=True)
-    build_keyword_index(settings, chunks)
+    corpus = corpus_key(catalog)
+    r = vectors.sync(chunks, progress=True, corpus=corpus)
+    build_keyword_index(settings, chunks, corpus)
     print(t("cli.index_done", added=len(r.added), replaced=len(r.replaced), removed=len(r.removed),
             unchanged=len(r.unchanged), chunks=r.chunks_written, embedded=r.embedded, cached=r.cached,
             seconds=r.seconds))

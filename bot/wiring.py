@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.settings import Settings
 from index.catalog import Catalog
-from index.chunk import chunk_catalog
+from index.chunk import chunk_catalog, corpus_key
 from prompts import t
 from retrieval.assistant import Assistant
 from retrieval.search import BM25, HybridSearch
@@ -31,10 +31,10 @@ def bm25_cache(settings: Settings) -> Path:
     return settings.index_dir / "bm25"
 
 
-def build_keyword_index(settings: Settings, chunks: list) -> BM25:  # type: ignore[type-arg]
+def build_keyword_index(settings: Settings, chunks: list, corpus: str = "") -> BM25:  # type: ignore[type-arg]
     """The BM25 weights of these chunks, built and saved unless saved already (`competency-bot index` does this
-    so the server starts without building them)."""
-    return BM25(chunks, cache=bm25_cache(settings))
+    so the server starts without building them). corpus: `corpus_key` of the catalog the chunks come from."""
+    return BM25(chunks, cache=bm25_cache(settings), corpus=corpus)
 
 
 @contextmanager
@@ -65,7 +65,7 @@ def build_assistant(settings: Settings, catalog: Catalog | None = None, progress
     catalog = catalog or read_catalog(settings)
     with bulk():
         chunks = chunk_catalog(catalog)
-        search, model = build_search(settings, chunks, progress=progress, lazy=lazy)
+        search, model = build_search(settings, chunks, progress=progress, lazy=lazy, corpus=corpus_key(catalog))
         assistant = Assistant(catalog, search, model, settings.index_dir)
         if not lazy:
             search.bm25  # noqa: B018 - read (or built) now, not on the first question
@@ -75,8 +75,9 @@ def build_assistant(settings: Settings, catalog: Catalog | None = None, progress
 
 
 def build_search(settings: Settings, chunks: list, progress: bool = False,  # type: ignore[type-arg]
-                 lazy: bool = False) -> tuple[HybridSearch, str]:
-    """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale."""
+                 lazy: bool = False, corpus: str = "") -> tuple[HybridSearch, str]:
+    """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale.
+    corpus: `corpus_key` of the catalog the chunks come from (lets an unchanged index skip hashing them)."""
     from index.embed import get_embedder
 
     embedder = get_embedder(settings.embedder)
@@ -85,14 +86,16 @@ def build_search(settings: Settings, chunks: list, progress: bool = False,  # ty
         from index.store import VectorIndex
 
         vectors = VectorIndex(settings.index_dir, embedder, settings.chroma_url)
-        if not vectors.is_current(chunks):
+        if vectors.is_current(chunks, corpus):
+            vectors.remember(corpus)
+        else:
             print(t("cli.building_index"), file=sys.stderr)
-            report = vectors.sync(chunks, progress=progress)
+            report = vectors.sync(chunks, progress=progress, corpus=corpus)
             log.info("index synced: %s", report)
         return vectors
 
     dense = LazyIndex(open_index) if lazy else open_index()
-    return HybridSearch(chunks, dense, embedder.embed_query, cache=bm25_cache(settings)), embedder.name
+    return HybridSearch(chunks, dense, embedder.embed_query, cache=bm25_cache(settings), corpus=corpus), embedder.name
 
 
 class LazyIndex:

@@ -147,16 +147,26 @@ class VectorIndex:
             return {}
         return dict(data.get("documents", {}))
 
-    def _save_manifest(self, documents: dict[str, str]) -> None:
+    def corpus(self) -> str:
+        """The corpus key the last complete sync was given ("" if none)."""
+        try:
+            data = json.loads(self.manifest_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return ""
+        return str(data.get("corpus", "")) if data.get("schema") == SCHEMA else ""
+
+    def _save_manifest(self, documents: dict[str, str], corpus: str = "") -> None:
         tmp = self.manifest_path.with_suffix(".tmp")
-        payload = {"schema": SCHEMA, "collection": collection_name(self.embedder), "documents": documents}
+        payload = {"schema": SCHEMA, "collection": collection_name(self.embedder), "documents": documents,
+                   "corpus": corpus}
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
         tmp.replace(self.manifest_path)
 
-    def is_current(self, chunks: Sequence[Chunk]) -> bool:
-        """The manifest matches and the collection really holds the chunks (a wiped store is not current)."""
-        have = self.manifest()
-        if have != _hashes(chunks):
+    def is_current(self, chunks: Sequence[Chunk], corpus: str = "") -> bool:
+        """The manifest matches and the collection really holds the chunks (a wiped store is not current).
+        corpus: the key of what the chunks are made from (index.chunk.corpus_key); when the last complete sync
+        had the same, the chunks are not hashed again."""
+        if not (corpus and self.corpus() == corpus) and self.manifest() != _hashes(chunks):
             return False
         expected = sum(1 for c in chunks if c.embed_text)
         try:
@@ -164,12 +174,17 @@ class VectorIndex:
         except Exception:  # noqa: BLE001 - a damaged store is simply not current
             return False
 
+    def remember(self, corpus: str) -> None:
+        """Record the corpus key of chunks found current by hashing, so the next start need not hash them."""
+        if corpus and self.corpus() != corpus:
+            self._save_manifest(self.manifest(), corpus)
+
     def count(self) -> int:
         return int(self.collection.count())
 
     # ------------------------------------------------------------ building
     def sync(self, chunks: Sequence[Chunk], progress: bool = False,
-             on_progress: Callable[[SyncReport], None] | None = None) -> SyncReport:
+             on_progress: Callable[[SyncReport], None] | None = None, corpus: str = "") -> SyncReport:
         """Brings the index to these chunks, embedding only what changed. on_progress gets the report so far
         after every batch written (a benchmark prints from it; the command line shows a bar instead)."""
         started = time.perf_counter()
@@ -199,6 +214,7 @@ class VectorIndex:
             self._save_manifest(have)
         if todo:
             self.store.embeddings.counter = None
+        self._save_manifest(have, corpus)  # complete: the corpus key is kept from here on
         if bar is not None:
             bar.close()
         report.seconds = time.perf_counter() - started

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from index.catalog import Catalog
-from index.chunk import chunk_catalog
+from index.chunk import chunk_catalog, corpus_key
 from prompts import t
 from retrieval.answer import Draft
 from retrieval.compare import Meaning
@@ -64,10 +64,11 @@ class Assistant:
     def reload(self, catalog: Catalog) -> None:
         """A new corpus: the vector index syncs only the documents that changed, then searches switch over."""
         chunks = chunk_catalog(catalog)
+        corpus = corpus_key(catalog)
         dense = self.search.dense
         if dense is not None and hasattr(dense, "sync"):
-            log.info("index synced after reload: %s", dense.sync(chunks))
-        self.search = HybridSearch(chunks, dense, self.search.embed_query, cache=self.search.cache)
+            log.info("index synced after reload: %s", dense.sync(chunks, corpus=corpus))
+        self.search = HybridSearch(chunks, dense, self.search.embed_query, cache=self.search.cache, corpus=corpus)
         self._use(catalog)
 
     # ------------------------------------------------------------ asking

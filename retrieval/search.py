@@ -95,10 +95,13 @@ class BM25:
     FOLDER = "bm25-{digest}"
     ARRAYS = ("indptr", "docs", "weights")
 
-    def __init__(self, chunks: Sequence[Chunk], k1: float = 1.2, b: float = 0.75, cache: Path | None = None) -> None:
+    def __init__(self, chunks: Sequence[Chunk], k1: float = 1.2, b: float = 0.75, cache: Path | None = None,
+                 corpus: str = "") -> None:
+        """corpus: the key of what the chunks are made from (index.chunk.corpus_key): names the saved weights
+        without hashing every chunk's text."""
         self.chunks = list(chunks)
         self.k1, self.b = k1, b
-        digest = chunk_digest(self.chunks, k1, b) if cache else ""
+        digest = (_corpus_digest(corpus, k1, b) if corpus else chunk_digest(self.chunks, k1, b)) if cache else ""
         loaded = self._load(cache / self.FOLDER.format(digest=digest)) if cache else None
         self.vocab, self.indptr, self.docs, self.weights = loaded or self._build()
         if cache and loaded is None:
@@ -197,6 +200,10 @@ class BM25:
         return out
 
 
+def _corpus_digest(corpus: str, *params: float) -> str:
+    return "c" + hashlib.sha256(repr((params, _TOKEN.pattern, corpus)).encode()).hexdigest()[:23]
+
+
 def chunk_digest(chunks: Sequence[Chunk], *params: float) -> str:
     """What the BM25 weights depend on: every chunk's text in order, the tokenizer, the parameters."""
     digest = hashlib.sha256(repr((params, _TOKEN.pattern, len(chunks))).encode())
@@ -210,9 +217,10 @@ class HybridSearch:
     """BM25 + dense (a VectorIndex or any `dense(query, k, where) -> [(chunk_id, score)]`)."""
 
     def __init__(self, chunks: Sequence[Chunk], dense: Any | None, embed_query: Callable[[str], Any] | None,
-                 cache: Path | None = None) -> None:
+                 cache: Path | None = None, corpus: str = "") -> None:
         self.chunks = list(chunks)
         self.cache = cache  # where the BM25 weights are kept between starts
+        self.corpus = corpus
         self.by_id = {c.id: c for c in self.chunks}
         self._bm25: BM25 | None = None
         self._by_code: dict[str, list[int]] | None = None
@@ -226,7 +234,7 @@ class HybridSearch:
     def bm25(self) -> BM25:
         """Built on first use: a code lookup never needs it."""
         if self._bm25 is None:
-            self._bm25 = BM25(self.chunks, cache=self.cache)
+            self._bm25 = BM25(self.chunks, cache=self.cache, corpus=self.corpus)
         return self._bm25
 
     def embed(self, text: str) -> Any:

@@ -13,8 +13,10 @@ import pytest
 
 from index import codes
 from index.catalog import Catalog, printed_codes
-from index.chunk import Chunk, chunk_catalog
+from index.chunk import Chunk, chunk_catalog, corpus_key
+from index.embed import get_embedder
 from index.model import Standard, Unit
+from index.store import VectorIndex
 from retrieval import select as S
 from retrieval.names import ItemIndex, NameTable, TitleIndex
 from retrieval.search import BM25, Filters, HybridSearch, content_tokens, tokens
@@ -254,3 +256,54 @@ def test_weights_built_in_blocks_equal_weights_built_at_once(chunks: list[Chunk]
     assert np.array_equal(whole.indptr, blocks.indptr) and np.array_equal(whole.docs, blocks.docs)
     assert np.allclose(whole.weights, blocks.weights)
     assert rankings(blocks) == rankings(whole)
+
+
+# ---------------------------------------------------------------- an unchanged corpus is known by its key
+def test_the_corpus_key_follows_bytes_status_and_code(catalog: Catalog) -> None:
+    key = corpus_key(catalog)
+    assert key and key == corpus_key(catalog)
+    other_bytes = Catalog(documents=dict(catalog.documents), hashes={**catalog.hashes, "ISD3512-001v3": "0" * 64})
+    assert corpus_key(other_bytes) != key
+    without_v4 = Catalog(documents={k: v for k, v in catalog.documents.items() if k != "INM3513-005v4"},
+                         hashes=dict(catalog.hashes))
+    without_v4.resolve()  # the older INM3513-005 becomes the current one
+    assert corpus_key(without_v4) != key
+    assert corpus_key(Catalog(documents=dict(catalog.documents), hashes={})) == ""
+
+
+def test_a_store_synced_with_the_key_is_current_without_hashing(tmp_path: Path, catalog: Catalog, chunks: list[Chunk],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = VectorIndex(tmp_path, get_embedder("fake"))
+    key = corpus_key(catalog)
+    vectors.sync(chunks, corpus=key)
+    monkeypatch.setattr("index.store._hashes", lambda chunks: pytest.fail("hashed although the key matched"))
+    assert vectors.is_current(chunks, key)
+    vectors.collection.delete(where={"standard": "ISD3512-001v3"})  # a damaged store is still noticed
+    assert not vectors.is_current(chunks, key)
+
+
+def test_a_sync_without_the_key_drops_it(tmp_path: Path, catalog: Catalog, chunks: list[Chunk],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = VectorIndex(tmp_path, get_embedder("fake"))
+    vectors.sync(chunks, corpus=corpus_key(catalog))
+    vectors.sync(chunks[:-3])
+    assert vectors.corpus() == ""
+    assert not vectors.is_current(chunks, corpus_key(catalog))  # hashed, and found different
+
+
+def test_bm25_weights_named_by_the_key_are_read_back(tmp_path: Path, catalog: Catalog, chunks: list[Chunk],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    key = corpus_key(catalog)
+    built = BM25(chunks, cache=tmp_path, corpus=key)
+    monkeypatch.setattr("retrieval.search.chunk_digest", lambda *a: pytest.fail("hashed although the key was given"))
+    monkeypatch.setattr(BM25, "_build", lambda self: pytest.fail("built again for the same corpus"))
+    assert rankings(BM25(chunks, cache=tmp_path, corpus=key)) == rankings(built)
+
+
+def test_a_current_store_found_by_hashing_remembers_the_key(tmp_path: Path, catalog: Catalog, chunks: list[Chunk]) -> None:
+    vectors = VectorIndex(tmp_path, get_embedder("fake"))
+    vectors.sync(chunks)
+    key = corpus_key(catalog)
+    assert vectors.is_current(chunks, key) and vectors.corpus() == ""
+    vectors.remember(key)
+    assert vectors.corpus() == key and vectors.manifest()  # the documents' hashes stay
