@@ -3,6 +3,7 @@ names by the substrings of a question, and the documents holding a code through 
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 from collections import Counter
@@ -21,6 +22,12 @@ from retrieval import select as S
 from retrieval.names import ItemIndex, NameTable, TitleIndex
 from retrieval.search import BM25, Filters, HybridSearch, content_tokens, tokens
 from retrieval.understand import Query, Reader
+
+
+def own(catalog: Catalog) -> dict:
+    """The documents copied: resolving a catalog of them sets statuses and aliases on them, and the session's
+    catalog must keep its own."""
+    return copy.deepcopy(catalog.documents)
 
 
 def scan(names: list[str], text: str) -> list[tuple[str, int]]:
@@ -230,7 +237,7 @@ def test_name_indexes_are_read_back_for_the_same_documents(tmp_path: Path, catal
 
 def test_other_documents_build_new_name_indexes(tmp_path: Path, catalog: Catalog) -> None:
     Reader(catalog, cache_dir=tmp_path)
-    fewer = Catalog(documents={k: v for k, v in catalog.documents.items() if k != "IIS4R0751v2"},
+    fewer = Catalog(documents={k: v for k, v in own(catalog).items() if k != "IIS4R0751v2"},
                     hashes={k: v for k, v in catalog.hashes.items() if k != "IIS4R0751v2"})
     fewer.resolve()
     reader = Reader(fewer, cache_dir=tmp_path)
@@ -239,7 +246,7 @@ def test_other_documents_build_new_name_indexes(tmp_path: Path, catalog: Catalog
 
 
 def test_a_document_of_unknown_bytes_or_a_damaged_file_means_building(tmp_path: Path, catalog: Catalog) -> None:
-    unknown = Catalog(documents=dict(catalog.documents), hashes={})
+    unknown = Catalog(documents=own(catalog), hashes={})
     unknown.resolve()
     Reader(unknown, cache_dir=tmp_path)
     assert not list(tmp_path.glob("names-*.pickle"))
@@ -264,7 +271,7 @@ def test_the_corpus_key_follows_bytes_status_and_code(catalog: Catalog) -> None:
     assert key and key == corpus_key(catalog)
     other_bytes = Catalog(documents=dict(catalog.documents), hashes={**catalog.hashes, "ISD3512-001v3": "0" * 64})
     assert corpus_key(other_bytes) != key
-    without_v4 = Catalog(documents={k: v for k, v in catalog.documents.items() if k != "INM3513-005v4"},
+    without_v4 = Catalog(documents={k: v for k, v in own(catalog).items() if k != "INM3513-005v4"},
                          hashes=dict(catalog.hashes))
     without_v4.resolve()  # the older INM3513-005 becomes the current one
     assert corpus_key(without_v4) != key
