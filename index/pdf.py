@@ -416,6 +416,7 @@ class Joiner:
         return SPACE
 
 
+_NO_LINE_START = "。，、；：！？）」』】〉》,.;:!?)"  # punctuation a line may not start with (kinsoku)
 _CODE_HEAD = re.compile(r"[A-Za-z0-9\-]+$")
 _CODE_TAIL = re.compile(r"[A-Za-z0-9\-]+")
 _WHOLE_CODE = re.compile(r"[A-Z]{2,5}\d{4}-\d{3}(?:v\d+)?|[A-Z]{2,5}\d[A-Z]\d{4}v\d+")  # INM3513-005v4, IIS4R0751v2
@@ -509,15 +510,18 @@ class _Assembler:
             or gap < -0.3 * line.size
             or abs(line.size - prev.size) > 0.1 * line.size
             or bool(_STARTS_ITEM.match(line.text))
-            or not self._full(prev)
+            or not self._full(prev, line)
         )
 
-    def _full(self, line: Line) -> bool:
-        return line.x1 >= self.frame_right - 1.6 * line.size
+    def _full(self, line: Line, following: Line | None = None) -> bool:
+        """The line reaches the right edge. A character followed by punctuation that may not start a line (件。)
+        goes down together, so such a line may end two characters short."""
+        slack = 2.6 if following is not None and following.text[1:2] in _NO_LINE_START else 1.6
+        return line.x1 >= self.frame_right - slack * line.size
 
     def _paragraph(self, lines: list[Line], page: Page) -> None:
         previous = self.last_paragraph
-        if previous is not None and self._full(previous[-1]) and not _STARTS_ITEM.match(lines[0].text) \
+        if previous is not None and self._full(previous[-1], lines[0]) and not _STARTS_ITEM.match(lines[0].text) \
                 and abs(previous[-1].size - lines[0].size) <= 0.1 * lines[0].size \
                 and self.out and self.out[-1].page != page.number:
             row = self.out[-1]

@@ -143,6 +143,16 @@ CODE_CUT = PdfStyle(page=(612, 792), margin=51.12, font_size=9.748, leading=1.43
                     widths=(2.728, 2.669, 1.672, 1.390, 0.958, 1.020, 0.998), padding=3.802, meta_spans=True)
 
 
+NOTE_KINSOKU = PdfStyle(page=(595.27, 841.89), margin=56.28, font_size=9.067, leading=1.2653,
+                        widths=(2.752, 1.652, 2.570, 2.675, 2.450, 2.057, 0.594), padding=3.002, footer=True)
+
+
+def test_a_note_line_ending_short_before_punctuation_goes_on(tmp_path, text_models):
+    """「…核心組」 ends two characters short: 「件。」 went down together (。 may not start a line)."""
+    path = render_pdf(read_layout(TEXTS["IIS3513-006v4"]), tmp_path / "note.pdf", NOTE_KINSOKU)
+    assert without_provenance(parse_file(path).to_dict())["notes"] == text_models["IIS3513-006v4"]["notes"]
+
+
 def test_a_work_description_cut_by_a_page_break_is_read_whole(tmp_path, text_models):
     from index.pdf import pdf_rows
 
