@@ -29,7 +29,7 @@ class Catalog:
     errors: list[ParseError] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
-    holders: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (sort, code) -> documents printing it
+    _holders: dict[tuple[str, str], set[str]] | None = None  # (sort, code) -> documents printing it, on first use
 
     # ------------------------------------------------------------ loading
     parsed: ParsedCache | None = None  # documents parsed before, by content hash
@@ -69,10 +69,7 @@ class Catalog:
         for doc in self.documents.values():
             doc.status = "historical" if doc.version is None and doc.family in latest else "current"
         self.aliases = {a.upper(): d.code for d in self.documents.values() for a in [d.code, *d.aliases]}
-        self.holders = {}
-        for doc in self.documents.values():
-            for code in printed_codes(doc):
-                self.holders.setdefault(code, set()).add(doc.code)
+        self._holders = None
 
     # ------------------------------------------------------------ lookups
     def standards(self) -> list[Standard]:
@@ -83,8 +80,23 @@ class Catalog:
 
     def holding(self, codes: list[tuple[str, str]]) -> list[Document]:
         """Documents that print any of these (sort, code) pairs, in catalog order, without scanning them all."""
-        owners = {owner for code in codes for owner in self.holders.get(code, ())}
+        if self._holders is None:  # built on the first bare-code question, not at every start
+            self._holders = {}
+            for doc in self.documents.values():
+                for pair in printed_codes(doc):
+                    self._holders.setdefault(pair, set()).add(doc.code)
+        owners = {owner for code in codes for owner in self._holders.get(code, ())}
         return [d for code, d in self.documents.items() if code in owners] if owners else []
+
+    def content_key(self) -> str:
+        """A digest of each document's bytes and status and of the code that parses them: whatever is derived
+        from the documents alone (chunks, name indexes) is keyed by it. Empty when a document's bytes are unknown."""
+        if any(code not in self.hashes for code in self.documents):
+            return ""
+        digest = hashlib.sha256(parser_digest().encode())
+        for code in sorted(self.documents):
+            digest.update(f"{code}\0{self.hashes[code]}\0{self.documents[code].status}\0".encode())
+        return digest.hexdigest()
 
     def current(self) -> list[Document]:
         return [d for d in self.documents.values() if d.status == "current"]

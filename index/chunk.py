@@ -18,7 +18,7 @@ from pathlib import Path
 
 import tiktoken
 
-from index.catalog import Catalog, parser_digest
+from index.catalog import Catalog
 from index.model import Document, Item, Standard, Task, Unit
 
 MAX_EMBED_TOKENS = 480  # multilingual-e5-small reads 512 tokens
@@ -71,15 +71,10 @@ def fit(text: str, limit: int = MAX_EMBED_TOKENS) -> str:
 
 
 def corpus_key(catalog: Catalog) -> str:
-    """A digest of everything the chunks are made from: each document's bytes and status, and the code that
-    parses and chunks. Stores keyed by it skip hashing 460,000 chunks at a start with nothing changed.
-    Empty when a document's bytes are unknown."""
-    if any(code not in catalog.hashes for code in catalog.documents):
-        return ""
-    digest = hashlib.sha256(parser_digest().encode() + Path(__file__).read_bytes())
-    for code in sorted(catalog.documents):
-        digest.update(f"{code}\0{catalog.hashes[code]}\0{catalog.documents[code].status}\0".encode())
-    return digest.hexdigest()
+    """A digest of everything the chunks are made from (the documents and this chunking code). Stores keyed by
+    it skip hashing 460,000 chunks at a start with nothing changed. Empty when a document's bytes are unknown."""
+    content = catalog.content_key()
+    return hashlib.sha256(content.encode() + Path(__file__).read_bytes()).hexdigest() if content else ""
 
 
 def chunk_catalog(catalog: Catalog) -> list[Chunk]:

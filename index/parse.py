@@ -194,7 +194,7 @@ def parse_standard(source_rows: list[SourceRow], source: str) -> Standard:
     mode = "meta"
     attitude_text: list[Fragment] = []
     note_rows: list[SourceRow] = []
-    described: SourceRow | None = None  # the 工作描述 row, which a page break may cut
+    meta_row: tuple[SourceRow, list[str]] | None = None  # the last row of the basic information, which a page break may cut
     for src in source_rows:
         line = src.text
         cells = [c.strip() for c in src.cells] or [""]
@@ -213,10 +213,12 @@ def parse_standard(source_rows: list[SourceRow], source: str) -> Standard:
                 std.layout = "merged"
             continue
         if mode == "meta":
-            if described and src.page != described.page and not any(cells[:2]) and _after(cells, 0):
-                std.description = clean(std.description + SPACE + _after(cells, 0))  # the cut 工作描述 goes on
-                continue
-            described = src if label == "工作描述" else None
+            if meta_row and _continues(meta_row[0], src, cells):
+                cells = _continued(meta_row[1], cells, src)
+                label, src = _label(cells[0]), meta_row[0]
+                if re.fullmatch(r"V\d+", label) and std.versions:
+                    std.versions.pop()  # read again whole
+            meta_row = (src, cells)
             _read_meta(std, cells, label, src)
         elif mode == "table":
             _read_row(rows, cells, src, source)
@@ -239,6 +241,23 @@ def parse_standard(source_rows: list[SourceRow], source: str) -> Standard:
     if not std.tasks:
         raise ParseError(source, t("documents.no_tasks"), rows[0].line, rows[0].page or None)
     return std
+
+
+META_LABELS = {"職類", "職業", "職類別", "職業別", "行業別", "職類別代碼", "職業別代碼", "行業別代碼"}
+
+
+def _continues(previous: SourceRow, src: SourceRow, cells: list[str]) -> bool:
+    """A row of the basic information cut by a page break: on the next page, its label cells empty and no label
+    of its own (a text export has no pages, so this is a PDF's)."""
+    return (src.page != previous.page and not any(cells[:2]) and any(cells)
+            and not {_label(c) for c in cells} & META_LABELS)
+
+
+def _continued(above: list[str], cells: list[str], src: SourceRow) -> list[str]:
+    """The cut row's cells continued cell by cell, as a continued row of the competency table is."""
+    width = max(len(above), len(cells))
+    above, cells = above + [""] * (width - len(above)), cells + [""] * (width - len(cells))
+    return [a + (src.glue_of(i) if a and b else "") + b for i, (a, b) in enumerate(zip(above, cells, strict=True))]
 
 
 def _read_meta(std: Standard, cells: list[str], label: str, src: SourceRow) -> None:

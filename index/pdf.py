@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index import codes
 from index.clean import CJK, squeeze
 from index.rows import SPACE, SourceRow
 from prompts import t
@@ -419,13 +420,13 @@ class Joiner:
 _NO_LINE_START = "。，、；：！？）」』】〉》,.;:!?)"  # punctuation a line may not start with (kinsoku)
 _CODE_HEAD = re.compile(r"[A-Za-z0-9\-]+$")
 _CODE_TAIL = re.compile(r"[A-Za-z0-9\-]+")
-_WHOLE_CODE = re.compile(r"[A-Z]{2,5}\d{4}-\d{3}(?:v\d+)?|[A-Z]{2,5}\d[A-Z]\d{4}v\d+")  # INM3513-005v4, IIS4R0751v2
 
 
 def _cut_code(left: str, nxt: str) -> bool:
     """A standard's code cut at the line's end ("《INM3513-005" | "v4》"): its parts are one code."""
     head, tail = _CODE_HEAD.search(left), _CODE_TAIL.match(nxt)
-    return bool(head and tail and _WHOLE_CODE.fullmatch(head.group() + tail.group()))
+    whole = head.group() + tail.group() if head and tail else ""
+    return bool(whole and codes.STANDARD.fullmatch(whole) and codes.STANDARD_LOOKS_REAL.search(whole))
 
 
 def _kind(ch: str) -> str:

@@ -84,9 +84,6 @@ class NameTable:
         self.rank = {name: n for n, name in enumerate(ordered)}
         self.sizes = sorted({len(name) for name in ordered}, reverse=True)
 
-    def __len__(self) -> int:
-        return len(self.rank)
-
     def occurrences(self, text: str) -> list[tuple[str, int]]:
         """(name, first position) of every name the text holds, in the scanning order."""
         first: dict[str, int] = {}
@@ -126,9 +123,6 @@ class TitleIndex:
     def __getstate__(self) -> dict[str, object]:
         """Kept on disk without the catalog (the reader puts its own back)."""
         return {k: v for k, v in self.__dict__.items() if k != "catalog"}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)
 
     def _distinctive_parts(self, names: dict[str, set[str]]) -> dict[str, str]:
         """Every part (4+ characters) of one family's titles only -> that family. Kept as a plain string per part:

@@ -35,7 +35,7 @@ from functools import cache
 from pathlib import Path
 
 from index import codes
-from index.catalog import Catalog, parser_digest
+from index.catalog import Catalog
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
 from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact, name_key
 from retrieval.normalize import gloss, glossary_runs, normalize
@@ -298,14 +298,12 @@ def _unique(values):  # type: ignore[no-untyped-def]
 
 
 def catalog_key(catalog: Catalog) -> str:
-    """A digest of what the name indexes are built from: each document's bytes and status, and the code that
-    parses documents and reads names. Empty when a document's bytes are unknown (nothing is then cached)."""
-    if any(code not in catalog.hashes for code in catalog.documents):
+    """A digest of what the name indexes and the masked examples are built from: the documents and the code
+    that reads names. Empty when a document's bytes are unknown (nothing is then cached)."""
+    content = catalog.content_key()
+    if not content:
         return ""
-    digest = hashlib.sha256()
-    for code in sorted(catalog.documents):
-        digest.update(f"{code}\0{catalog.hashes[code]}\0{catalog.documents[code].status}\0".encode())
-    digest.update(parser_digest().encode())
+    digest = hashlib.sha256(content.encode())
     for path in sorted(READING_SOURCES):
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -351,14 +349,13 @@ class Reader:
         return titles, items
 
     def fingerprint(self) -> str:
-        """What masking a question depends on: every name this reader knows and the code and data that read
-        (the documents and the code that reads them decide every name)."""
-        digest = hashlib.sha256()
+        """What masking a question depends on: the catalog key when there is one (it covers the code that reads),
+        otherwise every name this reader knows and the code and data that read."""
         if self.catalog_key:
-            digest.update(self.catalog_key.encode())
-        else:
-            for name in sorted(self.titles.exact) + sorted(self.titles.soft) + self.items.names:
-                digest.update(name.encode() + b"\0")
+            return self.catalog_key
+        digest = hashlib.sha256()
+        for name in sorted(self.titles.exact) + sorted(self.titles.soft) + self.items.names:
+            digest.update(name.encode() + b"\0")
         for path in sorted(READING_SOURCES):
             digest.update(path.read_bytes())
         return digest.hexdigest()
