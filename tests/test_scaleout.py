@@ -111,6 +111,7 @@ async def test_two_webhook_processes_share_sessions_through_postgres(
     b = Instance("b", api, tmp_path, shared_database)
     try:
         await asyncio.gather(listening(a.port, a.serve), listening(b.port, b.serve))
+        await api.wait_for("setWebhook", count=2)  # a process may listen before it registers (slow machine)
         registered = {c.params["url"]: c.params.get("secret_token") for c in api.calls_of("setWebhook")}
         assert registered == {a.url: SECRET, b.url: SECRET}
 
