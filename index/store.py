@@ -1,34 +1,42 @@
-"""The persistent vector index: a Chroma collection through langchain-chroma.
+"""The persistent vector index: one Chroma collection per status (current, historical), written through
+langchain-chroma.
 
-Idempotent by content hash: a manifest records each document's chunk hash, an unchanged
-document is skipped, a changed one has only its own chunks replaced, a removed one is deleted.
+Idempotent by content hash: a manifest records each document's chunk hash and the collection it went to, an
+unchanged document is skipped, a changed one has only its own chunks replaced, a removed one is deleted.
 Embeddings are cached by text hash, so a rebuild embeds only texts it has never seen.
+
+Why a collection per status: Chroma loads a collection's whole HNSW graph on first use, and at 3,000 documents
+historical versions hold ~47% of the vectors. Questions search current versions unless a historical one is
+named, so a server never loads the historical graph until such a question comes (~400 MB less at e5's width).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import shutil
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import urlparse
 
 from bot.masking import mask_url
 from index.chunk import Chunk
 from index.embed import Embedder, EmbeddingCache
+from index.model import Status
 from prompts import t
 
 log = logging.getLogger(__name__)
-SCHEMA = 3  # 3: document hashes without JSON (a start at 3,000 documents hashed for 1.7 s)
+SCHEMA = 4  # 3: document hashes without JSON (a start at 3,000 documents hashed for 1.7 s); 4: a collection per status
 BATCH = 64
 COLLECTION_METADATA = {"hnsw:space": "cosine"}
+STATUSES: tuple[str, ...] = get_args(Status)
 
 
 @dataclass
@@ -51,9 +59,16 @@ class IndexError_(RuntimeError):
     """The vector index cannot be opened or written; the message says what to do."""
 
 
-def collection_name(embedder: Embedder) -> str:
+def collection_name(embedder: Embedder, status: str | None = None) -> str:
+    """The collection of one status's chunks (status None: the single collection of schema 3 and before)."""
     slug = "".join(ch if ch.isalnum() else "_" for ch in embedder.name)
-    return f"chunks_{slug}"[:60]
+    base = f"chunks_{slug}"[:50]
+    return f"{base}_{status}" if status else base
+
+
+def standard_of(chunk_id: str) -> str:
+    """A chunk id begins with its document's code (index.chunk)."""
+    return chunk_id.split("|", 1)[0]
 
 
 def document_hash(chunks: Sequence[Chunk]) -> str:
@@ -66,6 +81,52 @@ def document_hash(chunks: Sequence[Chunk]) -> str:
     return digest.hexdigest()
 
 
+class Shelf:
+    """One status's collection, opened on first use (opening loads its whole HNSW graph into memory)."""
+
+    def __init__(self, index: VectorIndex, status: str) -> None:
+        self.index = index
+        self.status = status
+        self.name = collection_name(index.embedder, status)
+        self._collection: Any = None
+        self._store: Any = None
+
+    @property
+    def opened(self) -> bool:
+        return self._collection is not None
+
+    @property
+    def collection(self) -> Any:
+        """Opened with chromadb alone: reading the index never imports langchain."""
+        if self._collection is None:
+            self._collection = self.index.open_collection(self.name)
+        return self._collection
+
+    @property
+    def store(self) -> Any:
+        """The langchain-chroma wrapper of the same collection, for writing."""
+        if self._store is None:
+            from langchain_chroma import Chroma
+
+            self.collection  # noqa: B018 - opens (or repairs) the store first
+            self._store = Chroma(client=self.index.client, collection_name=self.name,
+                                 embedding_function=self.index.embeddings, collection_metadata=COLLECTION_METADATA)
+        return self._store
+
+    def exists(self) -> bool:
+        """Whether the collection is there, found without loading it."""
+        if self.opened:
+            return True
+        try:
+            self.index.client.get_collection(self.name, embedding_function=None)
+        except Exception:  # noqa: BLE001 - chromadb's "not found" differs between the local and the HTTP client
+            return False
+        return True
+
+    def forget(self) -> None:
+        self._collection = self._store = None
+
+
 class VectorIndex:
     def __init__(self, index_dir: Path, embedder: Embedder, chroma_url: str | None = None) -> None:
         self.dir = Path(index_dir)
@@ -74,36 +135,34 @@ class VectorIndex:
         self.dir.mkdir(parents=True, exist_ok=True)
         self.cache = EmbeddingCache(self.dir / "embeddings.sqlite3", embedder)
         self.manifest_path = self.dir / f"manifest-{collection_name(embedder)}.json"
-        self._store: Any = None  # the langchain wrapper, for writing
-        self._collection: Any = None  # the chromadb collection, for counting, deleting and searching
+        self.shelves = {status: Shelf(self, status) for status in STATUSES}
         self._chroma: Any = None
+        self._embeddings: Any = None
+        self._placed: dict[str, str] | None = None  # document code -> the status whose collection holds it
 
     # ------------------------------------------------------------ opening
     @property
-    def collection(self) -> Any:
-        """Opened with chromadb alone: reading the index never imports langchain."""
-        if self._collection is None:
-            self._collection = self._open()
-        return self._collection
+    def client(self) -> Any:
+        if self._chroma is None:
+            self._chroma = self._client()
+        return self._chroma
 
     @property
-    def store(self) -> Any:
-        if self._store is None:
-            from langchain_chroma import Chroma
-
+    def embeddings(self) -> Any:
+        """Our embedder through langchain's interface and the embedding cache (one for every collection)."""
+        if self._embeddings is None:
             from index.lc import CachedEmbeddings
 
-            self.collection  # noqa: B018 - opens (or repairs) the store first
-            self._store = Chroma(
-                client=self._chroma,
-                collection_name=collection_name(self.embedder),
-                embedding_function=CachedEmbeddings(self.embedder, self.cache),
-                collection_metadata=COLLECTION_METADATA,
-            )
-        return self._store
+            self._embeddings = CachedEmbeddings(self.embedder, self.cache)
+        return self._embeddings
+
+    def shelf(self, status: str) -> Shelf:
+        return self.shelves[status if status in self.shelves else STATUSES[0]]
 
     def _client(self) -> Any:
-        import chromadb
+        from index.chroma import load_chromadb
+
+        chromadb = load_chromadb()
         from chromadb.config import Settings as ChromaSettings
 
         settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
@@ -113,22 +172,20 @@ class VectorIndex:
                                        ssl=url.scheme == "https", settings=settings)
         return chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=settings)
 
-    def _get_collection(self) -> Any:
-        self._chroma = self._client()
+    def _get_collection(self, name: str) -> Any:
         # no embedding function: vectors always come from our embedder (Chroma's default would download one)
-        return self._chroma.get_or_create_collection(collection_name(self.embedder), metadata=COLLECTION_METADATA,
-                                                     embedding_function=None)
+        return self.client.get_or_create_collection(name, metadata=COLLECTION_METADATA, embedding_function=None)
 
-    def _open(self) -> Any:
+    def open_collection(self, name: str) -> Any:
         try:
-            return self._get_collection()
+            return self._get_collection(name)
         except Exception as e:  # chromadb raises many kinds on a damaged store
             if self.chroma_url:
                 reason = t("cli.chroma_unreachable", url=mask_url(self.chroma_url), reason=type(e).__name__)
                 raise IndexError_(reason) from e
             log.warning("vector index at %s unreadable (%s); rebuilding it", self.dir / "chroma", type(e).__name__)
             self._discard_local()
-            return self._get_collection()
+            return self._get_collection(name)
 
     def _discard_local(self) -> None:
         from chromadb.api.client import SharedSystemClient
@@ -136,43 +193,64 @@ class VectorIndex:
         SharedSystemClient.clear_system_cache()  # chromadb keeps one client per path; drop the broken one
         shutil.rmtree(self.dir / "chroma", ignore_errors=True)
         self.manifest_path.unlink(missing_ok=True)
+        self._chroma, self._placed = None, None
+        for shelf in self.shelves.values():
+            shelf.forget()
+
+    def _drop_unsheltered(self) -> None:
+        """The single collection of schema 3 and before, replaced by the collections per status."""
+        with contextlib.suppress(Exception):  # not there: nothing to drop
+            self.client.delete_collection(collection_name(self.embedder))
 
     # ------------------------------------------------------------ manifest
-    def manifest(self) -> dict[str, str]:
+    def _read_manifest(self) -> dict[str, Any]:
         try:
             data = json.loads(self.manifest_path.read_text("utf-8"))
         except (OSError, ValueError):
             return {}
         if data.get("schema") != SCHEMA or data.get("collection") != collection_name(self.embedder):
             return {}
-        return dict(data.get("documents", {}))
+        return dict(data)
+
+    def manifest(self) -> dict[str, str]:
+        return dict(self._read_manifest().get("documents", {}))
+
+    def placed(self) -> dict[str, str]:
+        """Which status's collection holds each document (read once, then kept up to date by sync)."""
+        if self._placed is None:
+            self._placed = dict(self._read_manifest().get("placed", {}))
+        return self._placed
 
     def corpus(self) -> str:
         """The corpus key the last complete sync was given ("" if none)."""
-        try:
-            data = json.loads(self.manifest_path.read_text("utf-8"))
-        except (OSError, ValueError):
-            return ""
-        return str(data.get("corpus", "")) if data.get("schema") == SCHEMA else ""
+        return str(self._read_manifest().get("corpus", ""))
 
     def _save_manifest(self, documents: dict[str, str], corpus: str = "") -> None:
         tmp = self.manifest_path.with_suffix(".tmp")
+        placed = self.placed()
         payload = {"schema": SCHEMA, "collection": collection_name(self.embedder), "documents": documents,
-                   "corpus": corpus}
+                   "placed": {code: placed[code] for code in documents if code in placed}, "corpus": corpus}
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
         tmp.replace(self.manifest_path)
 
     def is_current(self, chunks: Sequence[Chunk], corpus: str = "") -> bool:
-        """The manifest matches and the collection really holds the chunks (a wiped store is not current).
+        """The manifest matches and the collections really hold the chunks (a wiped store is not current).
         corpus: the key of what the chunks are made from (index.chunk.corpus_key); when the last complete sync
-        had the same, the chunks are not hashed again."""
+        had the same, the chunks are not hashed again. Counting loads a collection: the current one is counted
+        (a server loads it anyway), a collection not opened yet is only looked for."""
         if not (corpus and self.corpus() == corpus) and self.manifest() != _hashes(chunks):
             return False
-        expected = sum(1 for c in chunks if c.embed_text)
+        expected = Counter(c.status for c in chunks if c.embed_text)
         try:
-            return self.count() == expected
+            for status, shelf in self.shelves.items():
+                if status == STATUSES[0] or shelf.opened:
+                    if int(shelf.collection.count()) != expected[status]:
+                        return False
+                elif expected[status] and not shelf.exists():
+                    return False
         except Exception:  # noqa: BLE001 - a damaged store is simply not current
             return False
+        return True
 
     def remember(self, corpus: str) -> None:
         """Record the corpus key of chunks found current by hashing, so the next start need not hash them."""
@@ -180,7 +258,8 @@ class VectorIndex:
             self._save_manifest(self.manifest(), corpus)
 
     def count(self) -> int:
-        return int(self.collection.count())
+        """Every collection's chunks (this opens them all)."""
+        return sum(int(shelf.collection.count()) for shelf in self.shelves.values())
 
     # ------------------------------------------------------------ building
     def sync(self, chunks: Sequence[Chunk], progress: bool = False,
@@ -193,6 +272,9 @@ class VectorIndex:
         have = self.manifest()
         if have and not self._collection_matches(have):
             have = {}
+        if not have:
+            self._placed = {}
+            self._drop_unsheltered()
         by_doc: dict[str, list[Chunk]] = defaultdict(list)
         for c in chunks:
             by_doc[c.standard].append(c)
@@ -205,15 +287,16 @@ class VectorIndex:
         report.unchanged = [code for code in wanted if code not in todo]
         bar = _progress(sum(1 for code in todo for c in by_doc[code] if c.embed_text), progress)
         if todo:
-            self.store.embeddings.counter = report
+            self.embeddings.counter = report
         for code in todo:
             (report.replaced if code in have else report.added).append(code)
             self._delete(code)
             report.chunks_written += self._add(by_doc[code], bar, lambda: on_progress(report) if on_progress else None)
+            self.placed()[code] = self.shelf(by_doc[code][0].status).status
             have[code] = wanted[code]
             self._save_manifest(have)
         if todo:
-            self.store.embeddings.counter = None
+            self.embeddings.counter = None
         self._save_manifest(have, corpus)  # complete: the corpus key is kept from here on
         if bar is not None:
             bar.close()
@@ -221,22 +304,27 @@ class VectorIndex:
         return report
 
     def _collection_matches(self, have: dict[str, str]) -> bool:
-        """A manifest without its collection (deleted or replaced store) means: build again."""
+        """A manifest without its collections (deleted or replaced store) means: build again. Looked for, not
+        counted: an unchanged build does not load every collection."""
+        holding = {status for status in self.placed().values() if status in self.shelves} or set(STATUSES)
         try:
-            return self.count() > 0 or not have
+            return not have or all(self.shelves[status].exists() for status in holding)
         except Exception:  # noqa: BLE001
-            self._store = self._collection = None
             self._discard_local()
             return False
 
     def _delete(self, code: str) -> None:
-        self.collection.delete(where={"standard": code})
+        """A document's chunks out of the collection that holds them (out of every one, when not known)."""
+        where = self.placed().pop(code, None)
+        for status, shelf in self.shelves.items():
+            if where in (None, status):
+                shelf.collection.delete(where={"standard": code})
 
     def _add(self, chunks: list[Chunk], bar: Any, after_batch: Callable[[], None]) -> int:
         rows = [c for c in chunks if c.embed_text]
         for i in range(0, len(rows), BATCH):
             part = rows[i : i + BATCH]
-            self.store.add_texts(
+            self.shelf(part[0].status).store.add_texts(
                 texts=[c.embed_text for c in part],
                 metadatas=[{**c.metadata(), "cid": c.id} for c in part],
                 ids=[c.id for c in part],
@@ -247,23 +335,37 @@ class VectorIndex:
         return len(rows)
 
     # ------------------------------------------------------------ searching
-    def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None) -> list[tuple[str, float]]:
+    def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None,
+               statuses: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """The k nearest chunks in the collections of these statuses (all by default); where: Chroma's filter."""
         embedding = vector.tolist() if hasattr(vector, "tolist") else list(vector)
-        # the ids are the chunk ids: reading the metadata back as well cost ~8 ms a question at 3,000 standards
-        found = self.collection.query(query_embeddings=[embedding], n_results=k, where=where or None,
-                                      include=["distances"])
-        ids, distances = found["ids"][0], found["distances"][0]
-        return [(cid, 1.0 - float(distance)) for cid, distance in zip(ids, distances, strict=True)]
+        found: list[tuple[str, float]] = []
+        for shelf in self._holding(statuses or STATUSES):
+            # the ids are the chunk ids: reading the metadata back as well cost ~8 ms a question at 3,000 standards
+            result = shelf.collection.query(query_embeddings=[embedding], n_results=k, where=where or None,
+                                            include=["distances"])
+            found += [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+        return sorted(found, key=lambda pair: -pair[1])[:k]
 
     def search_among(self, vector: Sequence[float], ids: Sequence[str], k: int) -> list[tuple[str, float]]:
         """The k nearest of these chunks, compared exactly (their vectors read from the store by id): a
         question about one standard never pays for Chroma's metadata filtering."""
-        found = self.collection.get(ids=list(ids), include=["embeddings"])
-        if found["embeddings"] is None or not len(found["embeddings"]):
-            return []
-        sims = _cosines(vector, found["embeddings"])
-        order = sorted(range(len(sims)), key=lambda i: -float(sims[i]))[:k]
-        return [(found["ids"][i], float(sims[i])) for i in order]
+        placed = self.placed()
+        groups: dict[str, list[str]] = defaultdict(list)
+        for cid in ids:
+            groups[self.shelf(placed.get(standard_of(cid), STATUSES[0])).status].append(cid)
+        found: list[tuple[str, float]] = []
+        for status, group in groups.items():
+            rows = self.shelves[status].collection.get(ids=group, include=["embeddings"])
+            if rows["embeddings"] is not None and len(rows["embeddings"]):
+                sims = _cosines(vector, rows["embeddings"])
+                found += [(cid, float(sim)) for cid, sim in zip(rows["ids"], sims, strict=True)]
+        return sorted(found, key=lambda pair: -pair[1])[:k]
+
+    def _holding(self, statuses: Sequence[str]) -> list[Shelf]:
+        """The collections of these statuses that hold documents (an empty one is never created or loaded)."""
+        placed = set(self.placed().values())
+        return [self.shelves[s] for s in dict.fromkeys(statuses) if s in self.shelves and (s in placed or not placed)]
 
 
 def _cosines(vector: Sequence[float], matrix: Any) -> Any:

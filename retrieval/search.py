@@ -214,7 +214,7 @@ def chunk_digest(chunks: Sequence[Chunk], *params: float) -> str:
 
 
 class HybridSearch:
-    """BM25 + dense (a VectorIndex or any `dense(query, k, where) -> [(chunk_id, score)]`)."""
+    """BM25 + dense (a VectorIndex, or anything with its `search(vector, k, where, statuses)` and `search_among`)."""
 
     def __init__(self, chunks: Sequence[Chunk], dense: Any | None, embed_query: Callable[[str], Any] | None,
                  cache: Path | None = None, corpus: str = "") -> None:
@@ -287,19 +287,21 @@ class HybridSearch:
     def _dense(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
         """Chroma's filtered search scans metadata (at 3,000 standards: ~300 ms for one standard, ~2 s for a
         broad item-type filter, against ~2 ms unfiltered), so filters are applied here instead: the vectors of
-        the named standards are compared exactly, and a broad filter takes more unfiltered neighbours."""
+        the named standards are compared exactly, a status picks the collection searched (the historical one
+        is never loaded for a question about current versions), and a broad filter takes more neighbours."""
         if self.dense is None or self._embed is None:
             return []
         vector = self._embed(text)
+        statuses = (filters.status,) if filters.status else None
         if filters.standards:
             ids = [c.id for c in self.of_standards(filters.standards) if c.embed_text and filters.accepts(c)]
             if len(ids) <= EXACT_DENSE_LIMIT:
                 return self.dense.search_among(vector, ids, k) if ids else []
-            return self.dense.search(vector, k, filters.where())
+            return self.dense.search(vector, k, filters.where(), statuses)
         share = self.share(filters)
         if share >= BROAD_FILTER_SHARE:  # search() drops what the filter refuses
-            return self.dense.search(vector, min(MAX_DENSE_NEIGHBOURS, int(k * 2 / share) + 1), None)
-        return self.dense.search(vector, k, filters.where())
+            return self.dense.search(vector, min(MAX_DENSE_NEIGHBOURS, int(k * 2 / share) + 1), None, statuses)
+        return self.dense.search(vector, k, filters.where(), statuses)
 
     def of_standards(self, standards: Sequence[str]) -> list[Chunk]:
         if self._by_standard is None:
@@ -310,7 +312,8 @@ class HybridSearch:
         return [c for code in dict.fromkeys(standards) for c in self._by_standard.get(code, ())]
 
     def share(self, filters: Filters) -> float:
-        """The part of the embedded chunks a filter without standards accepts."""
+        """The part of the embedded chunks of the collection searched (the filter's status, or all) that a
+        filter without standards accepts."""
         if self._kinds_of_chunks is None:
             counts: dict[tuple[str, str, str], tuple[int, Chunk]] = {}
             for c in self.chunks:
@@ -319,5 +322,7 @@ class HybridSearch:
                     n, sample = counts.get(key, (0, c))
                     counts[key] = (n + 1, sample)
             self._kinds_of_chunks = list(counts.values())
-        total = sum(n for n, _ in self._kinds_of_chunks)
-        return sum(n for n, sample in self._kinds_of_chunks if filters.accepts(sample)) / total if total else 0.0
+        searched = [(n, sample) for n, sample in self._kinds_of_chunks
+                    if filters.status is None or sample.status == filters.status]
+        total = sum(n for n, _ in searched)
+        return sum(n for n, sample in searched if filters.accepts(sample)) / total if total else 0.0

@@ -26,7 +26,7 @@ from bot.testing.fakebotapi import Call, FakeBotApi
 from index.catalog import Catalog
 from index.chunk import chunk_catalog
 from index.embed import get_embedder
-from index.store import IndexError_, VectorIndex, collection_name
+from index.store import STATUSES, IndexError_, VectorIndex, collection_name
 from tests.test_faults import SERVE_START_TIMEOUT, Serve, fresh_postgres, serve_env
 from tests.test_telegram import free_port, plain
 
@@ -211,13 +211,13 @@ def chroma_server(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def server_count(url: str, name: str) -> int:
+def server_count(url: str, names: list[str]) -> int:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     port = int(url.rsplit(":", 1)[1])
     client = chromadb.HttpClient(host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False))
-    return client.get_collection(name).count()
+    return sum(client.get_collection(name).count() for name in names)
 
 
 def test_the_index_lives_on_a_chroma_server(tmp_path: Path, chroma_server: str, catalog: Catalog) -> None:
@@ -225,10 +225,10 @@ def test_the_index_lives_on_a_chroma_server(tmp_path: Path, chroma_server: str, 
 
     settings = Settings(CHROMA_URL=chroma_server, BOT_EMBEDDER="fake", BOT_DATA_DIR=tmp_path / "data")
     chunks = [c for c in chunk_catalog(catalog) if c.embed_text]
-    name = collection_name(get_embedder("fake"))
+    names = [collection_name(get_embedder("fake"), status) for status in STATUSES]
     assistant = build_assistant(settings, catalog)
     assert assistant.search.dense.chroma_url == chroma_server
-    assert server_count(chroma_server, name) == len(chunks)
+    assert server_count(chroma_server, names) == len(chunks)
 
     question = "需要撰寫測試報告的工作任務"
     hits = assistant.search.dense.search(assistant.search.embed_query(question), k=5)
@@ -240,7 +240,7 @@ def test_the_index_lives_on_a_chroma_server(tmp_path: Path, chroma_server: str, 
     assert not again.changed and again.chunks_written == 0, "a second build changes nothing"
     elsewhere = Settings(CHROMA_URL=chroma_server, BOT_EMBEDDER="fake", BOT_DATA_DIR=tmp_path / "other-host")
     build_assistant(elsewhere, catalog)  # another machine, no manifest: same ids, nothing doubled
-    assert server_count(chroma_server, name) == len(chunks)
+    assert server_count(chroma_server, names) == len(chunks)
     assert build_assistant(settings, catalog).ask(question).citations
 
 
