@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
-from urllib.parse import urlparse
 
 from bot.masking import mask_url
 from index.chunk import Chunk
@@ -160,17 +159,9 @@ class VectorIndex:
         return self.shelves[status if status in self.shelves else STATUSES[0]]
 
     def _client(self) -> Any:
-        from index.chroma import load_chromadb
+        from index.chroma import make_client
 
-        chromadb = load_chromadb()
-        from chromadb.config import Settings as ChromaSettings
-
-        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=True)
-        if self.chroma_url:
-            url = urlparse(self.chroma_url)
-            return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
-                                       ssl=url.scheme == "https", settings=settings)
-        return chromadb.PersistentClient(path=str(self.dir / "chroma"), settings=settings)
+        return make_client(self.dir / "chroma", self.chroma_url)
 
     def _get_collection(self, name: str) -> Any:
         # no embedding function: vectors always come from our embedder (Chroma's default would download one)

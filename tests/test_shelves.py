@@ -87,21 +87,21 @@ def test_a_single_collection_of_the_previous_schema_is_replaced(tmp_path: Path, 
     assert VectorIndex(tmp_path, get_embedder("fake")).is_current(chunks)
 
 
-def test_chromadb_imports_without_signature_checks_and_leaves_the_decorator_as_it_was() -> None:
+def test_chromadb_opens_without_signature_checks_and_leaves_the_decorator_as_it_was(tmp_path: Path) -> None:
     script = (
+        "import sys; from pathlib import Path\n"
         "import overrides; real = (overrides.override, overrides.overrides)\n"
-        "from index.chroma import load_chromadb\n"
-        "chromadb = load_chromadb()\n"
+        "from index.chroma import make_client\n"
+        "client = make_client(Path(sys.argv[1]))\n"
         "assert (overrides.override, overrides.overrides) == real\n"
         "from chromadb.api.rust import RustBindingsAPI\n"
         "assert getattr(RustBindingsAPI.start, '__override__', False)\n"
-        "client = chromadb.EphemeralClient()\n"
         "col = client.create_collection('abc', embedding_function=None)\n"
         "col.add(ids=['a', 'b'], embeddings=[[1.0, 0.0], [0.0, 1.0]])\n"
         "assert col.query(query_embeddings=[[0.9, 0.1]], n_results=1)['ids'] == [['a']]\n"
     )
-    run = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parents[1],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "chroma")],
+                         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
 
 
