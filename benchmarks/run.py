@@ -71,7 +71,7 @@ TARGET_AT_STANDARDS = 3000
 TARGET_SEMANTIC_P95_MS = 60.0
 TARGET_OTHER_P95_MS = 10.0
 TARGET_WARM_START_S = 10.0
-TARGET_SERVER_RSS_MB = 1536.0  # 1.5 GiB, in MiB as the kernel counts pages
+TARGET_SERVER_RSS_MB = 1.5e9 / 2**20  # the issue's 1.5 GB read strictly (10^9 bytes): 1430.5 MiB
 TARGET_WARM_S = 10.0  # index build with nothing changed
 # from the earlier "Prove it holds" issue: a cold build of 900 synthetic documents
 TARGET_COLD_SYNTH_S = 20 * 60.0
@@ -388,7 +388,7 @@ def bench_corpus(rep: Report, label: str, corpus_dir: Path, work: Path, args: ar
         if off:
             rep.warn(f"{label}: {off} of {len(times)} {kind} questions were answered as another kind ({mix})")
     rep.add(Row(label, "server peak RSS (fresh process)", 1, server.peak_rss_mb, server.peak_rss_mb, "MiB",
-                "<= 1.5 GiB" if at_scale else "",
+                "<= 1.5 GB" if at_scale else "",
                 server.peak_rss_mb <= TARGET_SERVER_RSS_MB if at_scale else None))
     if args.show_questions:
         questions = make_questions((warm or cold)[-1].catalog, args.questions, args.seed)

@@ -24,7 +24,10 @@ from index.model import Document, Item, Standard, Task, Unit
 MAX_EMBED_TOKENS = 480  # multilingual-e5-small reads 512 tokens
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, and at 3,000 documents building
+# the 460,000 chunks of a start took 1.5 s instead of 0.3 s. Chunks are never changed after they are made;
+# the hash stays the fields' (unsafe_hash), as it was.
+@dataclass(slots=True, unsafe_hash=True)
 class Chunk:
     id: str
     standard: str

@@ -13,6 +13,7 @@ from index.codes import canonical
 
 MAX_QUESTION_CHARS = 500
 LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
+SIMPLIFIED = Path(__file__).parent / "data" / "simplified.txt"  # scripts/simplified_chars.py writes it
 _TAG = re.compile(r"<[^>]{0,200}>")
 _CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -30,6 +31,13 @@ def _converter(config: str):  # type: ignore[no-untyped-def]
     import opencc
 
     return opencc.OpenCC(config)
+
+
+@cache
+def _simplified() -> frozenset[str]:
+    """The characters s2t changes on its own: text with none of them is not Simplified, and OpenCC (~80 ms to
+    load its dictionaries) is not started for it."""
+    return frozenset(SIMPLIFIED.read_text("utf-8").splitlines()[1])
 
 
 @cache
@@ -57,7 +65,8 @@ def _abbreviations() -> list[tuple[str, str]]:
 def to_traditional(text: str) -> str:
     """Simplified -> Traditional (Taiwan phrasing), only when the text has Simplified characters."""
     # 台 is how Taiwan writes 臺 every day (the standards print 平台): it is no sign of Simplified text
-    if _converter("s2t").convert(text.replace("台", "臺")) == text.replace("台", "臺"):
+    plain = text.replace("台", "臺")
+    if _simplified().isdisjoint(plain) or _converter("s2t").convert(plain) == plain:
         return text
     converted = _converter("s2twp").convert(text)
     return "".join("台" if a == "台" and b == "臺" else b for a, b in zip(text, converted, strict=False)) \
