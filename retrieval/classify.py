@@ -80,7 +80,7 @@ class KindClassifier:
         self.kinds = [k for _, k in examples]
         self.labels = sorted(set(self.kinds))
         self._label_rows = {k: np.array([i for i, x in enumerate(self.kinds) if x == k]) for k in self.labels}
-        self._fit_lexical()
+        self._lexical()
         self._dense_matrix: np.ndarray | None = None
         self._dense_key = ""
 
@@ -105,13 +105,49 @@ class KindClassifier:
         return texts
 
     # ------------------------------------------------------------ lexical view
-    def _fit_lexical(self) -> None:
+    def _lexical(self) -> None:
+        """The n-gram model of the examples, read back from the data dir when this code fitted the same
+        examples before (fitting ran at every start: ~60 ms of a one-shot code lookup)."""
+        key = hashlib.sha256(Path(__file__).read_bytes() + "\n".join(self.texts).encode()).hexdigest()
+        path = self.cache_dir / f"lexical-{key[:16]}.npz" if self.cache_dir else None
+        if path is not None and self._load_lexical(path):
+            return
+        rows, cols, values = self._fit_lexical()
+        if path is not None:
+            with suppress(OSError):  # a read-only data dir: fitted again next time
+                path.parent.mkdir(parents=True, exist_ok=True)
+                for stale in path.parent.glob("lexical-*.npz"):
+                    stale.unlink(missing_ok=True)
+                tmp = path.with_suffix(".tmp.npz")
+                np.savez(tmp, vocab=np.array(list(self.vocab)), idf=self.idf, rows=rows, cols=cols, values=values)
+                tmp.replace(path)
+
+    def _load_lexical(self, path: Path) -> bool:
+        try:
+            with np.load(path) as saved:
+                vocab, idf = saved["vocab"].tolist(), saved["idf"]
+                rows, cols, values = saved["rows"], saved["cols"], saved["values"]
+        except (OSError, ValueError, KeyError):
+            return False
+        if len(idf) != len(vocab) or (len(rows) and int(rows.max()) >= len(self.texts)):
+            return False
+        self.vocab, self.idf = {g: i for i, g in enumerate(vocab)}, idf
+        self.matrix = _rows(len(self.texts), len(vocab), rows, cols, values)
+        return True
+
+    def _fit_lexical(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fits vocabulary, idf and the examples' unit rows; returns the rows' non-zero entries."""
         bags = [features(t) for t in self.texts]
         df: Counter[str] = Counter(g for bag in bags for g in bag)
         n = len(bags)
         self.vocab = {g: i for i, g in enumerate(sorted(df))}
         self.idf = np.array([math.log((1 + n) / (1 + df[g])) + 1 for g in sorted(df)], dtype=np.float32)
-        self.matrix = np.stack([self._vector(bag) for bag in bags])
+        rows = np.array([r for r, bag in enumerate(bags) for _ in bag], dtype=np.int32)
+        cols = np.array([self.vocab[g] for bag in bags for g in bag], dtype=np.int32)
+        tfs = np.array([tf for bag in bags for tf in bag.values()], dtype=np.float32)
+        values = (1 + np.log(tfs)) * self.idf[cols]
+        self.matrix = _rows(n, len(self.vocab), rows, cols, values)
+        return rows, cols, values
 
     def _vector(self, bag: Counter[str]) -> np.ndarray:
         vec = np.zeros(len(self.vocab), dtype=np.float32)
@@ -173,6 +209,14 @@ class KindClassifier:
         dense = self._per_kind(dense_sims)
         scores = {k: (1 - DENSE_WEIGHT) * lexical[k] + DENSE_WEIGHT * _stretch(dense[k]) for k in self.labels}
         return Prediction(max(scores, key=scores.__getitem__), scores)
+
+
+def _rows(n: int, width: int, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Unit-length rows from their non-zero entries."""
+    norms = np.sqrt(np.bincount(rows, weights=values.astype(np.float64) ** 2, minlength=n))
+    matrix = np.zeros((n, width), dtype=np.float32)
+    matrix[rows, cols] = values / np.where(norms == 0, 1, norms)[rows]
+    return matrix
 
 
 def _unit(vec: np.ndarray) -> np.ndarray:
