@@ -91,19 +91,9 @@ def chunk_document(doc: Document) -> list[Chunk]:
 
 def _chunk(doc: Document, item_type: str, code: str, text: str, embed: str | None,
            task: str = "", level: int | None = None) -> Chunk:
-    return Chunk(
-        id=f"{doc.code}|{item_type}|{code}",
-        standard=doc.code,
-        family=doc.family,
-        status=doc.status,
-        kind=doc.kind,
-        item_type=item_type,
-        code=code,
-        task=task,
-        level=level if level is not None else -1,
-        text=text,
-        embed_text=fit(embed) if embed else None,
-    )
+    # positional: 460,000 chunks are made at every start of a 3,000-document server
+    return Chunk(f"{doc.code}|{item_type}|{code}", doc.code, doc.family, doc.status, doc.kind, item_type, code, task,
+                 -1 if level is None else level, text, fit(embed) if embed else None)
 
 
 def _standard_chunks(std: Standard) -> Iterator[Chunk]:

@@ -138,6 +138,7 @@ class VectorIndex:
         self._chroma: Any = None
         self._embeddings: Any = None
         self._placed: dict[str, str] | None = None  # document code -> the status whose collection holds it
+        self._counts: dict[str, int] = {}  # embedded chunks per status, of the chunks last synced or checked
 
     # ------------------------------------------------------------ opening
     @property
@@ -220,7 +221,8 @@ class VectorIndex:
         tmp = self.manifest_path.with_suffix(".tmp")
         placed = self.placed()
         payload = {"schema": SCHEMA, "collection": collection_name(self.embedder), "documents": documents,
-                   "placed": {code: placed[code] for code in documents if code in placed}, "corpus": corpus}
+                   "placed": {code: placed[code] for code in documents if code in placed}, "corpus": corpus,
+                   "counts": self._counts if corpus else {}}  # embedded chunks per status, for the corpus key
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
         tmp.replace(self.manifest_path)
 
@@ -229,9 +231,12 @@ class VectorIndex:
         corpus: the key of what the chunks are made from (index.chunk.corpus_key); when the last complete sync
         had the same, the chunks are not hashed again. Counting loads a collection: the current one is counted
         (a server loads it anyway), a collection not opened yet is only looked for."""
-        if not (corpus and self.corpus() == corpus) and self.manifest() != _hashes(chunks):
+        known = bool(corpus) and self.corpus() == corpus
+        if not known and self.manifest() != _hashes(chunks):
             return False
-        expected = Counter(c.status for c in chunks if c.embed_text)
+        counted = self._read_manifest().get("counts") if known else None
+        expected = Counter(counted) if isinstance(counted, dict) else _counts(chunks)  # counting took 0.2 s
+        self._counts = dict(expected)
         try:
             for status, shelf in self.shelves.items():
                 if status == STATUSES[0] or shelf.opened:
@@ -288,6 +293,7 @@ class VectorIndex:
             self._save_manifest(have)
         if todo:
             self.embeddings.counter = None
+        self._counts = dict(_counts(chunks))
         self._save_manifest(have, corpus)  # complete: the corpus key is kept from here on
         if bar is not None:
             bar.close()
@@ -365,6 +371,10 @@ def _cosines(vector: Sequence[float], matrix: Any) -> Any:
     q = np.asarray(vector, dtype=np.float32)
     m = np.asarray(matrix, dtype=np.float32)
     return (m @ q) / (np.linalg.norm(m, axis=1) * float(np.linalg.norm(q)) + 1e-12)
+
+
+def _counts(chunks: Sequence[Chunk]) -> Counter[str]:
+    return Counter(c.status for c in chunks if c.embed_text)
 
 
 def _hashes(chunks: Sequence[Chunk]) -> dict[str, str]:

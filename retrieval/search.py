@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -55,6 +56,11 @@ class Filters:
     status: str | None = "current"
     kinds: Sequence[str] = ()
     item_types: Sequence[str] = ()
+
+    def accepts_type(self, status: str, kind: str, item_type: str) -> bool:
+        """What `accepts` says of any chunk of this status, kind and item type, standards aside."""
+        return ((self.status is None or status == self.status) and (not self.kinds or kind in self.kinds)
+                and (not self.item_types or item_type in self.item_types))
 
     def accepts(self, c: Chunk) -> bool:
         return (
@@ -225,7 +231,7 @@ class HybridSearch:
         self._bm25: BM25 | None = None
         self._by_code: dict[str, list[int]] | None = None
         self._by_standard: dict[str, list[Chunk]] | None = None
-        self._kinds_of_chunks: list[tuple[int, Chunk]] | None = None
+        self._kinds_of_chunks: Counter[tuple[str, str, str]] | None = None
         self.dense = dense
         self.embed_query = embed_query
         self._embed = lru_cache(maxsize=2048)(embed_query) if embed_query else None
@@ -315,14 +321,7 @@ class HybridSearch:
         """The part of the embedded chunks of the collection searched (the filter's status, or all) that a
         filter without standards accepts."""
         if self._kinds_of_chunks is None:
-            counts: dict[tuple[str, str, str], tuple[int, Chunk]] = {}
-            for c in self.chunks:
-                if c.embed_text:
-                    key = (c.status, c.kind, c.item_type)
-                    n, sample = counts.get(key, (0, c))
-                    counts[key] = (n + 1, sample)
-            self._kinds_of_chunks = list(counts.values())
-        searched = [(n, sample) for n, sample in self._kinds_of_chunks
-                    if filters.status is None or sample.status == filters.status]
-        total = sum(n for n, _ in searched)
-        return sum(n for n, sample in searched if filters.accepts(sample)) / total if total else 0.0
+            self._kinds_of_chunks = Counter((c.status, c.kind, c.item_type) for c in self.chunks if c.embed_text)
+        searched = {key: n for key, n in self._kinds_of_chunks.items() if filters.status in (None, key[0])}
+        total = sum(searched.values())
+        return sum(n for key, n in searched.items() if filters.accepts_type(*key)) / total if total else 0.0

@@ -10,10 +10,12 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.settings import Settings
 from bot.wiring import build_assistant
 from index.catalog import Catalog
-from index.chunk import chunk_catalog
+from index.chunk import chunk_catalog, corpus_key
 from index.embed import get_embedder
 from index.store import STATUSES, VectorIndex, collection_name
 
@@ -112,3 +114,14 @@ def test_an_unchanged_build_loads_no_collection(tmp_path: Path, catalog: Catalog
     report = vectors.sync(chunks)
     assert not report.changed and len(report.unchanged) == len(catalog.documents)
     assert not any(shelf.opened for shelf in vectors.shelves.values())
+
+
+def test_a_store_known_by_its_corpus_key_is_checked_against_the_recorded_counts(
+        tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    chunks, key = chunk_catalog(catalog), corpus_key(catalog)
+    VectorIndex(tmp_path, get_embedder("fake")).sync(chunks, corpus=key)
+    monkeypatch.setattr("index.store._counts", lambda chunks: pytest.fail("counted the chunks again"))
+    vectors = VectorIndex(tmp_path, get_embedder("fake"))
+    assert vectors.is_current(chunks, key)
+    vectors.shelves["current"].collection.delete(where={"standard": "ISD3512-001v3"})
+    assert not VectorIndex(tmp_path, get_embedder("fake")).is_current(chunks, key)
