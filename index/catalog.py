@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import re
 from contextlib import suppress
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from index.cachefile import write_whole
 from index.model import Document, Item, Standard, Task, Unit
 from index.names import printable
 from index.parse import MAX_BYTES, ParseError, parse_file
@@ -135,11 +135,7 @@ class ParsedCache:
             if isinstance(doc, (Standard, Unit)):
                 return doc, digest
         doc = parse_file(path)
-        with suppress(OSError):  # a read-only data dir: parsed again next time
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = entry.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-            tmp.replace(entry)
+        write_whole(entry, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))  # read-only data dir: parsed again
         return doc, digest
 
 

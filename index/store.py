@@ -231,10 +231,11 @@ class VectorIndex:
         corpus: the key of what the chunks are made from (index.chunk.corpus_key); when the last complete sync
         had the same, the chunks are not hashed again. Counting loads a collection: the current one is counted
         (a server loads it anyway), a collection not opened yet is only looked for."""
-        known = bool(corpus) and self.corpus() == corpus
-        if not known and self.manifest() != _hashes(chunks):
+        saved = self._read_manifest()
+        known = bool(corpus) and saved.get("corpus") == corpus
+        if not known and saved.get("documents", {}) != _hashes(chunks):
             return False
-        counted = self._read_manifest().get("counts") if known else None
+        counted = saved.get("counts") if known else None
         expected = Counter(counted) if isinstance(counted, dict) else _counts(chunks)  # counting took 0.2 s
         self._counts = dict(expected)
         try:
@@ -250,8 +251,9 @@ class VectorIndex:
 
     def remember(self, corpus: str) -> None:
         """Record the corpus key of chunks found current by hashing, so the next start need not hash them."""
-        if corpus and self.corpus() != corpus:
-            self._save_manifest(self.manifest(), corpus)
+        saved = self._read_manifest()
+        if corpus and saved.get("corpus") != corpus:
+            self._save_manifest(dict(saved.get("documents", {})), corpus)
 
     def count(self) -> int:
         """Every collection's chunks (this opens them all)."""

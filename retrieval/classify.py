@@ -17,11 +17,12 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from index.cachefile import npy_bytes, npz_bytes, write_whole
 
 EXAMPLES = Path(__file__).parent / "data" / "kinds.toml"
 MASK_STANDARD, MASK_CODE, MASK_ITEM = "〔職業〕", "〔代碼〕", "〔項目〕"
@@ -94,14 +95,8 @@ class KindClassifier:
         if isinstance(cached, list) and len(cached) == len(questions):
             return [str(text) for text in cached]
         texts = [self.mask(q) for q in questions]
-        if path is not None:
-            with suppress(OSError):  # a read-only data dir: masked again next time
-                path.parent.mkdir(parents=True, exist_ok=True)
-                for stale in path.parent.glob("masked-*.json"):  # masked for documents no longer loaded
-                    stale.unlink(missing_ok=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-                tmp.replace(path)
+        if path is not None:  # replacing the examples masked for documents no longer loaded
+            write_whole(path, json.dumps(texts, ensure_ascii=False).encode("utf-8"), replaces="masked-*.json")
         return texts
 
     # ------------------------------------------------------------ lexical view
@@ -114,13 +109,8 @@ class KindClassifier:
             return
         rows, cols, values = self._fit_lexical()
         if path is not None:
-            with suppress(OSError):  # a read-only data dir: fitted again next time
-                path.parent.mkdir(parents=True, exist_ok=True)
-                for stale in path.parent.glob("lexical-*.npz"):
-                    stale.unlink(missing_ok=True)
-                tmp = path.with_suffix(".tmp.npz")
-                np.savez(tmp, vocab=np.array(list(self.vocab)), idf=self.idf, rows=rows, cols=cols, values=values)
-                tmp.replace(path)
+            saved = npz_bytes(vocab=np.array(list(self.vocab)), idf=self.idf, rows=rows, cols=cols, values=values)
+            write_whole(path, saved, replaces="lexical-*.npz")
 
     def _load_lexical(self, path: Path) -> bool:
         try:
@@ -182,15 +172,8 @@ class KindClassifier:
 
     def _save(self, key: str, matrix: np.ndarray) -> None:
         path = self._cache_file(key)
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp.npy")
-            np.save(tmp, matrix)
-            tmp.replace(path)
-        except OSError:  # a read-only data dir: the vectors are simply computed again next time
-            pass
+        if path is not None:  # a read-only data dir: the vectors are simply computed again next time
+            write_whole(path, npy_bytes(matrix))
 
     # ------------------------------------------------------------ prediction
     def _per_kind(self, sims: np.ndarray) -> dict[str, float]:

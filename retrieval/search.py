@@ -63,12 +63,7 @@ class Filters:
                 and (not self.item_types or item_type in self.item_types))
 
     def accepts(self, c: Chunk) -> bool:
-        return (
-            (not self.standards or c.standard in self.standards)
-            and (self.status is None or c.status == self.status)
-            and (not self.kinds or c.kind in self.kinds)
-            and (not self.item_types or c.item_type in self.item_types)
-        )
+        return (not self.standards or c.standard in self.standards) and self.accepts_type(c.status, c.kind, c.item_type)
 
     def where(self) -> dict[str, Any] | None:
         clauses: list[dict[str, Any]] = []

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 import re
 import tomllib
@@ -35,6 +34,7 @@ from functools import cache
 from pathlib import Path
 
 from index import codes
+from index.cachefile import write_whole
 from index.catalog import Catalog
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
 from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact, name_key
@@ -309,20 +309,6 @@ def catalog_key(catalog: Catalog) -> str:
     return digest.hexdigest()
 
 
-def _save_replacing(path: Path, data: bytes) -> None:
-    """Written whole (temporary file, then renamed); older files of the same kind removed. A read-only data dir
-    only means building again next time."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob(NAMES_FILE.format(key="*")):
-            old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as e:
-        log.warning("name indexes not saved: %s", e)
-
-
 class Reader:
     """Reads questions against one catalog: names, the kind classifier, the structural cues."""
 
@@ -345,7 +331,9 @@ class Reader:
                     return titles, items
         titles, items = TitleIndex(self.catalog), ItemIndex(self.catalog)
         if path is not None:
-            _save_replacing(path, pickle.dumps((titles, items), protocol=pickle.HIGHEST_PROTOCOL))
+            saved = pickle.dumps((titles, items), protocol=pickle.HIGHEST_PROTOCOL)
+            if not write_whole(path, saved, replaces=NAMES_FILE.format(key="*")):
+                log.warning("name indexes not saved in %s", path.parent)
         return titles, items
 
     def fingerprint(self) -> str:
