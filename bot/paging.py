@@ -57,6 +57,7 @@ class Pager:
         pages_id = self.db.save_pages(incoming.chat_id, incoming.user_id, pages)
         first = self._page_reply(pages_id, pages, 0)
         first.edit = reply.edit
+        first.answer = reply.answer
         return first
 
     def text_pages(self, text: str) -> list[str]:

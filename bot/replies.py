@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval.types import Answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,7 @@ class Reply:
     document: tuple[str, bytes] | None = None  # (file name, content)
     edit: bool = False  # replace the message the pressed button belongs to
     chat_id: int | None = None  # another chat (a notice to someone else); None: the chat that asked
+    answer: Answer | None = None  # the answer this reply shows (its citations and choices: the `ask` contract)
 
 
 @dataclass(slots=True)

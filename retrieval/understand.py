@@ -41,6 +41,7 @@ from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact, name_ke
 from retrieval.normalize import gloss, glossary_runs, normalize
 
 FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
+DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 # the code and data a question's reading depends on (a change in any of them masks the examples again)
 READING_SOURCES = [Path(__file__).parent / name for name in ("understand.py", "names.py", "normalize.py", "classify.py")] \
     + sorted((Path(__file__).parent / "data").glob("*.toml")) + [Path(codes.__file__)]
@@ -53,6 +54,7 @@ LIST_FIELDS = ("tasks", "duties", "knowledge", "skills", "attitudes", "indicator
 OOS_MARGIN = 0.05  # a clear "outside the documents" reading is not overturned by a count word ("推薦幾個職缺")
 ASK_MARGIN = 0.1  # a kind that needs a standard nobody named must beat a search by this much to ask for one
 ITEM_SORTS = ("knowledge", "skill", "attitude")
+ITEM_FIELDS = ("knowledge", "skills", "attitudes")
 STRUCTURE_BONUS = 0.15  # what a structural cue (a count word, two standards named) adds to a kind's score
 OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "older edition",
              "old version", "previous version")
@@ -67,7 +69,7 @@ EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|
 _COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目"
 # a count of the documents' items ("有幾個任務", "指標加起來幾條"), not of months or job openings
 COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主要|工作|行為)?(?:{_COUNTED})|"
-                       rf"(?:{_COUNTED})[^，。？?,]{{0,8}}(?:幾|多少)(?!錢|薪)|(?:共|總共|一共|合計)有?(?:幾|多少)(?!錢)|"
+                       rf"(?:{_COUNTED})[^，。？?,]{{0,8}}(?:幾|多少)(?!錢|薪|級)|(?:共|總共|一共|合計)有?(?:幾|多少)(?!錢)|"
                        r"how many|number of|數量|數目|總數", re.I)
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
@@ -155,6 +157,7 @@ class Query:
     versioned: bool = False
     injection: bool = False
     families: list[str] = field(default_factory=list)
+    across: bool = False  # asks across the standards (「哪些職能基準有…」): no chosen standard narrows it
 
     @property
     def has_codes(self) -> bool:
@@ -208,6 +211,18 @@ def find_fields(text: str) -> list[str]:
             if name not in found:
                 found.append(name)
     return found
+
+
+@cache
+def _across_words() -> list[str]:
+    with DIALOGUE_FILE.open("rb") as f:
+        return [w.lower() for w in tomllib.load(f)["cue"]["across"]]
+
+
+def across(text: str) -> bool:
+    """The text asks across the standards (「哪些職能基準有…」, "which standards"): data/dialogue.toml [cue] across."""
+    low = text.lower()
+    return any(word in low for word in _across_words())
 
 
 def number(text: str) -> int:
@@ -374,7 +389,8 @@ class Reader:
         q.named = self._not_title_words(q.named, q.standards + q.soft_standards)
         q.families = _unique(d.family for d in map(self.catalog.get, q.standards + q.soft_standards) if d)
         spans += [n.span for n in q.named] + [s for s, _ in match.soft_spans]
-        q.fields = find_fields(_blank(text, [n.span for n in q.named]))
+        coded = [Span(m.start(), m.end()) for m in codes.UNIT_ID.finditer(text)]  # the 任務 of 工作任務五 is no field
+        q.fields = find_fields(_blank(text, [n.span for n in q.named] + coded))
         q.ordinals = find_ordinals(text)
         q.conditions = find_conditions(text)
         q.counting = bool(COUNT_CUE.search(text))
@@ -384,6 +400,7 @@ class Reader:
         if q.historical and not q.versioned and len(q.fields) > 1 and "versions" in q.fields:
             q.fields.remove("versions")  # "以前的版本有哪些任務": the old version is where to look, tasks what to list
         q.injection = bool(INJECTION.search(text))
+        q.across = across(text)
         return q, spans
 
     def _english_titles(self, text: str) -> list[Span]:
@@ -465,7 +482,10 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "count": q.counting,
         "filter": bool(q.conditions) and not q.counting,
         "compare": len(q.families) >= 2,
-        "reverse": "tasks" in q.fields and not q.counting and any(r.sort in ITEM_SORTS for r in q.named),
+        "reverse": not q.counting and (("tasks" in q.fields and (bool(q.items) or any(r.sort in ITEM_SORTS
+                                                                                          for r in q.named)))
+                                       or (q.across and no_items and any(f in ITEM_FIELDS for f in q.fields))),
+        "lookup": q.across and not q.counting and "tasks" not in q.fields and any(r.sort in ITEM_SORTS for r in q.named),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
         "meta": no_items and in_play and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),
