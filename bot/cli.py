@@ -38,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = args.handler if hasattr(args, "handler") else cmd_start
     try:
         settings = load_settings()
+        settings.limit_math_threads()
         _configure_logging(settings)
         return int(handler(args, settings) or 0)
     except Exception as e:

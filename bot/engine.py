@@ -17,6 +17,7 @@ Button data (all below 64 bytes, stable across restarts):
 - `cmd:<name>`  run a command without arguments (menus)
 - `ex:<n>`      ask the n-th example question of prompts/bot.toml
 - `pg:<id>:<n>` the n-th page of a long reply (bot/paging.py: every reply passes through its Pager)
+- `ref:<n>`     the n-th thing a pointer (「它」) may mean, when it was unclear
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from bot.session import Session
 from bot.store import Database
 from index.catalog import Catalog
 from index.model import Document
-from prompts import raw, t
+from prompts import raw, speaking, t
 from retrieval.types import Answer, Citation
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ ASSESSMENT_PREFIX = "as:"
 ASSESSMENT_BEGIN = "as:begin:"
 COMMAND_PREFIX = "cmd:"
 EXAMPLE_PREFIX = "ex:"
+REFERENT_PREFIX = "ref:"
 SHARING_PREFIXES = ("rv:", "tm:")
 
 ADMIN_COMMANDS = ("team_export", "reload")
@@ -451,6 +453,8 @@ class Engine:
             return self._ask_example(incoming, session, data.removeprefix(EXAMPLE_PREFIX))
         if data.startswith(PAGE_PREFIX):
             return self.pager.page(incoming, data)
+        if data.startswith(REFERENT_PREFIX):
+            return self._referent(incoming, session, data.removeprefix(REFERENT_PREFIX))
         return [Reply(t("bot.button_unknown"))]
 
     def _ask_example(self, incoming: Incoming, session: Session, number: str) -> list[Reply]:
@@ -515,15 +519,37 @@ class Engine:
             question = question[:MAX_QUESTION_CHARS]
             notes.append(t("bot.truncated", limit=MAX_QUESTION_CHARS))
         answer = self.assistant.converse(question, self._standard_for(incoming, session), session.history)
+        if answer.resolved is not None and answer.resolved.how == "ambiguous":
+            return self._which_one(session, answer)
         if answer.choices:
             asked = answer.resolved.text if answer.resolved else question
             session.pending = {"question": asked}
             return self._answer_replies(answer, edit=False, notes=notes)
         session.remember(answer.turn)
         moved = self._refocus(session, answer)
-        if moved is not None:
-            notes.append(t("bot.standard_now", standard=standard_label(moved)))
-        return self._answer_replies(answer, edit=False, notes=notes)
+        with speaking(answer.turn.lang if answer.turn else None):
+            if moved is not None:
+                notes.append(t("bot.standard_now", standard=standard_label(moved)))
+            return self._answer_replies(answer, edit=False, notes=notes)
+
+    def _which_one(self, session: Session, answer: Answer) -> list[Reply]:
+        """Ask which of the things just talked about a pointer means; each button asks the question about one."""
+        resolved = answer.resolved
+        assert resolved is not None
+        session.pending = {"options": list(resolved.options), "standard": resolved.standard}
+        pairs = [(code, f"{REFERENT_PREFIX}{n}") for n, code in enumerate(resolved.choices)]
+        return [Reply(answer.answer, button_rows(pairs, per_row=len(pairs)), answer=answer)]
+
+    def _referent(self, incoming: Incoming, session: Session, number: str) -> list[Reply]:
+        """The button of `_which_one`: the question about the thing chosen."""
+        options = (session.pending or {}).get("options") or []
+        if not number.isdigit() or int(number) >= len(options):
+            return [Reply(t("bot.button_unknown"))]
+        standard = session.pending.get("standard") if session.pending else None
+        session.pending = None
+        answer = self.assistant.converse(str(options[int(number)]), standard or session.standard, session.history)
+        session.remember(answer.turn)
+        return self._answer_replies(answer, edit=True, notes=[])
 
     def _standard_for(self, incoming: Incoming, session: Session) -> str | None:
         """The standard a question that names none is about: the assessed one during an assessment, else the

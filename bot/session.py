@@ -29,13 +29,15 @@ class Session:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Session:
-        context = row.get("context") if isinstance(row.get("context"), dict) else {}
-        turns = [Turn.from_json(t) for t in context.get("history") or []]
-        buttons = [(str(b[0]), str(b[1])) for b in context.get("buttons") or []
+        """The session of a stored row; anything of the wrong shape in it (an old or damaged row) is left out."""
+        context = _dict(row.get("context"))
+        turns = [Turn.from_json(t) for t in _list(context.get("history"))]
+        buttons = [(str(b[0]), str(b[1])) for b in _list(context.get("buttons"))
                    if isinstance(b, list | tuple) and len(b) == 2]
-        pending = row.get("pending") if isinstance(row.get("pending"), dict) else None
-        return cls(chat_id=row["chat_id"], standard=row.get("standard"), how=str(context.get("how") or ""),
-                   pending=pending, history=[t for t in turns if t is not None], buttons=buttons)
+        standard = row.get("standard") if isinstance(row.get("standard"), str) else None
+        return cls(chat_id=row["chat_id"], standard=standard, how=str(context.get("how") or ""),
+                   pending=_dict(row.get("pending")) or None, history=[t for t in turns if t is not None],
+                   buttons=buttons)
 
     def row(self) -> dict[str, Any]:
         """The columns of chat_sessions (bot/store.py) this state is kept in."""
@@ -49,3 +51,11 @@ class Session:
 
     def focus(self, code: str | None, how: str) -> None:
         self.standard, self.how = code, how if code else ""
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

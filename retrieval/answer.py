@@ -111,7 +111,7 @@ def task_overview(draft: Draft, std: Standard, task: Task) -> None:
         ("section_skills", _catalogue(std, task.skills, std.skills)),
     ):
         if items:
-            draft.say(t(f"answers.{key}") + "：")
+            draft.say(t(f"answers.{key}") + t("answers.colon"))
             numbered(draft, std, items)
 
 
@@ -140,7 +140,7 @@ def item_lookup(draft: Draft, doc: Document, code: str) -> bool:
     if isinstance(doc, Standard):
         used = tasks_using(doc, code)
         if used:
-            draft.say(t("answers.item_used_in", tasks="、".join(f"{u.code} {u.title}" for u in used)))
+            draft.say(t("answers.item_used_in", tasks=t("answers.list_sep").join(f"{u.code} {u.title}" for u in used)))
             for u in used:
                 _cite_task(draft, doc, u)
     else:
@@ -157,7 +157,7 @@ def unit_notes_for(draft: Draft, unit: Unit, item: Item) -> None:
     if item.code in unit.notes:
         cited = unit.cited_by(item.code)
         if cited:
-            draft.say(t("answers.cited_by", items="、".join(i.code for i in cited)))
+            draft.say(t("answers.cited_by", items=t("answers.list_sep").join(i.code for i in cited)))
             for citing in cited:
                 draft.cite(unit, citing.code, citing.full_text)
 
@@ -171,7 +171,7 @@ def reverse_lookup(draft: Draft, std: Standard, code: str) -> None:
     draft.cite(std, item.code, item.full_text)
     draft.say(t("answers.reverse_heading", item=item.code, text=item.text))
     for n, task in enumerate(used, 1):
-        draft.say(t("answers.numbered", n=n, code=task.code, text=f"{task.title}（職能級別 {task.level or '—'}）"))
+        draft.say(t("answers.numbered", n=n, code=task.code, text=t("answers.task_with_level", title=task.title, level=task.level or "—")))
         _cite_task(draft, std, task)
 
 
@@ -237,7 +237,7 @@ def standard_field(draft: Draft, doc: Document, name: str, catalog: Catalog, que
         draft.say(t("answers.notes_heading"))
         for section in std.notes:
             if section.heading:
-                draft.say(section.heading + "：")
+                draft.say(section.heading + t("answers.colon"))
             for line in section.items:
                 draft.say(t("answers.bullet", text=line))
         draft.cite(std, std.code, std.title)
@@ -309,7 +309,7 @@ def versions(draft: Draft, std: Standard, catalog: Catalog) -> None:
         draft.say(t("answers.version_line", version=v.version, code=v.code, title=v.title, state=v.state,
                     date=v.date, note="" if v.note == "略" else v.note))
     loaded = [d.code for d in catalog.family(std)]
-    draft.say(t("answers.versions_loaded", codes="、".join(loaded)))
+    draft.say(t("answers.versions_loaded", codes=t("answers.list_sep").join(loaded)))
     for code in loaded:
         doc = catalog.get(code)
         if doc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,10 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.chunk import chunk_catalog, corpus_key
-from prompts import t
+from prompts import speaking, t
 from retrieval.answer import Draft
 from retrieval.compare import Meaning
-from retrieval.dialogue import HISTORY, Dialogue, Turn, across, clauses, language, record
+from retrieval.dialogue import HISTORY, Dialogue, Resolved, Turn, across, clauses, language, record
 from retrieval.find import Finder, Scope, chunk_item
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
@@ -75,14 +74,17 @@ class Assistant:
         self._use(catalog)
 
     # ------------------------------------------------------------ asking
-    def ask(self, question: str, standard: str | None = None) -> Answer:
-        """One question on its own (`standard`: the one chosen earlier, used when the question names none)."""
+    def ask(self, question: str, standard: str | None = None, lang: str | None = None) -> Answer:
+        """One question on its own (`standard`: the one chosen earlier, used when the question names none). An
+        English question (or lang="en") gets English framing around the standards' Chinese texts."""
         started = time.perf_counter()
-        q = self.understand(question or "", standard)
-        draft = self.route(q, standard)
-        answer = self.finish(q, draft)
+        lang = lang or language(question or "")
+        with speaking(lang):
+            q = self.understand(question or "", standard)
+            draft = self.route(q, standard)
+            answer = self.finish(q, draft, lang)
         answer.turn = record(q, draft.intent, draft.standard, [(c.standard, c.code) for c in draft.citations],
-                             self.catalog)
+                             self.catalog, lang)
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -93,11 +95,12 @@ class Assistant:
         answers: list[Answer] = []
         for clause in clauses(message or ""):
             resolved = self.dialogue.resolve(clause, history)
-            answer = self.ask(resolved.text, resolved.standard or (None if across(clause) else standard))
-            answer.question, answer.resolved = clause, resolved
+            if resolved.how == "ambiguous":
+                answers.append(self._which_one(clause, resolved))
+                break
             lang = resolved.lang or language(clause)
-            if answer.turn is not None:
-                answer.turn = replace(answer.turn, lang=lang)
+            answer = self.ask(resolved.text, resolved.standard or (None if across(clause) else standard), lang)
+            answer.question, answer.resolved = clause, resolved
             answers.append(answer)
             history = [answer.turn, *history][:HISTORY] if answer.turn else history
             if answer.choices:
@@ -142,10 +145,12 @@ class Assistant:
         session = self.catalog.get(standard) if standard else None
         return self.router.route(q, session)
 
-    def finish(self, q: Query, draft: Draft) -> Answer:
+    def finish(self, q: Query, draft: Draft, lang: str = "zh") -> Answer:
         text = draft.text
         if len(q.raw) > TRUNCATED_AFTER and len(q.raw) > len(q.text) + 50:
             text += "\n" + t("answers.truncated", n=TRUNCATED_AFTER)
+        if lang != "zh" and draft.citations:
+            text += "\n" + t("answers.english_note")
         return Answer(q.raw, draft.intent, text, draft.citations, draft.choices, 0.0, draft.standard)
 
     # ------------------------------------------------------------ why an answer came out as it did
@@ -188,6 +193,14 @@ class Assistant:
                 code, text = chunk_item(doc, hit.chunk)
                 out.append(Citation(doc.code, code, text))
         return out[:limit]
+
+
+    @staticmethod
+    def _which_one(clause: str, resolved: Resolved) -> Answer:
+        """A pointer that may mean either of two things the last answer was about: asked back, citing nothing."""
+        with speaking(language(clause)):
+            text = t("dialogue.which_one", options=t("answers.list_sep").join(resolved.choices))
+        return Answer(clause, "clarify", text, standard=resolved.standard, resolved=resolved)
 
 
 def _joined(message: str, answers: list[Answer]) -> Answer:

@@ -30,6 +30,7 @@ from typing import Any
 from index import codes
 from index.catalog import Catalog, find_item
 from index.model import Document, Standard, Unit
+from prompts import t
 from retrieval.names import GENERIC_TITLE_PARTS, compact
 from retrieval.normalize import normalize
 from retrieval.understand import Query, Reader, across, number
@@ -69,6 +70,8 @@ class Turn:
     lang: str = "zh"
     named: tuple[str, ...] = ()  # the standards the question named itself
     standards: tuple[str, ...] = ()  # every standard the answer cites
+    intent: str = ""  # what kind of answer it was (indicators, reverse, list_tasks …)
+    asked: int = 0  # how many of the subjects the question named itself (the rest hold them: a task's duty …)
 
     @property
     def contentful(self) -> bool:
@@ -79,7 +82,7 @@ class Turn:
             "question": self.question, "topic": self.topic, "standard": self.standard,
             "subjects": [[r.sort, r.code] for r in self.subjects], "fields": list(self.fields),
             "listed": [[r.sort, r.code] for r in self.listed], "lang": self.lang, "named": list(self.named),
-            "standards": list(self.standards),
+            "standards": list(self.standards), "intent": self.intent, "asked": self.asked,
         }
 
     @classmethod
@@ -94,7 +97,8 @@ class Turn:
                 subjects=_refs(data.get("subjects")), fields=tuple(str(f) for f in data.get("fields") or ()),
                 listed=_refs(data.get("listed")), lang=str(data.get("lang") or "zh"),
                 named=tuple(str(s) for s in data.get("named") or ()),
-                standards=tuple(str(s) for s in data.get("standards") or ()),
+                standards=tuple(str(s) for s in data.get("standards") or ()), intent=str(data.get("intent") or ""),
+                asked=int(data.get("asked") or 0),
             )
         except (TypeError, ValueError):
             return None
@@ -117,7 +121,8 @@ def sort_of(code: str) -> str:
     return {"P": "indicator", "O": "output", "K": "knowledge", "S": "skill", "A": "attitude"}.get(code[:1], "standard")
 
 
-def record(q: Query, intent: str, standard: str | None, cited: Sequence[tuple[str, str]], catalog: Catalog) -> Turn:
+def record(q: Query, intent: str, standard: str | None, cited: Sequence[tuple[str, str]], catalog: Catalog,
+           lang: str = "zh") -> Turn:
     """The turn an answer leaves: its document, what the question was about, the field, the list shown."""
     docs = _unique(s for s, _ in cited)
     doc = catalog.get(standard) if standard else None
@@ -126,6 +131,7 @@ def record(q: Query, intent: str, standard: str | None, cited: Sequence[tuple[st
     if len(docs) > 1:
         doc = None  # an answer drawing on several standards is about none of them in particular
     subjects = subjects_of(q, doc) if doc else ()
+    asked = len([r for r in subjects_of(q, doc, parents=False)]) if doc else 0
     own = {r.code for r in subjects}
     listed = tuple(Ref(sort_of(code), code) for s, code in cited
                    if doc and s == doc.code and code not in own and code != doc.code) if doc else \
@@ -137,17 +143,19 @@ def record(q: Query, intent: str, standard: str | None, cited: Sequence[tuple[st
             code.startswith("註") for _, code in cited):
         fields = ("notes",)
     return Turn(question=q.raw, topic=q.topic, standard=doc.code if doc else None, subjects=subjects, fields=fields,
-                listed=listed, lang=language(q.raw), named=tuple(q.standards or q.soft_standards),
-                standards=tuple(docs))
+                listed=listed, lang=lang, named=tuple(q.standards or q.soft_standards),
+                standards=tuple(docs), intent=intent, asked=asked)
 
 
-def subjects_of(q: Query, doc: Document) -> tuple[Ref, ...]:
+def subjects_of(q: Query, doc: Document, parents: bool = True) -> tuple[Ref, ...]:
     """The items a question was about that the document holds, then what holds them (a task's duty …)."""
     refs = [Ref(sort_of(c), c) for c in [*q.tasks, *q.duties, *q.items, *q.unit_ids] if holds(doc, c)]
     refs += [Ref(_NAMED_SORT[n.sort], n.code) for n in q.named
              if n.standard == doc.code and n.sort in _NAMED_SORT and holds(doc, n.code)]
-    parents = [p for r in refs for p in parents_of(doc, r)]
-    return tuple(_unique([*refs, *parents]))
+    if not parents:
+        return tuple(_unique(refs))
+    held_by = [p for r in refs for p in parents_of(doc, r)]
+    return tuple(_unique([*refs, *held_by]))
 
 
 def holds(doc: Document, code: str) -> bool:
@@ -173,10 +181,12 @@ def parents_of(doc: Document, ref: Ref) -> list[Ref]:
 
 
 def language(text: str) -> str:
-    """"en" for a message written in English (letters mostly Latin), else "zh"."""
-    latin = len(re.findall(r"[A-Za-z]", codes.ANY_ITEM.sub("", codes.STANDARD.sub("", text))))
+    """"en" for a message written in English: English words, at least one of them a grammar word (what, is, the …),
+    and no more Chinese than it has English (a Chinese term inside an English question is still English)."""
+    words = re.findall(r"[A-Za-z]{2,}", codes.ANY_ITEM.sub(" ", codes.STANDARD.sub(" ", text)))
     cjk = len(re.findall(r"[\u3400-\u9fff]", text))
-    return "en" if latin >= 6 and latin > 3 * cjk else "zh"
+    grammar = any(w.lower() in _english_grammar() for w in words)
+    return "en" if len(words) >= 2 and grammar and 3 * len(words) >= cjk else "zh"
 
 
 # ---------------------------------------------------------------- the words
@@ -184,6 +194,11 @@ def language(text: str) -> str:
 def _data() -> dict[str, Any]:
     with CUES_FILE.open("rb") as f:
         return tomllib.load(f)
+
+
+@cache
+def _english_grammar() -> frozenset[str]:
+    return frozenset(_data()["english_grammar"]["words"])
 
 
 def cue_words(name: str) -> list[str]:
@@ -236,6 +251,8 @@ class Resolved:
     how: str = ""  # "" (a question of its own), pointer, ellipsis, ordinal, zoom, detail, repair, switch, language
     lang: str | None = None  # the answer's language when the message asked for one
     subject: Ref | None = None
+    options: tuple[str, ...] = ()  # how="ambiguous": the questions it may stand for, one per choice
+    choices: tuple[str, ...] = ()  # what each option points at (a code)
 
     @property
     def leaned(self) -> bool:
@@ -336,8 +353,12 @@ class Dialogue:
         standard = docs[0].code if docs else (None if across(norm) or not ellipsis else self._holder(q, last))
         if field_asked or not ellipsis or not last.fields:
             return Resolved(norm, standard, "") if standard and not docs else None
-        words = "和".join(w for w in (field_word(f) for f in last.fields if f != "std_level") if w)
         text = _trim_ellipsis(norm)
+        if last.intent == "reverse" and (q.items or any(n.sort in ("knowledge", "skill", "attitude") for n in q.named)):
+            return Resolved(t("dialogue.reverse_question", item=text), standard, "ellipsis")
+        asked = [*q.tasks, *q.duties, *(n.code for n in q.named if n.sort in ("task", "duty"))]
+        fields = [f for f in last.fields if f != "std_level" and not (asked and f in ("tasks", "duties"))]
+        words = "和".join(w for w in (field_word(f) for f in fields) if w)
         return Resolved(f"{text} 的{words}" if words else text, standard, "ellipsis")
 
     def _holder(self, q: Query, last: Turn) -> str | None:
@@ -365,11 +386,20 @@ class Dialogue:
         if found is None:
             return None
         turn, ref = found
-        if m is None:
-            text = f"{ref.code} {text}"
-        else:
-            end = m.end() + (text[m.end():].find(noun[0]) + len(noun[0]) if noun else 0)
-            text = text[: m.start()] + ref.code + text[end:]
+        twins = [r for r in turn.subjects[: turn.asked] if r.sort == ref.sort]
+        if m is not None and m.group().lower() in cue_words("plural"):
+            several = next((t for t in history[:3] if len([r for r in t.subjects[: t.asked] if r.sort == ref.sort]) > 1),
+                           None)
+            if several is not None:
+                joined = Ref(ref.sort, " 跟 ".join(r.code for r in several.subjects[: several.asked] if r.sort == ref.sort))
+                return Resolved(_pointed(text, m, noun, joined), several.standard, "pointer", subject=ref)
+        if m is not None and not noun and back_sorts is None and len(twins) > 1 and ref in twins:
+            options = tuple(_pointed(text, m, None, r) for r in twins)
+            return Resolved(text, turn.standard, "ambiguous", options=options, choices=tuple(r.code for r in twins))
+        if ref.sort not in ("duty", "section") and any(f in ("tasks", "duties") for f in q.fields) and not noun \
+                and back_sorts is None and turn.intent != "reverse" and ref.sort in ("task", "unit_item"):
+            return None  # 「它有幾個任務」 after a task: 它 is the standard, which the chat's focus answers
+        text = _pointed(text, m, noun, ref)
         if _find(text.lower(), "detail") and not [f for f in q.fields if f in PART_FIELDS]:
             text = ref.code
         return Resolved(_trim_ellipsis(text), turn.standard, "pointer", subject=ref)
@@ -457,9 +487,17 @@ def _common_parts(a: str, b: str) -> list[str]:
     return out
 
 
+def _pointed(text: str, m: re.Match[str] | None, noun: tuple[str, tuple[str, ...]] | None, ref: Ref) -> str:
+    """The text with the pointer (and the noun after it) replaced by the code it points at."""
+    if m is None:
+        return f"{ref.code} {text}"
+    end = m.end() + (text[m.end():].find(noun[0]) + len(noun[0]) if noun else 0)
+    return _trim_ellipsis(text[: m.start()] + ref.code + text[end:])
+
+
 def _applies(fields: list[str], ref: Ref) -> bool:
     if ref.sort == "task":
-        return True
+        return any(f not in ("tasks", "duties") for f in fields)
     if ref.sort == "duty":
         return any(f in ("tasks", "indicators", "outputs", "knowledge", "skills") for f in fields)
     return any(f in ("level", "notes", "tasks", "knowledge", "skills") for f in fields)
@@ -535,7 +573,7 @@ def _pointer_match(text: str) -> re.Match[str] | None:
         pattern = rf"(?<![A-Za-z]){re.escape(word)}(?![A-Za-z])" if word.isascii() else re.escape(word)
         for m in re.finditer(pattern, text, re.I):
             before = text[max(0, m.start() - 1) : m.start()]
-            if word in ("該", "此") and before in ("應", "因", "如", "彼"):
+            if word in ("該", "此", "他") and before in ("應", "因", "如", "彼", "其", "吉"):
                 continue
             return m
     return None

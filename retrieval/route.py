@@ -49,7 +49,7 @@ class Router:
 
     def route(self, q: Query, session: Document | None) -> A.Draft:
         if q.unknown_standard_codes and not q.standards:
-            codes = "、".join(d.code for d in self.catalog.current())
+            codes = t("answers.list_sep").join(d.code for d in self.catalog.current())
             return A.Draft.reply("unknown_standard", t("answers.unknown_standard", code=q.unknown_standard_codes[0],
                                                        codes=codes))
         doc = self.target(q, session)
@@ -378,7 +378,7 @@ class Router:
         levelled = [d for d in docs if d.level]
         if extreme and levelled:
             best = (max if extreme == "max" else min)(d.level or 0 for d in levelled)
-            names = "、".join(f"{d.code} {d.title}" for d in levelled if d.level == best)
+            names = t("answers.list_sep").join(f"{d.code} {d.title}" for d in levelled if d.level == best)
             draft.say(t(f"answers.catalog_{extreme}_level", level=best, docs=names))
         draft.say(t("answers.catalog_heading", n=len(docs), code=docs[0].code if docs else ""))
         for n, doc in enumerate(docs, 1):
@@ -389,7 +389,12 @@ class Router:
 
     # ------------------------------------------------------------ open questions
     def _search(self, q: Query, session: Document | None) -> A.Draft:
-        return self._search_handler(q, self.named(q) if q.standards else [], session)
+        """Where the standards describe some work; within the standards named, or, for a question about a code, the
+        one in play (a code means what that standard prints)."""
+        docs = self.named(q) if q.standards else []
+        if not docs and q.has_codes and session is not None:
+            docs = [self.target(q, session) or session]
+        return self._search_handler(q, docs, session)
 
     def _oos_salary(self, q: Query, session: Document | None) -> A.Draft:
         return A.Draft.reply("out_of_scope", t("answers.no_salary", examples=self._examples(q, session)))

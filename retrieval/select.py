@@ -212,7 +212,7 @@ def _matching(std: Standard, conditions: list[Condition]) -> list[Task]:
 def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], counting: bool = False) -> None:
     conditions = [c for c in conditions if c.measure != "tasks"] or conditions
     tasks = _matching(std, conditions)
-    described = "、".join(describe(c) for c in conditions)
+    described = t("answers.list_sep").join(describe(c) for c in conditions)
     if not tasks:
         draft.say(t("answers.filter_none", condition=described))
         return
