@@ -498,6 +498,9 @@ class Engine:
         held = self.assessments.on_text(incoming.user_id, incoming.chat_id, typed)
         if held is not None:
             return held
+        if courtesy(typed):
+            with speaking(session.history[0].lang if session.history else None):
+                return [Reply(t("bot.thanks"))]
         if wants_assessment(typed) and not self.assessments.has_active(incoming.user_id):
             return self._begin_by_text(incoming, session, typed)
         return [*self._ask(incoming, session, incoming.text), *self.assessments.restate(incoming.user_id)]
@@ -606,6 +609,12 @@ def wants_assessment(text: str) -> bool:
     """A wish to assess oneself typed as a sentence (prompts/bot.toml [intent] assess)."""
     low = unicodedata.normalize("NFKC", text).lower()
     return any(word in low for word in raw("bot.intent.assess"))
+
+
+def courtesy(text: str) -> bool:
+    """Thanks or an acknowledgement and nothing else (prompts/bot.toml [intent] courtesy)."""
+    key = _label_key(text).strip("!！~～.,，。")
+    return bool(key) and key in {_label_key(w) for w in raw("bot.intent.courtesy")}
 
 
 def _offered(replies: list[Reply]) -> list[tuple[str, str]]:

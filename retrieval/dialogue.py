@@ -300,6 +300,7 @@ class Dialogue:
         rest = _trim(norm[m.end():])
         while (again := _starts(rest.lower(), "repair")) is not None:
             rest = _trim(rest[again.end():])
+        rest = rest.removeprefix("是").removeprefix("要").strip()
         q, _ = self.reader.slots(rest)
         docs = self._named_docs(q, loose=not (q.has_items or q.fields))
         subject = _first(q) or _first_subject(last)
@@ -371,9 +372,12 @@ class Dialogue:
         return None
 
     def _pointer(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
-        """「哪些任務會用到它」, 「上面那個知識…」, 「回到剛剛那個任務，它…」: the pointer replaced by what it points at."""
-        if q.standards or q.soft_standards or q.has_items or across(norm):
+        """「哪些任務會用到它」, 「上面那個知識…」, 「回到剛剛那個任務，它…」: the pointer replaced by what it points at.
+        Asked across the standards (「它在別的基準也有嗎」), by its name: its code means something else elsewhere."""
+        if q.standards or q.soft_standards or q.has_items:
             return None
+        if across(norm):
+            return self._pointer_by_name(norm, history)
         text, back_sorts = _drop_back(norm)
         m = _pointer_match(text)
         if m is None and back_sorts is None:
@@ -403,6 +407,17 @@ class Dialogue:
         if _find(text.lower(), "detail") and not [f for f in q.fields if f in PART_FIELDS]:
             text = ref.code
         return Resolved(_trim_ellipsis(text), turn.standard, "pointer", subject=ref)
+
+    def _pointer_by_name(self, norm: str, history: Sequence[Turn]) -> Resolved | None:
+        m = _pointer_match(norm)
+        found = _pick(history, ("knowledge", "skill", "attitude")) if m else None
+        doc = self.catalog.get(found[0].standard) if found and found[0].standard else None
+        item = find_item(doc, found[1].code) if doc and found else None
+        if m is None or item is None or not item.name:
+            return None
+        noun = _noun_at(norm, m.end(), reach=1)
+        named = Ref(found[1].sort, f"「{item.name}」")  # type: ignore[index]
+        return Resolved(_pointed(norm, m, noun, named), None, "pointer", subject=found[1])  # type: ignore[index]
 
     def _zoom(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
         """「那整份基準呢」: the same field, of the whole standard."""

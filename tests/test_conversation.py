@@ -335,3 +335,20 @@ def test_clauses_and_language() -> None:
     assert clauses("它是哪個任務的？同一個任務還有哪些行為指標") == ["它是哪個任務的？", "同一個任務還有哪些行為指標"]
     assert clauses("T2.2 的行為指標？還有產出？") == ["T2.2 的行為指標？還有產出？"]
     assert language("What are the outputs of T2.2?") == "en" and language("T2.2 的 outputs") == "zh"
+
+
+def test_thanks_gets_a_short_reply_and_the_conversation_keeps_its_place(services: Services) -> None:
+    chat = new_chat(services)
+    chat.say("電子商務系統規劃人員 T4.4 需要哪些知識")
+    chat.say("謝謝！")
+    assert not any(r.answer is not None for r in chat.replies) and "不客氣" in chat.text
+    chat.say("那 T4.5 呢")
+    assert {(SHOP, "K18"), (SHOP, "K20")} <= set(chat.cited()) and (SHOP, "T4.5") in chat.cited()
+
+
+def test_a_pointer_asked_across_standards_goes_by_the_name(services: Services) -> None:
+    chat = new_chat(services)
+    chat.say("電子商務系統規劃人員 A06 是什麼")
+    chat.say("它在別的基準也有嗎？")
+    assert {(SHOP, "A06"), (CLOUD, "A06"), (INTEGRATION, "A03")} <= set(chat.cited())
+    assert chat.focus == SHOP
