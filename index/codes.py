@@ -54,9 +54,9 @@ _WORDS_FOR_CODES = [
     (re.compile(r"行為指標\s*(\d+)\s*\.\s*(\d+)\s*\.\s*(\d+)"), r"P\1.\2.\3"),
     (re.compile(r"(?i)\btask\s*(\d+)\s*[.\-_]\s*(\d+)"), r"T\1.\2"),
 ]
-# "T 2.2", "t2-2", "T2 . 2", "p2.2.1" -> canonical; "k 05" -> K05
+# "T 2.2", "t2-2", "T2 . 2", "T2。2", "T2、2", "p2.2.1" -> canonical; "k 05" -> K05
 _SPACED_ITEM = re.compile(
-    r"(?<![A-Za-z])([TtPpOo])\s?(\d{1,2})(?:\s?[.\-_]\s?(\d{1,2}))(?:\s?[.\-_]\s?(\d{1,2}))?(?![\d])"
+    r"(?<![A-Za-z])([TtPpOo])\s?(\d{1,2})(?:\s?[.\-_。、]\s?(\d{1,2}))(?:\s?[.\-_。、]\s?(\d{1,2}))?(?![\d])"
 )
 _SPACED_KSA = re.compile(r"(?<![A-Za-z])([KkSsAa])\s?(\d{1,3})(?!\d)")
 

@@ -22,6 +22,7 @@ class Draft:
     citations: list[Citation] = field(default_factory=list)
     standard: str | None = None
     choices: list[Choice] = field(default_factory=list)
+    follow_ups: list[tuple[str, str]] = field(default_factory=list)  # (button label, the question it asks)
 
     @classmethod
     def reply(cls, intent: str, text: str, choices: list[Choice] | None = None) -> Draft:
@@ -95,6 +96,12 @@ def task_field(draft: Draft, std: Standard, task: Task, name: str) -> None:
         numbered(draft, std, _catalogue(std, task.skills, std.skills))
     elif name == "level":
         draft.say(t("answers.level_of", task=task.code, title=task.title, level=task.level or "—"))
+    elif name == "duties":
+        duty = std.duty(task.duty)
+        draft.say(t("answers.duty_of", task=task.code, title=task.title, duty=task.duty,
+                    duty_title=duty.title if duty else ""))
+        if duty:
+            draft.cite(std, duty.code, duty.title)
     else:
         task_overview(draft, std, task)
 

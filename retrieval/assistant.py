@@ -17,19 +17,21 @@ import numpy as np
 from index.catalog import Catalog
 from index.chunk import chunk_catalog, corpus_key
 from prompts import speaking, t
+from retrieval.advice import Advisor
 from retrieval.answer import Draft
 from retrieval.compare import Meaning
 from retrieval.dialogue import HISTORY, Dialogue, Resolved, Turn, across, clauses, language, record
 from retrieval.find import Finder, Scope, chunk_item
+from retrieval.kinds import DENSE, LEARNED_OUTSIDE, OUTSIDE
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
 from retrieval.types import Answer, Citation
 from retrieval.understand import OOS_MARGIN, Query, Reader, oos_margin
 
 log = logging.getLogger(__name__)
-OUT_OF_SCOPE = ("oos_salary", "oos_jobs", "oos_other")
+OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the documents
 CORPUS_COVERAGE = 0.6  # share of a question's words the documents hold, above which "outside" is doubted
-DENSE_KINDS = ("search", "profile", "oos_salary", "oos_jobs", "oos_other", "help", "reverse", "learning")
+DENSE_KINDS = DENSE
 TRUNCATED_AFTER = 500
 
 
@@ -45,7 +47,8 @@ class Assistant:
         self.reader = Reader(catalog, cache_dir=self.cache_dir)
         self.finder = Finder(catalog, self.search, Scope(self.model))
         meaning = Meaning.for_model(self.model, self._item_vectors if self.search.dense is not None else None)
-        self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, self.finder.profile, meaning)
+        self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, Advisor(catalog, self.search),
+                             meaning)
         self.dialogue = Dialogue(self.reader, catalog)
 
     def _item_vectors(self, texts: Sequence[str]) -> np.ndarray:
@@ -151,7 +154,8 @@ class Assistant:
             text += "\n" + t("answers.truncated", n=TRUNCATED_AFTER)
         if lang != "zh" and draft.citations:
             text += "\n" + t("answers.english_note")
-        return Answer(q.raw, draft.intent, text, draft.citations, draft.choices, 0.0, draft.standard)
+        return Answer(q.raw, draft.intent, text, draft.citations, draft.choices, 0.0, draft.standard,
+                      follow_ups=draft.follow_ups)
 
     # ------------------------------------------------------------ why an answer came out as it did
     def explain(self, question: str, standard: str | None = None, k: int = 8) -> dict[str, Any]:
@@ -174,7 +178,7 @@ class Assistant:
     def lookup(self, query: str, limit: int = 10) -> list[Citation]:
         """Items for inline mode: the answer's citations (exact codes, names), else the search's best."""
         q = self.understand(query)
-        if q.kind in ("empty", "refuse", "oos_salary", "oos_jobs", "oos_other", "help"):
+        if q.kind in ("empty", "help", *OUTSIDE):
             return []
         if q.has_items:
             docs = self.router.named(q) or sorted(self.router._holders(q), key=lambda d: d.status != "current")
@@ -210,7 +214,8 @@ def _joined(message: str, answers: list[Answer]) -> Answer:
     last = answers[-1]
     text = "\n\n".join(a.answer for a in answers if a.answer)
     cites = _unique_citations([c for a in answers for c in a.citations])
-    return Answer(message, answers[0].intent, text, cites, last.choices, 0.0, last.standard, last.turn, last.resolved)
+    return Answer(message, answers[0].intent, text, cites, last.choices, 0.0, last.standard, last.turn, last.resolved,
+                  [f for a in answers for f in a.follow_ups])
 
 
 def _unique_citations(cites: list[Citation]) -> list[Citation]:

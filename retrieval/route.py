@@ -17,11 +17,13 @@ from prompts import t
 from retrieval import answer as A
 from retrieval import compare as C
 from retrieval import select as S
+from retrieval.advice import Advisor, mentions_background
+from retrieval.kinds import KINDS, check_handlers
 from retrieval.names import Named
 from retrieval.types import Choice
 from retrieval.understand import Query
 
-TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level")
+TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
 LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
 META_FIELDS = ("former_titles", "versions", "classification", "entry", "description", "std_level", "level", "notes",
                "attitudes", "knowledge", "skills", "assessment", "duties", "tasks")
@@ -39,13 +41,15 @@ Search = Callable[[Query, list[Document], Document | None], A.Draft]
 
 
 class Router:
-    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, profile: Search,
+    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, advisor: Advisor,
                  meaning: C.Meaning | None = None) -> None:
         self.catalog = catalog
         self.meaning = meaning
         self._search_handler = search
         self._reverse_topic = reverse_topic
-        self._profile_handler = profile
+        self.advisor = advisor
+        check_handlers(self)
+        self._handlers = {name: getattr(self, kind.handler) for name, kind in KINDS.items() if hasattr(self, kind.handler)}
 
     def route(self, q: Query, session: Document | None) -> A.Draft:
         if q.unknown_standard_codes and not q.standards:
@@ -56,8 +60,7 @@ class Router:
         if isinstance(doc, Unit) and "level" in q.fields and not (q.tasks or q.duties or q.items or q.conditions):
             q.fields = ["std_level" if f == "level" else f for f in q.fields]  # a unit has one level: its own
             q.kind = "meta" if q.kind in ("list", "lookup", "search") else q.kind
-        handler = getattr(self, "_" + q.kind, self._search)
-        return handler(q, session)
+        return self._handlers.get(q.kind, self._search)(q, session)
 
     # ------------------------------------------------------------ documents in play
     def named(self, q: Query) -> list[Document]:
@@ -178,7 +181,7 @@ class Router:
     def _duty_answer(self, draft: A.Draft, q: Query, std: Standard, code: str) -> bool:
         if q.kind == "count":
             return S.count_duty_tasks(draft, std, code)
-        fields = [f for f in self._task_fields(q) if f not in ("overview", "level")]
+        fields = [f for f in self._task_fields(q) if f not in ("overview", "level", "duties")]
         duty = std.duty(code)
         if not fields or duty is None or q.tasks:
             return A.duty_overview(draft, std, code)
@@ -311,19 +314,23 @@ class Router:
         doc = self.target(q, session)
         if doc is None:
             return self._reverse_topic(q, [], session)
+        fields = [f for f in q.fields if f in ("knowledge", "skills")]
+        if not fields:
+            return self.advisor.learning_plan(doc)
         draft = A.start("learning", doc, self.catalog)
-        fields = [f for f in q.fields if f in ("knowledge", "skills")] or ["knowledge", "skills"]
         for name in fields:
             S.list_field(draft, doc, name, self.catalog)
         return draft
 
     def _profile(self, q: Query, session: Document | None) -> A.Draft:
         """Standards named outright narrow the match; a title fragment in a skill ("管理系統") does not."""
-        return self._profile_handler(q, self.named(q) if q.standards else [], session)
+        return self.advisor.career_fit(q, self.named(q) if q.standards else [])
 
     # ------------------------------------------------------------ standards as a whole
     def _meta(self, q: Query, session: Document | None) -> A.Draft:
         doc = self.target(q, session)
+        if "entry" in q.fields and mentions_background(q.text) and not q.named:
+            return self.advisor.entry_check(q, doc)
         if doc is None:
             if q.named:
                 return self._named(q, session)
@@ -404,6 +411,11 @@ class Router:
 
     def _oos_other(self, q: Query, session: Document | None) -> A.Draft:
         return A.Draft.reply("out_of_scope", t("answers.out_of_scope", examples=self._examples(q, session)))
+
+    def _oos_occupation(self, q: Query, session: Document | None) -> A.Draft:
+        titles = t("answers.list_sep").join(f"{d.title}（{d.code}）" for d in sorted(self.catalog.current(),
+                                                                                  key=lambda d: d.code))
+        return A.Draft.reply("out_of_scope", t("answers.no_occupation", occupation=q.occupation, titles=titles))
 
     def _help(self, q: Query, session: Document | None) -> A.Draft:
         return A.Draft.reply("help", t("answers.help", examples=self._examples(q, session)))

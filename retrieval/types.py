@@ -33,6 +33,7 @@ class Answer:
     standard: str | None = None  # the standard the answer is about (the chat remembers it)
     turn: Turn | None = None  # what the answer was about, for the next message (retrieval/dialogue.py)
     resolved: Resolved | None = None  # how the message was read against the conversation (None: on its own)
+    follow_ups: list[tuple[str, str]] = field(default_factory=list)  # (button label, question): what to ask next
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -5,20 +5,7 @@ The kind comes from labelled example questions (retrieval/classify.py), read on 
 its standards, codes and item names masked; the slots come from the question's structure. A kind
 whose slots are missing (a comparison with one standard) gives way to the next most likely one.
 
-KINDS
-  lookup        one item: a task's field, what a code or a named item or a term means
-  list          a standard's (or duty's, section's) items of one sort
-  count         how many, stated as a number with the list
-  filter        tasks meeting a condition (no outputs, level 4, two outputs or more, the most …)
-  reverse       which tasks (or standards) use an item, by code, by name or by topic
-  compare       two standards side by side, any field
-  version_diff  two editions of one standard, any field
-  learning      what to learn for a task or a standard (its K and S, grouped)
-  profile       "I know X and Y": standards and tasks ranked by the K/S/P that match
-  meta          a standard's own fields: versions and dates, former titles, classification, entry
-  search        where the standards describe some work (hybrid search)
-  oos_salary, oos_jobs, oos_other   outside what the documents hold
-  help          greetings and "what can you do"
+The kinds and what each means: retrieval/kinds.py (one registry).
 """
 
 from __future__ import annotations
@@ -37,18 +24,19 @@ from index import codes
 from index.cachefile import write_whole
 from index.catalog import Catalog
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
+from retrieval.kinds import NEEDS_STANDARD
+from retrieval.kinds import OUTSIDE as OUT_OF_SCOPE
 from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact, name_key
 from retrieval.normalize import gloss, glossary_runs, normalize
 
 FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
 DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
+OCCUPATIONS_FILE = Path(__file__).parent / "data" / "occupations.toml"
 # the code and data a question's reading depends on (a change in any of them masks the examples again)
 READING_SOURCES = [Path(__file__).parent / name for name in ("understand.py", "names.py", "normalize.py", "classify.py")] \
     + sorted((Path(__file__).parent / "data").glob("*.toml")) + [Path(codes.__file__)]
 log = logging.getLogger(__name__)
 NAMES_FILE = "names-{key}.pickle"
-OUT_OF_SCOPE = ("oos_salary", "oos_jobs", "oos_other")
-NEEDS_STANDARD = ("list", "count", "meta", "version_diff", "filter")
 META_FIELDS = ("entry", "versions", "former_titles", "classification", "description", "std_level")
 LIST_FIELDS = ("tasks", "duties", "knowledge", "skills", "attitudes", "indicators", "outputs", "assessment", "notes")
 OOS_MARGIN = 0.05  # a clear "outside the documents" reading is not overturned by a count word ("推薦幾個職缺")
@@ -64,6 +52,9 @@ CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪
                          r"\b(?:which|what) (?:standards|occupations|jobs) do you|\blist (?:all |the )?standards", re.I)
 VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
+# a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
+FIT_CUE = re.compile(r"(?:我|本人|\bI\b|\bI'm\b|\bmy\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
+                     r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
 EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
 _COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目"
@@ -158,6 +149,7 @@ class Query:
     injection: bool = False
     families: list[str] = field(default_factory=list)
     across: bool = False  # asks across the standards (「哪些職能基準有…」): no chosen standard narrows it
+    occupation: str = ""  # an occupation the question names that no loaded document is about (「營養師」)
 
     @property
     def has_codes(self) -> bool:
@@ -223,6 +215,22 @@ def across(text: str) -> bool:
     """The text asks across the standards (「哪些職能基準有…」, "which standards"): data/dialogue.toml [cue] across."""
     low = text.lower()
     return any(word in low for word in _across_words())
+
+
+@cache
+def _occupation_pattern() -> re.Pattern[str]:
+    with OCCUPATIONS_FILE.open("rb") as f:
+        data = tomllib.load(f)
+    suffixes = "|".join(map(re.escape, sorted(data["suffixes"], key=len, reverse=True)))
+    english = "|".join(map(re.escape, sorted(data["english"], key=len, reverse=True)))
+    not_before = "".join(data["not_before"])
+    return re.compile(rf"((?<![{not_before}])[\u4e00-\u9fff]{{0,4}}(?:{suffixes}))|\b({english})s?\b", re.I)
+
+
+def _shares_title(word: str, title: str) -> bool:
+    """「系統整合工程師」 and 系統整合工程人員 share their distinctive part (all but the occupation suffix)."""
+    core = re.sub(r"(工程師|工程人員|人員|師|員)$", "", word)
+    return len(core) >= 2 and core in title
 
 
 def number(text: str) -> int:
@@ -401,7 +409,19 @@ class Reader:
             q.fields.remove("versions")  # "以前的版本有哪些任務": the old version is where to look, tasks what to list
         q.injection = bool(INJECTION.search(text))
         q.across = across(text)
+        if not (q.standards or q.soft_standards or q.unknown_standard_codes):
+            q.occupation = self.foreign_occupation(text)
         return q, spans
+
+    def foreign_occupation(self, text: str) -> str:
+        """An occupation the text names (「營養師」, "nurse") that is no part of a loaded title (a title told in other
+        words, 「雲端工程師」, finds its standard before this is asked)."""
+        for m in _occupation_pattern().finditer(text):
+            word = next(g for g in m.groups() if g)
+            if not self.titles.find(word, gloss(word)).soft and not any(
+                    _shares_title(word, d.title) for d in self.catalog.current()):
+                return word
+        return ""
 
     def _english_titles(self, text: str) -> list[Span]:
         """English words that tell a standard's title ("the cloud system developer"), to be masked."""
@@ -471,9 +491,12 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
     if q.injection and not q.has_codes:
         return "refuse"
+    if q.occupation and not (q.has_items or q.families or q.across):
+        return "oos_occupation"
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not q.has_items:
         return prediction.kind
-    if CATALOG_CUE.search(q.text) and not (q.families or q.has_items):
+    extreme_level = any(c.measure == "level" and c.op in ("max", "min") for c in q.conditions)
+    if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items):
         return "catalog"
     scores = dict(prediction.scores)
     in_play = bool(q.families) or session
@@ -486,6 +509,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
                                                                                           for r in q.named)))
                                        or (q.across and no_items and any(f in ITEM_FIELDS for f in q.fields))),
         "lookup": q.across and not q.counting and "tasks" not in q.fields and any(r.sort in ITEM_SORTS for r in q.named),
+        "profile": no_items and not q.families and bool(FIT_CUE.search(q.text)),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
         "meta": no_items and in_play and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),
