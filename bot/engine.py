@@ -18,6 +18,7 @@ Button data (all below 64 bytes, stable across restarts):
 - `ex:<n>`      ask the n-th example question of prompts/bot.toml
 - `pg:<id>:<n>` the n-th page of a long reply (bot/paging.py: every reply passes through its Pager)
 - `ref:<n>`     the n-th thing a pointer (「它」) may mean, when it was unclear
+- `ask:<text>`  ask this question (an answer's follow-up, 「完整清單」); a question too long for 64 bytes gets no button
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ ASSESSMENT_BEGIN = "as:begin:"
 COMMAND_PREFIX = "cmd:"
 EXAMPLE_PREFIX = "ex:"
 REFERENT_PREFIX = "ref:"
+ASK_PREFIX = "ask:"
 SHARING_PREFIXES = ("rv:", "tm:")
 
 ADMIN_COMMANDS = ("team_export", "reload")
@@ -455,6 +457,8 @@ class Engine:
             return self.pager.page(incoming, data)
         if data.startswith(REFERENT_PREFIX):
             return self._referent(incoming, session, data.removeprefix(REFERENT_PREFIX))
+        if data.startswith(ASK_PREFIX):
+            return self._ask(incoming, session, data.removeprefix(ASK_PREFIX))
         return [Reply(t("bot.button_unknown"))]
 
     def _ask_example(self, incoming: Incoming, session: Session, number: str) -> list[Reply]:
@@ -589,7 +593,8 @@ class Engine:
             ]
             return [Reply(text, button_rows(pairs), edit=edit, answer=answer)]
         buttons = self._after_answer_buttons(answer.standard) if answer.standard else []
-        return [Reply(text, buttons, edit=edit, answer=answer)]
+        asks = [(label, f"{ASK_PREFIX}{question}") for label, question in answer.follow_ups]
+        return [Reply(text, button_rows(asks) + buttons, edit=edit, answer=answer)]
 
     def _after_answer_buttons(self, code: str | None) -> list[list[Button]]:
         doc = self.catalog.get(code) if code else None

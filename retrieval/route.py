@@ -253,10 +253,13 @@ class Router:
         doc = self.target(q, session)
         if doc is None:
             return self.ask_for_standard("choose_standard")
-        field = next((f for f in q.fields if f in LIST_FIELDS), "tasks")
+        fields = [f for f in q.fields if f in LIST_FIELDS][:MAX_META_FIELDS] or ["tasks"]
+        if len(fields) > 1 and set(fields) & {"tasks", "duties"} and set(fields) - {"tasks", "duties"}:
+            fields = [f for f in fields if f not in ("tasks", "duties")]  # 「任務要哪些知識」: the knowledge
         draft = A.start("list", doc, self.catalog)
-        S.list_field(draft, doc, field, self.catalog)
-        draft.intent = "list_" + field
+        for field in fields:
+            S.list_field(draft, doc, field, self.catalog)
+        draft.intent = "list_" + fields[0]
         return draft
 
     def _count(self, q: Query, session: Document | None) -> A.Draft:

@@ -352,3 +352,15 @@ def test_a_pointer_asked_across_standards_goes_by_the_name(services: Services) -
     chat.say("它在別的基準也有嗎？")
     assert {(SHOP, "A06"), (CLOUD, "A06"), (INTEGRATION, "A03")} <= set(chat.cited())
     assert chat.focus == SHOP
+
+
+def test_a_learning_plan_in_steps_with_the_full_list_on_a_button(services: Services) -> None:
+    chat = new_chat(services)
+    chat.say("我想當雲端系統開發工程人員，要先學什麼？")
+    assert chat.answer.intent == "learning_plan"
+    cited = [c for _, c in chat.cited()]
+    assert cited[0] == "T2.1"  # the lowest-level task first (level 3, printed first)
+    assert len(cited) == len(set(cited)), "nothing repeated"
+    full = next(b for r in chat.replies for row in r.buttons for b in row if b.data.startswith("ask:"))
+    chat.press(full.data)
+    assert {(CLOUD, "K17"), (CLOUD, "S21")} <= set(chat.cited())
