@@ -72,9 +72,11 @@ def clauses_of(text: str) -> list[str]:
 
 
 def mentions_background(text: str) -> bool:
-    """The person speaks of their education or experience (prompts/answers.toml [advice] background words)."""
+    """The person speaks of their own education or experience (「我有五年經驗」, "I have a degree"): a first-person word
+    and a background word (prompts/answers.toml [advice])."""
     low = text.lower()
-    return any(word in low for word in raw("answers.advice.background"))
+    personal = re.search(r"我|本人|自己|\bi\b|\bi'm\b|\bmy\b|\bme\b", low)
+    return bool(personal) and any(word in low for word in raw("answers.advice.background"))
 
 
 class Advisor:
@@ -147,18 +149,22 @@ class Advisor:
 
     # ------------------------------------------------------------ entry requirements
     def entry_check(self, q: Query, doc: Document | None) -> A.Draft:
+        chosen = doc is None
         if doc is None:
             ranked = self.fits(q.text)
             doc = ranked[0].doc if ranked else None
         if doc is None:
             return A.Draft.reply("entry", t("answers.advice.no_fit"))
         draft = A.start("entry", doc, self.catalog)
-        self._entry(draft, doc, q.text)
+        if chosen:
+            draft.say(t("answers.advice.closest", std=f"{doc.code} {doc.title}"))
+        self._entry(draft, doc, q.text, titled=False)
         return draft
 
-    def _entry(self, draft: A.Draft, doc: Document, text: str) -> None:
+    def _entry(self, draft: A.Draft, doc: Document, text: str, titled: bool = True) -> None:
         lines = doc.entry_requirements if isinstance(doc, Standard) else []
-        draft.say(t("answers.advice.entry_heading", std=f"{doc.code} {doc.title}", level=doc.level or "—"))
+        key = "answers.advice.entry_heading" if titled else "answers.advice.entry_heading_here"
+        draft.say(t(key, std=f"{doc.code} {doc.title}", level=doc.level or "—"))
         draft.cite(doc, doc.code, doc.title)
         for line in lines:
             draft.say(t("answers.bullet", text=line))

@@ -287,7 +287,7 @@ def version_lead(draft: Draft, std: Standard, catalog: Catalog, question: str) -
     if any(w in low for w in _FIRST):
         first = table[-1]
         draft.say(t("answers.version_first", version=first.version, code=first.code, title=first.title, date=first.date))
-    elif any(w in low for w in _LATEST) or "更新" in low:
+    elif any(w in low for w in _LATEST) or "更新" in low or "update" in low:
         latest = next((v for v in table if v.state == "最新版本"), table[0])
         draft.say(t("answers.version_latest", version=latest.version, code=latest.code, title=latest.title,
                     date=latest.date))
@@ -381,3 +381,51 @@ def overview(draft: Draft, doc: Document) -> None:
                    items=len(doc.items), domain=doc.domain)
     draft.say(t("answers.overview", code=doc.code, title=doc.title, kind=doc.kind, status=status, detail=detail))
     draft.cite(doc, doc.code, doc.title)
+
+
+# ------------------------------------------------------------------ a value of the basic information, the other way
+_YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?!\d)")
+_ROC_YEAR = re.compile(r"(?<!\d)(1[01]\d)\s*年")  # 民國 113 年 = 2024
+
+
+def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str]]:
+    """(field label, value) pairs of a document's basic information that a question may name: classification names
+    and codes, and the latest version's date."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(doc, Standard):
+        for key, c in (("category", doc.category), ("occupation", doc.occupation), ("industry", doc.industry)):
+            if c is not None:
+                pairs += [(t(f"answers.value_{key}"), v) for v in (c.code, c.name) if v]
+        latest = next((v for v in _version_table(doc, catalog) if v.state == "最新版本"), None)
+        if latest is not None and latest.date:
+            pairs.append((t("answers.value_date"), latest.date))
+    elif doc.domain:
+        pairs.append((t("answers.value_domain"), doc.domain))
+    return pairs
+
+
+def named_values(text: str) -> list[str]:
+    """Values a question names that could be basic information: codes such as J6201 or 3512, and years."""
+    found = re.findall(r"(?<![A-Za-z0-9])([A-Z]\d{4}|\d{4})(?![A-Za-z0-9])", text)
+    found += [str(int(m.group(1)) + 1911) for m in _ROC_YEAR.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def by_value(draft: Draft, catalog: Catalog, text: str) -> bool:
+    """「哪一份的行業別代碼是 J6201」「哪一份是 2024 年更新的」: the current documents whose basic information holds a
+    value the question names. False when none does."""
+    wanted = named_values(text)
+    if not wanted:
+        return False
+    matches = []
+    for doc in sorted(catalog.current(), key=lambda d: d.code):
+        for label, value in values_of(doc, catalog):
+            if any(w == value or (_YEAR.fullmatch(w) and value.startswith(w)) for w in wanted):
+                matches.append((doc, label, value))
+    if not matches:
+        return False
+    draft.say(t("answers.value_heading", values=t("answers.list_sep").join(wanted)))
+    for n, (doc, label, value) in enumerate(matches, 1):
+        draft.say(t("answers.value_line", n=n, code=doc.code, title=doc.title, label=label, value=value))
+        draft.cite(doc, doc.code, doc.title)
+    return True

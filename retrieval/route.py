@@ -29,10 +29,13 @@ META_FIELDS = ("former_titles", "versions", "classification", "entry", "descript
                "attitudes", "knowledge", "skills", "assessment", "duties", "tasks")
 COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "tasks", "duties", "std_level", "level",
                   "classification")
+EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
 UNIT_CUE = re.compile(r"職能單元|單元|\bunit\b", re.I)
 RENAMED_CUE = re.compile(r"改了?名|更名|名稱.{0,4}(改|變|不同)|renamed", re.I)
 MAX_NAMED_DOCS = 3
+# The older layout (INM3513-005) heads its columns 工作任務 (T1-T10) and 工作活動 (T1.1 …): there a 工作任務 is a duty
+OLDER_LAYOUT, OLDER_TASK_WORD, OLDER_ACTIVITY_WORD = "merged", "工作任務", "工作活動"
 MAX_META_FIELDS = 3
 # Fields a "what do I need to prepare" question can ask for instead of the K and S to learn.
 OWN_FIELDS = frozenset({"assessment", "notes", "outputs", "indicators"})
@@ -56,7 +59,14 @@ class Router:
             codes = t("answers.list_sep").join(d.code for d in self.catalog.current())
             return A.Draft.reply("unknown_standard", t("answers.unknown_standard", code=q.unknown_standard_codes[0],
                                                        codes=codes))
+        if q.across and not (q.standards or q.soft_standards or q.has_items):
+            draft = A.Draft("by_value")
+            if A.by_value(draft, self.catalog, q.text):
+                return draft
         doc = self.target(q, session)
+        if isinstance(doc, Standard) and doc.layout == OLDER_LAYOUT and "tasks" in q.fields and \
+                OLDER_TASK_WORD in q.text and OLDER_ACTIVITY_WORD not in q.text:
+            q.fields = ["duties" if f == "tasks" else f for f in q.fields]  # its 工作任務 column holds T1-T10
         if isinstance(doc, Unit) and "level" in q.fields and not (q.tasks or q.duties or q.items or q.conditions):
             q.fields = ["std_level" if f == "level" else f for f in q.fields]  # a unit has one level: its own
             q.kind = "meta" if q.kind in ("list", "lookup", "search") else q.kind
@@ -331,6 +341,9 @@ class Router:
 
     # ------------------------------------------------------------ standards as a whole
     def _meta(self, q: Query, session: Document | None) -> A.Draft:
+        several = _one_per_family(self.named(q) + self._soft(q))
+        if len(several) > 1:
+            return self._each(q, several[:MAX_NAMED_DOCS], [f for f in q.fields if f in META_FIELDS])
         doc = self.target(q, session)
         if "entry" in q.fields and mentions_background(q.text) and not q.named:
             return self.advisor.entry_check(q, doc)
@@ -352,12 +365,25 @@ class Router:
             docs = [session, *docs]
         if len(docs) < 2:
             return self._meta(q, session)
+        own = [f for f in q.fields if f in META_FIELDS and f not in COMPARE_FIELDS]
+        if own or EACH_CUE.search(q.text):
+            return self._each(q, docs[:MAX_NAMED_DOCS], own or [f for f in q.fields if f in META_FIELDS])
         a, b = docs[:2]
         draft = A.Draft("compare", standard=a.code)
         fields = [f for f in q.fields if f in COMPARE_FIELDS] or ["overview"]
         common_only = bool(COMMON_CUE.search(q.text))
         for name in fields[:2]:
             C.compare_field(draft, a, b, name, common_only=common_only, meaning=self.meaning)
+        return draft
+
+    def _each(self, q: Query, docs: list[Document], fields: list[str]) -> A.Draft:
+        """「兩份各自的更新日期」: the same facts of each standard in turn, not a comparison."""
+        draft = A.Draft("each")
+        for doc in docs:
+            draft.say(A.header(doc, self.catalog))
+            answered = [f for f in fields[:MAX_META_FIELDS] if A.standard_field(draft, doc, f, self.catalog, q.text)]
+            if not answered:
+                A.overview(draft, doc)
         return draft
 
     def _version_diff(self, q: Query, session: Document | None) -> A.Draft:

@@ -127,7 +127,8 @@ def _field_size(doc: Document, field: str) -> tuple[int, str]:
              "outputs": sum(len([o for o in task.outputs if not o.misplaced]) for task in doc.tasks),
              "notes": sum(len(n.items) for n in doc.notes)}
     key = field if field in sizes else "tasks"
-    return sizes[key], t(f"answers.count_noun_{key}")
+    older = doc.layout == "merged" and key in ("tasks", "duties")  # its columns: 工作任務 (T1…) and 工作活動 (T1.1…)
+    return sizes[key], t(f"answers.count_noun_{'older_' if older else ''}{key}")
 
 
 def count_field(draft: A.Draft, doc: Document, field: str, catalog: Catalog, brief: bool = False) -> None:

@@ -551,8 +551,8 @@ def viable(kind: str, q: Query) -> bool:
         return q.counting
     if kind == "reverse":
         return not (q.tasks or q.duties or q.ordinals) or bool(q.items)
-    if kind == "version_diff":
-        return len(q.families) <= 1 and (q.versioned or q.historical)
+    if kind == "version_diff":  # 「舊版的入門條件」 asks the old version, not the difference
+        return len(q.families) <= 1 and q.versioned
     if kind == "compare":
         return len(q.families) >= 2
     if kind == "meta":
