@@ -19,6 +19,7 @@ from index.chunk import chunk_catalog, corpus_key
 from prompts import speaking, t
 from retrieval.advice import Advisor
 from retrieval.answer import Draft
+from retrieval.claims import Claims
 from retrieval.compare import Meaning
 from retrieval.dialogue import HISTORY, Dialogue, Resolved, Turn, across, clauses, language, record
 from retrieval.find import Finder, Scope, chunk_item
@@ -48,7 +49,7 @@ class Assistant:
         self.finder = Finder(catalog, self.search, Scope(self.model))
         meaning = Meaning.for_model(self.model, self._item_vectors if self.search.dense is not None else None)
         self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, Advisor(catalog, self.search),
-                             meaning)
+                             Claims(catalog, self.search), meaning)
         self.dialogue = Dialogue(self.reader, catalog)
 
     def _item_vectors(self, texts: Sequence[str]) -> np.ndarray:

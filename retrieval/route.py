@@ -18,6 +18,7 @@ from retrieval import answer as A
 from retrieval import compare as C
 from retrieval import select as S
 from retrieval.advice import Advisor, mentions_background
+from retrieval.claims import Claims, claim_of, trait_of
 from retrieval.kinds import KINDS, check_handlers
 from retrieval.names import Named
 from retrieval.types import Choice
@@ -29,6 +30,9 @@ META_FIELDS = ("former_titles", "versions", "classification", "entry", "descript
                "attitudes", "knowledge", "skills", "assessment", "duties", "tasks")
 COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "tasks", "duties", "std_level", "level",
                   "classification")
+TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
+TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|\b(?:do|does|need|needs|must|should)\b",
+                            re.I)
 EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
 UNIT_CUE = re.compile(r"職能單元|單元|\bunit\b", re.I)
@@ -44,13 +48,14 @@ Search = Callable[[Query, list[Document], Document | None], A.Draft]
 
 
 class Router:
-    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, advisor: Advisor,
+    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, advisor: Advisor, claims: Claims,
                  meaning: C.Meaning | None = None) -> None:
         self.catalog = catalog
         self.meaning = meaning
         self._search_handler = search
         self._reverse_topic = reverse_topic
         self.advisor = advisor
+        self.claims = claims
         check_handlers(self)
         self._handlers = {name: getattr(self, kind.handler) for name, kind in KINDS.items() if hasattr(self, kind.handler)}
 
@@ -63,6 +68,12 @@ class Router:
             draft = A.Draft("by_value")
             if A.by_value(draft, self.catalog, q.text):
                 return draft
+        if q.has_codes and q.kind in ("search", "lookup", "reverse") and claim_of(q):
+            return self._codes(q, session)  # 「T1.3 的產出是需求規格書對嗎」: the claim is checked against T1.3
+        trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items else ""
+        if trait and TRAIT_QUESTION.search(q.text):
+            docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
+            return self.claims.trait(q, trait, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
         doc = self.target(q, session)
         if isinstance(doc, Standard) and doc.layout == OLDER_LAYOUT and "tasks" in q.fields and \
                 OLDER_TASK_WORD in q.text and OLDER_ACTIVITY_WORD not in q.text:
@@ -130,7 +141,9 @@ class Router:
         doc = next((d for d in candidates if S.has_any(d, q)), candidates[0])
         if not S.has_any(doc, q):
             return self._unknown(key, doc)
-        return self._code_answer(q, doc)
+        claim = claim_of(q)
+        checked = self.claims.check(q, doc, claim) if claim else None
+        return checked or self._code_answer(q, doc)
 
     def _holders(self, q: Query) -> list[Document]:
         docs = self.catalog.holding(S.named_codes(q))
