@@ -207,7 +207,7 @@ def remark_lookup(draft: Draft, doc: Document, term: str) -> bool:
 
 
 # ------------------------------------------------------------------ standard-level fields
-_LATEST = ("最新", "最近", "目前", "現行", "latest", "recent", "current")
+_LATEST = ("最新", "最近", "目前", "現行", "現在", "第幾版", "幾版", "latest", "recent", "current", "now")
 _FIRST = ("第一版", "第一個版本", "最早", "首次", "首版", "最初", "first", "earliest")
 
 
@@ -429,3 +429,45 @@ def by_value(draft: Draft, catalog: Catalog, text: str) -> bool:
         draft.say(t("answers.value_line", n=n, code=doc.code, title=doc.title, label=label, value=value))
         draft.cite(doc, doc.code, doc.title)
     return True
+
+
+# ------------------------------------------------------------------ a term a standard's remarks define
+_DEFINE_AFTER = re.compile(r"^[」』\"'\s]*(?:的|这个|這個)?\s*(?:定義|是什麼|是甚麼|什麼意思|甚麼意思|意思|指什麼|指的是|是指|"
+                           r"包含|包括|有哪些|具體|是誰|是哪些|means?|definition|is defined)", re.I)
+_DEFINE_BEFORE = re.compile(r"(?:什麼是|甚麼是|何謂|what is|define|definition of|meaning of)\s*[「『\"']?\s*$", re.I)
+
+
+def remark_terms(doc: Document) -> list[tuple[str, str]]:
+    """(term, remark line) for the terms a standard's remarks define: "資料倉儲 (data warehouse…) : 是用於…" ->
+    資料倉儲; "各項需求測試：如輸出入…" -> 各項需求測試."""
+    if not isinstance(doc, Standard):
+        return []
+    out = []
+    for section in doc.notes:
+        for line in section.items:
+            head = re.split(r"\s*[：:]\s*", line, maxsplit=1)
+            term = re.sub(r"\s*[（(][^）)]*[）)]\s*", "", head[0]).strip() if len(head) == 2 else ""
+            if 2 <= len(term) <= 12:
+                out.append((term, line))
+    return out
+
+
+def defined_terms(draft: Draft, docs: list[Document], question: str, catalog: Catalog) -> bool:
+    """「資料倉儲的定義是什麼」「「各項需求測試」包含哪些」: the remark that defines the term, quoted and cited. Only when
+    the question asks what the term itself means (a cue right after or before it), not whenever it holds the word."""
+    found = []
+    for doc in docs:
+        for term, line in remark_terms(doc):
+            at = question.find(term)
+            if at >= 0 and (_DEFINE_AFTER.match(question[at + len(term):]) or _DEFINE_BEFORE.search(question[:at])):
+                found.append((doc, line))
+    said: set[str] = set()
+    unique = {(doc.code, line): (doc, line) for doc, line in found}
+    for doc, line in unique.values():
+        if doc.code not in said:
+            draft.say(header(doc, catalog))
+            said.add(doc.code)
+        draft.say(t("answers.remark", text=line))
+        draft.cite(doc, doc.code, line)
+        draft.standard = draft.standard or doc.code
+    return bool(found)

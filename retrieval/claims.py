@@ -26,10 +26,11 @@ TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
 TRAIT_ITEMS = 5
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
+_LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(\d)|(\d)\s*級")
 _FIELD_SORT = {"outputs": "output", "indicators": "indicator", "knowledge": "knowledge", "skills": "skill"}
 _CLAIM = re.compile(
     r"(?:是不是|是否為|是否是|是否|就是|應該是|是|屬於|有)\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{2,30}?)[」』\"]?\s*"
-    r"(?:嗎|吧|對嗎|對吧|對不對|沒錯吧|沒錯嗎|是嗎|耶|[?？]|$)"
+    r"[，,]?\s*(?:嗎|吧|對嗎|對吧|對不對|沒錯吧|沒錯嗎|是嗎|沒錯|對|耶|[?？]|$)"
     r"|\bis\s+(?:it\s+)?(?:an?\s+|the\s+)?(?P<en>[a-z][a-z \-]{2,40}?)\s*\?"
     r"|(?P<en2>[a-z][a-z \-]{2,40}?),\s*(?:right|correct)\s*\?", re.I)
 
@@ -88,12 +89,22 @@ class Claims:
     def check(self, q: Query, doc: Document, claim: str) -> A.Draft | None:
         """The answer to a claim about the question's code in `doc`; None when the code is not in it."""
         code = (q.tasks or q.items)[0]
+        level = _LEVEL_CLAIM.search(claim)
+        if q.tasks and isinstance(doc, Standard) and level and doc.task(code):
+            return self._level_claim(doc, doc.task(code), int(level.group(1) or level.group(2)))  # type: ignore[arg-type]
         if q.tasks and isinstance(doc, Standard):
             task = doc.task(code)
             field = next((f for f in q.fields if f in _FIELD_SORT), "outputs")
             return self._task_claim(doc, task, field, claim) if task else None
         item = find_item(doc, code)
         return self._item_claim(doc, item, claim) if item else None
+
+    def _level_claim(self, doc: Standard, task: Task, level: int) -> A.Draft:
+        draft = A.start("claim", doc, self.catalog)
+        key = "answers.claim_level_yes" if task.level == level else "answers.claim_level_no"
+        draft.say(t(key, task=task.code, title=task.title, level=task.level or "—", claimed=level))
+        draft.cite(doc, task.code, task.title)
+        return draft
 
     def _item_claim(self, doc: Document, item: Item, claim: str) -> A.Draft:
         draft = A.start("claim", doc, self.catalog)
@@ -124,8 +135,9 @@ class Claims:
     def _elsewhere(self, draft: A.Draft, doc: Document, claim: str, sorts: tuple[str, ...], exclude: str) -> None:
         """Where in the same document the claimed thing is: the items whose text names it, else the closest ones."""
         hits = self.search.search(claim, k=8, filters=Filters(standards=[doc.code], status=None, item_types=sorts))
-        found = [h for h in hits if h.chunk.code.split("/")[-1] != exclude][:ELSEWHERE]
+        found = [h for h in hits if h.chunk.code.split("/")[-1] != exclude and _says(h.chunk.text, claim)][:ELSEWHERE]
         if not found:
+            draft.say(t("answers.claim_nowhere", claim=claim))
             return
         draft.say(t("answers.claim_elsewhere", claim=claim))
         for hit in found:

@@ -19,7 +19,7 @@ from retrieval import compare as C
 from retrieval import select as S
 from retrieval.advice import Advisor, mentions_background
 from retrieval.claims import Claims, claim_of, trait_of
-from retrieval.kinds import KINDS, check_handlers
+from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
 from retrieval.types import Choice
 from retrieval.understand import Query
@@ -68,16 +68,20 @@ class Router:
             draft = A.Draft("by_value")
             if A.by_value(draft, self.catalog, q.text):
                 return draft
-        if q.has_codes and q.kind in ("search", "lookup", "reverse") and claim_of(q):
+        if not q.has_codes and q.kind not in OUTSIDE:
+            docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
+            draft = A.Draft("definition")
+            if A.defined_terms(draft, docs, q.text, self.catalog):
+                return draft
+        if q.has_codes and q.kind in ("search", "lookup", "reverse", "filter") and claim_of(q):
             return self._codes(q, session)  # 「T1.3 的產出是需求規格書對嗎」: the claim is checked against T1.3
         trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items else ""
         if trait and TRAIT_QUESTION.search(q.text):
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             return self.claims.trait(q, trait, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
         doc = self.target(q, session)
-        if isinstance(doc, Standard) and doc.layout == OLDER_LAYOUT and "tasks" in q.fields and \
-                OLDER_TASK_WORD in q.text and OLDER_ACTIVITY_WORD not in q.text:
-            q.fields = ["duties" if f == "tasks" else f for f in q.fields]  # its 工作任務 column holds T1-T10
+        if doc is not None and q.kind != "count":
+            q.fields = [_as_printed(q, doc, f) for f in q.fields]
         if isinstance(doc, Unit) and "level" in q.fields and not (q.tasks or q.duties or q.items or q.conditions):
             q.fields = ["std_level" if f == "level" else f for f in q.fields]  # a unit has one level: its own
             q.kind = "meta" if q.kind in ("list", "lookup", "search") else q.kind
@@ -195,6 +199,8 @@ class Router:
     def _task_answer(self, draft: A.Draft, q: Query, std: Standard, task: Task, fields: list[str]) -> None:
         if q.kind == "count" and fields[0] in ("indicators", "outputs", "knowledge", "skills"):
             S.count_task_field(draft, std, task, fields[0])
+            for name in fields[1:]:  # 「行為指標有幾條，工作產出有哪些」: the count, then the other field
+                A.task_field(draft, std, task, name)
             draft.intent = "count"
             return
         for name in fields:
@@ -302,7 +308,7 @@ class Router:
         draft = A.Draft("count", standard=doc.code)
         for each in docs:
             draft.say(A.header(each, self.catalog))
-            S.count_field(draft, each, field, self.catalog, brief=len(docs) > 1)
+            S.count_field(draft, each, _as_printed(q, each, field), self.catalog, brief=len(docs) > 1)
         return draft
 
     def _count_in_duty(self, q: Query, session: Document | None, ref: Named, field: str) -> A.Draft:
@@ -429,6 +435,8 @@ class Router:
             best = (max if extreme == "max" else min)(d.level or 0 for d in levelled)
             names = t("answers.list_sep").join(f"{d.code} {d.title}" for d in levelled if d.level == best)
             draft.say(t(f"answers.catalog_{extreme}_level", level=best, docs=names))
+            for doc in (d for d in levelled if d.level == best):
+                draft.cite(doc, doc.code, doc.title)  # the answer first, then the whole list
         draft.say(t("answers.catalog_heading", n=len(docs), code=docs[0].code if docs else ""))
         for n, doc in enumerate(docs, 1):
             draft.say(t("answers.catalog_line", n=n, code=doc.code, title=doc.title, kind=doc.kind,
@@ -475,6 +483,15 @@ class Router:
             return ""
         return t("answers.example_questions", title=doc.title, std=coded.title,
                  task=coded.tasks[min(1, len(coded.tasks) - 1)].code, knowledge=next(iter(coded.knowledge)))
+
+
+def _as_printed(q: Query, doc: Document, field: str) -> str:
+    """The field as the document's own columns name it: the older layout heads its T1–T10 column 工作任務 (and its
+    T1.1 … column 工作活動), so 「工作任務」 asked of it means its duties."""
+    older = isinstance(doc, Standard) and doc.layout == OLDER_LAYOUT
+    if older and field == "tasks" and OLDER_TASK_WORD in q.text and OLDER_ACTIVITY_WORD not in q.text:
+        return "duties"
+    return field
 
 
 def _code_typed(q: Query, doc: Document) -> bool:

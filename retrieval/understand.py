@@ -43,6 +43,7 @@ OOS_MARGIN = 0.05  # a clear "outside the documents" reading is not overturned b
 ASK_MARGIN = 0.1  # a kind that needs a standard nobody named must beat a search by this much to ask for one
 ITEM_SORTS = ("knowledge", "skill", "attitude")
 ITEM_FIELDS = ("knowledge", "skills", "attitudes")
+NAMED_ITEM_SORTS = ("knowledge", "skill", "attitude", "note")
 STRUCTURE_BONUS = 0.15  # what a structural cue (a count word, two standards named) adds to a kind's score
 OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "older edition",
              "old version", "previous version")
@@ -496,7 +497,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not q.has_items:
         return prediction.kind
     extreme_level = any(c.measure == "level" and c.op in ("max", "min") for c in q.conditions)
-    if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items):
+    if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
+            and not describes_work(q.text):
         return "catalog"
     scores = dict(prediction.scores)
     in_play = bool(q.families) or session
@@ -508,8 +510,10 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "reverse": not q.counting and (("tasks" in q.fields and (bool(q.items) or any(r.sort in ITEM_SORTS
                                                                                           for r in q.named)))
                                        or (q.across and no_items and any(f in ITEM_FIELDS for f in q.fields))),
-        "lookup": q.across and not q.counting and "tasks" not in q.fields and any(r.sort in ITEM_SORTS for r in q.named),
-        "profile": no_items and not q.families and bool(FIT_CUE.search(q.text)),
+        "profile": no_items and not q.families and (bool(FIT_CUE.search(q.text)) or (q.across and describes_work(q.text))),
+        # an item named outright (a skill, a note's term) is what the question is about, whatever field word follows
+        "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and not q.has_codes
+        and any(r.sort in NAMED_ITEM_SORTS for r in q.named),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
         "meta": no_items and in_play and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),
@@ -524,6 +528,13 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             return "search"
         return _level_of_standard(q, kind, in_play)
     return "search"
+
+
+def describes_work(text: str) -> bool:
+    """A person telling what they do at some length before asking which standard it is (「平常都在弄虛擬化：裝虛擬機、
+    設定虛擬網路…，這種工作算是哪一份的範圍？」): three clauses or more, or a colon introducing a list."""
+    parts = [p for p in re.split(r"[，,、；;：:。]", text) if len(p.strip()) >= 2]
+    return len(parts) >= 3 and bool(re.search(r"我|平常|做過|負責|在做|這種工作|這類工作|\bI\b", text))
 
 
 def _level_of_standard(q: Query, kind: str, in_play: bool) -> str:
