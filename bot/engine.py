@@ -14,6 +14,10 @@ Button data (all below 64 bytes, stable across restarts):
 - `cmd:<name>`  run a command without arguments (menus)
 - `ex:<n>`      ask the n-th example question of prompts/bot.toml
 - `pg:<id>:<n>` the n-th page of a long reply (bot/paging.py: every reply passes through its Pager)
+- `fg:...`      the /forget question's two buttons (bot/forget.py)
+
+A message sent on behalf of a chat (an anonymous group admin, a channel) is keyed by that chat; the personal
+features (assessments, reviews, teams, /forget) are refused to it in one line: that chat is no one person.
 """
 
 from __future__ import annotations
@@ -22,12 +26,15 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Protocol
 
+from bot.forget import PREFIX as FORGET_PREFIX
+from bot.forget import Forgetting
 from bot.paging import PAGE_PREFIX, Pager
 from bot.replies import Button, Incoming, Reply
-from bot.store import Database
+from bot.store import Database, row_id
 from index.catalog import Catalog
 from index.model import Document
 from prompts import raw, t
@@ -65,6 +72,10 @@ USER_COMMANDS = (
     "team_report",
 )
 DEEP_LINK_ASSESS = "assess-"
+PERSONAL_COMMANDS = frozenset({"assess", "resume", "report", "history", "forget", "share", "review", "team",
+                               "team_report"})
+PERSONAL_BUTTONS = (ASSESSMENT_PREFIX, *SHARING_PREFIXES, FORGET_PREFIX)
+PERSONAL_LINKS = (DEEP_LINK_ASSESS, "review-", "team-")
 RATE_WINDOW_SECONDS = 60.0
 
 Reloader = Callable[[], str]
@@ -87,6 +98,8 @@ class SharingLike(Protocol):
     def on_button(self, incoming: Incoming) -> list[Reply]: ...
 
     def on_text(self, incoming: Incoming) -> list[Reply] | None: ...
+
+    def interrupted(self, incoming: Incoming) -> None: ...
 
     def compare(self, user_id: int, result_id: int | None) -> list[Reply]: ...
 
@@ -246,6 +259,9 @@ class Engine:
         self.reloader = reloader
         self.limiter = limiter
         self.pager = pager or Pager(db)
+        if self.pager.versions is None:  # a page of a document since removed or changed is not shown
+            self.pager.versions = self._document_versions
+        self.forgetting = Forgetting(db, assessments.forget)
         self._commands: dict[str, Callable[[Incoming], list[Reply]]] = {
             "start": self._start,
             "help": self._help,
@@ -257,7 +273,7 @@ class Engine:
             "resume": lambda i: self.assessments.resume(i.user_id, i.chat_id),
             "report": self._report,
             "history": lambda i: self.assessments.history(i.user_id),
-            "forget": lambda i: self.assessments.forget(i.user_id),
+            "forget": self.forgetting.ask,
             "team_export": lambda _i: self.assessments.team_export(),
             "reload": self._reload,
             "share": lambda i: self._shared(i, "share"),
@@ -282,6 +298,10 @@ class Engine:
             return [Reply(t("bot.error"))]
 
     def _dispatch(self, incoming: Incoming) -> list[Reply]:
+        if incoming.anonymous and _personal(incoming):
+            return [Reply(t("bot.anonymous_refused"))]
+        if self.sharing is not None:
+            self.sharing.interrupted(incoming)
         if incoming.button is not None:
             return self._on_button(incoming)
         if incoming.command is not None:
@@ -289,6 +309,9 @@ class Engine:
         return self._on_text(incoming)
 
     # ------------------------------------------------------------ sessions
+    def _document_versions(self) -> Mapping[str, str]:
+        return self.catalog.hashes
+
     def session(self, chat_id: int) -> dict[str, Any]:
         return self.db.get_session(chat_id)
 
@@ -402,9 +425,11 @@ class Engine:
 
     def _report(self, incoming: Incoming) -> list[Reply]:
         arg = incoming.args.strip()
-        if arg and not arg.isdigit():
+        if arg and not (arg.isascii() and arg.isdigit()):
             return [Reply(t("bot.report_usage"))]
-        result_id = int(arg) if arg else None
+        result_id = row_id(arg) if arg else None
+        if arg and result_id is None:  # more digits than any id has
+            return [Reply(t("assessment.report.not_found"))]
         review = self.sharing.compare(incoming.user_id, result_id) if self.sharing else []
         return [*self.assessments.report(incoming.user_id, result_id), *review]
 
@@ -430,6 +455,8 @@ class Engine:
             return self._ask_example(incoming, data.removeprefix(EXAMPLE_PREFIX))
         if data.startswith(PAGE_PREFIX):
             return self.pager.page(incoming, data)
+        if data.startswith(FORGET_PREFIX):
+            return self.forgetting.on_button(incoming)
         return [Reply(t("bot.button_unknown"))]
 
     def _ask_example(self, incoming: Incoming, number: str) -> list[Reply]:
@@ -498,7 +525,7 @@ class Engine:
             ]
             return [Reply(text, button_rows(pairs), edit=edit)]
         buttons = self._after_answer_buttons(answer.standard) if answer.standard else []
-        return [Reply(text, buttons, edit=edit)]
+        return [Reply(text, buttons, edit=edit, sources=_sources(answer))]
 
     def _after_answer_buttons(self, code: str | None) -> list[list[Button]]:
         doc = self.catalog.get(code) if code else None
@@ -516,18 +543,27 @@ class Engine:
 
 
 def _with_text(incoming: Incoming, text: str) -> Incoming:
-    return Incoming(chat_id=incoming.chat_id, user_id=incoming.user_id, text=text, user_name=incoming.user_name,
-                    is_admin=incoming.is_admin, bot_username=incoming.bot_username)
+    return replace(incoming, text=text)
 
 
 def _as_command(incoming: Incoming, name: str) -> Incoming:
-    return Incoming(
-        chat_id=incoming.chat_id,
-        user_id=incoming.user_id,
-        command=name,
-        user_name=incoming.user_name,
-        is_admin=incoming.is_admin,
-    )
+    return replace(incoming, command=name, args="", button=None, text="")
+
+
+def _personal(incoming: Incoming) -> bool:
+    """True for what only one person may do: their assessments, reviews, teams, /forget (and those deep links)."""
+    if incoming.button is not None:
+        return incoming.button.startswith(PERSONAL_BUTTONS)
+    name = (incoming.command or "").lower()
+    if name == "start":
+        return incoming.args.strip().startswith(PERSONAL_LINKS)
+    return name in PERSONAL_COMMANDS
+
+
+def _sources(answer: Answer) -> tuple[str, ...]:
+    """The standards an answer is drawn from (what it cites, and the one it is about)."""
+    codes = [citation.standard for citation in answer.citations]
+    return tuple(dict.fromkeys([*codes, *([answer.standard] if answer.standard else [])]))
 
 
 def _what(incoming: Incoming) -> str:
