@@ -455,3 +455,28 @@ def test_a_name_of_only_invisible_characters_is_no_name(world: tuple[Sharing, Cl
         t("sharing.team_name_missing")
     with sharing.db.begin() as conn:
         assert conn.execute(select(func.count()).select_from(teams)).scalar_one() == 0
+
+
+# ====================================================================== the columns these changes add
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_database_made_before_the_new_columns_gets_them(kind: str, tmp_path: Path) -> None:
+    """review_links.awaiting_since, teams.notify and team_members.shared_from are added to an existing database."""
+    with fresh_postgres("older") as url:
+        if kind == "postgresql" and url is None:
+            pytest.skip("no TEST_DATABASE_URL")
+        address = url if kind == "postgresql" else f"sqlite:///{tmp_path / 'older.sqlite3'}"
+        older = Database(address)  # type: ignore[arg-type]
+        older.create()
+        with older.begin() as conn:
+            for table, column in (("review_links", "awaiting_since"), ("teams", "notify"),
+                                  ("team_members", "shared_from")):
+                conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        older.engine.dispose()
+        newer = Database(address)  # type: ignore[arg-type]
+        newer.create()
+        team_id = newer.add_team("資訊部", "h" * 64, ADMIN, "林經理")
+        assert newer.add_member(team_id, OWNER, "王小明", utcnow())
+        newer.update_team(team_id, notify=0)
+        assert newer.team(team_id)["notify"] == 0  # type: ignore[index]
+        assert newer.team_members(team_id)[-1]["shared_from"] is not None
+        newer.engine.dispose()
