@@ -28,7 +28,9 @@ class Forgetting:
         self.clock = clock
 
     def ask(self, incoming: Incoming) -> list[Reply]:
-        """`/forget`: what would go, and the two buttons."""
+        """`/forget`: what would go, and the two buttons (in a private chat: the list names one's teams)."""
+        if incoming.in_group:
+            return [Reply(t("sharing.private_only"))]
         found = self.db.forget_preview(incoming.user_id)
         lines = [t("bot.forget_ask")]
         if found["results"] or found["active"]:
@@ -46,6 +48,8 @@ class Forgetting:
         return [Reply("\n".join(lines), buttons)]
 
     def on_button(self, incoming: Incoming) -> list[Reply]:
+        if incoming.in_group:
+            return [Reply(t("sharing.private_only"))]
         action, _, asked = (incoming.button or "").removeprefix(PREFIX).partition(":")
         if action == "n":
             return [Reply(t("bot.forget_kept"), edit=True)]

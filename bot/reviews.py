@@ -264,8 +264,8 @@ class Reviews:
         COMMENT_MINUTES; None when this message is no comment."""
         if incoming.in_group or incoming.anonymous:
             return None
-        row = self.db.review_taken_by(incoming.user_id)
-        if row is None or not row["awaiting"]:
+        row = self.db.review_awaiting_comment(incoming.user_id)
+        if row is None:
             return None
         refusal = self._refusal(row, incoming.user_id)
         if refusal:

@@ -626,10 +626,18 @@ class Database:
             return int(conn.execute(update(review_links).where(mine).values(
                 status=REVOKED, awaiting=None, awaiting_since=None)).rowcount)
 
+    def review_awaiting_comment(self, reviewer_id: int) -> dict[str, Any] | None:
+        """The review whose reviewer was just asked for a comment (the newest, should there be two)."""
+        awaited = (review_links.c.reviewer_id == reviewer_id) & review_links.c.awaiting.is_not(None)
+        return self._review_where(awaited & (review_links.c.status == TAKEN))
+
     def drop_awaited_comment(self, reviewer_id: int) -> None:
-        """The reviewer did something else: a comment is no longer awaited."""
+        """The reviewer did something else: a comment is no longer awaited (read first: most people await none,
+        and a write would take the database's write lock for nothing)."""
         awaited = (review_links.c.reviewer_id == reviewer_id) & review_links.c.awaiting.is_not(None)
         with self.begin() as conn:
+            if conn.execute(select(review_links.c.id).where(awaited).limit(1)).first() is None:
+                return
             conn.execute(update(review_links).where(awaited).values(awaiting=None, awaiting_since=None))
 
     # ------------------------------------------------------------ teams (bot/teams.py)

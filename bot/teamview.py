@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -69,8 +69,8 @@ def sheet_parts(sheet: Sheet, members: int = PICTURE_MEMBERS, tasks: int = PICTU
     parts = []
     for first_row in range(0, max(1, len(sheet.rows)), members):
         for first_task in range(0, max(1, len(sheet.tasks)), tasks):
-            parts.append(Sheet(sheet.code, sheet.title, sheet.tasks[first_task:first_task + tasks],
-                               sheet.rows[first_row:first_row + members]))
+            parts.append(replace(sheet, tasks=sheet.tasks[first_task:first_task + tasks],
+                                 rows=sheet.rows[first_row:first_row + members], comments=[]))
     return parts
 
 

@@ -329,6 +329,16 @@ def test_forget_asks_first_says_what_goes_and_keeps_the_rate_limit(services: Ser
     assert text_of(held) == t("bot.slow_down", seconds=60), "deleting one's data does not reset the rate limit"
 
 
+def test_forget_in_a_group_names_nothing(services: Services) -> None:
+    user = 5321
+    store_result(services.db, services.catalog, CLOUD, user, "甲", random.Random(2))
+    say(services, user, command="team", args="new 秘密專案組")
+    asked = services.engine.handle(Incoming(chat_id=GROUP, user_id=user, command="forget", in_group=True))
+    assert text_of(asked) == t("sharing.private_only") and not data_of(asked)
+    pressed = services.engine.handle(Incoming(chat_id=GROUP, user_id=user, button=f"fg:y:{10**9}", in_group=True))
+    assert text_of(pressed) == t("sharing.private_only") and services.db.count_assessments(user) == 1
+
+
 def test_an_old_forget_button_does_nothing(services: Services) -> None:
     user = 5311
     store_result(services.db, services.catalog, CLOUD, user, "甲", random.Random(2))
@@ -480,3 +490,20 @@ def test_a_database_made_before_the_new_columns_gets_them(kind: str, tmp_path: P
         assert newer.team(team_id)["notify"] == 0  # type: ignore[index]
         assert newer.team_members(team_id)[-1]["shared_from"] is not None
         newer.engine.dispose()
+
+
+@pytest.mark.parametrize(("members", "tasks"), [(280, 7), (1, 300), (1, 1), (51, 41), (120, 3)])
+def test_heatmaps_fit_sendphoto_limits_whatever_the_team(members: int, tasks: int) -> None:
+    import struct
+
+    from bot.teamview import Cell, MemberRow, Sheet, heatmap_png, sheet_parts
+
+    codes = [(f"T{n // 10 + 1}.{n % 10 + 1}", f"任務 {n}") for n in range(tasks)]
+    rows = [MemberRow(f"成員{n:03d}", "2026-11-24", {c: Cell(float(n % 4), n % 3 == 0) for c, _ in codes})
+            for n in range(members)]
+    parts = sheet_parts(Sheet(CLOUD, "雲端系統開發工程人員", codes, rows))
+    seen = {(row.member, code) for part in parts for row in part.rows for code, _ in part.tasks}
+    assert seen == {(row.member, code) for row in rows for code, _ in codes}, "every cell is in some picture"
+    for part in parts:
+        width, height = struct.unpack(">II", heatmap_png("大團隊", part)[16:24])
+        assert width + height <= 10_000 and max(width, height) <= 20 * min(width, height), (width, height)
