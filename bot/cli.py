@@ -192,8 +192,30 @@ class BatchItem(NamedTuple):
     choose: str | None = None
 
 
+MAX_JSON_DEPTH = 20  # a batch line is one flat object: deeper nesting is refused before it is parsed
+
+
+def json_depth(line: str) -> int:
+    """How deeply the brackets of a JSON text nest (those inside strings do not count); no recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in line:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
 def _batch_item(line: str) -> BatchItem:
     """What a batch line asks; ValueError says what is wrong with it."""
+    if json_depth(line) > MAX_JSON_DEPTH:
+        raise ValueError(t("cli.batch_too_deep", limit=MAX_JSON_DEPTH))
     item = json.loads(line)
     if not isinstance(item, dict):
         raise ValueError(t("cli.batch_not_object"))
@@ -337,8 +359,16 @@ def cmd_standards(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def typed_code(text: str) -> str:
+    """A code as `ask` reads it: full-width letters and digits, look-alike dots and dashes, zero-width and
+    other invisible characters and spaces inside it all made plain ("Ｔ２．２", "T2\u200d.2" -> "T2.2")."""
+    from retrieval.normalize import canonical_codes, clean_question
+
+    return canonical_codes(re.sub(r"\s+", "", clean_question(text)))
+
+
 def _doc_or_error(catalog: Catalog, code: str):  # type: ignore[no-untyped-def]
-    doc = catalog.get(code)
+    doc = catalog.get(code) or catalog.get(typed_code(code))
     if doc is None:
         print(t("cli.unknown_standard", code=code, codes="、".join(catalog.documents)), file=sys.stderr)
     return doc
@@ -346,7 +376,6 @@ def _doc_or_error(catalog: Catalog, code: str):  # type: ignore[no-untyped-def]
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval import answer as A
-    from retrieval.normalize import canonical_codes
 
     check(settings, data=False)
     catalog = _catalog(settings)
@@ -362,7 +391,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             A.unit_field(draft, doc, "tasks")
         print(draft.text)
         return 0
-    item = args.item if not isinstance(doc, Standard) else canonical_codes(args.item.strip())
+    item = typed_code(args.item) if isinstance(doc, Standard) else re.sub(r"\s+", "", args.item)
     found = _show_item(draft, doc, item)
     if not found:
         print(t("cli.unknown_item", code=doc.code, item=args.item), file=sys.stderr)

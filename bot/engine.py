@@ -19,6 +19,10 @@ Button data (all below 64 bytes, stable across restarts):
 - `pg:<id>:<n>` the n-th page of a long reply (bot/paging.py: every reply passes through its Pager)
 - `ref:<n>`     the n-th thing a pointer (「它」) may mean, when it was unclear
 - `ask:<text>`  ask this question (an answer's follow-up, 「完整清單」); a question too long for 64 bytes gets no button
+- `fg:...`      the /forget question's two buttons (bot/forget.py)
+
+A message sent on behalf of a chat (an anonymous group admin, a channel) is keyed by that chat; the personal
+features (assessments, reviews, teams, /forget) are refused to it in one line: that chat is no one person.
 """
 
 from __future__ import annotations
@@ -27,13 +31,16 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Protocol
 
+from bot.forget import PREFIX as FORGET_PREFIX
+from bot.forget import Forgetting
 from bot.paging import PAGE_PREFIX, Pager
 from bot.replies import Button, Incoming, Reply
 from bot.session import Session
-from bot.store import Database
+from bot.store import Database, row_id
 from index.catalog import Catalog
 from index.model import Document
 from prompts import raw, speaking, t
@@ -74,6 +81,10 @@ USER_COMMANDS = (
     "team_report",
 )
 DEEP_LINK_ASSESS = "assess-"
+PERSONAL_COMMANDS = frozenset({"assess", "resume", "report", "history", "forget", "share", "review", "team",
+                               "team_report"})
+PERSONAL_BUTTONS = (ASSESSMENT_PREFIX, *SHARING_PREFIXES, FORGET_PREFIX)
+PERSONAL_LINKS = (DEEP_LINK_ASSESS, "review-", "team-")
 RATE_WINDOW_SECONDS = 60.0
 
 Reloader = Callable[[], str]
@@ -96,6 +107,8 @@ class SharingLike(Protocol):
     def on_button(self, incoming: Incoming) -> list[Reply]: ...
 
     def on_text(self, incoming: Incoming) -> list[Reply] | None: ...
+
+    def interrupted(self, incoming: Incoming) -> None: ...
 
     def compare(self, user_id: int, result_id: int | None) -> list[Reply]: ...
 
@@ -259,6 +272,9 @@ class Engine:
         self.reloader = reloader
         self.limiter = limiter
         self.pager = pager or Pager(db)
+        if self.pager.versions is None:  # a page of a document since removed or changed is not shown
+            self.pager.versions = self._document_versions
+        self.forgetting = Forgetting(db, assessments.forget)
         self._commands: dict[str, Callable[[Incoming, Session], list[Reply]]] = {
             "start": self._start,
             "help": self._help,
@@ -270,7 +286,7 @@ class Engine:
             "resume": lambda i, _s: self.assessments.resume(i.user_id, i.chat_id),
             "report": self._report,
             "history": lambda i, _s: self.assessments.history(i.user_id),
-            "forget": lambda i, _s: self.assessments.forget(i.user_id),
+            "forget": lambda i, _s: self.forgetting.ask(i),
             "team_export": lambda _i, _s: self.assessments.team_export(),
             "reload": self._reload,
             "share": lambda i, _s: self._shared(i, "share"),
@@ -301,6 +317,10 @@ class Engine:
             return [Reply(t("bot.error"))]
 
     def _dispatch(self, incoming: Incoming, session: Session) -> list[Reply]:
+        if incoming.anonymous and _personal(incoming):
+            return [Reply(t("bot.anonymous_refused"))]
+        if self.sharing is not None:
+            self.sharing.interrupted(incoming)
         if incoming.button is not None:
             return self._on_button(incoming, session)
         if incoming.command is not None:
@@ -308,6 +328,9 @@ class Engine:
         return self._on_text(incoming, session)
 
     # ------------------------------------------------------------ sessions
+    def _document_versions(self) -> Mapping[str, str]:
+        return self.catalog.hashes
+
     def session(self, chat_id: int) -> Session:
         return Session.from_row(self.db.get_session(chat_id))
 
@@ -423,9 +446,11 @@ class Engine:
 
     def _report(self, incoming: Incoming, _session: Session) -> list[Reply]:
         arg = incoming.args.strip()
-        if arg and not arg.isdigit():
+        if arg and not (arg.isascii() and arg.isdigit()):
             return [Reply(t("bot.report_usage"))]
-        result_id = int(arg) if arg else None
+        result_id = row_id(arg) if arg else None
+        if arg and result_id is None:  # more digits than any id has
+            return [Reply(t("assessment.report.not_found"))]
         review = self.sharing.compare(incoming.user_id, result_id) if self.sharing else []
         return [*self.assessments.report(incoming.user_id, result_id), *review]
 
@@ -459,6 +484,8 @@ class Engine:
             return self._referent(incoming, session, data.removeprefix(REFERENT_PREFIX))
         if data.startswith(ASK_PREFIX):
             return self._ask(incoming, session, data.removeprefix(ASK_PREFIX))
+        if data.startswith(FORGET_PREFIX):
+            return self.forgetting.on_button(incoming)
         return [Reply(t("bot.button_unknown"))]
 
     def _ask_example(self, incoming: Incoming, session: Session, number: str) -> list[Reply]:
@@ -594,7 +621,7 @@ class Engine:
             return [Reply(text, button_rows(pairs), edit=edit, answer=answer)]
         buttons = self._after_answer_buttons(answer.standard) if answer.standard else []
         asks = [(label, f"{ASK_PREFIX}{question}") for label, question in answer.follow_ups]
-        return [Reply(text, button_rows(asks) + buttons, edit=edit, answer=answer)]
+        return [Reply(text, button_rows(asks) + buttons, edit=edit, answer=answer, sources=_sources(answer))]
 
     def _after_answer_buttons(self, code: str | None) -> list[list[Button]]:
         doc = self.catalog.get(code) if code else None
@@ -648,19 +675,27 @@ def _as_button(incoming: Incoming, data: str) -> Incoming:
 
 
 def _with_text(incoming: Incoming, text: str) -> Incoming:
-    return Incoming(chat_id=incoming.chat_id, user_id=incoming.user_id, text=text, user_name=incoming.user_name,
-                    is_admin=incoming.is_admin, bot_username=incoming.bot_username)
+    return replace(incoming, text=text)
 
 
 def _as_command(incoming: Incoming, name: str) -> Incoming:
-    return Incoming(
-        chat_id=incoming.chat_id,
-        user_id=incoming.user_id,
-        command=name,
-        user_name=incoming.user_name,
-        is_admin=incoming.is_admin,
-        bot_username=incoming.bot_username,
-    )
+    return replace(incoming, command=name, args="", button=None, text="")
+
+
+def _personal(incoming: Incoming) -> bool:
+    """True for what only one person may do: their assessments, reviews, teams, /forget (and those deep links)."""
+    if incoming.button is not None:
+        return incoming.button.startswith(PERSONAL_BUTTONS)
+    name = (incoming.command or "").lower()
+    if name == "start":
+        return incoming.args.strip().startswith(PERSONAL_LINKS)
+    return name in PERSONAL_COMMANDS
+
+
+def _sources(answer: Answer) -> tuple[str, ...]:
+    """The standards an answer is drawn from (what it cites, and the one it is about)."""
+    codes = [citation.standard for citation in answer.citations]
+    return tuple(dict.fromkeys([*codes, *([answer.standard] if answer.standard else [])]))
 
 
 def _what(incoming: Incoming) -> str:

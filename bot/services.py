@@ -168,8 +168,10 @@ def build_services(settings: Settings) -> Services:
     db.create()
     assistant = build_assistant(settings, catalog)
     assessments = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(settings.embedder)))
+    sharing = Sharing(db, assessments)
+    assessments.on_finished.append(sharing.member_finished)
     engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute),
-                    sharing=Sharing(db, assessments))
+                    sharing=sharing)
     services = Services(settings, catalog, assistant, db, assessments, engine)
     engine.reloader = services.reload
     return services

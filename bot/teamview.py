@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import BoundaryNorm, ListedColormap
@@ -20,6 +20,11 @@ COLOURS = ("#d7301f", "#fc8d59", "#91cf60", "#1a9850")  # 0 不熟悉 … 3 能�
 EMPTY = "#eeeeee"
 MEMBER_LABEL_CHARS = 12
 DPI = 110
+PICTURE_MEMBERS = 50  # members in one heatmap picture; a larger team gets several
+PICTURE_TASKS = 40  # tasks across one picture (a 35-task standard stays whole)
+PHOTO_SIDES_SUM = 10_000  # sendPhoto: width + height in pixels at most this
+PHOTO_RATIO = 20  # sendPhoto: one side at most this many times the other
+PHOTO_MARGIN = 0.97  # stay this far inside both limits (pixel sizes are rounded up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +62,36 @@ class Sheet:
     comments: list[Comment] = field(default_factory=list)
 
 
+def sheet_parts(sheet: Sheet, members: int = PICTURE_MEMBERS, tasks: int = PICTURE_TASKS) -> list[Sheet]:
+    """The sheet cut into pictures of at most `members` rows and `tasks` columns (the sheet itself when it fits)."""
+    if len(sheet.rows) <= members and len(sheet.tasks) <= tasks:
+        return [sheet]
+    parts = []
+    for first_row in range(0, max(1, len(sheet.rows)), members):
+        for first_task in range(0, max(1, len(sheet.tasks)), tasks):
+            parts.append(replace(sheet, tasks=sheet.tasks[first_task:first_task + tasks],
+                                 rows=sheet.rows[first_row:first_row + members], comments=[]))
+    return parts
+
+
+def within_photo_limits(figure: Figure) -> Figure:
+    """Telegram's sendPhoto refuses a picture whose width + height is over 10,000 pixels or whose sides are more
+    than 20 times apart: widen the narrow side, then lower the resolution, until it fits."""
+    width, height = (float(v) for v in figure.get_size_inches())
+    ratio = PHOTO_RATIO * PHOTO_MARGIN
+    if width > ratio * height:
+        height = width / ratio
+    elif height > ratio * width:
+        width = height / ratio
+    figure.set_size_inches(width, height)
+    most = PHOTO_SIDES_SUM * PHOTO_MARGIN / (width + height)
+    if figure.dpi > most:
+        figure.set_dpi(most)
+    return figure
+
+
 def heatmap_png(team: str, sheet: Sheet) -> bytes:
-    figure = heatmap(team, sheet)
+    figure = within_photo_limits(heatmap(team, sheet))
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()

@@ -281,9 +281,14 @@ def test_assessment_routing(engine: Engine, assessments: RecordingAssessments) -
     assessments.active = True
     command(engine, "cancel")
     assert assessments.calls[-1] == ("cancel", (CHAT,))
-    for name in ("resume", "history", "forget"):
+    for name in ("resume", "history"):
         command(engine, name)
         assert assessments.calls[-1][0] == name
+    asked = command(engine, "forget")  # asks first (bot/forget.py): nothing is deleted until confirmed
+    assert assessments.calls[-1][0] == "history"
+    yes = next(b.data for row in asked[0].buttons for b in row if b.data.startswith("fg:y"))
+    engine.handle(Incoming(chat_id=CHAT, user_id=CHAT, button=yes))
+    assert assessments.calls[-1][0] == "forget"
 
 
 def test_admin_commands_are_refused_politely_to_others(engine: Engine, assessments: RecordingAssessments) -> None:
