@@ -404,22 +404,31 @@ def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str]]:
     return pairs
 
 
-def named_values(text: str) -> list[str]:
-    """Values a question names that could be basic information: codes such as J6201 or 3512, and years."""
+_CLASS_WORD = re.compile(r"職類|職業別|行業別|類別|代碼|category|occupation|industry", re.I)
+
+
+def named_values(text: str, names: list[str] | None = None) -> list[str]:
+    """Values a question names that could be basic information: codes such as J6201 or 3512, a three-letter
+    category code (ISD) beside a classification word, years, and any of `names` (classification names) it holds."""
     found = re.findall(r"(?<![A-Za-z0-9])([A-Z]\d{4}|\d{4})(?![A-Za-z0-9])", text)
+    if _CLASS_WORD.search(text):
+        found += re.findall(r"(?<![A-Za-z0-9])([A-Z]{3})(?![A-Za-z0-9])", text)
     found += [str(int(m.group(1)) + 1911) for m in _ROC_YEAR.finditer(text)]
+    found += [name for name in names or [] if len(name) >= 4 and name in text]
     return list(dict.fromkeys(found))
 
 
 def by_value(draft: Draft, catalog: Catalog, text: str) -> bool:
     """「哪一份的行業別代碼是 J6201」「哪一份是 2024 年更新的」: the current documents whose basic information holds a
     value the question names. False when none does."""
-    wanted = named_values(text)
+    docs = sorted(catalog.current(), key=lambda d: d.code)
+    values = {doc.code: values_of(doc, catalog) for doc in docs}
+    wanted = named_values(text, [v for pairs in values.values() for _, v in pairs if not v[:1].isdigit()])
     if not wanted:
         return False
     matches = []
-    for doc in sorted(catalog.current(), key=lambda d: d.code):
-        for label, value in values_of(doc, catalog):
+    for doc in docs:
+        for label, value in values[doc.code]:
             if any(w == value or (_YEAR.fullmatch(w) and value.startswith(w)) for w in wanted):
                 matches.append((doc, label, value))
     if not matches:

@@ -68,6 +68,9 @@ class Router:
             draft = A.Draft("by_value")
             if A.by_value(draft, self.catalog, q.text):
                 return draft
+            if "entry" in q.fields and q.kind not in OUTSIDE:  # 「哪份的入門條件沒有寫年資」: each one's, side by side
+                standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
+                return self._each(q, standards, ["entry"])
         if not q.has_codes and q.kind not in OUTSIDE:
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             draft = A.Draft("definition")

@@ -32,6 +32,7 @@ from retrieval.normalize import gloss, glossary_runs, normalize
 FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
 DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 OCCUPATIONS_FILE = Path(__file__).parent / "data" / "occupations.toml"
+OUTSIDE_FILE = Path(__file__).parent / "data" / "outside.toml"
 # the code and data a question's reading depends on (a change in any of them masks the examples again)
 READING_SOURCES = [Path(__file__).parent / name for name in ("understand.py", "names.py", "normalize.py", "classify.py")] \
     + sorted((Path(__file__).parent / "data").glob("*.toml")) + [Path(codes.__file__)]
@@ -151,6 +152,7 @@ class Query:
     families: list[str] = field(default_factory=list)
     across: bool = False  # asks across the standards (「哪些職能基準有…」): no chosen standard narrows it
     occupation: str = ""  # an occupation the question names that no loaded document is about (「營養師」)
+    outside: str = ""  # the outside kind a word of data/outside.toml gives the question (money, dates, openings …)
 
     @property
     def has_codes(self) -> bool:
@@ -189,9 +191,17 @@ def _field_patterns() -> list[tuple[str, re.Pattern[str], str]]:
              name) for word, name in _field_words()]
 
 
+@cache
+def _not_fields() -> list[str]:
+    with FIELDS_FILE.open("rb") as f:
+        return [p.lower() for p in tomllib.load(f).get("not_field", {}).get("phrases", [])]
+
+
 def find_fields(text: str) -> list[str]:
     """The fields a question names, in the order of the field list (longest words first, no double counting)."""
     low = re.sub(r"\s+", " ", text.lower())
+    for phrase in _not_fields():
+        low = low.replace(phrase, " " * len(phrase))
     taken: list[tuple[int, int]] = []
     found: list[str] = []
     for word, pattern, name in _field_patterns():
@@ -216,6 +226,23 @@ def across(text: str) -> bool:
     """The text asks across the standards (「哪些職能基準有…」, "which standards"): data/dialogue.toml [cue] across."""
     low = text.lower()
     return any(word in low for word in _across_words())
+
+
+@cache
+def _outside_words() -> list[tuple[str, str]]:
+    with OUTSIDE_FILE.open("rb") as f:
+        data = tomllib.load(f)
+    return sorted(((w.lower(), kind) for kind, group in data.items() for w in group["words"]), key=lambda p: -len(p[0]))
+
+
+def outside_kind(text: str) -> str:
+    """The outside kind a word of data/outside.toml gives a question (「多少錢」, 「職缺」, 「加班費」); empty: none.
+    English words count as whole words."""
+    low = text.lower()
+    for word, kind in _outside_words():
+        if word in low and (not word.isascii() or re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low)):
+            return kind
+    return ""
 
 
 @cache
@@ -410,6 +437,7 @@ class Reader:
             q.fields.remove("versions")  # "以前的版本有哪些任務": the old version is where to look, tasks what to list
         q.injection = bool(INJECTION.search(text))
         q.across = across(text)
+        q.outside = outside_kind(text)
         if not (q.standards or q.soft_standards or q.unknown_standard_codes):
             q.occupation = self.foreign_occupation(text)
         return q, spans
@@ -492,6 +520,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
     if q.injection and not q.has_codes:
         return "refuse"
+    if q.outside and not q.has_codes:
+        return q.outside
     if q.occupation and not (q.has_items or q.families or q.across):
         return "oos_occupation"
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not q.has_items:

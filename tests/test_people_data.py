@@ -29,6 +29,7 @@ from index.catalog import Catalog
 from prompts import t
 from retrieval.types import Answer, Citation
 from tests import test_sharing
+from tests.doubles import OneQuestionAssistant
 from tests.test_faults import fresh_postgres
 from tests.test_sharing import ADMIN, CLOUD, OWNER, REVIEWER, STRANGER, Clock, link_token, person
 
@@ -416,7 +417,7 @@ def test_ids_out_of_range_are_not_found(engine_on: Services, caplog: pytest.LogC
     assert "OverflowError" not in caplog.text and "out of range" not in caplog.text
 
 
-class LongAnswers:
+class LongAnswers(OneQuestionAssistant):
     """An assistant whose answers are long enough to come in pages, citing one standard."""
 
     def __init__(self, catalog: Catalog) -> None:

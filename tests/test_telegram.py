@@ -26,6 +26,7 @@ from bot.telegram.format import MESSAGE_LIMIT
 from bot.testing.fakebotapi import BOT_ID, BOT_USERNAME, Call, FakeBotApi, running
 from prompts import t
 from retrieval.types import Answer
+from tests.doubles import OneQuestionAssistant
 
 TOKEN = "424242:AAH-fake_TokenForTests-0123456789"
 ADMIN_ID = 900_001
@@ -82,7 +83,7 @@ def plain(call: Call) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", call.text))
 
 
-class ScriptedAssistant:
+class ScriptedAssistant(OneQuestionAssistant):
     """An assistant that always answers with the same text (for formatting tests)."""
 
     def __init__(self, services: Services, answer: str) -> None:
@@ -91,12 +92,6 @@ class ScriptedAssistant:
 
     def ask(self, question: str, standard: str | None = None) -> Answer:
         return Answer(question=question, intent="test", answer=self.answer)
-
-    def converse(self, message: str, standard: str | None, history: list[Any]) -> Answer:
-        return self.ask(message, standard)
-
-    def standards_named(self, text: str) -> list[str]:
-        return []
 
     def lookup(self, query: str, limit: int = 10) -> list[Any]:
         return []
