@@ -480,3 +480,35 @@ def defined_terms(draft: Draft, docs: list[Document], question: str, catalog: Ca
         draft.cite(doc, doc.code, line)
         draft.standard = draft.standard or doc.code
     return bool(found)
+
+
+def latest_dates(draft: Draft, catalog: Catalog) -> bool:
+    """「哪一份最近一次更新」: every current document by the date of its latest version, the most recent first."""
+    dated = []
+    for doc in catalog.current():
+        if isinstance(doc, Standard):
+            latest = next((v for v in _version_table(doc, catalog) if v.state == "最新版本"), None)
+            if latest is not None and latest.date:
+                dated.append((latest.date, doc, latest))
+    if not dated:
+        return False
+    draft.say(t("answers.latest_dates_heading"))
+    for n, (date, doc, latest) in enumerate(sorted(dated, key=lambda d: d[0], reverse=True), 1):
+        draft.say(t("answers.latest_dates_line", n=n, code=doc.code, title=doc.title, version=latest.version, date=date))
+        draft.cite(doc, doc.code, doc.title)
+    return True
+
+
+def version_not_loaded(draft: Draft, catalog: Catalog, code: str) -> bool:
+    """「IIS3513-006v3 是什麼時候的」: a version whose text is not loaded, told from the version table of a loaded
+    version of its family (what the table prints of it, cited to the loaded document)."""
+    wanted = code.upper()
+    for doc in catalog.standards():
+        for v in _version_table(doc, catalog):
+            if v.code.upper() == wanted or v.code.upper().lstrip("I") == wanted.lstrip("I"):
+                draft.say(t("answers.version_not_loaded", code=v.code, version=v.version, title=v.title, state=v.state,
+                            date=v.date, loaded=doc.code))
+                draft.cite(doc, doc.code, doc.title)
+                draft.standard = doc.code
+                return True
+    return False

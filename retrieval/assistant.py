@@ -120,7 +120,8 @@ class Assistant:
             q.kind = "empty"
         elif self._dense_reading(q):
             q = self.reader.read(question, self._embed, self.model, session=session)
-        if q.kind in OUT_OF_SCOPE and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN and self._in_corpus(q):
+        unsure = q.kind in OUT_OF_SCOPE and not q.outside and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN
+        if unsure and self._in_corpus(q):
             q.kind = "search"
         return q
 

@@ -61,6 +61,9 @@ class Router:
 
     def route(self, q: Query, session: Document | None) -> A.Draft:
         if q.unknown_standard_codes and not q.standards:
+            draft = A.Draft("versions")
+            if A.version_not_loaded(draft, self.catalog, q.unknown_standard_codes[0]):
+                return draft
             codes = t("answers.list_sep").join(d.code for d in self.catalog.current())
             return A.Draft.reply("unknown_standard", t("answers.unknown_standard", code=q.unknown_standard_codes[0],
                                                        codes=codes))
@@ -68,6 +71,8 @@ class Router:
             draft = A.Draft("by_value")
             if A.by_value(draft, self.catalog, q.text):
                 return draft
+            if "versions" in q.fields and q.kind not in OUTSIDE and A.latest_dates(draft, self.catalog):
+                return draft  # 「哪一份最近一次更新」
             if "entry" in q.fields and q.kind not in OUTSIDE:  # 「哪份的入門條件沒有寫年資」: each one's, side by side
                 standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
                 return self._each(q, standards, ["entry"])

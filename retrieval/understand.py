@@ -57,6 +57,7 @@ VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移�
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
 FIT_CUE = re.compile(r"(?:我|本人|\bI\b|\bI'm\b|\bmy\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
                      r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
+NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|beginner|newcomer|entry[- ]level|junior", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
 EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
 _COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目"
@@ -66,7 +67,8 @@ COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主
                        r"how many|number of|數量|數目|總數", re.I)
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
-    r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|設定檔|settings|config|憑證|金鑰)",
+    r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|設定檔|settings|config|憑證|金鑰|"
+    r"管理員權限|系統權限|所有使用者|使用者的資料|(?:刪掉|刪除|清空)(?:所有|全部)|drop\s+table|<script|alert\s*\()",
     re.I,
 )
 _CN = {"零": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -438,6 +440,8 @@ class Reader:
         q.injection = bool(INJECTION.search(text))
         q.across = across(text)
         q.outside = outside_kind(text)
+        if q.across and NEWCOMER_CUE.search(text) and not any(c.measure == "level" for c in q.conditions):
+            q.conditions.append(Condition("level", "min"))  # 「新手適合從哪份開始看」: the lowest level
         if not (q.standards or q.soft_standards or q.unknown_standard_codes):
             q.occupation = self.foreign_occupation(text)
         return q, spans
@@ -524,7 +528,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         return q.outside
     if q.occupation and not (q.has_items or q.families or q.across):
         return "oos_occupation"
-    if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not q.has_items:
+    asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
+    if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not (q.has_items or asks_a_field):
         return prediction.kind
     extreme_level = any(c.measure == "level" and c.op in ("max", "min") for c in q.conditions)
     if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
@@ -548,9 +553,11 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "meta": no_items and in_play and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),
     }
+    if q.across and bonus["lookup"]:
+        bonus["lookup"] = 2  # 「哪些職能基準有「溝通協調能力」」: the named item, in every standard that lists it
     for kind, applies in bonus.items():
         if applies:
-            scores[kind] = scores.get(kind, 0.0) + STRUCTURE_BONUS
+            scores[kind] = scores.get(kind, 0.0) + STRUCTURE_BONUS * int(applies)
     for kind, score in sorted(scores.items(), key=lambda kv: -kv[1]):
         if not viable(kind, q):
             continue

@@ -5,7 +5,7 @@ dense model's best cosine to any passage and coverage the share of the question'
 holds. Prints every question's figures, then the (weight, threshold) pairs with the fewest errors,
 refusing an in-scope question counted twice as bad as answering an outside one.
 
-    .venv/bin/python scripts/calibrate_scope.py [--set tests/data/scope.jsonl]
+    .venv/bin/python scripts/calibrate_scope.py [--set tests/data/scope.jsonl ...] [--half even] [--decided]
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from bot.settings import Settings  # noqa: E402
 from bot.wiring import build_assistant  # noqa: E402
 from retrieval.assistant import Assistant  # noqa: E402
 
-WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2)
+WEIGHTS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.8, 1.0)
+SEARCHED = ("search", "reverse", "profile", "learning")  # kinds whose answers pass the rule
 FALSE_REFUSAL_COST = 2
 
 
@@ -35,11 +36,19 @@ def figures(assistant: Assistant, question: str) -> tuple[float, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--set", default=str(ROOT / "tests" / "data" / "scope.jsonl"))
+    ap.add_argument("--set", action="append", help="JSONL of questions labelled in_scope (default: tests/data/scope.jsonl)")
+    ap.add_argument("--half", choices=("even", "odd"), help="only the ids ending in an even (dev) or odd digit")
+    ap.add_argument("--decided", action="store_true",
+                    help="only questions the rule decides (read as a kind that searches), not those settled by structure")
     args = ap.parse_args()
-    rows = [json.loads(line) for line in Path(args.set).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for path in args.set or [str(ROOT / "tests" / "data" / "scope.jsonl")]
+            for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.half:
+        rows = [r for r in rows if r.get("id") and int(r["id"][-1]) % 2 == (0 if args.half == "even" else 1)]
     with tempfile.TemporaryDirectory() as data:
         assistant = build_assistant(Settings(BOT_DATA_DIR=data))
+        if args.decided:
+            rows = [r for r in rows if assistant.understand(r["question"]).kind in SEARCHED]
         scored = [(*figures(assistant, r["question"]), bool(r["in_scope"]), r["question"]) for r in rows]
     for sim, cov, inside, question in sorted(scored):
         print(f"{'in ' if inside else 'out'}  similarity {sim:.3f}  coverage {cov:.2f}  {question}")
