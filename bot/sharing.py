@@ -24,7 +24,7 @@ from bot.export import csv_bytes
 from bot.replies import Button, Incoming, Reply
 from bot.report import flag_label
 from bot.store import Database, review_links, team_members, teams, utcnow
-from bot.teamview import Cell, Comment, MemberRow, Sheet, heatmap_png, weakest, workbook_bytes
+from bot.teamview import Cell, Comment, MemberRow, Sheet, heatmap_png, ordered, team_summary, weakest, workbook_bytes
 from index.catalog import Catalog, find_item
 from index.model import Standard
 from prompts import raw, t
@@ -404,12 +404,12 @@ class Sharing:
         return replies
 
     def _team_view(self, team_id: int, name: str) -> list[Reply]:
-        sheets = self.sheets(team_id)
+        sheets = ordered(self.sheets(team_id))
         if not sheets:
             return [Reply(t("sharing.report_empty", name=name))]
         replies: list[Reply] = []
         for sheet in sheets:
-            replies.append(Reply(self._summary(name, sheet)))
+            replies.append(Reply(team_summary(name, sheet, self.results.catalog.get(sheet.code))))
             replies.append(Reply(t("sharing.chart_caption", name=name, code=sheet.code), photo=heatmap_png(name, sheet)))
         file_name = t("sharing.report_workbook_name", id=team_id, date=self.clock().strftime("%Y%m%d"))
         replies.append(Reply(t("sharing.report_workbook", name=name), document=(file_name, workbook_bytes(sheets))))
