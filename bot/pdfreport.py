@@ -174,11 +174,14 @@ def _tokens(text: str) -> list[str]:
     tokens: list[str] = []
     glue_next = False
     for piece in _TOKEN.findall(text):
+        if piece in _CLOSING and len(tokens) > 1 and tokens[-1].isspace():
+            space = tokens.pop()
+            tokens[-1] += space  # 「K09 、」: the space goes with the word, the mark with both
         if tokens and (glue_next or piece in _CLOSING):
             tokens[-1] += piece
         else:
             tokens.append(piece)
-        glue_next = piece in _OPENING
+        glue_next = piece in _OPENING or (glue_next and piece.isspace())
     return tokens
 
 

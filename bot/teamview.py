@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -356,15 +357,15 @@ def _standard_sheet(page: Any, sheet: Sheet) -> None:
               t("teamview.header_average"), t("teamview.header_source")]
     page.append([safe_cell(text) for text in header])
     first_task, last_task = 3, 2 + len(sheet.tasks)
-    for row in sheet.rows:
+    styled: dict[bool, Any] = {}  # confirmed or not -> the first cell styled so (its style is copied)
+    for number, row in enumerate(sheet.rows, start=2):
         cells = [row.cells.get(code) for code, _ in sheet.tasks]
         values = [_number(cell.value) if cell else None for cell in cells]
         page.append([safe_cell(row.member), _when(row.date), *values,
                      _number(_mean([c.value if c else None for c in cells])), safe_cell(_source(cells))])
         for column, cell in enumerate(cells, start=first_task):
             if cell is not None and cell.value is not None:
-                target = page.cell(row=page.max_row, column=column)
-                target.font = Font(bold=True) if cell.confirmed else Font(italic=True, color=SELF_FONT)
+                _source_style(page.cell(row=number, column=column), cell.confirmed, styled)
     columns = [[row.cells.get(code) for row in sheet.rows] for code, _ in sheet.tasks]
     averages = [_number(_mean([c.value if c else None for c in column])) for column in columns]
     page.append([safe_cell(t("teamview.average_row")), None, *averages,
@@ -383,10 +384,6 @@ def _standard_sheet(page: Any, sheet: Sheet) -> None:
     widths = {1: 16, 2: 17, last_task + 1: 10, last_task + 2: 14}
     for column in range(1, last_task + 3):
         page.column_dimensions[get_column_letter(column)].width = widths.get(column, 12)
-    for row in page.iter_rows(min_row=2, min_col=first_task, max_col=last_task + 1):
-        for cell in row:
-            cell.number_format = "0.0"
-            cell.alignment = Alignment(horizontal="center")
     for (cell,) in page.iter_rows(min_row=2, max_row=last_row - 1, min_col=2, max_col=2):
         cell.number_format = "yyyy-mm-dd hh:mm"
     if sheet.rows:
@@ -396,6 +393,18 @@ def _standard_sheet(page: Any, sheet: Sheet) -> None:
             start_type="num", start_value=0, start_color=EXCEL_RED,
             mid_type="num", mid_value=1.5, mid_color=EXCEL_YELLOW,
             end_type="num", end_value=3, end_color=EXCEL_GREEN))
+
+
+def _source_style(target: Any, confirmed: bool, styled: dict[bool, Any]) -> None:
+    """Bold for a confirmed rating, grey italic for a self rating. openpyxl hashes a Font at every assignment
+    (a 50 × 35 sheet spent half its time there): the first cell gets the font, the others copy its style."""
+    from openpyxl.styles import Font
+
+    if confirmed in styled:
+        target._style = copy(styled[confirmed]._style)
+        return
+    target.font = Font(bold=True) if confirmed else Font(italic=True, color=SELF_FONT)
+    styled[confirmed] = target
 
 
 def _comments_sheet(page: Any, sheets: Sequence[Sheet]) -> None:
