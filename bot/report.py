@@ -198,7 +198,7 @@ def _overall_line(result: AssessmentResult) -> str:
 
 def _duty_score(result: AssessmentResult, duty: str) -> str:
     final, own = result.final_duty_mean(duty), result.duty_mean(duty)
-    if result.review is not None and final != own:
+    if result.review is not None and score_number(final) != score_number(own):
         return t("assessment.chart.duty_score_reviewed", final=score_number(final), own=score_number(own))
     return score_text(final)
 
@@ -382,7 +382,7 @@ def _bar_note(result: AssessmentResult, task: TaskResult) -> str:
     final = result.final_mean(task)
     if final is None:
         return t("assessment.chart.unscored")
-    flag = flag_label(task.flag)
+    flag = t("assessment.report.flag_part", flag=flag_label(task.flag)) if task.flag else ""
     if result.confirmed(task.code) is not None:
         return t("assessment.chart.bar_note_reviewed", own=score_number(task.mean), final=score_number(final), flag=flag)
     return t("assessment.chart.bar_note", score=score_number(final), flag=flag)
@@ -442,19 +442,33 @@ def _task_label(task: TaskResult) -> str:
 
 def wrap_chars(text: str, width: float, max_lines: int = 0) -> list[str]:
     """Lines of at most `width` Chinese characters (a Latin letter or digit counts as half), broken between
-    characters but never inside a code or a Latin word; with `max_lines`, an ellipsis ends the last line."""
+    characters but never inside a code or a Latin word, and balanced (no lone character on a last line); with
+    `max_lines`, an ellipsis ends the last line."""
+    lines = _fill_chars(text, width)
+    if len(lines) > 1:
+        total = sum(_char_width(token) for token in _WRAP_TOKEN.findall(text))
+        balanced = _fill_chars(text, math.ceil(total / len(lines) + 0.5))
+        lines = balanced if len(balanced) == len(lines) else lines
+    if max_lines and len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], lines[max_lines - 1][:-1] + "…"]
+    return lines
+
+
+def _char_width(token: str) -> float:
+    return len(token) * (0.55 if token.isascii() else 1.0)
+
+
+def _fill_chars(text: str, width: float) -> list[str]:
     lines: list[str] = []
     current, used = "", 0.0
     for token in _WRAP_TOKEN.findall(text):
-        size = len(token) * (0.55 if token.isascii() else 1.0)
+        size = _char_width(token)
         if current and used + size > width and not token.isspace():
             lines.append(current.rstrip())
             current, used = token.lstrip(), size
         else:
             current, used = current + token, used + size
     lines.append(current.rstrip())
-    if max_lines and len(lines) > max_lines:
-        lines = [*lines[: max_lines - 1], lines[max_lines - 1][:-1] + "…"]
     return lines
 
 
@@ -517,7 +531,7 @@ def confirmed_text(result: AssessmentResult, task: TaskResult) -> str:
 def task_story(result: AssessmentResult, task: TaskResult) -> list[tuple[int, str]]:
     """What a task's details say, as (indent, line): the ratings, the reviewer's comment, the examples and
     follow-up answers quoted, and which indicators or outputs each shows."""
-    flag = flag_label(task.flag)
+    flag = t("assessment.report.flag_part", flag=flag_label(task.flag)) if task.flag else ""
     if result.confirmed(task.code) is not None:
         rating = t("assessment.report.example_rating_reviewed", own=rating_text(task.mean),
                    final=rating_text(result.final_mean(task)), flag=flag)

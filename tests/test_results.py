@@ -235,11 +235,13 @@ def test_the_archive_attaches_the_latest_finished_review(db: Database, catalog: 
     assert f"自評平均 {report.score_text(own.overall_mean)}" in history
 
     replies = service.report(OWNER)
-    names = [reply.document[0] for reply in replies if reply.document]
-    assert [name.rsplit(".", 1)[1] for name in names] == ["pdf", "md", "csv"]
+    files = dict(reply.document for reply in replies if reply.document)
+    assert [name.rsplit(".", 1)[1] for name in files] == ["pdf", "md", "csv"]
     assert "陳主管" in replies[0].text and all(reply.text for reply in replies)  # a caption for every file
     assert squash("陳主管（2026-11-25 10:30 審核完成）") in pdf_text(replies[0].document[1])  # type: ignore[index]
-    markdown = replies[1].document[1].decode()  # type: ignore[index]
+    chart = next(reply for reply in replies if reply.photo)  # redrawn: self beside confirmed
+    assert "陳主管" in chart.text and chart.photo.startswith(b"\x89PNG")  # type: ignore[union-attr]
+    markdown = next(content for name, content in files.items() if name.endswith(".md")).decode()
     assert "- 審核：陳主管（2026-11-25 10:30 審核完成）" in markdown and "- 審核評語（陳主管）：「很可靠」" in markdown
 
 
@@ -285,6 +287,8 @@ async def test_the_owner_sees_the_review_in_report_and_history(settings: Setting
         documents = await api.wait_for("sendDocument", since=mark, count=3)
         name, content = documents[0].files["document"]
         assert name.endswith(".pdf") and "陳主管" in plain(documents[0])
+        chart = (await api.wait_for("sendPhoto", since=mark))[0]
+        assert "陳主管" in plain(chart)  # the chart again, self beside confirmed
         text = pdf_text(content)
         assert squash("自評 1 分（在指導下做過） → 審核 3 分（能指導他人或改善做法）") in text
         assert squash("審核後整體平均") in text and "「可以帶人了」" in text

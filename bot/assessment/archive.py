@@ -131,7 +131,19 @@ class Archive:
             log.exception("PDF report for assessment %s not made", result.id)
             markdown.text = text + t("assessment.report.no_pdf")
             return [markdown, answers]
-        return [pdf, markdown, answers]
+        return [pdf, *self._reviewed_chart(result), markdown, answers]
+
+    @staticmethod
+    def _reviewed_chart(result: AssessmentResult) -> list[Reply]:
+        """After a review, the chart again: self and confirmed side by side (the first one showed self only)."""
+        if result.review is None:
+            return []
+        try:
+            chart = report_files.chart_png(result)
+        except RuntimeError:  # no CJK font: the PDF has said it
+            return []
+        return [Reply(text=t("assessment.report.reviewed_chart_caption", title=result.title, code=result.standard,
+                             reviewer=report_files.reviewer_of(result)), photo=chart)]
 
     @staticmethod
     def _review_state(result: AssessmentResult) -> str:
