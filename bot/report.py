@@ -1,7 +1,11 @@
-"""What a finished self-assessment gives back: summary text, chart PNG, Markdown report and CSV files.
+"""What a finished self-assessment gives back: summary text, chart PNG, Markdown report and CSV files (the PDF
+report, bot/pdfreport.py, draws on the parts shared here).
 
-Every function takes the typed result of bot/assessment/result.py (AssessmentResult). Each task shows
-its confidence flag (有實例佐證 / 自評高於實例 / 僅自評); the report quotes the examples under their tasks.
+Every function takes the typed result of bot/assessment/result.py (AssessmentResult). Plain words: a rating is
+said on its 0–3 scale with the scale's words (「1.5 分（介於「在指導下做過」與「能獨立完成」之間）」), never as a
+percentage, and every code comes with its name. Each task shows its confidence flag (有實例佐證 / 自評高於實例 /
+僅自評); the report quotes the examples under their tasks. A reviewed result shows the confirmed figures (which
+count) beside the self ones, and says who reviewed and when.
 
 The chart is drawn on a matplotlib Figure with the Agg canvas (no pyplot, no global backend) in
 Noto Sans TC, shipped by the PyPI package `pylopdf-fonts-zh-tw` (the `mpl-tc-fonts` wheel ships no
@@ -60,10 +64,6 @@ SYSTEM_CJK_FONTS = (
 # ====================================================================== small formatting helpers
 def join_codes(parts: Sequence[str]) -> str:
     return t("assessment.list_separator").join(parts) if parts else t("assessment.summary.none_codes")
-
-
-def format_percent(value: float | None) -> str:
-    return t("assessment.summary.no_score") if value is None else t("assessment.summary.percent", value=value)
 
 
 def scale_label(score: int | None) -> str:
