@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from statistics import fmean
@@ -42,6 +42,12 @@ MEMBER_LABEL_CHARS = 12
 TASK_LABEL_CHARS = 17  # characters per line of a task's name beside its row (two lines at most)
 DPI = 110
 KEY_BESIDE_COLUMNS = 10  # up to this many columns the colour key stands right of the grid, else above it
+KEY_HEIGHT = 1.45  # inches the colour key takes when it stands beside the grid
+PICTURE_MEMBERS = 50  # members in one heatmap picture; a larger team gets several
+PICTURE_TASKS = 40  # tasks in one picture (a 35-task standard stays whole)
+PHOTO_SIDES_SUM = 10_000  # sendPhoto: width + height in pixels at most this
+PHOTO_RATIO = 20  # sendPhoto: one side at most this many times the other
+PHOTO_MARGIN = 0.97  # stay this far inside both limits (pixel sizes are rounded up)
 WEAKEST_TASKS = 3
 TIPS_PER_KIND = 2  # K and S named for each weak task
 TIP_CHARS = 30  # characters of a K or S text in a tip
@@ -107,8 +113,36 @@ def ordered(sheets: Sequence[Sheet]) -> list[Sheet]:
 
 
 # ====================================================================== the heatmap
+def sheet_parts(sheet: Sheet, members: int = PICTURE_MEMBERS, tasks: int = PICTURE_TASKS) -> list[Sheet]:
+    """The sheet cut into pictures of at most `members` members and `tasks` tasks (the sheet itself when it fits)."""
+    if len(sheet.rows) <= members and len(sheet.tasks) <= tasks:
+        return [sheet]
+    parts = []
+    for first_row in range(0, max(1, len(sheet.rows)), members):
+        for first_task in range(0, max(1, len(sheet.tasks)), tasks):
+            parts.append(replace(sheet, tasks=sheet.tasks[first_task:first_task + tasks],
+                                 rows=sheet.rows[first_row:first_row + members], comments=[]))
+    return parts
+
+
+def within_photo_limits(figure: Figure) -> Figure:
+    """Telegram's sendPhoto refuses a picture whose width + height is over 10,000 pixels or whose sides are more
+    than 20 times apart: widen the narrow side, then lower the resolution, until it fits."""
+    width, height = (float(v) for v in figure.get_size_inches())
+    ratio = PHOTO_RATIO * PHOTO_MARGIN
+    if width > ratio * height:
+        height = width / ratio
+    elif height > ratio * width:
+        width = height / ratio
+    figure.set_size_inches(width, height)
+    most = PHOTO_SIDES_SUM * PHOTO_MARGIN / (width + height)
+    if figure.dpi > most:
+        figure.set_dpi(most)
+    return figure
+
+
 def heatmap_png(team: str, sheet: Sheet) -> bytes:
-    figure = heatmap(team, sheet)
+    figure = within_photo_limits(heatmap(team, sheet))
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()
@@ -138,7 +172,7 @@ def _layout(columns: int, rows: int, member_chars: float) -> _Layout:
         left=2.6,
         right=2.9 if key_beside else 0.3,
         top=0.55 + names_tall + (0 if key_beside else 0.75),
-        bottom=0.25,
+        bottom=max(0.25, KEY_HEIGHT - rows * cell) if key_beside else 0.25,  # room for the key beside a short grid
         key_beside=key_beside,
     )
 

@@ -143,3 +143,19 @@ def test_sheet_names_fit_excel(catalog: Catalog) -> None:
     sheets = [team_sheet(catalog, CLOUD, 2), team_sheet(catalog, CLOUD, 3)]
     book = load_workbook(io.BytesIO(teamview.workbook_bytes(sheets)))
     assert len(set(book.sheetnames)) == 4
+
+
+@pytest.mark.parametrize(("members", "tasks"), [(280, 7), (1, 1), (51, 41)])
+def test_pictures_stay_within_what_telegram_accepts(members: int, tasks: int) -> None:
+    import struct
+
+    codes = [(f"T{n // 10 + 1}.{n % 10 + 1}", f"任務 {n}") for n in range(tasks)]
+    rows = [MemberRow(f"成員{n:03d}", "2026-11-24", {c: Cell(float(n % 4), n % 3 == 0) for c, _ in codes})
+            for n in range(members)]
+    parts = teamview.sheet_parts(Sheet(CLOUD, "雲端系統開發工程人員", codes, rows))
+    assert {(row.member, code) for part in parts for row in part.rows for code, _ in part.tasks} == \
+        {(row.member, code) for row in rows for code, _ in codes}
+    for part in parts[:2]:
+        width, height = struct.unpack(">II", teamview.heatmap_png("資訊部", part)[16:24])
+        assert width + height <= 10_000 and max(width, height) <= 20 * min(width, height)
+        assert min(width, height) >= 250  # the key and a cell both fit
