@@ -6,3 +6,9 @@
 
 Nothing here is imported by the product; every connection it makes goes to 127.0.0.1.
 """
+
+from bot.settings import Settings as _Settings
+
+# Run as scripts (python -m benchmarks.x), the benchmarks start as the command line does: numpy's thread count set
+# before numpy loads (bot/settings.py limit_math_threads says why).
+_Settings(BOT_DATA_DIR="/nonexistent").limit_math_threads()

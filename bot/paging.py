@@ -5,13 +5,14 @@ MAX_MESSAGES messages on the front (Telegram tells how it counts: its HTML chunk
 characters), or whose keyboard holds more than MAX_BUTTONS buttons (Telegram's limit), is cut
 into pages kept in the database, so the button works after a restart and in another process.
 The button data is `pg:<pages id>:<page number>` (well below 64 bytes); a page is shown only in
-the chat it was made for.
+the chat it was made for, and only while the documents it was drawn from are unchanged (each kept
+page set remembers their content hashes; a document removed or replaced since makes its pages outdated).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from itertools import zip_longest
 
 from bot.replies import Button, Incoming, Reply
@@ -26,6 +27,7 @@ PLAIN_MESSAGE_CHARS = 4000  # a front that does not say how it counts: this many
 LONG_LINE_CHARS = 1000  # longer lines are cut before paging, so a page ends near its budget
 
 MessageCount = Callable[[str], int]
+Versions = Callable[[], Mapping[str, str]]  # standard code -> the content hash of its document now
 Rows = list[list[Button]]
 
 
@@ -34,9 +36,11 @@ def plain_message_count(text: str) -> int:
 
 
 class Pager:
-    def __init__(self, db: Database, message_count: MessageCount = plain_message_count) -> None:
+    def __init__(self, db: Database, message_count: MessageCount = plain_message_count,
+                 versions: Versions | None = None) -> None:
         self.db = db
         self.message_count = message_count  # set by a front that knows its message sizes
+        self.versions = versions  # set by the engine: the documents as they are now
 
     # ------------------------------------------------------------ cutting
     def fit(self, replies: list[Reply], incoming: Incoming) -> list[Reply]:
@@ -54,9 +58,13 @@ class Pager:
             {"text": text or t("bot.page_more_choices"), "buttons": [[[b.label, b.data] for b in row] for row in page]}
             for text, page in zip_longest(texts, rows, fillvalue=[])
         ]
+        if reply.sources and self.versions is not None:
+            now = self.versions()
+            pages[0]["sources"] = {code: now[code] for code in reply.sources if code in now}
         pages_id = self.db.save_pages(incoming.chat_id, incoming.user_id, pages)
         first = self._page_reply(pages_id, pages, 0)
         first.edit = reply.edit
+        first.answer = reply.answer
         return first
 
     def text_pages(self, text: str) -> list[str]:
@@ -86,12 +94,21 @@ class Pager:
     def page(self, incoming: Incoming, data: str) -> list[Reply]:
         """The page a 下一頁 button asks for, in the chat it was made for."""
         pages_id, _, number = data.removeprefix(PAGE_PREFIX).partition(":")
-        if not (pages_id.isdigit() and number.isdigit()):
+        if not (pages_id.isascii() and pages_id.isdigit() and number.isascii() and number.isdigit()):
             return [Reply(t("bot.button_unknown"))]
         pages = self.db.get_pages(int(pages_id), incoming.chat_id)
         if pages is None or int(number) >= len(pages):
             return [Reply(t("bot.page_gone"))]
+        if self._outdated(pages[0].get("sources") or {}):
+            return [Reply(t("bot.page_outdated"))]
         return [self._page_reply(int(pages_id), pages, int(number))]
+
+    def _outdated(self, sources: Mapping[str, str]) -> bool:
+        """True when a document the pages were drawn from has been removed or changed since."""
+        if not sources or self.versions is None:
+            return False
+        now = self.versions()
+        return any(now.get(code) != digest for code, digest in sources.items())
 
     def _page_reply(self, pages_id: int, pages: list[dict], number: int) -> Reply:  # type: ignore[type-arg]
         page = pages[number]

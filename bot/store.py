@@ -34,7 +34,10 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    insert,
+    inspect,
     select,
+    update,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -50,12 +53,37 @@ SCHEMA_ATTEMPTS = 6
 SCHEMA_RETRY_SECONDS = 0.05
 
 ACTIVE, DONE, DRAFT = "active", "done", "draft"  # assessments.status (and "cancelled")
+MAX_ROW_ID = 2**31 - 1  # the largest Integer id every database holds (PostgreSQL's integer)
+MAX_BIG_ID = 2**63 - 1  # the largest BigInteger (Telegram user and chat ids)
+OPEN, TAKEN, REVOKED = "open", "taken", "revoked"  # review_links.status (and DONE)
+ADMIN, MEMBER = "admin", "member"  # team_members.role
 
 metadata = MetaData()
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without their zone: they were stored in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def row_id(text: str) -> int | None:
+    """The id a person or a button wrote (ASCII digits), or None when it is none or no row can have it."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if value <= MAX_ROW_ID else None
+
+
+def fits(value: int | None, largest: int = MAX_ROW_ID) -> bool:
+    """True when the value can be compared with a stored id (a larger one overflows the driver: no row has it)."""
+    return value is not None and -largest - 1 <= value <= largest
 
 
 chat_sessions = Table(
@@ -65,6 +93,7 @@ chat_sessions = Table(
     Column("user_id", BigInteger, nullable=True),
     Column("standard", String(64), nullable=True),
     Column("pending", Text, nullable=True),  # JSON: a question waiting for a standard choice
+    Column("context", Text, nullable=True),  # JSON: the conversation (bot/session.py), added after the first release
     Column("updated_at", DateTime(timezone=True), default=utcnow, onupdate=utcnow),
 )
 
@@ -157,6 +186,7 @@ review_links = Table(
     Column("status", String(16), nullable=False, default="open"),  # open / taken / done / revoked
     Column("marks", JSON, nullable=False),  # {task code: {"rating": 0-3 or null, "comment": text}}
     Column("awaiting", String(64), nullable=True),  # the task whose comment the reviewer may type now
+    Column("awaiting_since", DateTime(timezone=True), nullable=True),  # when that comment was asked for
     Column("created_at", DateTime(timezone=True), default=utcnow),
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("done_at", DateTime(timezone=True), nullable=True),
@@ -170,6 +200,7 @@ teams = Table(
     Column("join_hash", String(64), unique=True, nullable=False),  # sha256 of the join link's token
     Column("created_by", BigInteger, index=True, nullable=False),
     Column("created_at", DateTime(timezone=True), default=utcnow),
+    Column("notify", Integer, nullable=True),  # 0: the lead is not told of joins and finished results (null: told)
 )
 
 team_members = Table(
@@ -180,6 +211,16 @@ team_members = Table(
     Column("user_name", String(200), nullable=True),
     Column("role", String(8), nullable=False),  # admin / member
     Column("joined_at", DateTime(timezone=True), default=utcnow),
+    Column("shared_from", DateTime(timezone=True), nullable=True),  # results finished since then are shared (null: all)
+)
+
+team_removals = Table(  # a removed member cannot rejoin with the link they had (a new link lets them back)
+    "team_removals",
+    metadata,
+    Column("team_id", Integer, ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("join_hash", String(64), nullable=False),  # the team's link when they were removed
+    Column("removed_at", DateTime(timezone=True), default=utcnow),
 )
 
 
@@ -233,6 +274,7 @@ class Database:
                     if self.engine.dialect.name == "postgresql":
                         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
                     metadata.create_all(conn)
+                    _add_missing_columns(conn)
                 return
             except SQLAlchemyError as e:
                 if attempt == SCHEMA_ATTEMPTS or not _lost_a_race(e):
@@ -270,14 +312,16 @@ class Database:
         with self.begin() as conn:
             row = conn.execute(select(chat_sessions).where(chat_sessions.c.chat_id == chat_id)).mappings().first()
         if not row:
-            return {"chat_id": chat_id, "standard": None, "pending": None}
+            return {"chat_id": chat_id, "standard": None, "pending": None, "context": None}
         data = dict(row)
-        data["pending"] = json.loads(data["pending"]) if data["pending"] else None
+        for name in _JSON_SESSION_FIELDS:
+            data[name] = _json_or_none(data.get(name))
         return data
 
     def save_session(self, chat_id: int, user_id: int | None = None, **changes: Any) -> None:
-        if "pending" in changes and changes["pending"] is not None:
-            changes["pending"] = json.dumps(changes["pending"], ensure_ascii=False)
+        for name in _JSON_SESSION_FIELDS:
+            if changes.get(name) is not None:
+                changes[name] = json.dumps(changes[name], ensure_ascii=False)
         with self.begin() as conn:
             exists = conn.execute(select(chat_sessions.c.chat_id).where(chat_sessions.c.chat_id == chat_id)).first()
             if exists:
@@ -352,6 +396,8 @@ class Database:
 
     def get_pages(self, pages_id: int, chat_id: int) -> list[dict[str, Any]] | None:
         """The pages with this id, if they were made for this chat (and not forgotten)."""
+        if not fits(pages_id) or not fits(chat_id, MAX_BIG_ID):
+            return None
         with self.begin() as conn:
             row = conn.execute(
                 select(reply_pages.c.pages).where(reply_pages.c.id == pages_id, reply_pages.c.chat_id == chat_id)
@@ -368,6 +414,8 @@ class Database:
         return dict(found) if found else None
 
     def assessment(self, assessment_id: int) -> dict[str, Any] | None:
+        if not fits(assessment_id):
+            return None
         with self.begin() as conn:
             row = conn.execute(select(assessments).where(assessments.c.id == assessment_id)).mappings().first()
         return dict(row) if row else None
@@ -477,6 +525,8 @@ class Database:
 
     def finished_rows(self, user_id: int | None = None, result_id: int | None = None) -> list[dict[str, Any]]:
         """Finished assessments (id, user_id, result), newest first; everyone's when no user is given."""
+        if (result_id is not None and not fits(result_id)) or (user_id is not None and not fits(user_id, MAX_BIG_ID)):
+            return []
         query = select(assessments.c.id, assessments.c.user_id, assessments.c.result).where(
             assessments.c.status == DONE
         )
@@ -493,7 +543,32 @@ class Database:
         with self.begin() as conn:
             return int(conn.execute(select(func.count()).select_from(assessments).where(mine)).scalar_one())
 
+    def forget_preview(self, user_id: int) -> dict[str, Any]:
+        """What forget_user would delete, counted: results, assessments in progress, review links (own and
+        done for others), the teams the person runs (names, members) and the teams they are in (names)."""
+        mine = assessments.c.user_id == user_id
+        with self.begin() as conn:
+            def count(table: Table, where: Any) -> int:
+                return int(conn.execute(select(func.count()).select_from(table).where(where)).scalar_one())
+
+            runs = [dict(r) for r in conn.execute(select(teams.c.id, teams.c.name).where(
+                teams.c.created_by == user_id).order_by(teams.c.id)).mappings()]
+            in_teams = conn.execute(select(teams.c.name).join(team_members, team_members.c.team_id == teams.c.id).where(
+                team_members.c.user_id == user_id, team_members.c.role == MEMBER).order_by(teams.c.id)).scalars().all()
+            members = count(team_members, team_members.c.team_id.in_([r["id"] for r in runs]) &
+                            (team_members.c.role == MEMBER)) if runs else 0
+            return {
+                "results": count(assessments, mine & (assessments.c.status == DONE)),
+                "active": count(assessments, mine & (assessments.c.status == ACTIVE)),
+                "shared": count(review_links, review_links.c.owner_id == user_id),
+                "reviewed": count(review_links, review_links.c.reviewer_id == user_id),
+                "runs": [r["name"] for r in runs],
+                "members": members,
+                "member_of": list(in_teams),
+            }
+
     def forget_user(self, user_id: int) -> int:
+        """Delete everything of a person (their rate-limit row stays: deleting must not reset the limit)."""
         with self.begin() as conn:
             ids = [r[0] for r in conn.execute(select(assessments.c.id).where(assessments.c.user_id == user_id))]
             conn.execute(delete(review_links).where((review_links.c.owner_id == user_id)
@@ -504,14 +579,147 @@ class Database:
             n = conn.execute(delete(assessments).where(assessments.c.user_id == user_id)).rowcount
             conn.execute(delete(chat_sessions).where(chat_sessions.c.user_id == user_id))
             conn.execute(delete(chat_sessions).where(chat_sessions.c.chat_id == user_id))
-            conn.execute(delete(rate_events).where(rate_events.c.user_id == user_id))
             conn.execute(delete(reply_pages).where((reply_pages.c.user_id == user_id) | (reply_pages.c.chat_id == user_id)))
             own = [r[0] for r in conn.execute(select(teams.c.id).where(teams.c.created_by == user_id))]
             if own:
                 conn.execute(delete(team_members).where(team_members.c.team_id.in_(own)))
+                conn.execute(delete(team_removals).where(team_removals.c.team_id.in_(own)))
                 conn.execute(delete(teams).where(teams.c.id.in_(own)))
             conn.execute(delete(team_members).where(team_members.c.user_id == user_id))
+            conn.execute(delete(team_removals).where(team_removals.c.user_id == user_id))
         return n
+
+    # ------------------------------------------------------------ reviews (bot/reviews.py)
+    def add_review_link(self, **values: Any) -> int:
+        with self.begin() as conn:
+            return int(conn.execute(insert(review_links).values(**values)).inserted_primary_key[0])
+
+    def review_link(self, link_id: int) -> dict[str, Any] | None:
+        return self._review_where(review_links.c.id == link_id) if fits(link_id) else None
+
+    def review_link_by_hash(self, token_hash: str) -> dict[str, Any] | None:
+        return self._review_where(review_links.c.token_hash == token_hash)
+
+    def review_taken_by(self, reviewer_id: int) -> dict[str, Any] | None:
+        """The newest review this person has opened and not finished."""
+        return self._review_where((review_links.c.reviewer_id == reviewer_id) & (review_links.c.status == TAKEN))
+
+    def latest_review_by(self, reviewer_id: int) -> dict[str, Any] | None:
+        """The newest review this person has opened, in any state."""
+        return self._review_where(review_links.c.reviewer_id == reviewer_id)
+
+    def latest_review(self, result_id: int, statuses: tuple[str, ...]) -> dict[str, Any] | None:
+        """The newest review of a result in one of these states."""
+        return self._review_where((review_links.c.result_id == result_id) & review_links.c.status.in_(statuses))
+
+    def _review_where(self, where: Any) -> dict[str, Any] | None:
+        with self.begin() as conn:
+            row = conn.execute(select(review_links).where(where).order_by(review_links.c.id.desc()).limit(1))
+            found = row.mappings().first()
+        return dict(found) if found else None
+
+    def update_review_link(self, link_id: int, **values: Any) -> None:
+        with self.begin() as conn:
+            conn.execute(update(review_links).where(review_links.c.id == link_id).values(**values))
+
+    def revoke_review_links(self, owner_id: int) -> int:
+        """Revoke the person's links nobody has finished; how many."""
+        mine = (review_links.c.owner_id == owner_id) & review_links.c.status.in_((OPEN, TAKEN))
+        with self.begin() as conn:
+            return int(conn.execute(update(review_links).where(mine).values(
+                status=REVOKED, awaiting=None, awaiting_since=None)).rowcount)
+
+    def review_awaiting_comment(self, reviewer_id: int) -> dict[str, Any] | None:
+        """The review whose reviewer was just asked for a comment (the newest, should there be two)."""
+        awaited = (review_links.c.reviewer_id == reviewer_id) & review_links.c.awaiting.is_not(None)
+        return self._review_where(awaited & (review_links.c.status == TAKEN))
+
+    def drop_awaited_comment(self, reviewer_id: int) -> None:
+        """The reviewer did something else: a comment is no longer awaited (read first: most people await none,
+        and a write would take the database's write lock for nothing)."""
+        awaited = (review_links.c.reviewer_id == reviewer_id) & review_links.c.awaiting.is_not(None)
+        with self.begin() as conn:
+            if conn.execute(select(review_links.c.id).where(awaited).limit(1)).first() is None:
+                return
+            conn.execute(update(review_links).where(awaited).values(awaiting=None, awaiting_since=None))
+
+    # ------------------------------------------------------------ teams (bot/teams.py)
+    def add_team(self, name: str, join_hash: str, admin_id: int, admin_name: str) -> int:
+        with self.begin() as conn:
+            team_id = int(conn.execute(insert(teams).values(name=name, join_hash=join_hash, created_by=admin_id)
+                                       ).inserted_primary_key[0])
+            conn.execute(insert(team_members).values(team_id=team_id, user_id=admin_id, user_name=admin_name, role=ADMIN))
+        return team_id
+
+    def team(self, team_id: int) -> dict[str, Any] | None:
+        return self._team_where(teams.c.id == team_id) if fits(team_id) else None
+
+    def team_by_join_hash(self, join_hash: str) -> dict[str, Any] | None:
+        return self._team_where(teams.c.join_hash == join_hash)
+
+    def _team_where(self, where: Any) -> dict[str, Any] | None:
+        with self.begin() as conn:
+            found = conn.execute(select(teams).where(where)).mappings().first()
+        return dict(found) if found else None
+
+    def update_team(self, team_id: int, **values: Any) -> None:
+        with self.begin() as conn:
+            conn.execute(update(teams).where(teams.c.id == team_id).values(**values))
+
+    def memberships(self, user_id: int) -> list[dict[str, Any]]:
+        """The teams a person is in (id, name, role, notify), oldest first."""
+        query = select(teams.c.id, teams.c.name, teams.c.notify, team_members.c.role).join(
+            team_members, team_members.c.team_id == teams.c.id).where(team_members.c.user_id == user_id)
+        with self.begin() as conn:
+            return [dict(r) for r in conn.execute(query.order_by(teams.c.id)).mappings()]
+
+    def team_members(self, team_id: int) -> list[dict[str, Any]]:
+        """A team's rows (admins and members), in the order they joined."""
+        if not fits(team_id):
+            return []
+        query = select(team_members).where(team_members.c.team_id == team_id)
+        with self.begin() as conn:
+            order = (team_members.c.joined_at, team_members.c.user_id)
+            return [dict(r) for r in conn.execute(query.order_by(*order)).mappings()]
+
+    def add_member(self, team_id: int, user_id: int, user_name: str, shared_from: datetime | None) -> bool:
+        """Add a member (False when they already are one)."""
+        try:
+            with self.begin() as conn:
+                conn.execute(insert(team_members).values(team_id=team_id, user_id=user_id, user_name=user_name,
+                                                         role=MEMBER, shared_from=shared_from))
+            return True
+        except IntegrityError:
+            return False
+
+    def remove_member(self, team_id: int, user_id: int) -> str | None:
+        """Remove a member and remember the link they had (they cannot rejoin with it); their name, None when
+        they were no member."""
+        if not fits(team_id) or not fits(user_id, MAX_BIG_ID):
+            return None
+        where = (team_members.c.team_id == team_id) & (team_members.c.user_id == user_id) & (team_members.c.role == MEMBER)
+        with self.begin() as conn:
+            found = conn.execute(select(team_members.c.user_name).where(where)).first()
+            if found is None:
+                return None
+            conn.execute(delete(team_members).where(where))
+            join_hash = conn.execute(select(teams.c.join_hash).where(teams.c.id == team_id)).scalar_one()
+            gone = (team_removals.c.team_id == team_id) & (team_removals.c.user_id == user_id)
+            conn.execute(delete(team_removals).where(gone))
+            conn.execute(insert(team_removals).values(team_id=team_id, user_id=user_id, join_hash=join_hash))
+        return found[0] or str(user_id)
+
+    def removed_with(self, team_id: int, user_id: int, join_hash: str) -> bool:
+        """True when this person was removed from the team while this link was its link."""
+        where = (team_removals.c.team_id == team_id) & (team_removals.c.user_id == user_id) & \
+            (team_removals.c.join_hash == join_hash)
+        with self.begin() as conn:
+            return conn.execute(select(team_removals.c.user_id).where(where)).first() is not None
+
+    def leave_teams(self, user_id: int, team_ids: list[int]) -> None:
+        where = (team_members.c.user_id == user_id) & team_members.c.team_id.in_(team_ids) & (team_members.c.role == MEMBER)
+        with self.begin() as conn:
+            conn.execute(delete(team_members).where(where))
 
     # ------------------------------------------------------------ finished reviews, read for the owner's results
     # (bot/assessment/archive.py attaches them to results: overall figures, report, chart and history).
@@ -533,6 +741,30 @@ class Database:
         return found
 
 
+def _add_missing_columns(conn: Connection) -> None:
+    """Columns added to a table after a database was made (all nullable): ALTER TABLE … ADD COLUMN."""
+    inspector = inspect(conn)
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+
+
+_JSON_SESSION_FIELDS = ("pending", "context")
+
+
+def _json_or_none(text: str | None) -> Any:
+    """A stored JSON value; None for nothing or for text that is not JSON (a damaged row starts afresh)."""
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def _first_line(error: BaseException) -> str:
     lines = str(error).strip().splitlines()
     return mask_urls_in(lines[0])[:300] if lines else ""
@@ -541,7 +773,8 @@ def _first_line(error: BaseException) -> str:
 def _lost_a_race(error: SQLAlchemyError) -> bool:
     """Another process created the same table first, or held the fresh file for a moment."""
     text = str(getattr(error, "orig", None) or error).lower()
-    return any(sign in text for sign in ("already exists", "database is locked", "duplicate key"))
+    return any(sign in text for sign in ("already exists", "database is locked", "duplicate key", "duplicate column"))
+
 
 def _drop_drafts(conn: Connection, user_id: int) -> None:
     conn.execute(delete(assessments).where(and_(assessments.c.user_id == user_id, assessments.c.status == DRAFT)))

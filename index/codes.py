@@ -31,8 +31,8 @@ TASK = re.compile(r"(?<![A-Za-z\d.])T(\d{1,2})\.(\d{1,2})(?![\d.])")
 DUTY = re.compile(r"(?<![A-Za-z\d.])T(\d{1,2})(?![\d.])")
 INDICATOR_OR_OUTPUT = re.compile(r"(?<![A-Za-z\d.])([PO]\d{1,2}\.\d{1,2}\.\d{1,2})(?![\d.])")
 KSA = re.compile(r"(?<![A-Za-z\d])([KSA])(\d{1,3})(?!\d)")
-UNIT_ID = re.compile(
-    rf"(工作任務[{CN_NUMERALS}]+(?:-\d+)?|[KS][{CN_NUMERALS}]+|註\d+|評量[{CN_NUMERALS}](?:-\d+)?)"
+UNIT_ID = re.compile(  # 「工作任務一共有幾個」 is 工作任務 + 一共 (in all), no 工作任務一
+    rf"(工作任務[{CN_NUMERALS}]+(?!共)(?:-\d+)?|[KS][{CN_NUMERALS}]+|註\d+|評量[{CN_NUMERALS}](?:-\d+)?)"
 )
 ANY_ITEM = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![\d.])")
 ITEM_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![A-Za-z0-9.])")  # a code as a word
@@ -54,9 +54,9 @@ _WORDS_FOR_CODES = [
     (re.compile(r"行為指標\s*(\d+)\s*\.\s*(\d+)\s*\.\s*(\d+)"), r"P\1.\2.\3"),
     (re.compile(r"(?i)\btask\s*(\d+)\s*[.\-_]\s*(\d+)"), r"T\1.\2"),
 ]
-# "T 2.2", "t2-2", "T2 . 2", "p2.2.1" -> canonical; "k 05" -> K05
+# "T 2.2", "t2-2", "T2 . 2", "T2。2", "T2、2", "p2.2.1" -> canonical; "k 05" -> K05
 _SPACED_ITEM = re.compile(
-    r"(?<![A-Za-z])([TtPpOo])\s?(\d{1,2})(?:\s?[.\-_]\s?(\d{1,2}))(?:\s?[.\-_]\s?(\d{1,2}))?(?![\d])"
+    r"(?<![A-Za-z])([TtPpOo])\s?(\d{1,2})(?:\s?[.\-_。、]\s?(\d{1,2}))(?:\s?[.\-_。、]\s?(\d{1,2}))?(?![\d])"
 )
 _SPACED_KSA = re.compile(r"(?<![A-Za-z])([KkSsAa])\s?(\d{1,3})(?!\d)")
 

@@ -22,6 +22,7 @@ class Draft:
     citations: list[Citation] = field(default_factory=list)
     standard: str | None = None
     choices: list[Choice] = field(default_factory=list)
+    follow_ups: list[tuple[str, str]] = field(default_factory=list)  # (button label, the question it asks)
 
     @classmethod
     def reply(cls, intent: str, text: str, choices: list[Choice] | None = None) -> Draft:
@@ -95,6 +96,12 @@ def task_field(draft: Draft, std: Standard, task: Task, name: str) -> None:
         numbered(draft, std, _catalogue(std, task.skills, std.skills))
     elif name == "level":
         draft.say(t("answers.level_of", task=task.code, title=task.title, level=task.level or "—"))
+    elif name == "duties":
+        duty = std.duty(task.duty)
+        draft.say(t("answers.duty_of", task=task.code, title=task.title, duty=task.duty,
+                    duty_title=duty.title if duty else ""))
+        if duty:
+            draft.cite(std, duty.code, duty.title)
     else:
         task_overview(draft, std, task)
 
@@ -111,7 +118,7 @@ def task_overview(draft: Draft, std: Standard, task: Task) -> None:
         ("section_skills", _catalogue(std, task.skills, std.skills)),
     ):
         if items:
-            draft.say(t(f"answers.{key}") + "：")
+            draft.say(t(f"answers.{key}") + t("answers.colon"))
             numbered(draft, std, items)
 
 
@@ -140,7 +147,7 @@ def item_lookup(draft: Draft, doc: Document, code: str) -> bool:
     if isinstance(doc, Standard):
         used = tasks_using(doc, code)
         if used:
-            draft.say(t("answers.item_used_in", tasks="、".join(f"{u.code} {u.title}" for u in used)))
+            draft.say(t("answers.item_used_in", tasks=t("answers.list_sep").join(f"{u.code} {u.title}" for u in used)))
             for u in used:
                 _cite_task(draft, doc, u)
     else:
@@ -157,7 +164,9 @@ def unit_notes_for(draft: Draft, unit: Unit, item: Item) -> None:
     if item.code in unit.notes:
         cited = unit.cited_by(item.code)
         if cited:
-            draft.say(t("answers.cited_by", items="、".join(i.code for i in cited)))
+            draft.say(t("answers.cited_by", items=t("answers.list_sep").join(i.code for i in cited)))
+            for citing in cited:
+                draft.cite(unit, citing.code, citing.full_text)
 
 
 def reverse_lookup(draft: Draft, std: Standard, code: str) -> None:
@@ -169,7 +178,7 @@ def reverse_lookup(draft: Draft, std: Standard, code: str) -> None:
     draft.cite(std, item.code, item.full_text)
     draft.say(t("answers.reverse_heading", item=item.code, text=item.text))
     for n, task in enumerate(used, 1):
-        draft.say(t("answers.numbered", n=n, code=task.code, text=f"{task.title}（職能級別 {task.level or '—'}）"))
+        draft.say(t("answers.numbered", n=n, code=task.code, text=t("answers.task_with_level", title=task.title, level=task.level or "—")))
         _cite_task(draft, std, task)
 
 
@@ -198,7 +207,7 @@ def remark_lookup(draft: Draft, doc: Document, term: str) -> bool:
 
 
 # ------------------------------------------------------------------ standard-level fields
-_LATEST = ("最新", "最近", "目前", "現行", "latest", "recent", "current")
+_LATEST = ("最新", "最近", "目前", "現行", "現在", "第幾版", "幾版", "latest", "recent", "current", "now")
 _FIRST = ("第一版", "第一個版本", "最早", "首次", "首版", "最初", "first", "earliest")
 
 
@@ -235,7 +244,7 @@ def standard_field(draft: Draft, doc: Document, name: str, catalog: Catalog, que
         draft.say(t("answers.notes_heading"))
         for section in std.notes:
             if section.heading:
-                draft.say(section.heading + "：")
+                draft.say(section.heading + t("answers.colon"))
             for line in section.items:
                 draft.say(t("answers.bullet", text=line))
         draft.cite(std, std.code, std.title)
@@ -278,7 +287,7 @@ def version_lead(draft: Draft, std: Standard, catalog: Catalog, question: str) -
     if any(w in low for w in _FIRST):
         first = table[-1]
         draft.say(t("answers.version_first", version=first.version, code=first.code, title=first.title, date=first.date))
-    elif any(w in low for w in _LATEST) or "更新" in low:
+    elif any(w in low for w in _LATEST) or "更新" in low or "update" in low:
         latest = next((v for v in table if v.state == "最新版本"), table[0])
         draft.say(t("answers.version_latest", version=latest.version, code=latest.code, title=latest.title,
                     date=latest.date))
@@ -307,7 +316,7 @@ def versions(draft: Draft, std: Standard, catalog: Catalog) -> None:
         draft.say(t("answers.version_line", version=v.version, code=v.code, title=v.title, state=v.state,
                     date=v.date, note="" if v.note == "略" else v.note))
     loaded = [d.code for d in catalog.family(std)]
-    draft.say(t("answers.versions_loaded", codes="、".join(loaded)))
+    draft.say(t("answers.versions_loaded", codes=t("answers.list_sep").join(loaded)))
     for code in loaded:
         doc = catalog.get(code)
         if doc:
@@ -372,3 +381,102 @@ def overview(draft: Draft, doc: Document) -> None:
                    items=len(doc.items), domain=doc.domain)
     draft.say(t("answers.overview", code=doc.code, title=doc.title, kind=doc.kind, status=status, detail=detail))
     draft.cite(doc, doc.code, doc.title)
+
+
+# ------------------------------------------------------------------ a value of the basic information, the other way
+_YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?!\d)")
+_ROC_YEAR = re.compile(r"(?<!\d)(1[01]\d)\s*年")  # 民國 113 年 = 2024
+
+
+def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str]]:
+    """(field label, value) pairs of a document's basic information that a question may name: classification names
+    and codes, and the latest version's date."""
+    pairs: list[tuple[str, str]] = []
+    if isinstance(doc, Standard):
+        for key, c in (("category", doc.category), ("occupation", doc.occupation), ("industry", doc.industry)):
+            if c is not None:
+                pairs += [(t(f"answers.value_{key}"), v) for v in (c.code, c.name) if v]
+        latest = next((v for v in _version_table(doc, catalog) if v.state == "最新版本"), None)
+        if latest is not None and latest.date:
+            pairs.append((t("answers.value_date"), latest.date))
+    elif doc.domain:
+        pairs.append((t("answers.value_domain"), doc.domain))
+    return pairs
+
+
+_CLASS_WORD = re.compile(r"職類|職業別|行業別|類別|代碼|category|occupation|industry", re.I)
+
+
+def named_values(text: str, names: list[str] | None = None) -> list[str]:
+    """Values a question names that could be basic information: codes such as J6201 or 3512, a three-letter
+    category code (ISD) beside a classification word, years, and any of `names` (classification names) it holds."""
+    found = re.findall(r"(?<![A-Za-z0-9])([A-Z]\d{4}|\d{4})(?![A-Za-z0-9])", text)
+    if _CLASS_WORD.search(text):
+        found += re.findall(r"(?<![A-Za-z0-9])([A-Z]{3})(?![A-Za-z0-9])", text)
+    found += [str(int(m.group(1)) + 1911) for m in _ROC_YEAR.finditer(text)]
+    found += [name for name in names or [] if len(name) >= 4 and name in text]
+    return list(dict.fromkeys(found))
+
+
+def by_value(draft: Draft, catalog: Catalog, text: str) -> bool:
+    """「哪一份的行業別代碼是 J6201」「哪一份是 2024 年更新的」: the current documents whose basic information holds a
+    value the question names. False when none does."""
+    docs = sorted(catalog.current(), key=lambda d: d.code)
+    values = {doc.code: values_of(doc, catalog) for doc in docs}
+    wanted = named_values(text, [v for pairs in values.values() for _, v in pairs if not v[:1].isdigit()])
+    if not wanted:
+        return False
+    matches = []
+    for doc in docs:
+        for label, value in values[doc.code]:
+            if any(w == value or (_YEAR.fullmatch(w) and value.startswith(w)) for w in wanted):
+                matches.append((doc, label, value))
+    if not matches:
+        return False
+    draft.say(t("answers.value_heading", values=t("answers.list_sep").join(wanted)))
+    for n, (doc, label, value) in enumerate(matches, 1):
+        draft.say(t("answers.value_line", n=n, code=doc.code, title=doc.title, label=label, value=value))
+        draft.cite(doc, doc.code, doc.title)
+    return True
+
+
+# ------------------------------------------------------------------ a term a standard's remarks define
+_DEFINE_AFTER = re.compile(r"^[」』\"'\s]*(?:的|这个|這個)?\s*(?:定義|是什麼|是甚麼|什麼意思|甚麼意思|意思|指什麼|指的是|是指|"
+                           r"包含|包括|有哪些|具體|是誰|是哪些|means?|definition|is defined)", re.I)
+_DEFINE_BEFORE = re.compile(r"(?:什麼是|甚麼是|何謂|what is|define|definition of|meaning of)\s*[「『\"']?\s*$", re.I)
+
+
+def remark_terms(doc: Document) -> list[tuple[str, str]]:
+    """(term, remark line) for the terms a standard's remarks define: "資料倉儲 (data warehouse…) : 是用於…" ->
+    資料倉儲; "各項需求測試：如輸出入…" -> 各項需求測試."""
+    if not isinstance(doc, Standard):
+        return []
+    out = []
+    for section in doc.notes:
+        for line in section.items:
+            head = re.split(r"\s*[：:]\s*", line, maxsplit=1)
+            term = re.sub(r"\s*[（(][^）)]*[）)]\s*", "", head[0]).strip() if len(head) == 2 else ""
+            if 2 <= len(term) <= 12:
+                out.append((term, line))
+    return out
+
+
+def defined_terms(draft: Draft, docs: list[Document], question: str, catalog: Catalog) -> bool:
+    """「資料倉儲的定義是什麼」「「各項需求測試」包含哪些」: the remark that defines the term, quoted and cited. Only when
+    the question asks what the term itself means (a cue right after or before it), not whenever it holds the word."""
+    found = []
+    for doc in docs:
+        for term, line in remark_terms(doc):
+            at = question.find(term)
+            if at >= 0 and (_DEFINE_AFTER.match(question[at + len(term):]) or _DEFINE_BEFORE.search(question[:at])):
+                found.append((doc, line))
+    said: set[str] = set()
+    unique = {(doc.code, line): (doc, line) for doc, line in found}
+    for doc, line in unique.values():
+        if doc.code not in said:
+            draft.say(header(doc, catalog))
+            said.add(doc.code)
+        draft.say(t("answers.remark", text=line))
+        draft.cite(doc, doc.code, line)
+        draft.standard = draft.standard or doc.code
+    return bool(found)

@@ -16,19 +16,23 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.chunk import chunk_catalog, corpus_key
-from prompts import t
+from prompts import speaking, t
+from retrieval.advice import Advisor
 from retrieval.answer import Draft
+from retrieval.claims import Claims
 from retrieval.compare import Meaning
+from retrieval.dialogue import HISTORY, Dialogue, Resolved, Turn, across, clauses, language, record
 from retrieval.find import Finder, Scope, chunk_item
+from retrieval.kinds import DENSE, LEARNED_OUTSIDE, OUTSIDE
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
 from retrieval.types import Answer, Citation
 from retrieval.understand import OOS_MARGIN, Query, Reader, oos_margin
 
 log = logging.getLogger(__name__)
-OUT_OF_SCOPE = ("oos_salary", "oos_jobs", "oos_other")
+OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the documents
 CORPUS_COVERAGE = 0.6  # share of a question's words the documents hold, above which "outside" is doubted
-DENSE_KINDS = ("search", "profile", "oos_salary", "oos_jobs", "oos_other", "help", "reverse", "learning")
+DENSE_KINDS = DENSE
 TRUNCATED_AFTER = 500
 
 
@@ -44,7 +48,9 @@ class Assistant:
         self.reader = Reader(catalog, cache_dir=self.cache_dir)
         self.finder = Finder(catalog, self.search, Scope(self.model))
         meaning = Meaning.for_model(self.model, self._item_vectors if self.search.dense is not None else None)
-        self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, self.finder.profile, meaning)
+        self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, Advisor(catalog, self.search),
+                             Claims(catalog, self.search), meaning)
+        self.dialogue = Dialogue(self.reader, catalog)
 
     def _item_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Passage vectors of item texts, from the index's embedding cache (K/S/A texts are indexed already)."""
@@ -72,11 +78,38 @@ class Assistant:
         self._use(catalog)
 
     # ------------------------------------------------------------ asking
-    def ask(self, question: str, standard: str | None = None) -> Answer:
+    def ask(self, question: str, standard: str | None = None, lang: str | None = None) -> Answer:
+        """One question on its own (`standard`: the one chosen earlier, used when the question names none). An
+        English question (or lang="en") gets English framing around the standards' Chinese texts."""
         started = time.perf_counter()
-        q = self.understand(question or "", standard)
-        draft = self.route(q, standard)
-        answer = self.finish(q, draft)
+        lang = lang or language(question or "")
+        with speaking(lang):
+            q = self.understand(question or "", standard)
+            draft = self.route(q, standard)
+            answer = self.finish(q, draft, lang)
+        answer.turn = record(q, draft.intent, draft.standard, [(c.standard, c.code) for c in draft.citations],
+                             self.catalog, lang)
+        answer.elapsed_ms = (time.perf_counter() - started) * 1000
+        return answer
+
+    def converse(self, message: str, standard: str | None, history: list[Turn]) -> Answer:
+        """A message of a conversation: read against the recent turns (most recent first), each leaning clause
+        answered in turn; the answer's `turn` and `resolved` tell what it was about and how it was read."""
+        started = time.perf_counter()
+        answers: list[Answer] = []
+        for clause in clauses(message or ""):
+            resolved = self.dialogue.resolve(clause, history)
+            if resolved.how == "ambiguous":
+                answers.append(self._which_one(clause, resolved))
+                break
+            lang = resolved.lang or language(clause)
+            answer = self.ask(resolved.text, resolved.standard or (None if across(clause) else standard), lang)
+            answer.question, answer.resolved = clause, resolved
+            answers.append(answer)
+            history = [answer.turn, *history][:HISTORY] if answer.turn else history
+            if answer.choices:
+                break
+        answer = _joined(message, answers)
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -90,6 +123,11 @@ class Assistant:
         if q.kind in OUT_OF_SCOPE and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN and self._in_corpus(q):
             q.kind = "search"
         return q
+
+    def standards_named(self, text: str) -> list[str]:
+        """The standards a text names (codes, titles, parts of titles), most certain first."""
+        q, _ = self.reader.slots(text)
+        return [*q.standards, *q.soft_standards]
 
     def _in_corpus(self, q: Query) -> bool:
         """An unsure 'outside the documents' reading of words the documents do hold is searched instead."""
@@ -111,11 +149,14 @@ class Assistant:
         session = self.catalog.get(standard) if standard else None
         return self.router.route(q, session)
 
-    def finish(self, q: Query, draft: Draft) -> Answer:
+    def finish(self, q: Query, draft: Draft, lang: str = "zh") -> Answer:
         text = draft.text
         if len(q.raw) > TRUNCATED_AFTER and len(q.raw) > len(q.text) + 50:
             text += "\n" + t("answers.truncated", n=TRUNCATED_AFTER)
-        return Answer(q.raw, draft.intent, text, draft.citations, draft.choices, 0.0, draft.standard)
+        if lang != "zh" and draft.citations:
+            text += "\n" + t("answers.english_note")
+        return Answer(q.raw, draft.intent, text, draft.citations, draft.choices, 0.0, draft.standard,
+                      follow_ups=draft.follow_ups)
 
     # ------------------------------------------------------------ why an answer came out as it did
     def explain(self, question: str, standard: str | None = None, k: int = 8) -> dict[str, Any]:
@@ -138,7 +179,7 @@ class Assistant:
     def lookup(self, query: str, limit: int = 10) -> list[Citation]:
         """Items for inline mode: the answer's citations (exact codes, names), else the search's best."""
         q = self.understand(query)
-        if q.kind in ("empty", "refuse", "oos_salary", "oos_jobs", "oos_other", "help"):
+        if q.kind in ("empty", "help", *OUTSIDE):
             return []
         if q.has_items:
             docs = self.router.named(q) or sorted(self.router._holders(q), key=lambda d: d.status != "current")
@@ -157,6 +198,25 @@ class Assistant:
                 code, text = chunk_item(doc, hit.chunk)
                 out.append(Citation(doc.code, code, text))
         return out[:limit]
+
+
+    @staticmethod
+    def _which_one(clause: str, resolved: Resolved) -> Answer:
+        """A pointer that may mean either of two things the last answer was about: asked back, citing nothing."""
+        with speaking(language(clause)):
+            text = t("dialogue.which_one", options=t("answers.list_sep").join(resolved.choices))
+        return Answer(clause, "clarify", text, standard=resolved.standard, resolved=resolved)
+
+
+def _joined(message: str, answers: list[Answer]) -> Answer:
+    """The answers to the clauses of one message as one (the last one's turn is what the message was about)."""
+    if len(answers) == 1:
+        return answers[0]
+    last = answers[-1]
+    text = "\n\n".join(a.answer for a in answers if a.answer)
+    cites = _unique_citations([c for a in answers for c in a.citations])
+    return Answer(message, answers[0].intent, text, cites, last.choices, 0.0, last.standard, last.turn, last.resolved,
+                  [f for a in answers for f in a.follow_ups])
 
 
 def _unique_citations(cites: list[Citation]) -> list[Citation]:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from index.cachefile import npy_bytes, npz_bytes, write_whole
+from retrieval.kinds import check_examples
 
 EXAMPLES = Path(__file__).parent / "data" / "kinds.toml"
 MASK_STANDARD, MASK_CODE, MASK_ITEM = "〔職業〕", "〔代碼〕", "〔項目〕"
@@ -40,6 +41,7 @@ def load_examples(path: Path = EXAMPLES) -> list[tuple[str, str]]:
     """(question, kind) pairs, in file order."""
     with path.open("rb") as f:
         data = tomllib.load(f)
+    check_examples(set(data))
     return [(q, kind) for kind, questions in data.items() for q in questions]
 
 

@@ -216,7 +216,7 @@ def diff_field(draft: Draft, new: Standard, old: Standard, what: str, renamed_on
     if renamed_only:
         return
     if pairing.same:
-        draft.say(t("answers.diff_same", items="、".join(f"{n.code} {n.name}" for n, _ in pairing.same)))
+        draft.say(t("answers.diff_same", items=t("answers.list_sep").join(f"{n.code} {n.name}" for n, _ in pairing.same)))
         for n, _ in pairing.same:
             draft.cite(new, n.code, n.full_text)
     for key, doc, only in (("diff_added", new, pairing.only_left), ("diff_removed", old, pairing.only_right)):
@@ -247,7 +247,7 @@ def version_diff(draft: Draft, new: Standard, old: Standard) -> None:
     old_items = _items(old, "duties") + _items(old, "tasks")
     pairing = pair_items(new_items, old_items)
     if pairing.same:
-        draft.say(t("answers.diff_same", items="、".join(f"{n.code}／{o.code} {n.text}" for n, o in pairing.same)))
+        draft.say(t("answers.diff_same", items=t("answers.list_sep").join(f"{n.code}／{o.code} {n.text}" for n, o in pairing.same)))
     if pairing.changed:
         draft.say(t("answers.diff_renamed",
                     items="；".join(f"{o.code} {o.text} → {n.code} {n.text}" for n, o in pairing.changed)))

@@ -97,7 +97,8 @@ class Finder:
             doc = self.catalog.get(hit.chunk.standard)
             if doc is not None and doc.title not in topics:
                 topics.append(doc.title)
-        names = "、".join(topics) or "、".join(d.title for d in self.catalog.current())
+        sep = t("answers.list_sep")
+        names = sep.join(topics) or sep.join(d.title for d in self.catalog.current())
         return A.Draft.reply("out_of_scope", t("answers.not_in_corpus", topics=names))
 
     def _say_hit(self, draft: A.Draft, n: int, chunk: Chunk) -> None:
@@ -147,7 +148,7 @@ class Finder:
         if isinstance(doc, Standard):
             used = tasks_using(doc, code)
             if used:
-                draft.say(t("answers.item_used_in", tasks="、".join(f"{u.code} {u.title}" for u in used)))
+                draft.say(t("answers.item_used_in", tasks=t("answers.list_sep").join(f"{u.code} {u.title}" for u in used)))
                 for task in used:
                     draft.cite(doc, task.code, task.title)
         return True
@@ -179,7 +180,7 @@ class Finder:
         if isinstance(doc, Standard) and chunk.item_type in ITEM_TYPES:
             used = tasks_using(doc, code)
             if used:
-                draft.say(t("answers.item_used_in", tasks="、".join(f"{u.code} {u.title}" for u in used)))
+                draft.say(t("answers.item_used_in", tasks=t("answers.list_sep").join(f"{u.code} {u.title}" for u in used)))
                 for task in used:
                     draft.cite(doc, task.code, task.title)
         elif isinstance(doc, Standard) and chunk.task and chunk.item_type != "task":

@@ -170,7 +170,16 @@ class TitleIndex:
             for code in self._fuzzy(compact(rest) + " " + PAIRING.search(text).group()):  # "雲端開發和電商規劃"
                 if code not in match.exact + match.soft:
                     _add(match.soft, code)
+            if len(match.exact) + len(match.soft) == 1 and gloss and gloss != text:
+                self._other_in_gloss(gloss, match)  # "the e-commerce planner and the cloud developer"
         return match
+
+    def _other_in_gloss(self, gloss: str, match: StandardMatch) -> None:
+        """The second of two standards told in English: each part of the gloss between 'and', 'or' … on its own."""
+        for part in PAIRING.split(gloss):
+            for code in self._fuzzy(compact(part)):
+                if code not in match.exact + match.soft:
+                    _add(match.soft, code)
 
     def _by_title(self, text: str, match: StandardMatch, spans: bool = True) -> None:
         found: list[tuple[int, str]] = []

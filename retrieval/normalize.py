@@ -83,6 +83,19 @@ def from_cantonese(text: str) -> str:
     return text
 
 
+@cache
+def _typos() -> list[tuple[str, str]]:
+    return [(a, b) for a, b in _lexicon()["typos"]["terms"]]
+
+
+def fix_typos(text: str) -> str:
+    """Misspellings that are never right as typed (data/lexicon.toml [typos]) written as the documents spell them."""
+    for wrong, right in _typos():
+        if wrong in text:
+            text = text.replace(wrong, right)
+    return text
+
+
 def clean_question(text: str) -> str:
     text = _SURROGATE.sub("\ufffd", text or "")
     text = unicodedata.normalize("NFKC", text)
@@ -90,7 +103,7 @@ def clean_question(text: str) -> str:
     text = _CONTROL.sub(" ", text)
     text = _TAG.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip()
-    return from_cantonese(to_traditional(text[:MAX_QUESTION_CHARS]))
+    return fix_typos(from_cantonese(to_traditional(text[:MAX_QUESTION_CHARS])))
 
 
 def canonical_codes(text: str) -> str:

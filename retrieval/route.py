@@ -17,20 +17,29 @@ from prompts import t
 from retrieval import answer as A
 from retrieval import compare as C
 from retrieval import select as S
+from retrieval.advice import Advisor, mentions_background
+from retrieval.claims import Claims, claim_of, trait_of
+from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
 from retrieval.types import Choice
 from retrieval.understand import Query
 
-TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level")
+TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
 LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
 META_FIELDS = ("former_titles", "versions", "classification", "entry", "description", "std_level", "level", "notes",
                "attitudes", "knowledge", "skills", "assessment", "duties", "tasks")
 COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "tasks", "duties", "std_level", "level",
                   "classification")
+TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
+TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|\b(?:do|does|need|needs|must|should)\b",
+                            re.I)
+EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
 UNIT_CUE = re.compile(r"職能單元|單元|\bunit\b", re.I)
 RENAMED_CUE = re.compile(r"改了?名|更名|名稱.{0,4}(改|變|不同)|renamed", re.I)
 MAX_NAMED_DOCS = 3
+# The older layout (INM3513-005) heads its columns 工作任務 (T1-T10) and 工作活動 (T1.1 …): there a 工作任務 is a duty
+OLDER_LAYOUT, OLDER_TASK_WORD, OLDER_ACTIVITY_WORD = "merged", "工作任務", "工作活動"
 MAX_META_FIELDS = 3
 # Fields a "what do I need to prepare" question can ask for instead of the K and S to learn.
 OWN_FIELDS = frozenset({"assessment", "notes", "outputs", "indicators"})
@@ -39,25 +48,47 @@ Search = Callable[[Query, list[Document], Document | None], A.Draft]
 
 
 class Router:
-    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, profile: Search,
+    def __init__(self, catalog: Catalog, search: Search, reverse_topic: Search, advisor: Advisor, claims: Claims,
                  meaning: C.Meaning | None = None) -> None:
         self.catalog = catalog
         self.meaning = meaning
         self._search_handler = search
         self._reverse_topic = reverse_topic
-        self._profile_handler = profile
+        self.advisor = advisor
+        self.claims = claims
+        check_handlers(self)
+        self._handlers = {name: getattr(self, kind.handler) for name, kind in KINDS.items() if hasattr(self, kind.handler)}
 
     def route(self, q: Query, session: Document | None) -> A.Draft:
         if q.unknown_standard_codes and not q.standards:
-            codes = "、".join(d.code for d in self.catalog.current())
+            codes = t("answers.list_sep").join(d.code for d in self.catalog.current())
             return A.Draft.reply("unknown_standard", t("answers.unknown_standard", code=q.unknown_standard_codes[0],
                                                        codes=codes))
+        if q.across and not (q.standards or q.soft_standards or q.has_items):
+            draft = A.Draft("by_value")
+            if A.by_value(draft, self.catalog, q.text):
+                return draft
+            if "entry" in q.fields and q.kind not in OUTSIDE:  # 「哪份的入門條件沒有寫年資」: each one's, side by side
+                standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
+                return self._each(q, standards, ["entry"])
+        if not q.has_codes and q.kind not in OUTSIDE:
+            docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
+            draft = A.Draft("definition")
+            if A.defined_terms(draft, docs, q.text, self.catalog):
+                return draft
+        if q.has_codes and q.kind in ("search", "lookup", "reverse", "filter") and claim_of(q):
+            return self._codes(q, session)  # 「T1.3 的產出是需求規格書對嗎」: the claim is checked against T1.3
+        trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items else ""
+        if trait and TRAIT_QUESTION.search(q.text):
+            docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
+            return self.claims.trait(q, trait, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
         doc = self.target(q, session)
-        if isinstance(doc, Unit) and "level" in q.fields and not (q.has_codes or q.conditions):
+        if doc is not None and q.kind != "count":
+            q.fields = [_as_printed(q, doc, f) for f in q.fields]
+        if isinstance(doc, Unit) and "level" in q.fields and not (q.tasks or q.duties or q.items or q.conditions):
             q.fields = ["std_level" if f == "level" else f for f in q.fields]  # a unit has one level: its own
             q.kind = "meta" if q.kind in ("list", "lookup", "search") else q.kind
-        handler = getattr(self, "_" + q.kind, self._search)
-        return handler(q, session)
+        return self._handlers.get(q.kind, self._search)(q, session)
 
     # ------------------------------------------------------------ documents in play
     def named(self, q: Query) -> list[Document]:
@@ -104,7 +135,7 @@ class Router:
     def _codes(self, q: Query, session: Document | None) -> A.Draft:
         key = (q.tasks or q.items or q.duties or q.unit_ids or [""])[0]
         named = self.named(q)
-        candidates = named or ([session] if session else [])
+        candidates = named or ([self.target(q, session) or session] if session else [])
         if not candidates:
             holders = self._holders(q)
             if not holders:
@@ -117,7 +148,9 @@ class Router:
         doc = next((d for d in candidates if S.has_any(d, q)), candidates[0])
         if not S.has_any(doc, q):
             return self._unknown(key, doc)
-        return self._code_answer(q, doc)
+        claim = claim_of(q)
+        checked = self.claims.check(q, doc, claim) if claim else None
+        return checked or self._code_answer(q, doc)
 
     def _holders(self, q: Query) -> list[Document]:
         docs = self.catalog.holding(S.named_codes(q))
@@ -169,6 +202,8 @@ class Router:
     def _task_answer(self, draft: A.Draft, q: Query, std: Standard, task: Task, fields: list[str]) -> None:
         if q.kind == "count" and fields[0] in ("indicators", "outputs", "knowledge", "skills"):
             S.count_task_field(draft, std, task, fields[0])
+            for name in fields[1:]:  # 「行為指標有幾條，工作產出有哪些」: the count, then the other field
+                A.task_field(draft, std, task, name)
             draft.intent = "count"
             return
         for name in fields:
@@ -178,7 +213,7 @@ class Router:
     def _duty_answer(self, draft: A.Draft, q: Query, std: Standard, code: str) -> bool:
         if q.kind == "count":
             return S.count_duty_tasks(draft, std, code)
-        fields = [f for f in self._task_fields(q) if f not in ("overview", "level")]
+        fields = [f for f in self._task_fields(q) if f not in ("overview", "level", "duties")]
         duty = std.duty(code)
         if not fields or duty is None or q.tasks:
             return A.duty_overview(draft, std, code)
@@ -250,10 +285,13 @@ class Router:
         doc = self.target(q, session)
         if doc is None:
             return self.ask_for_standard("choose_standard")
-        field = next((f for f in q.fields if f in LIST_FIELDS), "tasks")
+        fields = [f for f in q.fields if f in LIST_FIELDS][:MAX_META_FIELDS] or ["tasks"]
+        if len(fields) > 1 and set(fields) & {"tasks", "duties"} and set(fields) - {"tasks", "duties"}:
+            fields = [f for f in fields if f not in ("tasks", "duties")]  # 「任務要哪些知識」: the knowledge
         draft = A.start("list", doc, self.catalog)
-        S.list_field(draft, doc, field, self.catalog)
-        draft.intent = "list_" + field
+        for field in fields:
+            S.list_field(draft, doc, field, self.catalog)
+        draft.intent = "list_" + fields[0]
         return draft
 
     def _count(self, q: Query, session: Document | None) -> A.Draft:
@@ -273,7 +311,7 @@ class Router:
         draft = A.Draft("count", standard=doc.code)
         for each in docs:
             draft.say(A.header(each, self.catalog))
-            S.count_field(draft, each, field, self.catalog, brief=len(docs) > 1)
+            S.count_field(draft, each, _as_printed(q, each, field), self.catalog, brief=len(docs) > 1)
         return draft
 
     def _count_in_duty(self, q: Query, session: Document | None, ref: Named, field: str) -> A.Draft:
@@ -296,7 +334,7 @@ class Router:
 
     # ------------------------------------------------------------ reverse lookups and learning
     def _reverse(self, q: Query, session: Document | None) -> A.Draft:
-        if q.items:
+        if q.items or q.unit_ids:
             return self._codes(q, session)
         if any(r.sort in ("knowledge", "skill", "attitude") for r in q.named):
             return self._named(q, session)
@@ -311,19 +349,26 @@ class Router:
         doc = self.target(q, session)
         if doc is None:
             return self._reverse_topic(q, [], session)
+        fields = [f for f in q.fields if f in ("knowledge", "skills")]
+        if not fields:
+            return self.advisor.learning_plan(doc)
         draft = A.start("learning", doc, self.catalog)
-        fields = [f for f in q.fields if f in ("knowledge", "skills")] or ["knowledge", "skills"]
         for name in fields:
             S.list_field(draft, doc, name, self.catalog)
         return draft
 
     def _profile(self, q: Query, session: Document | None) -> A.Draft:
         """Standards named outright narrow the match; a title fragment in a skill ("管理系統") does not."""
-        return self._profile_handler(q, self.named(q) if q.standards else [], session)
+        return self.advisor.career_fit(q, self.named(q) if q.standards else [])
 
     # ------------------------------------------------------------ standards as a whole
     def _meta(self, q: Query, session: Document | None) -> A.Draft:
+        several = _one_per_family(self.named(q) + self._soft(q))
+        if len(several) > 1:
+            return self._each(q, several[:MAX_NAMED_DOCS], [f for f in q.fields if f in META_FIELDS])
         doc = self.target(q, session)
+        if "entry" in q.fields and mentions_background(q.text) and not q.named:
+            return self.advisor.entry_check(q, doc)
         if doc is None:
             if q.named:
                 return self._named(q, session)
@@ -342,12 +387,25 @@ class Router:
             docs = [session, *docs]
         if len(docs) < 2:
             return self._meta(q, session)
+        own = [f for f in q.fields if f in META_FIELDS and f not in COMPARE_FIELDS]
+        if own or EACH_CUE.search(q.text):
+            return self._each(q, docs[:MAX_NAMED_DOCS], own or [f for f in q.fields if f in META_FIELDS])
         a, b = docs[:2]
         draft = A.Draft("compare", standard=a.code)
         fields = [f for f in q.fields if f in COMPARE_FIELDS] or ["overview"]
         common_only = bool(COMMON_CUE.search(q.text))
         for name in fields[:2]:
             C.compare_field(draft, a, b, name, common_only=common_only, meaning=self.meaning)
+        return draft
+
+    def _each(self, q: Query, docs: list[Document], fields: list[str]) -> A.Draft:
+        """「兩份各自的更新日期」: the same facts of each standard in turn, not a comparison."""
+        draft = A.Draft("each")
+        for doc in docs:
+            draft.say(A.header(doc, self.catalog))
+            answered = [f for f in fields[:MAX_META_FIELDS] if A.standard_field(draft, doc, f, self.catalog, q.text)]
+            if not answered:
+                A.overview(draft, doc)
         return draft
 
     def _version_diff(self, q: Query, session: Document | None) -> A.Draft:
@@ -378,8 +436,10 @@ class Router:
         levelled = [d for d in docs if d.level]
         if extreme and levelled:
             best = (max if extreme == "max" else min)(d.level or 0 for d in levelled)
-            names = "、".join(f"{d.code} {d.title}" for d in levelled if d.level == best)
+            names = t("answers.list_sep").join(f"{d.code} {d.title}" for d in levelled if d.level == best)
             draft.say(t(f"answers.catalog_{extreme}_level", level=best, docs=names))
+            for doc in (d for d in levelled if d.level == best):
+                draft.cite(doc, doc.code, doc.title)  # the answer first, then the whole list
         draft.say(t("answers.catalog_heading", n=len(docs), code=docs[0].code if docs else ""))
         for n, doc in enumerate(docs, 1):
             draft.say(t("answers.catalog_line", n=n, code=doc.code, title=doc.title, kind=doc.kind,
@@ -389,7 +449,12 @@ class Router:
 
     # ------------------------------------------------------------ open questions
     def _search(self, q: Query, session: Document | None) -> A.Draft:
-        return self._search_handler(q, self.named(q) if q.standards else [], session)
+        """Where the standards describe some work; within the standards named, or, for a question about a code, the
+        one in play (a code means what that standard prints)."""
+        docs = self.named(q) if q.standards else []
+        if not docs and q.has_codes and session is not None:
+            docs = [self.target(q, session) or session]
+        return self._search_handler(q, docs, session)
 
     def _oos_salary(self, q: Query, session: Document | None) -> A.Draft:
         return A.Draft.reply("out_of_scope", t("answers.no_salary", examples=self._examples(q, session)))
@@ -399,6 +464,11 @@ class Router:
 
     def _oos_other(self, q: Query, session: Document | None) -> A.Draft:
         return A.Draft.reply("out_of_scope", t("answers.out_of_scope", examples=self._examples(q, session)))
+
+    def _oos_occupation(self, q: Query, session: Document | None) -> A.Draft:
+        titles = t("answers.list_sep").join(f"{d.title}（{d.code}）" for d in sorted(self.catalog.current(),
+                                                                                  key=lambda d: d.code))
+        return A.Draft.reply("out_of_scope", t("answers.no_occupation", occupation=q.occupation, titles=titles))
 
     def _help(self, q: Query, session: Document | None) -> A.Draft:
         return A.Draft.reply("help", t("answers.help", examples=self._examples(q, session)))
@@ -416,6 +486,15 @@ class Router:
             return ""
         return t("answers.example_questions", title=doc.title, std=coded.title,
                  task=coded.tasks[min(1, len(coded.tasks) - 1)].code, knowledge=next(iter(coded.knowledge)))
+
+
+def _as_printed(q: Query, doc: Document, field: str) -> str:
+    """The field as the document's own columns name it: the older layout heads its T1–T10 column 工作任務 (and its
+    T1.1 … column 工作活動), so 「工作任務」 asked of it means its duties."""
+    older = isinstance(doc, Standard) and doc.layout == OLDER_LAYOUT
+    if older and field == "tasks" and OLDER_TASK_WORD in q.text and OLDER_ACTIVITY_WORD not in q.text:
+        return "duties"
+    return field
 
 
 def _code_typed(q: Query, doc: Document) -> bool:

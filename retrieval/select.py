@@ -127,7 +127,8 @@ def _field_size(doc: Document, field: str) -> tuple[int, str]:
              "outputs": sum(len([o for o in task.outputs if not o.misplaced]) for task in doc.tasks),
              "notes": sum(len(n.items) for n in doc.notes)}
     key = field if field in sizes else "tasks"
-    return sizes[key], t(f"answers.count_noun_{key}")
+    older = doc.layout == "merged" and key in ("tasks", "duties")  # its columns: 工作任務 (T1…) and 工作活動 (T1.1…)
+    return sizes[key], t(f"answers.count_noun_{'older_' if older else ''}{key}")
 
 
 def count_field(draft: A.Draft, doc: Document, field: str, catalog: Catalog, brief: bool = False) -> None:
@@ -212,7 +213,7 @@ def _matching(std: Standard, conditions: list[Condition]) -> list[Task]:
 def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], counting: bool = False) -> None:
     conditions = [c for c in conditions if c.measure != "tasks"] or conditions
     tasks = _matching(std, conditions)
-    described = "、".join(describe(c) for c in conditions)
+    described = t("answers.list_sep").join(describe(c) for c in conditions)
     if not tasks:
         draft.say(t("answers.filter_none", condition=described))
         return

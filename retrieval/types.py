@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from retrieval.dialogue import Resolved, Turn
 
 
 @dataclass(slots=True)
@@ -28,9 +31,14 @@ class Answer:
     choices: list[Choice] = field(default_factory=list)
     elapsed_ms: float = 0.0
     standard: str | None = None  # the standard the answer is about (the chat remembers it)
+    turn: Turn | None = None  # what the answer was about, for the next message (retrieval/dialogue.py)
+    resolved: Resolved | None = None  # how the message was read against the conversation (None: on its own)
+    follow_ups: list[tuple[str, str]] = field(default_factory=list)  # (button label, question): what to ask next
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("standard")
-        data["elapsed_ms"] = round(self.elapsed_ms, 2)
-        return data
+        return {
+            "question": self.question, "intent": self.intent, "answer": self.answer,
+            "citations": [{"standard": c.standard, "code": c.code, "text": c.text} for c in self.citations],
+            "choices": [{"standard": c.standard, "title": c.title} for c in self.choices],
+            "elapsed_ms": round(self.elapsed_ms, 2),
+        }

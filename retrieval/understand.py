@@ -5,20 +5,7 @@ The kind comes from labelled example questions (retrieval/classify.py), read on 
 its standards, codes and item names masked; the slots come from the question's structure. A kind
 whose slots are missing (a comparison with one standard) gives way to the next most likely one.
 
-KINDS
-  lookup        one item: a task's field, what a code or a named item or a term means
-  list          a standard's (or duty's, section's) items of one sort
-  count         how many, stated as a number with the list
-  filter        tasks meeting a condition (no outputs, level 4, two outputs or more, the most …)
-  reverse       which tasks (or standards) use an item, by code, by name or by topic
-  compare       two standards side by side, any field
-  version_diff  two editions of one standard, any field
-  learning      what to learn for a task or a standard (its K and S, grouped)
-  profile       "I know X and Y": standards and tasks ranked by the K/S/P that match
-  meta          a standard's own fields: versions and dates, former titles, classification, entry
-  search        where the standards describe some work (hybrid search)
-  oos_salary, oos_jobs, oos_other   outside what the documents hold
-  help          greetings and "what can you do"
+The kinds and what each means: retrieval/kinds.py (one registry).
 """
 
 from __future__ import annotations
@@ -37,22 +24,27 @@ from index import codes
 from index.cachefile import write_whole
 from index.catalog import Catalog
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
+from retrieval.kinds import NEEDS_STANDARD
+from retrieval.kinds import OUTSIDE as OUT_OF_SCOPE
 from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact, name_key
 from retrieval.normalize import gloss, glossary_runs, normalize
 
 FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
+DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
+OCCUPATIONS_FILE = Path(__file__).parent / "data" / "occupations.toml"
+OUTSIDE_FILE = Path(__file__).parent / "data" / "outside.toml"
 # the code and data a question's reading depends on (a change in any of them masks the examples again)
 READING_SOURCES = [Path(__file__).parent / name for name in ("understand.py", "names.py", "normalize.py", "classify.py")] \
     + sorted((Path(__file__).parent / "data").glob("*.toml")) + [Path(codes.__file__)]
 log = logging.getLogger(__name__)
 NAMES_FILE = "names-{key}.pickle"
-OUT_OF_SCOPE = ("oos_salary", "oos_jobs", "oos_other")
-NEEDS_STANDARD = ("list", "count", "meta", "version_diff", "filter")
 META_FIELDS = ("entry", "versions", "former_titles", "classification", "description", "std_level")
 LIST_FIELDS = ("tasks", "duties", "knowledge", "skills", "attitudes", "indicators", "outputs", "assessment", "notes")
 OOS_MARGIN = 0.05  # a clear "outside the documents" reading is not overturned by a count word ("推薦幾個職缺")
 ASK_MARGIN = 0.1  # a kind that needs a standard nobody named must beat a search by this much to ask for one
 ITEM_SORTS = ("knowledge", "skill", "attitude")
+ITEM_FIELDS = ("knowledge", "skills", "attitudes")
+NAMED_ITEM_SORTS = ("knowledge", "skill", "attitude", "note")
 STRUCTURE_BONUS = 0.15  # what a structural cue (a count word, two standards named) adds to a kind's score
 OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "older edition",
              "old version", "previous version")
@@ -62,12 +54,15 @@ CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪
                          r"\b(?:which|what) (?:standards|occupations|jobs) do you|\blist (?:all |the )?standards", re.I)
 VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
+# a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
+FIT_CUE = re.compile(r"(?:我|本人|\bI\b|\bI'm\b|\bmy\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
+                     r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
 EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
 _COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目"
 # a count of the documents' items ("有幾個任務", "指標加起來幾條"), not of months or job openings
 COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主要|工作|行為)?(?:{_COUNTED})|"
-                       rf"(?:{_COUNTED})[^，。？?,]{{0,8}}(?:幾|多少)(?!錢|薪)|(?:共|總共|一共|合計)有?(?:幾|多少)(?!錢)|"
+                       rf"(?:{_COUNTED})[^，。？?,]{{0,8}}(?:幾|多少)(?!錢|薪|級)|(?:共|總共|一共|合計)有?(?:幾|多少)(?!錢)|"
                        r"how many|number of|數量|數目|總數", re.I)
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
@@ -155,6 +150,9 @@ class Query:
     versioned: bool = False
     injection: bool = False
     families: list[str] = field(default_factory=list)
+    across: bool = False  # asks across the standards (「哪些職能基準有…」): no chosen standard narrows it
+    occupation: str = ""  # an occupation the question names that no loaded document is about (「營養師」)
+    outside: str = ""  # the outside kind a word of data/outside.toml gives the question (money, dates, openings …)
 
     @property
     def has_codes(self) -> bool:
@@ -193,9 +191,17 @@ def _field_patterns() -> list[tuple[str, re.Pattern[str], str]]:
              name) for word, name in _field_words()]
 
 
+@cache
+def _not_fields() -> list[str]:
+    with FIELDS_FILE.open("rb") as f:
+        return [p.lower() for p in tomllib.load(f).get("not_field", {}).get("phrases", [])]
+
+
 def find_fields(text: str) -> list[str]:
     """The fields a question names, in the order of the field list (longest words first, no double counting)."""
     low = re.sub(r"\s+", " ", text.lower())
+    for phrase in _not_fields():
+        low = low.replace(phrase, " " * len(phrase))
     taken: list[tuple[int, int]] = []
     found: list[str] = []
     for word, pattern, name in _field_patterns():
@@ -208,6 +214,51 @@ def find_fields(text: str) -> list[str]:
             if name not in found:
                 found.append(name)
     return found
+
+
+@cache
+def _across_words() -> list[str]:
+    with DIALOGUE_FILE.open("rb") as f:
+        return [w.lower() for w in tomllib.load(f)["cue"]["across"]]
+
+
+def across(text: str) -> bool:
+    """The text asks across the standards (「哪些職能基準有…」, "which standards"): data/dialogue.toml [cue] across."""
+    low = text.lower()
+    return any(word in low for word in _across_words())
+
+
+@cache
+def _outside_words() -> list[tuple[str, str]]:
+    with OUTSIDE_FILE.open("rb") as f:
+        data = tomllib.load(f)
+    return sorted(((w.lower(), kind) for kind, group in data.items() for w in group["words"]), key=lambda p: -len(p[0]))
+
+
+def outside_kind(text: str) -> str:
+    """The outside kind a word of data/outside.toml gives a question (「多少錢」, 「職缺」, 「加班費」); empty: none.
+    English words count as whole words."""
+    low = text.lower()
+    for word, kind in _outside_words():
+        if word in low and (not word.isascii() or re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low)):
+            return kind
+    return ""
+
+
+@cache
+def _occupation_pattern() -> re.Pattern[str]:
+    with OCCUPATIONS_FILE.open("rb") as f:
+        data = tomllib.load(f)
+    suffixes = "|".join(map(re.escape, sorted(data["suffixes"], key=len, reverse=True)))
+    english = "|".join(map(re.escape, sorted(data["english"], key=len, reverse=True)))
+    not_before = "".join(data["not_before"])
+    return re.compile(rf"((?<![{not_before}])[\u4e00-\u9fff]{{0,4}}(?:{suffixes}))|\b({english})s?\b", re.I)
+
+
+def _shares_title(word: str, title: str) -> bool:
+    """「系統整合工程師」 and 系統整合工程人員 share their distinctive part (all but the occupation suffix)."""
+    core = re.sub(r"(工程師|工程人員|人員|師|員)$", "", word)
+    return len(core) >= 2 and core in title
 
 
 def number(text: str) -> int:
@@ -374,7 +425,8 @@ class Reader:
         q.named = self._not_title_words(q.named, q.standards + q.soft_standards)
         q.families = _unique(d.family for d in map(self.catalog.get, q.standards + q.soft_standards) if d)
         spans += [n.span for n in q.named] + [s for s, _ in match.soft_spans]
-        q.fields = find_fields(_blank(text, [n.span for n in q.named]))
+        coded = [Span(m.start(), m.end()) for m in codes.UNIT_ID.finditer(text)]  # the 任務 of 工作任務五 is no field
+        q.fields = find_fields(_blank(text, [n.span for n in q.named] + coded))
         q.ordinals = find_ordinals(text)
         q.conditions = find_conditions(text)
         q.counting = bool(COUNT_CUE.search(text))
@@ -384,7 +436,21 @@ class Reader:
         if q.historical and not q.versioned and len(q.fields) > 1 and "versions" in q.fields:
             q.fields.remove("versions")  # "以前的版本有哪些任務": the old version is where to look, tasks what to list
         q.injection = bool(INJECTION.search(text))
+        q.across = across(text)
+        q.outside = outside_kind(text)
+        if not (q.standards or q.soft_standards or q.unknown_standard_codes):
+            q.occupation = self.foreign_occupation(text)
         return q, spans
+
+    def foreign_occupation(self, text: str) -> str:
+        """An occupation the text names (「營養師」, "nurse") that is no part of a loaded title (a title told in other
+        words, 「雲端工程師」, finds its standard before this is asked)."""
+        for m in _occupation_pattern().finditer(text):
+            word = next(g for g in m.groups() if g)
+            if not self.titles.find(word, gloss(word)).soft and not any(
+                    _shares_title(word, d.title) for d in self.catalog.current()):
+                return word
+        return ""
 
     def _english_titles(self, text: str) -> list[Span]:
         """English words that tell a standard's title ("the cloud system developer"), to be masked."""
@@ -454,9 +520,15 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
     if q.injection and not q.has_codes:
         return "refuse"
+    if q.outside and not q.has_codes:
+        return q.outside
+    if q.occupation and not (q.has_items or q.families or q.across):
+        return "oos_occupation"
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not q.has_items:
         return prediction.kind
-    if CATALOG_CUE.search(q.text) and not (q.families or q.has_items):
+    extreme_level = any(c.measure == "level" and c.op in ("max", "min") for c in q.conditions)
+    if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
+            and not describes_work(q.text):
         return "catalog"
     scores = dict(prediction.scores)
     in_play = bool(q.families) or session
@@ -465,7 +537,13 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "count": q.counting,
         "filter": bool(q.conditions) and not q.counting,
         "compare": len(q.families) >= 2,
-        "reverse": "tasks" in q.fields and not q.counting and any(r.sort in ITEM_SORTS for r in q.named),
+        "reverse": not q.counting and (("tasks" in q.fields and (bool(q.items) or any(r.sort in ITEM_SORTS
+                                                                                          for r in q.named)))
+                                       or (q.across and no_items and any(f in ITEM_FIELDS for f in q.fields))),
+        "profile": no_items and not q.families and (bool(FIT_CUE.search(q.text)) or (q.across and describes_work(q.text))),
+        # an item named outright (a skill, a note's term) is what the question is about, whatever field word follows
+        "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and not q.has_codes
+        and any(r.sort in NAMED_ITEM_SORTS for r in q.named),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
         "meta": no_items and in_play and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),
@@ -480,6 +558,13 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             return "search"
         return _level_of_standard(q, kind, in_play)
     return "search"
+
+
+def describes_work(text: str) -> bool:
+    """A person telling what they do at some length before asking which standard it is (「平常都在弄虛擬化：裝虛擬機、
+    設定虛擬網路…，這種工作算是哪一份的範圍？」): three clauses or more, or a colon introducing a list."""
+    parts = [p for p in re.split(r"[，,、；;：:。]", text) if len(p.strip()) >= 2]
+    return len(parts) >= 3 and bool(re.search(r"我|平常|做過|負責|在做|這種工作|這類工作|\bI\b", text))
 
 
 def _level_of_standard(q: Query, kind: str, in_play: bool) -> str:
@@ -507,8 +592,8 @@ def viable(kind: str, q: Query) -> bool:
         return q.counting
     if kind == "reverse":
         return not (q.tasks or q.duties or q.ordinals) or bool(q.items)
-    if kind == "version_diff":
-        return len(q.families) <= 1 and (q.versioned or q.historical)
+    if kind == "version_diff":  # 「舊版的入門條件」 asks the old version, not the difference
+        return len(q.families) <= 1 and q.versioned
     if kind == "compare":
         return len(q.families) >= 2
     if kind == "meta":

@@ -9,6 +9,8 @@ import pytest
 from bot.settings import SHIPPED_CORPUS, Settings
 from index.catalog import Catalog
 
+Settings(BOT_DATA_DIR=Path("/nonexistent")).limit_math_threads()  # as the command line does, before numpy loads
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -110,3 +110,12 @@ def test_a_whole_quick_assessment_typed_in_the_terminal(services: Services) -> N
     assert output.index("第 2/7 題｜T1.2", hint) > hint  # the place kept after the stray line
     assert "已答 6/7 題，略過 1 題" in output and "・有實例佐證：T1.1 評估應用可行性" in output
     assert not services.assessments.has_active(LOCAL_CHAT_ID)
+
+
+def test_follow_ups_and_typed_button_labels_in_the_terminal(services: Services) -> None:
+    question = "什麼是T2.2的行為指標"
+    output = chat(services, "/reset", question, cloud_choice_number(services, question), "那 T2.3 呢", "第二個呢",
+                  "以此基準自我評估", "/cancel", "/quit")
+    assert "P2.3.1" in output and "依測試報告，檢視異常問題" in output  # 那 T2.3 呢: T2.3's indicators, of the chosen one
+    assert "P2.3.2：將測試異常結果交由組織相關人員" in output  # 第二個呢: the second of them, on its own
+    assert f"[1] {t('assessment.scope_quick')}" in output  # the typed button label opened the assessment's menu

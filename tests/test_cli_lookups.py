@@ -191,3 +191,31 @@ def test_lookups_on_a_corpus_with_a_bad_file(tmp_path, folder_with_bad_files):
     lint_proc = run(tmp_path, "lint", corpus=folder_with_bad_files)
     assert lint_proc.returncode == 0
     assert "broken.txt" in lint_proc.stdout and "empty.txt" in lint_proc.stdout
+
+
+def test_a_batch_holds_conversations_and_independent_lines(tmp_path):
+    """`ask --json --batch`: lines sharing a conversation id are one chat (follow-ups, a choice pressed), answered by
+    the conversation engine; lines without one stay independent (the ask contract of the design notes)."""
+    lines = [
+        {"conversation": "a", "question": "T2.2 的行為指標有哪些"},
+        {"question": "那 T2.3 呢"},  # on its own: nothing to lean on
+        {"conversation": "a", "choose": "ISD3512-001v3"},
+        {"conversation": "b", "question": "電子商務系統規劃人員 T1.1 的工作產出"},
+        {"conversation": "a", "question": "那 T2.3 呢"},
+        {"conversation": "b", "question": "那 T1.2 呢"},
+    ]
+    batch = tmp_path / "chats.jsonl"
+    batch.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), "utf-8")
+    proc = run(tmp_path, "ask", "--json", "--batch", str(batch))
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert {c["standard"] for c in out[0]["choices"]} == {"ISD3512-001v3", "IIS3513-006v4", "INM3513-005v4"}
+    assert not any(c["code"].startswith("P2.3") and c["standard"] == "ISD3512-001v3" for c in out[1]["citations"])
+    assert ("ISD3512-001v3", "P2.2.1") in {(c["standard"], c["code"]) for c in out[2]["citations"]}
+    assert {(c["standard"], c["code"]) for c in out[4]["citations"]} >= {("ISD3512-001v3", "P2.3.1"),
+                                                                        ("ISD3512-001v3", "P2.3.2")}
+    assert not out[4]["choices"]
+    assert {c["standard"] for c in out[5]["citations"]} == {"IIS3513-006v4"}
+    assert "O1.2.1" in {c["code"] for c in out[5]["citations"]}
+    assert all(isinstance(o["elapsed_ms"], float | int) for o in out)

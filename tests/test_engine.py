@@ -14,6 +14,7 @@ from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database
 from index.catalog import Catalog
 from prompts import raw, t
+from retrieval.dialogue import Turn
 from retrieval.types import Answer, Choice
 
 CLOUD = "ISD3512-001v3"
@@ -39,7 +40,15 @@ class RecordingAssistant:
                 Choice(d.code, d.title) for d in self.catalog.current() if getattr(d, "task", None) and d.task("T2.2")
             ]
             return Answer(question, "indicators", "T2.2 在多個職能基準中，請選擇：", choices=choices)
-        return Answer(question, "indicators", f"{standard}：P2.2.1 <答案>", standard=standard)
+        named = (CLOUD,) if CLOUD in question else ()
+        turn = Turn(question, standard=standard, named=named, standards=(standard,) if standard else ())
+        return Answer(question, "indicators", f"{standard}：P2.2.1 <答案>", standard=standard, turn=turn)
+
+    def converse(self, message: str, standard: str | None, history: list[Any]) -> Answer:
+        return self.ask(message, standard)
+
+    def standards_named(self, text: str) -> list[str]:
+        return [CLOUD] if CLOUD in text else []
 
     def lookup(self, query: str, limit: int = 10) -> list[Any]:
         return []
@@ -272,9 +281,14 @@ def test_assessment_routing(engine: Engine, assessments: RecordingAssessments) -
     assessments.active = True
     command(engine, "cancel")
     assert assessments.calls[-1] == ("cancel", (CHAT,))
-    for name in ("resume", "history", "forget"):
+    for name in ("resume", "history"):
         command(engine, name)
         assert assessments.calls[-1][0] == name
+    asked = command(engine, "forget")  # asks first (bot/forget.py): nothing is deleted until confirmed
+    assert assessments.calls[-1][0] == "history"
+    yes = next(b.data for row in asked[0].buttons for b in row if b.data.startswith("fg:y"))
+    engine.handle(Incoming(chat_id=CHAT, user_id=CHAT, button=yes))
+    assert assessments.calls[-1][0] == "forget"
 
 
 def test_admin_commands_are_refused_politely_to_others(engine: Engine, assessments: RecordingAssessments) -> None:

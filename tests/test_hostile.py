@@ -26,7 +26,7 @@ from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database
 from bot.testing.fakebotapi import Call, FakeBotApi, html_problem, running
-from prompts import t
+from prompts import speaking, t
 from tests.test_faults import fresh_postgres
 from tests.test_telegram import plain, swapped
 
@@ -162,7 +162,8 @@ async def test_hostile_messages_get_a_reply_and_leak_nothing(
     assert "K01" in plain(replies["control characters"])
     assert "<script>" not in replies["html specials"].text
     assert plain(replies["prompt injection (zh)"]) == t("answers.refuse_secret")
-    assert plain(replies["prompt injection (en)"]) == t("answers.refuse_secret")
+    with speaking("en"):  # an English message is answered in English
+        assert plain(replies["prompt injection (en)"]) == t("answers.refuse_secret")
     assert plain(replies["report injection"]) == t("bot.report_usage")
     for name in LOOK_ALIKES:
         assert replies[name].buttons == ascii_choice.buttons, name

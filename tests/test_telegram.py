@@ -26,6 +26,7 @@ from bot.telegram.format import MESSAGE_LIMIT
 from bot.testing.fakebotapi import BOT_ID, BOT_USERNAME, Call, FakeBotApi, running
 from prompts import t
 from retrieval.types import Answer
+from tests.doubles import OneQuestionAssistant
 
 TOKEN = "424242:AAH-fake_TokenForTests-0123456789"
 ADMIN_ID = 900_001
@@ -82,7 +83,7 @@ def plain(call: Call) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", call.text))
 
 
-class ScriptedAssistant:
+class ScriptedAssistant(OneQuestionAssistant):
     """An assistant that always answers with the same text (for formatting tests)."""
 
     def __init__(self, services: Services, answer: str) -> None:
@@ -513,3 +514,23 @@ async def test_file_names_with_control_characters_are_shown_escaped(
     assert "\x1b" not in shown and "bad\\nname\\x1b[31m" in shown
     for record in caplog.records:
         assert "\x1b" not in record.getMessage() and "bad\nname" not in record.getMessage()
+
+
+async def test_a_conversation_over_telegram(bot: Application, api: FakeBotApi) -> None:
+    """Follow-ups lean on what was just said, the chosen standard stays put, typed button labels press buttons."""
+    chat = 1020
+    choice = await say(api, "T2.2 的行為指標有哪些", chat_id=chat)
+    mark = api.mark()
+    api.push_callback(api.sent_message(choice), f"std:{CLOUD}")
+    await api.wait_for("editMessageText", since=mark)
+    follow = await say(api, "那 T2.3 呢", chat_id=chat)
+    assert "P2.3.1" in follow.text and "P2.3.2" in follow.text and "K12" not in follow.text
+    assert not any(b["callback_data"].startswith("std:") for b in follow.buttons)
+    second = await say(api, "第二個呢", chat_id=chat)
+    assert "P2.3.2" in second.text and "P2.3.1" not in second.text
+    across = await say(api, "哪些職能基準有「溝通協調能力」這項技能？", chat_id=chat)
+    assert "IIS3513-006v4" in across.text and CLOUD in across.text
+    pinned = await say(api, "T2.1 的行為指標", chat_id=chat)
+    assert "P2.1.1" in pinned.text and "IIS3513-006v4" not in pinned.text  # the focus did not move
+    menu = await say(api, t("bot.button_assess"), chat_id=chat)  # a button's label, typed
+    assert any(b["callback_data"].startswith("as:") for b in menu.buttons)

@@ -62,6 +62,7 @@ class AssessmentService:
         self.records = Records(db)
         self.matcher = matcher
         self.archive = Archive(catalog, self.records, matcher)
+        self.on_finished: list[Callable[[AssessmentResult], list[Reply]]] = []  # notices for others (team leads)
 
     def reload(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -479,7 +480,7 @@ class AssessmentService:
             date=local_date(finished),
         )
         self.records.finish(active, result, finished)
-        return self.archive.replies(result)
+        return [*self.archive.replies(result), *(notice for hook in self.on_finished for notice in hook(result))]
 
     def _read_all(self, active: Active, stored: list[StoredNote]) -> list[Note]:
         """The notes, those kept by an earlier version read against their question's items now."""

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -29,9 +30,17 @@ def is_admin(context: Context, user_id: int | None) -> bool:
 
 
 def incoming_from(update: Update, context: Context, **fields: Any) -> Incoming:
-    """An Incoming for this update's chat and user, with the given text, command or button."""
+    """An Incoming for this update's chat and user, with the given text, command or button.
+
+    A message sent on behalf of a chat (`sender_chat`: an anonymous group admin, whom Telegram sends as user
+    1087968824 for every group, or a channel) is keyed by that chat and marked anonymous: it is no one person."""
     user = update.effective_user
     chat = update.effective_chat
+    sender = update.message.sender_chat if update.message is not None else None
+    in_group = chat is not None and chat.type != ChatType.PRIVATE
+    if sender is not None:
+        return Incoming(chat_id=chat.id if chat else sender.id, user_id=sender.id, user_name=sender.title or "",
+                        bot_username=context.bot.username or "", in_group=in_group, anonymous=True, **fields)
     user_id = user.id if user else 0
     return Incoming(
         chat_id=chat.id if chat else user_id,
@@ -39,6 +48,7 @@ def incoming_from(update: Update, context: Context, **fields: Any) -> Incoming:
         user_name=user.first_name if user else "",
         is_admin=is_admin(context, user_id if user else None),
         bot_username=context.bot.username or "",
+        in_group=in_group,
         **fields,
     )
 

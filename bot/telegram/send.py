@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
+from dataclasses import replace
 from typing import TypeVar
 
 from telegram import Bot, InputFile, Message
@@ -14,6 +15,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.replies import Reply
 from bot.telegram.format import CAPTION_LIMIT, html_chunks, keyboard
+from prompts import t
 
 log = logging.getLogger(__name__)
 
@@ -115,13 +117,26 @@ async def _edit_text(bot: Bot, pressed: Message, reply: Reply) -> None:
 
 
 async def _send_photo(bot: Bot, chat_id: int, reply: Reply) -> None:
+    """The picture as a photo; one Telegram refuses (its size, its format) goes as a file instead, so the
+    replies after it (a report's workbook) are still sent."""
     caption, rest = _caption(reply.text)
     markup = keyboard(reply.buttons) if not rest else None
-    await with_retries(
-        lambda: bot.send_photo(
-            chat_id, photo=reply.photo, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup
+    try:
+        await with_retries(
+            lambda: bot.send_photo(
+                chat_id, photo=reply.photo, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
         )
-    )
+    except BadRequest as e:
+        log.warning("photo refused (%s); sent as a file", e)
+        assert reply.photo is not None
+        as_file = replace(reply, photo=None, document=(t("bot.photo_file_name"), reply.photo))
+        try:
+            await _send_document(bot, chat_id, as_file)
+        except BadRequest as again:
+            log.warning("picture refused as a file too (%s); its caption sent alone", again)
+            await _send_text(bot, chat_id, html_chunks(reply.text or t("bot.photo_refused")), reply)
+        return
     if rest:
         await _send_text(bot, chat_id, rest, reply)
 

@@ -7,7 +7,8 @@ setWebhook, close, logOut), records every call, lets a test act as a person (mes
 presses, inline queries, documents) and injects faults (429 with retry_after, 500s, delays, a
 connection closed without an answer). Like Telegram, it refuses (400) an HTML text that does not
 parse (an unknown tag, an unclosed tag, a bare "<" or "&") or that is longer than 4096 characters,
-and an inline keyboard of more than 100 buttons, more than 8 in a row, or callback data over 64 bytes.
+an inline keyboard of more than 100 buttons, more than 8 in a row, or callback data over 64 bytes, and a
+photo whose width + height is over 10,000 or whose sides differ more than 20 times (PHOTO_INVALID_DIMENSIONS).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import asyncio
 import itertools
 import json
 import re
+import struct
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
@@ -35,6 +37,9 @@ CAPTION_LIMIT = 1024
 KEYBOARD_BUTTONS = 100  # buttons in one inline keyboard
 ROW_BUTTONS = 8  # buttons in one row
 CALLBACK_BYTES = 64
+PHOTO_SIDES_SUM = 10_000  # sendPhoto: width + height at most this
+PHOTO_RATIO = 20  # sendPhoto: one side at most this many times the other
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "tg-emoji",
              "code", "pre", "blockquote"}
 _HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s[^<>]*)?)>|<|&(?:lt|gt|amp|quot|#\d+|#x[0-9A-Fa-f]+);|&")
@@ -173,13 +178,14 @@ class FakeBotApi:
         }
         return self.push_message("", chat_id, user_id, document=document)
 
-    def push_callback(self, message: dict[str, Any], data: str, user_id: int | None = None) -> dict[str, Any]:
+    def push_callback(self, message: dict[str, Any], data: str, user_id: int | None = None,
+                      first_name: str = "小明") -> dict[str, Any]:
         """Press a button of a message the bot sent (as returned by sent_message)."""
         chat_id = message["chat"]["id"]
         user_id = user_id if user_id is not None else chat_id
         query = {
             "id": f"cq{next(_update_ids)}",
-            "from": {"id": user_id, "is_bot": False, "first_name": "小明"},
+            "from": {"id": user_id, "is_bot": False, "first_name": first_name},
             "chat_instance": f"ci{chat_id}",
             "message": message,
             "data": data,
@@ -270,7 +276,7 @@ class FakeBotApi:
         if handler is None:
             call.status = 404
             return _error(404, "Not Found: method not found")
-        problem = _html_problem(call) or keyboard_problem(call.params.get("reply_markup"))
+        problem = _html_problem(call) or keyboard_problem(call.params.get("reply_markup")) or photo_problem(call)
         if problem:
             call.status = 400
             return _error(400, f"Bad Request: {problem}")
@@ -505,6 +511,20 @@ def keyboard_problem(markup: Any) -> str | None:
         return "too many buttons in a row"
     if any(len(str(b.get("callback_data", "")).encode()) > CALLBACK_BYTES for row in rows for b in row):
         return "BUTTON_DATA_INVALID"
+    return None
+
+
+def photo_problem(call: Call) -> str | None:
+    """Why Telegram would refuse this sendPhoto's picture: width + height over 10,000 or a side more than 20
+    times the other (a PNG's size is read from its header; other pictures pass)."""
+    if call.method != "sendPhoto":
+        return None
+    content = call.files.get("photo", ("", b""))[1]
+    if not content.startswith(PNG_SIGNATURE) or content[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", content[16:24])
+    if width + height > PHOTO_SIDES_SUM or max(width, height) > PHOTO_RATIO * max(1, min(width, height)):
+        return "PHOTO_INVALID_DIMENSIONS"
     return None
 
 

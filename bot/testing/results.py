@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from bot.assessment import build_result, quick_questions
-from bot.store import Database, review_links, utcnow
+from bot.store import Database, utcnow
 from index.catalog import Catalog
 
 
@@ -28,7 +28,6 @@ def confirm(db: Database, result_id: int, owner: int, reviewer: int, tasks: list
     """A finished review of the result: every task rated, one with a comment."""
     marks = {code: {"rating": rng.randint(0, 3), "comment": ""} for code in tasks}
     marks[tasks[0]]["comment"] = "需要多練習"
-    with db.begin() as conn:
-        conn.execute(review_links.insert().values(
-            token_hash=f"bench-{result_id}", result_id=result_id, owner_id=owner, owner_chat_id=owner,
-            reviewer_id=reviewer, reviewer_name="主管", status="done", marks=marks, expires_at=utcnow(), done_at=utcnow()))
+    db.add_review_link(token_hash=f"bench-{result_id}", result_id=result_id, owner_id=owner, owner_chat_id=owner,
+                       reviewer_id=reviewer, reviewer_name="主管", status="done", marks=marks, expires_at=utcnow(),
+                       done_at=utcnow())

@@ -1,0 +1,270 @@
+"""Advice for a person, not code lists.
+
+- career_fit: a person describes their work (「我會 Docker 跟 CI/CD，做過部署自動化，最接近哪一份」). Each clause of the
+  description is matched against the tasks, indicators, knowledge and skills of every current document; a document
+  earns a vote from each clause it answers (relative to that clause's best match), so a long standard does not win
+  on size. The answer says which document fits best and why (the clauses and the tasks they met), what it asks that
+  the person did not mention, and the runner-up; words about education or experience add its entry requirements.
+- learning_plan: 「想當 X 要先學什麼」: X's knowledge and skills without repeats, with names, in the order a newcomer
+  meets the tasks (lower 職能級別 first, then as printed), as a starting point and a few steps; the full list is a
+  follow-up button.
+- entry_check: 「我有五年經驗，入門條件夠嗎」: the entry requirements as printed, the years they ask beside the years
+  the person gave, and the level.
+Nothing here states a code the documents do not print.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.catalog import Catalog, tasks_using
+from index.model import Document, Item, Standard, Task, Unit
+from prompts import raw, t
+from retrieval import answer as A
+from retrieval.find import chunk_item
+from retrieval.normalize import concepts
+from retrieval.search import Filters, Hit, HybridSearch, content_tokens
+from retrieval.understand import Query, number
+
+FIT_TYPES = ("task", "indicator", "output", "knowledge", "skill", "unit_item", "section")
+CLAUSE_HITS = 12
+REASONS = 4
+MISSING = 3
+STEPS = 4
+STEP_ITEMS = 5
+_SPLIT = re.compile(r"[，,、。；;！!？?\n]+|(?:和|跟|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
+VOTES = (1.0, 0.5, 0.25)  # what a clause gives the document it matches best, second best, third
+_YEARS = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:年|years?)", re.I)
+
+
+@dataclass
+class Vote:
+    """What one clause of the description met in one document."""
+
+    clause: str
+    strength: float
+    hit: Hit
+
+
+@dataclass
+class Fit:
+    doc: Document
+    votes: list[Vote] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(v.strength for v in self.votes)
+
+    @property
+    def firsts(self) -> int:
+        """How many clauses this document matches best."""
+        return sum(1 for v in self.votes if v.strength == VOTES[0])
+
+
+def clauses_of(text: str) -> list[str]:
+    """The parts of a description that each say one thing the person does or knows (the question asked of them,
+    「最接近哪一份」, is no part of it)."""
+    asks = [w.lower() for w in raw("answers.advice.asking")]
+    parts = [p.strip(" 的了過") for p in _SPLIT.split(text)]
+    kept = [p for p in parts if len(p) >= 2 and content_tokens(p) and not any(w in p.lower() for w in asks)]
+    return kept or [text]
+
+
+def mentions_background(text: str) -> bool:
+    """The person speaks of their own education or experience (「我有五年經驗」, "I have a degree"): a first-person word
+    and a background word (prompts/answers.toml [advice])."""
+    low = text.lower()
+    personal = re.search(r"我|本人|自己|\bi\b|\bi'm\b|\bmy\b|\bme\b", low)
+    return bool(personal) and any(word in low for word in raw("answers.advice.background"))
+
+
+class Advisor:
+    def __init__(self, catalog: Catalog, search: HybridSearch) -> None:
+        self.catalog = catalog
+        self.search = search
+
+    # ------------------------------------------------------------ which standard fits
+    def fits(self, text: str, docs: list[Document] | None = None) -> list[Fit]:
+        """Documents by how many clauses of the description they answer."""
+        fits: dict[str, Fit] = {}
+        allowed = [d.code for d in docs] if docs else []
+        for clause in clauses_of(text):
+            query = " ".join([clause, *concepts(clause)])
+            hits = self.search.search(query, k=CLAUSE_HITS, filters=Filters(standards=allowed, item_types=FIT_TYPES))
+            best: dict[str, Hit] = {}
+            closeness = _closeness(hits)
+            for hit in sorted(hits, key=lambda h: closeness[h.chunk.id], reverse=True):  # each document's best match
+                best.setdefault(hit.chunk.standard, hit)
+            for place, (code, hit) in enumerate(list(best.items())[: len(VOTES)]):
+                doc = self.catalog.get(code)
+                if doc is not None:
+                    fits.setdefault(code, Fit(doc)).votes.append(Vote(clause, VOTES[place], hit))
+        return sorted(fits.values(), key=lambda f: (-f.score, -len(f.votes), f.doc.code))
+
+    def career_fit(self, q: Query, named: list[Document]) -> A.Draft:
+        ranked = self.fits(q.text, named or None)
+        if not ranked:
+            return A.Draft.reply("career_fit", t("answers.advice.no_fit"))
+        best = ranked[0]
+        draft = A.Draft("career_fit", standard=best.doc.code)
+        draft.say(t("answers.advice.best", std=f"{best.doc.code} {best.doc.title}", kind=best.doc.kind,
+                    met=best.firsts, said=len(clauses_of(q.text))))
+        draft.cite(best.doc, best.doc.code, best.doc.title)
+        met = self._reasons(draft, best)
+        self._missing(draft, best.doc, met)
+        if len(ranked) > 1 and ranked[1].firsts:
+            second = ranked[1]
+            draft.say(t("answers.advice.second", std=f"{second.doc.code} {second.doc.title}", met=second.firsts))
+            draft.cite(second.doc, second.doc.code, second.doc.title)
+        if mentions_background(q.text):
+            self._entry(draft, best.doc, q.text)
+        draft.say(t("answers.advice.next", code=best.doc.code))
+        return draft
+
+    def _reasons(self, draft: A.Draft, fit: Fit) -> set[str]:
+        """「部署自動化」→ T2.4 維護或新增功能: each clause with the task it met. Returns the tasks met."""
+        met: set[str] = set()
+        for vote in [v for v in sorted(fit.votes, key=lambda v: -v.strength) if v.strength == VOTES[0]][:REASONS]:
+            task = _task_of(fit.doc, vote.hit)
+            code, text = _item_of(fit.doc, vote.hit)
+            if task is not None and isinstance(fit.doc, Standard):
+                met.add(task.code)
+                key = "answers.advice.reason" if code != task.code else "answers.advice.reason_task"
+                draft.say(t(key, clause=vote.clause, task=task.code, title=task.title, code=code, text=text))
+                draft.cite(fit.doc, task.code, task.title)
+            else:
+                draft.say(t("answers.advice.reason_item", clause=vote.clause, code=code, text=text))
+            draft.cite(fit.doc, code, text)
+        return met
+
+    def _missing(self, draft: A.Draft, doc: Document, met: set[str]) -> None:
+        if not isinstance(doc, Standard):
+            return
+        rest = [task for task in _newcomer_order(doc) if task.code not in met][:MISSING]
+        if rest:
+            draft.say(t("answers.advice.missing", tasks=t("answers.list_sep").join(f"{x.code} {x.title}" for x in rest)))
+            for task in rest:
+                draft.cite(doc, task.code, task.title)
+
+    # ------------------------------------------------------------ entry requirements
+    def entry_check(self, q: Query, doc: Document | None) -> A.Draft:
+        chosen = doc is None
+        if doc is None:
+            ranked = self.fits(q.text)
+            doc = ranked[0].doc if ranked else None
+        if doc is None:
+            return A.Draft.reply("entry", t("answers.advice.no_fit"))
+        draft = A.start("entry", doc, self.catalog)
+        if chosen:
+            draft.say(t("answers.advice.closest", std=f"{doc.code} {doc.title}"))
+        self._entry(draft, doc, q.text, titled=False)
+        return draft
+
+    def _entry(self, draft: A.Draft, doc: Document, text: str, titled: bool = True) -> None:
+        lines = doc.entry_requirements if isinstance(doc, Standard) else []
+        key = "answers.advice.entry_heading" if titled else "answers.advice.entry_heading_here"
+        draft.say(t(key, std=f"{doc.code} {doc.title}", level=doc.level or "—"))
+        draft.cite(doc, doc.code, doc.title)
+        for line in lines:
+            draft.say(t("answers.bullet", text=line))
+        if not lines:
+            draft.say(t("answers.entry_none"))
+        said, asked = _years(text), [y for line in lines for y in [_years(line)] if y is not None]
+        if said is not None and asked:
+            verdict = "advice.years_meet" if said >= max(asked) else "advice.years_short"
+            draft.say(t(f"answers.{verdict}", said=said, asked=max(asked)))
+
+    # ------------------------------------------------------------ what to learn first
+    def learning_plan(self, doc: Document) -> A.Draft:
+        draft = A.start("learning_plan", doc, self.catalog)
+        if isinstance(doc, Unit):
+            self._unit_plan(draft, doc)
+            return draft
+        steps = _steps(doc)
+        if not steps:
+            draft.say(t("answers.advice.nothing_to_learn"))
+            return draft
+        first_tasks, _ = steps[0]
+        draft.say(t("answers.advice.start", task=first_tasks[0].code, title=first_tasks[0].title,
+                    level=first_tasks[0].level or "—"))
+        for n, (tasks, items) in enumerate(steps, 1):
+            where = t("answers.list_sep").join(f"{x.code} {x.title}" for x in tasks)
+            draft.say(t("answers.advice.step", n=n, tasks=where))
+            for task in tasks:
+                draft.cite(doc, task.code, task.title)
+            for item in items:
+                draft.say(t("answers.advice.step_item", code=item.code, text=item.name or item.text))
+                draft.cite(doc, item.code, item.full_text)
+        total = len({i.code for _, items in _all_steps(doc) for i in items})
+        shown = sum(len(items) for _, items in steps)
+        if total > shown:
+            draft.say(t("answers.advice.more", n=total - shown))
+        draft.follow_ups.append((t("answers.advice.full_list"), t("answers.advice.full_list_question", code=doc.code)))
+        return draft
+
+    def _unit_plan(self, draft: A.Draft, unit: Unit) -> None:
+        draft.say(t("answers.advice.unit_start", level=unit.level or "—"))
+        for item in [*unit.knowledge.values(), *unit.skills.values()]:
+            draft.say(t("answers.advice.step_item", code=item.code, text=item.name or item.text))
+            draft.cite(unit, item.code, item.full_text)
+
+
+def _closeness(hits: list[Hit]) -> dict[str, float]:
+    """How well each passage answers a clause: its fused rank (the words and the meaning) and the model's similarity
+    (the meaning alone), each as a share of the clause's best, added."""
+    top_score = max((h.score for h in hits), default=0.0) or 1.0
+    top_sim = max((h.similarity for h in hits), default=0.0) or 1.0
+    return {h.chunk.id: h.score / top_score + h.similarity / top_sim for h in hits}
+
+
+def _newcomer_order(std: Standard) -> list[Task]:
+    """Tasks a newcomer meets first: lower 職能級別 first, then as printed."""
+    printed = {task.code: n for n, task in enumerate(std.tasks)}
+    return sorted(std.tasks, key=lambda task: (task.level or 99, printed[task.code]))
+
+
+def _all_steps(std: Standard) -> list[tuple[list[Task], list[Item]]]:
+    """Per task in newcomer order, the knowledge and skills it brings that earlier tasks did not."""
+    seen: set[str] = set()
+    out = []
+    for task in _newcomer_order(std):
+        items = [std.knowledge[c] for c in task.knowledge if c in std.knowledge]
+        items += [std.skills[c] for c in task.skills if c in std.skills]
+        fresh = [i for i in items if i.code not in seen]
+        seen.update(i.code for i in fresh)
+        if fresh:
+            out.append(([task], fresh))
+    return out
+
+
+def _steps(std: Standard) -> list[tuple[list[Task], list[Item]]]:
+    """At most STEPS steps: tasks of equal level merged until each step is worth taking, items capped per step."""
+    merged: list[tuple[list[Task], list[Item]]] = []
+    for tasks, items in _all_steps(std):
+        if merged and (len(merged) >= STEPS or len(merged[-1][1]) < 2):
+            merged[-1][0].extend(tasks)
+            merged[-1][1].extend(items)
+        else:
+            merged.append((list(tasks), list(items)))
+    return [(tasks, items[:STEP_ITEMS]) for tasks, items in merged]
+
+
+def _task_of(doc: Document, hit: Hit) -> Task | None:
+    if not isinstance(doc, Standard):
+        return None
+    if hit.chunk.item_type == "task":
+        return doc.task(hit.chunk.code)
+    if hit.chunk.task:
+        return doc.task(hit.chunk.task)
+    used = tasks_using(doc, hit.chunk.code)
+    return used[0] if used else None
+
+
+def _item_of(doc: Document, hit: Hit) -> tuple[str, str]:
+    return chunk_item(doc, hit.chunk)
+
+
+def _years(text: str) -> int | None:
+    found = [number(m.group(1)) for m in _YEARS.finditer(text)]
+    return max(found) if found else None
