@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -720,6 +720,25 @@ class Database:
         where = (team_members.c.user_id == user_id) & team_members.c.team_id.in_(team_ids) & (team_members.c.role == MEMBER)
         with self.begin() as conn:
             conn.execute(delete(team_members).where(where))
+
+    # ------------------------------------------------------------ finished reviews, read for the owner's results
+    # (bot/assessment/archive.py attaches them to results: overall figures, report, chart and history).
+    # Read only: the review links are written by the review flow (bot/sharing.py).
+    REVIEW_BATCH = 500  # result ids per query (SQLite's bound-parameter limit)
+    REVIEW_DONE = "done"  # review_links.status of a finished review
+
+    def finished_reviews(self, result_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+        """The latest finished review of each result that has one: {result id: {reviewer_name, marks, done_at}}."""
+        found: dict[int, dict[str, Any]] = {}
+        ids = sorted(set(result_ids))
+        columns = (review_links.c.result_id, review_links.c.reviewer_name, review_links.c.marks, review_links.c.done_at)
+        with self.begin() as conn:
+            for start in range(0, len(ids), self.REVIEW_BATCH):
+                batch = ids[start:start + self.REVIEW_BATCH]
+                query = select(*columns).where(review_links.c.result_id.in_(batch), review_links.c.status == self.REVIEW_DONE)
+                for row in conn.execute(query.order_by(review_links.c.id)).mappings():
+                    found[row["result_id"]] = dict(row)  # the later review of a result replaces the earlier
+        return found
 
 
 def _add_missing_columns(conn: Connection) -> None:

@@ -24,7 +24,18 @@ from typing import Any
 from bot.replies import Button, Incoming, Reply, one_line
 from bot.reviews import ResultsLike, deep_link, display_name, token_hash
 from bot.store import ADMIN, MEMBER, Database, aware, row_id, utcnow
-from bot.teamview import Cell, Comment, MemberRow, Sheet, heatmap_png, sheet_parts, weakest, workbook_bytes
+from bot.teamview import (
+    Cell,
+    Comment,
+    MemberRow,
+    Sheet,
+    heatmap_png,
+    ordered,
+    sheet_parts,
+    team_summary,
+    weakest,
+    workbook_bytes,
+)
 from index.catalog import find_item
 from index.model import Standard
 from prompts import t
@@ -260,12 +271,12 @@ class Teams:
         return self._team_view(team_id, team["name"] if team else "")
 
     def _team_view(self, team_id: int, name: str) -> list[Reply]:
-        sheets = self.sheets(team_id)
+        sheets = ordered(self.sheets(team_id))
         if not sheets:
             return [Reply(t("sharing.report_empty", name=name))]
         replies: list[Reply] = []
         for sheet in sheets:
-            replies.append(Reply(self._summary(name, sheet)))
+            replies.append(Reply(team_summary(name, sheet, self.results.catalog.get(sheet.code))))
             parts = sheet_parts(sheet)
             for n, part in enumerate(parts, 1):
                 caption = t("sharing.chart_caption", name=name, code=sheet.code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -237,7 +238,7 @@ def test_whole_quick_assessment_ends_in_summary_chart_report_and_csv(service: As
     summary, chart = replies[-2], replies[-1]
     assert CLOUD in summary.text and "T2.2" in summary.text
     assert "已答 6/7 題，略過 1 題" in summary.text
-    assert "K09" in summary.text  # what to learn for the gap T2.2
+    assert re.search(r"・K\d+ \S+（\d 項待加強任務需要）", summary.text)  # what to learn, each K named
     assert chart.photo is not None and chart.photo.startswith(PNG_SIGNATURE)
     assert not service.has_active(USER)
 
@@ -390,8 +391,8 @@ def test_flags_in_the_result(service: AssessmentService) -> None:
     summary = service.report(USER)
     markdown = dict(r.document for r in summary if r.document)
     text = next(v for k, v in markdown.items() if k.endswith(".md")).decode()
-    assert "| T1.1 | 評估應用可行性 | 4 | 1/1 | 100% | 是 | 有實例佐證 | P1.1.1 |" in text
-    assert "### T1.1 評估應用可行性（100%，有實例佐證）" in text
+    assert "| T1.1 | 評估應用可行性 | 4 | 1/1 | 3 分（能指導他人或改善做法） | 是 | 有實例佐證 | P1.1.1 |" in text
+    assert "### T1.1 評估應用可行性\n\n- 自評 3 分（能指導他人或改善做法）・有實例佐證" in text
     assert "- 例子：「我蒐集雲端產品資訊，做了比較」" in text and "  - 對應：P1.1.1 依組織要求" in text
 
 
@@ -552,7 +553,7 @@ def test_history_report_and_team_export(service: AssessmentService) -> None:
 
     history = service.history(USER)
     report_buttons = [d for d in data_of(history) if d.startswith("as:rep:")]
-    assert len(report_buttons) == 1 and "100%" in history[0].text
+    assert len(report_buttons) == 1 and "自評平均 3 分" in history[0].text and "已審核" not in history[0].text
     mine = int(report_buttons[0].split(":")[2])
     assert service.report(OTHER_USER, mine)[0].text == t("assessment.report.not_found")
     assert service.report(USER, mine)[0].document is not None

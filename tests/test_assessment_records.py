@@ -94,8 +94,8 @@ def test_a_version_1_result_is_read_and_stored_back(service: AssessmentService, 
     assert f"#{result_id}" in history[0].text and "（ISD3512-001v3）" in history[0].text
     documents = dict(r.document for r in service.report(user) if r.document)
     markdown = next(v for k, v in documents.items() if k.endswith(".md")).decode()
-    assert "| T1.1 | 評估應用可行性 | 4 | 1/1 | 100% | 是 | 有實例佐證 | P1.1.1 |" in markdown
-    assert "| T1.2 | 擬訂應用可行方案 | 4 | 1/1 | 67% | 是 | 自評高於實例 |  |" in markdown
+    assert "| T1.1 | 評估應用可行性 | 4 | 1/1 | 3 分（能指導他人或改善做法） | 是 | 有實例佐證 | P1.1.1 |" in markdown
+    assert "| T1.2 | 擬訂應用可行方案 | 4 | 1/1 | 2 分（能獨立完成） | 是 | 自評高於實例 |  |" in markdown
     assert "- 例子：「我蒐集雲端產品資訊，做了比較」" in markdown
     with db.begin() as conn:
         again = conn.execute(select(assessments.c.result).where(assessments.c.id == result_id)).scalar_one()

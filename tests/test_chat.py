@@ -108,7 +108,7 @@ def test_a_whole_quick_assessment_typed_in_the_terminal(services: Services) -> N
     assert "你的例子對應 P1.1.1" in output
     hint = output.index(t("assessment.typed_hint"))
     assert output.index("第 2/7 題｜T1.2", hint) > hint  # the place kept after the stray line
-    assert "已答 6/7 題，略過 1 題" in output and "・有實例佐證：T1.1（P1.1.1）" in output
+    assert "已答 6/7 題，略過 1 題" in output and "・有實例佐證：T1.1 評估應用可行性" in output
     assert not services.assessments.has_active(LOCAL_CHAT_ID)
 
 

@@ -134,7 +134,7 @@ async def test_a_review_and_a_team_report_through_telegram(settings: Settings, a
         compared = (await api.wait_for("sendMessage", since=mark, where=to(OWNER, lambda c: "審核對照" in plain(c))))[0]
         assert re.search(r"T1\.1 評估應用可行性：自評 1 → 審核 3｜評語：帶過兩位新人做可行性分析", plain(compared))
         assert "T1.2 擬訂應用可行方案：自評 1 → 審核 1" in plain(compared)
-        documents = await api.wait_for("sendDocument", since=mark, count=3)
+        documents = await api.wait_for("sendDocument", since=mark, count=4)
         assert any(name.startswith("review-") for name, _ in (d.files["document"] for d in documents))
 
         # a team: created, joined, reported
@@ -155,7 +155,7 @@ async def test_a_review_and_a_team_report_through_telegram(settings: Settings, a
         name, content = workbook.files["document"]
         assert name.endswith(".xlsx")
         book = load_workbook(io.BytesIO(content))
-        sheet = book[CLOUD]
+        sheet = next(page for page in book.worksheets if page.title.startswith(CLOUD))
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[1][0] == "王小明" and rows[1][2] == 3  # T1.1 as confirmed
         comments = list(book[t("sharing.sheet_comments")].iter_rows(values_only=True))

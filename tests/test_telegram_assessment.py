@@ -21,6 +21,7 @@ from bot.services import build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.testing.fakebotapi import Call, FakeBotApi, running
 from prompts import raw, t
+from tests.test_results import pdf_text, squash
 
 TOKEN = "535353:AAH-fake_TokenForAssessmentTests-9876"
 ADMIN_ID = 900_777
@@ -132,8 +133,12 @@ async def test_a_whole_quick_assessment_by_button_presses(settings: Settings, ap
 
         mark = api.mark()
         api.push_message("/report", chat)
-        documents = await api.wait_for("sendDocument", since=mark, count=2)
+        documents = await api.wait_for("sendDocument", since=mark, count=3)
     files = dict(call.files["document"] for call in documents)
+    assert [name.rsplit(".", 1)[1] for name, _ in files.items()] == ["pdf", "md", "csv"]  # the PDF is the report
+    assert all(call.params.get("caption") for call in documents)  # every file says what it is
+    report_text = pdf_text(next(content for name, content in files.items() if name.endswith(".pdf")))
+    assert "確認系統功能需求規格" in report_text and squash("「第 1 題：我負責過 <一次> 導入」") in report_text
     markdown = next(content for name, content in files.items() if name.endswith(".md")).decode()
     assert f"（{CLOUD}）" in markdown and "「第 1 題：我負責過 <一次> 導入」" in markdown
     table = next(content for name, content in files.items() if name.endswith(".csv"))
@@ -190,7 +195,7 @@ async def test_a_restart_while_an_example_is_awaited_restates_the_question(setti
         assert plain(sent[0]).startswith("你的補充對應 P2.2.2") and "第 5/7 題" in plain(prompt)
         for words in ("0", "0", "0"):
             _sent, prompt = await typing(api, chat, words)
-    assert "・有實例佐證：T2.2（P2.2.1、P2.2.2）" in plain(prompt)
+    assert "・有實例佐證：T2.2 開發與測試" in plain(prompt)
 
 
 async def test_a_whole_quick_assessment_by_typing_alone(settings: Settings, api: FakeBotApi) -> None:
@@ -218,7 +223,7 @@ async def test_a_whole_quick_assessment_by_typing_alone(settings: Settings, api:
         await api.wait_for("sendPhoto", since=mark)
     text = plain(summary)
     assert "已答 6/7 題，略過 1 題" in text
-    assert "・有實例佐證：T1.1（P1.1.1、P1.1.2）" in text and "・僅自評：T1.2" in text
+    assert "・有實例佐證：T1.1 評估應用可行性" in text and "・僅自評：T1.2 擬訂應用可行方案" in text
     assert not api.calls_of("answerCallbackQuery")  # not one button was pressed
 
 

@@ -5,12 +5,19 @@ answers, with the indicator and output codes each one shows) and a confidence fl
 before (version 1, no "version" key) are read too: their evidence sentences come back as
 unread notes (`read=False`) and their tasks carry no flag until the service reads them again
 (bot/assessment/service.py does so when it loads one, and stores the result back in version 2).
+
+A result read back may carry the latest finished review (`review`, attached by bot/assessment/archive.py
+from the review links; never stored in the result's JSON). The reviewer's rating of a task then counts
+instead of the self rating: `final_mean`, `final_overall` and `final_duty_mean` give the figures that count,
+`overall_mean` and `duty_mean` the self figures, so both can be shown. The archive also recomputes gaps,
+strengths and levels from the confirmed ratings (bot/assessment/scoring.py), so the learning plan follows them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
+from statistics import fmean
 from typing import Any, Literal
 
 SCALE_MAX = 3
@@ -98,6 +105,49 @@ class Gap:
 
 
 @dataclass(frozen=True, slots=True)
+class ReviewMark:
+    """A reviewer's word on one task: the rating they confirm or set (None: left unrated) and a comment."""
+
+    task: str
+    rating: int | None
+    comment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """The latest finished review of a result: who reviewed, when (local time as shown) and the marks."""
+
+    reviewer: str
+    date: str
+    marks: tuple[ReviewMark, ...] = ()
+
+    def mark(self, task: str) -> ReviewMark | None:
+        return next((mark for mark in self.marks if mark.task == task), None)
+
+    @property
+    def rated(self) -> int:
+        return sum(1 for mark in self.marks if mark.rating is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanItem:
+    """A K or S of the learning plan, with the weak tasks that list it (in task order)."""
+
+    code: str
+    text: str
+    tasks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LearningPlan:
+    knowledge: tuple[PlanItem, ...] = ()
+    skills: tuple[PlanItem, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.knowledge or self.skills)
+
+
+@dataclass(frozen=True, slots=True)
 class AnswerRecord:
     """One question as asked and answered."""
 
@@ -132,6 +182,7 @@ class AssessmentResult:
     unit_knowledge: tuple[Coded, ...] = ()
     unit_skills: tuple[Coded, ...] = ()
     version: int = VERSION
+    review: Review | None = None  # attached when read back; not part of the stored JSON
 
     @property
     def skipped(self) -> int:
@@ -150,8 +201,65 @@ class AssessmentResult:
     def with_tasks(self, tasks: tuple[TaskResult, ...]) -> AssessmentResult:
         return replace(self, tasks=tasks, version=VERSION)
 
+    # ------------------------------------------------------------ self and confirmed figures (0–3)
+    def confirmed(self, code: str) -> int | None:
+        """The reviewer's rating of a task; None when there is no review or the task was left unrated."""
+        mark = self.review.mark(code) if self.review else None
+        return None if mark is None else mark.rating
+
+    def comment(self, code: str) -> str:
+        mark = self.review.mark(code) if self.review else None
+        return mark.comment if mark else ""
+
+    def final_mean(self, task: TaskResult) -> float | None:
+        """The rating that counts: the reviewer's where there is one, else the person's own."""
+        confirmed = self.confirmed(task.code)
+        return task.mean if confirmed is None else float(confirmed)
+
+    def final_tasks(self) -> tuple[TaskResult, ...]:
+        """The tasks with the rating that counts as their mean (the scoring rules then apply unchanged)."""
+        if self.review is None:
+            return self.tasks
+        return tuple(replace(task, mean=self.final_mean(task)) for task in self.tasks)
+
+    @property
+    def overall_mean(self) -> float | None:
+        """The self figure: the mean of the scored tasks' self ratings (each task weighs the same)."""
+        return _mean(task.mean for task in self.tasks)
+
+    @property
+    def final_overall(self) -> float | None:
+        return _mean(self.final_mean(task) for task in self.tasks)
+
+    def duty_mean(self, duty: str) -> float | None:
+        return _mean(task.mean for task in self.tasks if task.duty == duty)
+
+    def final_duty_mean(self, duty: str) -> float | None:
+        return _mean(self.final_mean(task) for task in self.tasks if task.duty == duty)
+
+    @property
+    def met_count(self) -> int:
+        """Tasks whose rating that counts is at least 「能獨立完成」."""
+        return sum(1 for task in self.final_tasks() if task.met)
+
+    @property
+    def scored_count(self) -> int:
+        return sum(1 for task in self.final_tasks() if task.mean is not None)
+
+    def learning_plan(self) -> LearningPlan:
+        """The K and S of every gap, each once, the ones most weak tasks need first (then in the standard's
+        order); a 職能單元's own K and S when it has gaps."""
+        weak = tuple(gap.code for gap in self.gaps)
+        knowledge = _plan([(gap.code, gap.knowledge) for gap in self.gaps])
+        skills = _plan([(gap.code, gap.skills) for gap in self.gaps])
+        if self.unit_knowledge or self.unit_skills:
+            knowledge += tuple(PlanItem(item.code, item.text, weak) for item in self.unit_knowledge)
+            skills += tuple(PlanItem(item.code, item.text, weak) for item in self.unit_skills)
+        return LearningPlan(knowledge, skills)
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("review")
         data["skipped"] = self.skipped
         data["unscored"] = list(self.unscored)
         return data
@@ -191,6 +299,25 @@ class AssessmentResult:
             unit_skills=_coded_all(data.get("unit_skills", [])),
             version=1 if legacy else VERSION,
         )
+
+
+def _mean(values: Any) -> float | None:
+    scored = [value for value in values if value is not None]
+    return fmean(scored) if scored else None
+
+
+def _plan(needs: list[tuple[str, tuple[Coded, ...]]]) -> tuple[PlanItem, ...]:
+    """Each item once, with the tasks that need it; most tasks first, first seen first among equals."""
+    texts: dict[str, str] = {}
+    tasks: dict[str, list[str]] = {}
+    for task, items in needs:
+        for item in items:
+            texts.setdefault(item.code, item.text)
+            if task not in tasks.setdefault(item.code, []):
+                tasks[item.code].append(task)
+    order = {code: n for n, code in enumerate(texts)}
+    ranked = sorted(texts, key=lambda code: (-len(tasks[code]), order[code]))
+    return tuple(PlanItem(code, texts[code], tuple(tasks[code])) for code in ranked)
 
 
 def _coded_all(entries: Any) -> tuple[Coded, ...]:

@@ -31,6 +31,7 @@ from bot.assessment.result import (
     Gap,
     LevelResult,
     Note,
+    Review,
     TaskResult,
 )
 from index.model import Document, Item, Standard, Unit
@@ -133,7 +134,7 @@ def _coded(table: Mapping[str, Item], codes: Sequence[str]) -> tuple[Coded, ...]
     return tuple(Coded(code, table[code].full_text if code in table else "") for code in codes)
 
 
-def _gap(doc: Document | None, task: TaskResult) -> Gap:
+def gap_for(doc: Document | None, task: TaskResult) -> Gap:
     found = doc.task(task.code) if isinstance(doc, Standard) else None
     if found is None or not isinstance(doc, Standard):
         return Gap(task.code, task.title, task.percent)
@@ -171,11 +172,27 @@ def build_result(
         tasks=tuple(tasks),
         levels=tuple(level_readiness(tasks)),
         strengths=tuple(task.code for task in strengths(tasks)),
-        gaps=tuple(_gap(doc, task) for task in gaps(tasks)),
+        gaps=tuple(gap_for(doc, task) for task in gaps(tasks)),
         answers=tuple(
             AnswerRecord(index, q.code, q.task, question_text(q), scores.get(index))
             for index, q in enumerate(questions)
         ),
+        unit_knowledge=_coded(doc.knowledge, list(doc.knowledge)) if unit and doc else (),
+        unit_skills=_coded(doc.skills, list(doc.skills)) if unit and doc else (),
+    )
+
+
+def with_review(doc: Document | None, result: AssessmentResult, review: Review) -> AssessmentResult:
+    """The result with its review attached: gaps, strengths and levels follow the ratings that count
+    (the reviewer's where there is one); the self figures stay on the tasks and in `overall`."""
+    reviewed = replace(result, review=review)
+    final = reviewed.final_tasks()
+    unit = isinstance(doc, Unit) and bool(gaps(final))
+    return replace(
+        reviewed,
+        levels=tuple(level_readiness(final)),
+        strengths=tuple(task.code for task in strengths(final)),
+        gaps=tuple(gap_for(doc, task) for task in gaps(final)),
         unit_knowledge=_coded(doc.knowledge, list(doc.knowledge)) if unit and doc else (),
         unit_skills=_coded(doc.skills, list(doc.skills)) if unit and doc else (),
     )
