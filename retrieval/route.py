@@ -33,6 +33,8 @@ COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "t
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
 TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|\b(?:do|does|need|needs|must|should)\b",
                             re.I)
+# a task's duty asked for (「T3.1 屬於哪個職責」), not a duty that only locates the task (「第二個職責底下第一個任務」)
+WHICH_DUTY = re.compile(r"(?:哪個|哪一個|哪一項|什麼|甚麼)\s*(?:主要|工作)?職責|屬於.{0,6}職責|職責是|which duty|what duty", re.I)
 EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
 UNIT_CUE = re.compile(r"職能單元|單元|\bunit\b", re.I)
@@ -199,7 +201,7 @@ class Router:
         return draft
 
     def _task_fields(self, q: Query) -> list[str]:
-        fields = [f for f in q.fields if f in TASK_FIELDS]
+        fields = [f for f in q.fields if f in TASK_FIELDS and (f != "duties" or WHICH_DUTY.search(q.text))]
         if not fields and q.kind == "learning":
             return ["knowledge", "skills"]
         return fields or ["overview"]

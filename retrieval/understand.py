@@ -57,6 +57,7 @@ VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移�
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
 FIT_CUE = re.compile(r"(?:我|本人|\bI\b|\bI'm\b|\bmy\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
                      r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
+DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|beginner|newcomer|entry[- ]level|junior", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
 EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
@@ -599,8 +600,8 @@ def viable(kind: str, q: Query) -> bool:
         return q.counting
     if kind == "reverse":
         return not (q.tasks or q.duties or q.ordinals) or bool(q.items)
-    if kind == "version_diff":  # 「舊版的入門條件」 asks the old version, not the difference
-        return len(q.families) <= 1 and q.versioned
+    if kind == "version_diff":  # 「舊版的入門條件」 asks the old version, 「與舊版有什麼不同」 the difference
+        return len(q.families) <= 1 and (q.versioned or (q.historical and bool(DIFF_CUE.search(q.text))))
     if kind == "compare":
         return len(q.families) >= 2
     if kind == "meta":
