@@ -23,7 +23,7 @@ from index.model import Document, Item, Standard, Task, Unit
 from prompts import raw, t
 from retrieval import answer as A
 from retrieval.find import chunk_item
-from retrieval.normalize import concepts
+from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, Hit, HybridSearch, content_tokens
 from retrieval.understand import Query, number
 
@@ -33,7 +33,7 @@ REASONS = 4
 MISSING = 3
 STEPS = 4
 STEP_ITEMS = 5
-_SPLIT = re.compile(r"[，,、。；;！!？?\n]+|(?:和|跟|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
+_SPLIT = re.compile(r"[，,、。；;！!？?\n]+|\.\s+|(?:和|跟|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
 VOTES = (1.0, 0.5, 0.25)  # what a clause gives the document it matches best, second best, third
 _YEARS = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:年|years?)", re.I)
 
@@ -90,7 +90,8 @@ class Advisor:
         fits: dict[str, Fit] = {}
         allowed = [d.code for d in docs] if docs else []
         for clause in clauses_of(text):
-            query = " ".join([clause, *concepts(clause)])
+            glossed = gloss(clause)  # English and everyday words in the documents' own
+            query = " ".join([clause, *([glossed] if glossed != clause else []), *concepts(clause)])
             hits = self.search.search(query, k=CLAUSE_HITS, filters=Filters(standards=allowed, item_types=FIT_TYPES))
             best: dict[str, Hit] = {}
             closeness = _closeness(hits)

@@ -467,9 +467,10 @@ def defined_terms(draft: Draft, docs: list[Document], question: str, catalog: Ca
     found = []
     for doc in docs:
         for term, line in remark_terms(doc):
-            at = question.find(term)
-            if at >= 0 and (_DEFINE_AFTER.match(question[at + len(term):]) or _DEFINE_BEFORE.search(question[:at])):
-                found.append((doc, line))
+            for m in re.finditer(re.escape(term), question):  # 「系統整合工程人員裡的「系統整合」是什麼意思」: the second
+                if _DEFINE_AFTER.match(question[m.end():]) or _DEFINE_BEFORE.search(question[: m.start()]):
+                    found.append((doc, line))
+                    break
     said: set[str] = set()
     unique = {(doc.code, line): (doc, line) for doc, line in found}
     for doc, line in unique.values():

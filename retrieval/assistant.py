@@ -24,6 +24,7 @@ from retrieval.compare import Meaning
 from retrieval.dialogue import HISTORY, Dialogue, Resolved, Turn, across, clauses, language, record
 from retrieval.find import Finder, Scope, chunk_item
 from retrieval.kinds import DENSE, LEARNED_OUTSIDE, OUTSIDE
+from retrieval.plan import Plan
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
 from retrieval.types import Answer, Citation
@@ -171,6 +172,7 @@ class Assistant:
                              "fused": round(hit.score, 4), "similarity": round(hit.similarity, 3),
                              "ranks": hit.sources})
         reading = q.explain()
+        reading["plan"] = Plan.of(q, language(question)).explain()
         reading["session_standard"] = standard
         reading["in_scope"] = self.finder.in_scope(q, hits) if hits else False
         reading["coverage"] = round(self.finder.coverage(q), 2)

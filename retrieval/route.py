@@ -21,6 +21,7 @@ from retrieval.advice import Advisor, mentions_background
 from retrieval.claims import Claims, claim_of, trait_of
 from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
+from retrieval.plan import aggregate_of
 from retrieval.types import Choice
 from retrieval.understand import Query
 
@@ -304,6 +305,11 @@ class Router:
     def _count(self, q: Query, session: Document | None) -> A.Draft:
         if q.conditions:
             return self._filter(q, session)
+        doc = self.target(q, session)
+        if isinstance(doc, Standard) and aggregate_of(q) == "count per duty" and not q.has_codes:
+            draft = A.start("count", doc, self.catalog)
+            S.count_per_duty(draft, doc)
+            return draft
         field = next((f for f in q.fields if f in LIST_FIELDS and f not in ("tasks", "duties")), None)
         duty = next((r for r in q.named if r.sort == "duty"), None)
         if duty is not None and field:
@@ -336,11 +342,27 @@ class Router:
         if not isinstance(doc, Standard):
             return self._list(q, doc)
         draft = A.start("filter", doc, self.catalog)
-        S.filter_tasks(draft, doc, q.conditions, counting=q.counting)
+        among, scope = self._task_scope(q, doc)
+        S.filter_tasks(draft, doc, q.conditions, counting=q.counting, among=among, scope=scope)
         return draft
+
+    def _task_scope(self, q: Query, doc: Standard) -> tuple[list[Task] | None, str]:
+        """The tasks a filter looks among: those using an item the question names (「S07 影響哪些任務，其中級別最高」),
+        a duty's, or (None) all of them."""
+        codes = [c for c in q.items if c[:1] in ("K", "S", "A")]
+        codes += [r.code for r in q.named if r.standard == doc.code and r.sort in ("knowledge", "skill", "attitude")]
+        item = next((find_item(doc, c) for c in codes if find_item(doc, c)), None)
+        if item is not None:
+            return tasks_using(doc, item.code), t("answers.scope_using", code=item.code, text=item.name or item.text)
+        duty = doc.duty(q.duties[0]) if q.duties else None
+        if duty is not None:
+            return list(duty.tasks), f"{duty.code} {duty.title}"
+        return None, ""
 
     # ------------------------------------------------------------ reverse lookups and learning
     def _reverse(self, q: Query, session: Document | None) -> A.Draft:
+        if q.conditions and isinstance(self.target(q, session), Standard):
+            return self._filter(q, session)  # the tasks using the item, narrowed by the condition
         if q.items or q.unit_ids:
             return self._codes(q, session)
         if any(r.sort in ("knowledge", "skill", "attitude") for r in q.named):

