@@ -33,6 +33,7 @@ from retrieval.understand import OOS_MARGIN, Query, Reader, oos_margin
 log = logging.getLogger(__name__)
 OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the documents
 CORPUS_COVERAGE = 0.6  # share of a question's words the documents hold, above which "outside" is doubted
+OOS_TIE = 0.01  # an 'outside' reading this close to one inside is a tie: the evidence (the passages) decides
 DENSE_KINDS = DENSE
 TRUNCATED_AFTER = 500
 
@@ -132,8 +133,10 @@ class Assistant:
         return [*q.standards, *q.soft_standards]
 
     def _in_corpus(self, q: Query) -> bool:
-        """An unsure 'outside the documents' reading of words the documents do hold is searched instead."""
-        if self.finder.coverage(q) < CORPUS_COVERAGE:
+        """An unsure 'outside the documents' reading of words the documents do hold is searched instead; so is one
+        that ties with a kind inside (a task told in everyday words: 「上線當天要排一張幾點幾分誰做什麼的清單」)."""
+        tie = q.prediction is not None and oos_margin(q, q.prediction) <= OOS_TIE
+        if self.finder.coverage(q) < CORPUS_COVERAGE and not tie:
             return False
         return self.finder.in_scope(q, self.finder.hits(q, [], k=3))
 

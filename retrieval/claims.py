@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -18,39 +19,71 @@ from index.catalog import Catalog, find_item, tasks_using
 from index.model import Document, Item, Standard, Task
 from prompts import t
 from retrieval import answer as A
-from retrieval.normalize import gloss
+from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, HybridSearch
+from retrieval.select import field_size
 from retrieval.understand import Query
 
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
 TRAIT_ITEMS = 5
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
-_LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(\d)|(\d)\s*級")
+_LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*(\d)|(\d)\s*級")
+_DUTY_CLAIM = re.compile(r"(?<![A-Za-z\d.])(T\d{1,2})(?![\d.])")
 _FIELD_SORT = {"outputs": "output", "indicators": "indicator", "knowledge": "knowledge", "skills": "skill"}
-_CLAIM = re.compile(
-    r"(?:是不是|是否為|是否是|是否|就是|應該是|是|屬於|有)\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{2,30}?)[」』\"]?\s*"
-    r"[，,]?\s*(?:嗎|吧|對嗎|對吧|對不對|沒錯吧|沒錯嗎|是嗎|沒錯|對|耶|[?？]|$)"
-    r"|\bis\s+(?:it\s+)?(?:an?\s+|the\s+)?(?P<en>[a-z][a-z \-]{2,40}?)\s*\?"
-    r"|(?P<en2>[a-z][a-z \-]{2,40}?),\s*(?:right|correct)\s*\?", re.I)
+_VERB = (r"是不是|是否為|是否是|是否|不是|就是|應該是|指的是|講的是|說的是|意思是|代表|屬於|要交|要寫|要做|要產出|會產出|"
+         r"負責|是|有")
+_END = r"[，,]?\s*(?:對嗎|對吧|對不對|沒錯吧|沒錯嗎|沒錯|是嗎|是吧|嗎|吧|嘛|喔|哦|啦|囉|對|耶|[?？]|$)"
+_CLAIM_AFTER = re.compile(rf"^\s*(?:的\s*)?(?:[^，,。？?]{{0,6}}?)(?:{_VERB})\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{{2,30}}?)"
+                          rf"[」』\"]?\s*{_END}")
+_CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|來自|出自)\s*$")
+_CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on)\s+(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)"
+                       r"\s*(?:,\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
+_FIELD_AFTER = re.compile(r"^\s*的\s*(工作產出|產出|行為指標|指標|知識|技能)")
+_FIELD_NAMES = {"工作產出": "outputs", "產出": "outputs", "行為指標": "indicators", "指標": "indicators", "知識": "knowledge",
+                "技能": "skills"}
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str
+    field: str = ""  # the field the claim is about, when the question names one next to the code
 
 
 def claim_of(q: Query) -> str:
-    """What a question about one code claims it is (empty: no claim). 「S03 是不是程式設計能力？」 -> 程式設計能力."""
+    """What a question about one code claims it is (empty: no claim). 「S03 是不是程式設計能力？」, 「T2.2 不是要交測試
+    報告嗎」, 「測試報告是 T2.3 的產出吧」, "S03 is programming, right?" -> the claimed thing."""
+    found = read_claim(q)
+    return found.text if found else ""
+
+
+def read_claim(q: Query) -> Claim | None:
     codes = [*q.tasks, *q.items]
     if len(codes) != 1:
-        return ""
-    after = q.text[q.text.find(codes[0]) + len(codes[0]):]
-    m = _CLAIM.search(after)
-    if m is None:
-        return ""
-    claim = (m.group("claim") or m.group("en") or m.group("en2") or "").strip()
+        return None
+    at = q.text.find(codes[0])
+    before, after = q.text[:at], q.text[at + len(codes[0]):]
+    field = _FIELD_AFTER.match(after)
+    candidates = [m.group("claim") for m in (_CLAIM_AFTER.search(after), _CLAIM_EN.search(after)) if m]
+    if not candidates and field and re.match(rf"^\s*的\s*\S+\s*{_END}", after):
+        m = _CLAIM_BEFORE.search(before)  # 「測試報告是 T2.3 的產出吧」
+        candidates = [m.group("claim")] if m else []
+    for raw in candidates:
+        claim = _clean_claim(raw)
+        if claim:
+            return Claim(claim, _FIELD_NAMES.get(field.group(1), "") if field else "")
+    return None
+
+
+def _clean_claim(raw: str) -> str:
+    claim = raw.strip()
     if claim.isascii():
         claim = gloss(claim)  # an English claim in the documents' words, where the glossary knows them
         if claim.isascii():
             return ""
     for word in _field_words():
         claim = claim.removeprefix(word).strip()
+    claim = re.sub(r"(?:的)$", "", claim).strip()
     asks = any(word in claim.lower() for word in _empty_claims())  # 「K47 是哪些工作活動要用的」 asks, claims nothing
     return "" if len(claim) < 2 or asks else claim
 
@@ -67,17 +100,16 @@ def _empty_claims() -> frozenset[str]:
         return frozenset(w.lower() for w in tomllib.load(f)["claims"]["not_claims"])
 
 
-@cache
-def _traits() -> list[tuple[str, str]]:
-    with TRAITS_FILE.open("rb") as f:
-        data = tomllib.load(f)["traits"]
-    return sorted(((word, stem) for stem, words in data.items() for word in [stem, *words]), key=lambda p: -len(p[0]))
+_ASSERTS = re.compile(r"(?:對吧|對嗎|對不對|沒錯吧|沒錯嗎|是嗎|是吧|吧|嗎|嘛)\s*[?？]?\s*$|,\s*(?:right|correct)\s*\?\s*$|"
+                      r"^(?:is|are|does|do|has|have)\b", re.I)
+_COUNT_CLAIM = re.compile(r"(\d+)\s*(?:個|項|條|份)?\s*(?:工作)?(任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度)")
+_NOUN_FIELD = {"任務": "tasks", "職責": "duties", "行為指標": "indicators", "指標": "indicators", "工作產出": "outputs",
+               "產出": "outputs", "知識": "knowledge", "技能": "skills", "態度": "attitudes"}
 
 
-def trait_of(text: str) -> str:
-    """The temperament a question asks about (「很會溝通」 -> 溝通), as the documents word it; empty: none."""
-    low = text.lower()
-    return next((stem for word, stem in _traits() if word.lower() in low), "")
+def asserts(text: str) -> bool:
+    """The question states something and asks to have it confirmed (「…對吧」, 「…是嗎」, "…, right?")."""
+    return bool(_ASSERTS.search(text.strip()))
 
 
 class Claims:
@@ -90,14 +122,34 @@ class Claims:
         """The answer to a claim about the question's code in `doc`; None when the code is not in it."""
         code = (q.tasks or q.items)[0]
         level = _LEVEL_CLAIM.search(claim)
-        if q.tasks and isinstance(doc, Standard) and level and doc.task(code):
-            return self._level_claim(doc, doc.task(code), int(level.group(1) or level.group(2)))  # type: ignore[arg-type]
-        if q.tasks and isinstance(doc, Standard):
-            task = doc.task(code)
-            field = next((f for f in q.fields if f in _FIELD_SORT), "outputs")
-            return self._task_claim(doc, task, field, claim) if task else None
+        task = doc.task(code) if q.tasks and isinstance(doc, Standard) else None
+        if task is not None and level:
+            return self._level_claim(doc, task, int(level.group(1) or level.group(2)))  # type: ignore[arg-type]
+        duty = _DUTY_CLAIM.search(claim)
+        if task is not None and duty:
+            return self._duty_claim(doc, task, duty.group(1))  # type: ignore[arg-type]
+        if task is not None:
+            read = read_claim(q)
+            field = (read.field if read and read.field else "") or next(
+                (f for f in q.fields if f in _FIELD_SORT), "")
+            if not field:  # 「Isn't T2.2 about debugging?」: what the task is about, its title and indicators
+                return self._topic_claim(doc, task, claim)  # type: ignore[arg-type]
+            return self._task_claim(doc, task, field, claim)  # type: ignore[arg-type]
+        if q.tasks:
+            return None
         item = find_item(doc, code)
         return self._item_claim(doc, item, claim) if item else None
+
+    def _duty_claim(self, doc: Standard, task: Task, duty_code: str) -> A.Draft:
+        draft = A.start("claim", doc, self.catalog)
+        duty = doc.duty(task.duty)
+        key = "answers.claim_duty_yes" if task.duty == duty_code else "answers.claim_duty_no"
+        draft.say(t(key, task=task.code, title=task.title, duty=task.duty, duty_title=duty.title if duty else "",
+                    claimed=duty_code))
+        draft.cite(doc, task.code, task.title)
+        if duty is not None:
+            draft.cite(doc, duty.code, duty.title)
+        return draft
 
     def _level_claim(self, doc: Standard, task: Task, level: int) -> A.Draft:
         draft = A.start("claim", doc, self.catalog)
@@ -128,8 +180,23 @@ class Claims:
         for n, item in enumerate(holding or items, 1):
             draft.say(t("answers.numbered", n=n, code=item.code, text=item.text))
             draft.cite(doc, item.code, item.full_text)
+        if not items:
+            draft.say(t("answers.no_outputs" if field == "outputs" else "answers.claim_none_listed"))
         if not holding:
             self._elsewhere(draft, doc, claim, (_FIELD_SORT[field],), exclude="")
+        return draft
+
+    def _topic_claim(self, doc: Standard, task: Task, claim: str) -> A.Draft:
+        draft = A.start("claim", doc, self.catalog)
+        holds = _says(task.title, claim) or any(_says(i.full_text, claim) for i in task.indicators)
+        draft.say(t("answers.claim_topic_yes" if holds else "answers.claim_topic_no", task=task.code, title=task.title,
+                    claim=claim))
+        draft.cite(doc, task.code, task.title)
+        for n, item in enumerate(task.indicators, 1):
+            draft.say(t("answers.numbered", n=n, code=item.code, text=item.text))
+            draft.cite(doc, item.code, item.full_text)
+        if not holds:
+            self._elsewhere(draft, doc, claim, ("task", "indicator"), exclude=task.code)
         return draft
 
     def _elsewhere(self, draft: A.Draft, doc: Document, claim: str, sorts: tuple[str, ...], exclude: str) -> None:
@@ -148,6 +215,36 @@ class Claims:
             where = _holder(doc, code)
             draft.say(t("answers.claim_where", code=code, text=item.text, where=where))
             draft.cite(doc, code, item.full_text)
+
+    # ------------------------------------------------------------ a claim about a standard itself
+    def check_standard(self, q: Query, doc: Document) -> A.Draft | None:
+        """「雲端系統開發工程人員是 4 級的吧」「電商那份有 20 個任務對嗎」: a level or a count the question states, checked
+        against the document (None: no such claim)."""
+        if not asserts(q.text) or q.has_codes:
+            return None
+        count = _COUNT_CLAIM.search(q.text)
+        if count and isinstance(doc, Standard):
+            field = _NOUN_FIELD[count.group(2)]
+            return self._count_claim(doc, field, int(count.group(1)))
+        level = _LEVEL_CLAIM.search(q.text)
+        if level:
+            return self._std_level_claim(doc, int(level.group(1) or level.group(2)))
+        return None
+
+    def _count_claim(self, doc: Standard, field: str, claimed: int) -> A.Draft:
+        size, noun = field_size(doc, field)
+        draft = A.start("claim", doc, self.catalog)
+        draft.say(t("answers.claim_count_yes" if size == claimed else "answers.claim_count_no", n=size, noun=noun,
+                    claimed=claimed))
+        draft.cite(doc, doc.code, doc.title)
+        return draft
+
+    def _std_level_claim(self, doc: Document, claimed: int) -> A.Draft:
+        draft = A.start("claim", doc, self.catalog)
+        draft.say(t("answers.claim_std_level_yes" if doc.level == claimed else "answers.claim_std_level_no",
+                    level=doc.level or "—", claimed=claimed))
+        draft.cite(doc, doc.code, doc.title)
+        return draft
 
     # ------------------------------------------------------------ temperament
     def trait(self, q: Query, trait: str, docs: list[Document]) -> A.Draft:
@@ -178,10 +275,23 @@ class Claims:
 
 
 def _says(text: str, claim: str) -> bool:
-    """The item's text names the claimed thing: the claim, or all but its last character (能力/技能 endings aside)."""
+    """The item's text names the claimed thing: the claim, all but its last character (能力/技能 endings aside), or
+    the documents' word for it (「寫程式」 -> 程式撰寫, data/lexicon.toml [concepts])."""
     squeeze = re.sub(r"\s+", "", text)
-    core = re.sub(r"(能力|技能|知識|的能力)$", "", re.sub(r"\s+", "", claim))
-    return bool(core) and (core in squeeze or (len(core) >= 4 and core[:-1] in squeeze))
+    core = re.sub(r"(的能力|能力|技能|知識)$", "", re.sub(r"\s+", "", claim))
+    shared = _longest_shared(core, squeeze)
+    said = bool(core) and (core in squeeze or len(shared) >= max(4, round(0.7 * len(core))))
+    return said or any(word in squeeze for concept in concepts(claim) for word in concept.split())
+
+
+def _longest_shared(a: str, b: str) -> str:
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] not in b:
+                break
+            best = a[i:j]
+    return best
 
 
 def _holder(doc: Document, code: str) -> str:

@@ -18,12 +18,12 @@ from retrieval import answer as A
 from retrieval import compare as C
 from retrieval import select as S
 from retrieval.advice import Advisor, mentions_background
-from retrieval.claims import Claims, claim_of, trait_of
+from retrieval.claims import Claims, claim_of
 from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
 from retrieval.plan import aggregate_of
 from retrieval.types import Choice
-from retrieval.understand import Query
+from retrieval.understand import Query, trait_of
 
 TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
 LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
@@ -84,13 +84,16 @@ class Router:
             draft = A.Draft("definition")
             if A.defined_terms(draft, docs, q.text, self.catalog):
                 return draft
-        if q.has_codes and q.kind in ("search", "lookup", "reverse", "filter") and claim_of(q):
+        if q.has_codes and q.kind in ("search", "lookup", "reverse", "filter", "list", "meta") and claim_of(q):
             return self._codes(q, session)  # 「T1.3 的產出是需求規格書對嗎」: the claim is checked against T1.3
         trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items else ""
         if trait and TRAIT_QUESTION.search(q.text):
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             return self.claims.trait(q, trait, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
         doc = self.target(q, session)
+        checked = self.claims.check_standard(q, doc) if doc is not None and q.kind not in OUTSIDE else None
+        if checked is not None:
+            return checked
         if doc is not None and q.kind != "count":
             q.fields = [_as_printed(q, doc, f) for f in q.fields]
         if isinstance(doc, Unit) and "level" in q.fields and not (q.tasks or q.duties or q.items or q.conditions):

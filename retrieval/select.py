@@ -113,7 +113,7 @@ def list_field(draft: A.Draft, doc: Document, field: str, catalog: Catalog) -> N
                                                     "duties") else "tasks", catalog)
 
 
-def _field_size(doc: Document, field: str) -> tuple[int, str]:
+def field_size(doc: Document, field: str) -> tuple[int, str]:
     """How many items of a sort the document holds, and the label of the sort."""
     if isinstance(doc, Unit):
         sizes = {"tasks": len(doc.sections), "duties": len(doc.sections), "knowledge": len(doc.knowledge),
@@ -132,7 +132,7 @@ def _field_size(doc: Document, field: str) -> tuple[int, str]:
 
 
 def count_field(draft: A.Draft, doc: Document, field: str, catalog: Catalog, brief: bool = False) -> None:
-    size, noun = _field_size(doc, field)
+    size, noun = field_size(doc, field)
     draft.say(t("answers.count_total", n=size, noun=noun))
     if isinstance(doc, Unit) and field in ("tasks", "duties", "indicators"):
         draft.say(t("answers.count_unit_items", sections=len(doc.sections), items=len(doc.items)))

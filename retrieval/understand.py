@@ -33,6 +33,7 @@ FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
 DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 OCCUPATIONS_FILE = Path(__file__).parent / "data" / "occupations.toml"
 OUTSIDE_FILE = Path(__file__).parent / "data" / "outside.toml"
+TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 # the code and data a question's reading depends on (a change in any of them masks the examples again)
 READING_SOURCES = [Path(__file__).parent / name for name in ("understand.py", "names.py", "normalize.py", "classify.py")] \
     + sorted((Path(__file__).parent / "data").glob("*.toml")) + [Path(codes.__file__)]
@@ -58,6 +59,7 @@ VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移�
 FIT_CUE = re.compile(r"(?:我|本人|\bI\b|\bI'm\b|\bmy\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
                      r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
+VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
 NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|beginner|newcomer|entry[- ]level|junior", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
 EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
@@ -530,11 +532,13 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     if q.occupation and not (q.has_items or q.families or q.across):
         return "oos_occupation"
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
-    if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not (q.has_items or asks_a_field):
+    temperament = bool(trait_of(q.text)) and bool(q.families or session)  # 「抗壓性差，做雲端開發會不會很痛苦」
+    if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not (
+            q.has_items or asks_a_field or temperament):
         return prediction.kind
     extreme_level = any(c.measure == "level" and c.op in ("max", "min") for c in q.conditions)
     if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
-            and not describes_work(q.text):
+            and not (describes_work(q.text) and not extreme_level):
         return "catalog"
     scores = dict(prediction.scores)
     in_play = bool(q.families) or session
@@ -564,8 +568,29 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             continue
         if kind in NEEDS_STANDARD and not in_play and not q.has_codes and score < scores.get("search", 0) + ASK_MARGIN:
             return "search"
+        if kind == "meta" and not in_play and not any(f in META_FIELDS for f in _strong_fields(q)):
+            continue  # 「誰什麼時候動了資料都要留紀錄」: a 'when' of work, not a standard's dates; nothing to ask about
         return _level_of_standard(q, kind, in_play)
     return "search"
+
+
+def _strong_fields(q: Query) -> list[str]:
+    """The fields, without the versions a bare 'when' (什麼時候, 日期, when) suggests unless the question speaks of
+    versions or updates."""
+    return [f for f in q.fields if f != "versions" or VERSION_WORD.search(q.text)]
+
+
+@cache
+def _traits() -> list[tuple[str, str]]:
+    with TRAITS_FILE.open("rb") as f:
+        data = tomllib.load(f)["traits"]
+    return sorted(((word, stem) for stem, words in data.items() for word in [stem, *words]), key=lambda p: -len(p[0]))
+
+
+def trait_of(text: str) -> str:
+    """The temperament a question asks about (「很會溝通」 -> 溝通), as the documents word it (data/traits.toml)."""
+    low = text.lower()
+    return next((stem for word, stem in _traits() if word.lower() in low), "")
 
 
 def describes_work(text: str) -> bool:
