@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "chromadb", "jieba"):
+    for noisy in ("httpx", "chromadb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -70,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("folder", nargs="?", type=Path)
     ing.set_defaults(handler=cmd_ingest)
     sub.add_parser("lint", help="列出文件中的異常（檔案與行號）").set_defaults(handler=cmd_lint)
+    sub.add_parser("settings", help="列出所有設定（環境變數）、目前的值與說明").set_defaults(handler=cmd_settings)
     sub.add_parser("standards", help="列出所有職能基準").set_defaults(handler=cmd_standards)
     show = sub.add_parser("show", help="顯示職能基準或其中一項")
     show.add_argument("code")
@@ -299,6 +300,14 @@ def _batch_error(n: int, question: str, message: str, started: float) -> dict[st
     elapsed_ms = (time.perf_counter() - started) * 1000
     return {"question": question, "intent": "error", "answer": message, "citations": [], "choices": [],
             "elapsed_ms": elapsed_ms}
+
+
+def cmd_settings(_args: argparse.Namespace, settings: Settings) -> int:
+    """Every setting with its current value (secrets masked), default and one line of help (Datasette's way)."""
+    print(t("settings.heading"))
+    for name, value, default, help_line in settings.described():
+        print(t("settings.line", name=name, value=value, default=default, help=help_line))
+    return 0
 
 
 # ------------------------------------------------------------------ index, ingest, lint

@@ -9,6 +9,9 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.masking import mask_url
+from prompts import t
+
 SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "standards"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 MATH_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
@@ -74,3 +77,14 @@ class Settings(BaseSettings):
 
     def token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    def described(self) -> list[tuple[str, str, str, str]]:
+        """(variable, current value, default, one line of help) of every setting, secrets masked."""
+        rows = []
+        for name, field in type(self).model_fields.items():
+            value, default = getattr(self, name), field.default
+            shown = t("settings.secret") if isinstance(value, SecretStr) else t("settings.unset") if value in (
+                None, "") else mask_url(str(value)) if "://" in str(value) else str(value)
+            rows.append((field.alias or name.upper(), shown, t("settings.unset") if default in (None, "") else str(
+                default), t(f"settings.{field.alias}")))
+        return rows
