@@ -9,6 +9,11 @@ margins of every page are left out.
 
 pdfplumber reads the same tables but takes ~0.25 s a page (pdfminer interprets every character
 in Python), PyMuPDF's table finder ~1.8 s a page here; pdfium is ~0.01 s a page.
+
+A small PDF can ask for far more than its size (issue 23 #5: 8.6 KB of 150 x 150 ruling lines, one page
+named 100,000 times in a 600 KB page tree), so reading has budgets: pages, characters, path segments and
+line crossings per page. Past one the file is refused, naming the page; an official document uses a small
+part of each.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +42,11 @@ _CJK_BRACKETS = "《〈「『【（》〉」』】）"
 _WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
 # a line that starts an item of its own: a code, a bullet, a numbered or 一、 item, a note mark
 _STARTS_ITEM = re.compile(r"^(?:[TPOKSA]\s?\d|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|【註\d+】)")
+MAX_PAGES = 500  # an official standard has 10-60 pages
+MAX_GLYPHS_PAGE = 40_000  # characters on one page (a dense A4 page at 7 pt holds ~12,000)
+MAX_GLYPHS = 2_000_000  # characters in the whole document
+MAX_SEGMENTS_PAGE = 20_000  # path segments on one page (a table drawn cell by cell: ~2,000)
+MAX_CROSSINGS_PAGE = 6_000  # crossings of horizontal and vertical lines on one page (a table page: ~400)
 _FURNITURE = re.compile(r"^[#\s\-–—/|.第頁共Pageof]*#[#\s\-–—/|.第頁共Pageof]*$")
 
 
@@ -130,7 +140,19 @@ def _read_pages(path: Path) -> list[Page]:
             raise ParseError(path.name, t("documents.encrypted")) from e
         raise ParseError(path.name, t("documents.damaged_pdf")) from e
     try:
-        return [_read_page(doc, i) for i in range(len(doc))]
+        if len(doc) > MAX_PAGES:
+            raise ParseError(path.name, t("documents.too_many_pages", count=len(doc), limit=MAX_PAGES))
+        pages, glyphs = [], 0
+        for i in range(len(doc)):
+            pages.append(_read_page(doc, i))
+            glyphs += len(pages[-1].glyphs)
+            if glyphs > MAX_GLYPHS:
+                raise ParseError(path.name, t("documents.too_much_text", limit=MAX_GLYPHS), page=i + 1)
+        return pages
+    except OverBudget as e:
+        raise ParseError(path.name, e.message, page=e.page) from None
+    except ParseError:
+        raise
     except Exception as e:  # pdfium on damaged bytes can fail in many ways; the file is what is wrong
         log.debug("PDF %s unreadable", path.name, exc_info=True)
         raise ParseError(path.name, t("documents.damaged_pdf")) from e
@@ -138,25 +160,37 @@ def _read_pages(path: Path) -> list[Page]:
         doc.close()
 
 
+class OverBudget(Exception):
+    """A page asks for more than a budget allows."""
+
+    def __init__(self, message: str, page: int) -> None:
+        super().__init__(message)
+        self.message, self.page = message, page
+
+
 def _read_page(doc, index: int) -> Page:  # type: ignore[no-untyped-def]
     page = doc[index]
     try:
         width, height = page.get_size()
-        glyphs, unmapped = _glyphs(page, height)
-        tables = _tables(*_rulings(page, height))
+        glyphs, unmapped = _glyphs(page, height, index + 1)
+        tables = _tables(*_rulings(page, height, index + 1), index + 1)
     finally:
         page.close()
     return Page(index + 1, width, height, glyphs, tables, unmapped)
 
 
-def _glyphs(page, height: float) -> tuple[list[Glyph], int]:  # type: ignore[no-untyped-def]
+def _glyphs(page, height: float, number: int) -> tuple[list[Glyph], int]:  # type: ignore[no-untyped-def]
     import pypdfium2.raw as pdfium_c
 
     textpage = page.get_textpage()
     raw = textpage.raw
     box = pdfium_c.FS_RECTF()
     glyphs, unmapped = [], 0
-    for i in range(textpage.count_chars()):
+    count = textpage.count_chars()
+    if count > MAX_GLYPHS_PAGE:
+        textpage.close()
+        raise OverBudget(t("documents.too_much_text", limit=MAX_GLYPHS_PAGE), number)
+    for i in range(count):
         if pdfium_c.FPDFText_IsGenerated(raw, i):
             continue
         ch = chr(pdfium_c.FPDFText_GetUnicode(raw, i))
@@ -174,7 +208,7 @@ def _glyphs(page, height: float) -> tuple[list[Glyph], int]:  # type: ignore[no-
 # ---------------------------------------------------------------- ruling lines and cells
 
 
-def _rulings(page, height: float) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:  # type: ignore[no-untyped-def]
+def _rulings(page, height: float, number: int) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:  # type: ignore[no-untyped-def]
     """Horizontal (y, x0, x1) and vertical (x, y0, y1) ruling segments, in top-down page coordinates."""
     import ctypes
 
@@ -182,11 +216,16 @@ def _rulings(page, height: float) -> tuple[list[tuple[float, float, float]], lis
 
     horizontal, vertical = [], []
     x, y = ctypes.c_float(), ctypes.c_float()
+    segments = 0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
         a, b, c, d, e, f = obj.get_matrix().get()
         points: list[tuple[float, float]] = []
         start: tuple[float, float] | None = None
-        for i in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
+        count = pdfium_c.FPDFPath_CountSegments(obj.raw)
+        segments += max(count, 1)
+        if segments > MAX_SEGMENTS_PAGE:
+            raise OverBudget(t("documents.too_many_drawings", limit=MAX_SEGMENTS_PAGE), number)
+        for i in range(count):
             seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
             pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
             point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
@@ -242,18 +281,24 @@ def _covered(segments: list[tuple[float, float, float]], pos: float, a: float, b
     return any(abs(p - pos) <= SNAP and s <= a + SNAP and e >= b - SNAP for p, s, e in segments)
 
 
-def _tables(horizontal, vertical) -> list[Table]:  # type: ignore[no-untyped-def]
+def _tables(horizontal, vertical, number: int = 0) -> list[Table]:  # type: ignore[no-untyped-def]
     vs = _merged(vertical)
     hs = _merged(horizontal + _open_edges(vs))
-    points = sorted(
-        {(round(x, 1), round(y, 1)) for y, hx0, hx1 in hs for x, vy0, vy1 in vs
-         if hx0 - SNAP <= x <= hx1 + SNAP and vy0 - SNAP <= y <= vy1 + SNAP}
-    )
-    point_set = set(points)
+    if len(hs) * len(vs) > MAX_CROSSINGS_PAGE * 4:  # checked before the crossings are counted one by one
+        raise OverBudget(t("documents.too_many_drawings", limit=MAX_CROSSINGS_PAGE), number)
+    point_set = {(round(x, 1), round(y, 1)) for y, hx0, hx1 in hs for x, vy0, vy1 in vs
+                 if hx0 - SNAP <= x <= hx1 + SNAP and vy0 - SNAP <= y <= vy1 + SNAP}
+    if len(point_set) > MAX_CROSSINGS_PAGE:
+        raise OverBudget(t("documents.too_many_drawings", limit=MAX_CROSSINGS_PAGE), number)
+    by_row: dict[float, list[float]] = defaultdict(list)
+    by_column: dict[float, list[float]] = defaultdict(list)
+    for x, y in sorted(point_set):
+        by_row[y].append(x)
+        by_column[x].append(y)
     cells = []
-    for x, y in points:
-        rights = sorted(px for px, py in points if py == y and px > x)
-        downs = sorted(py for px, py in points if px == x and py > y)
+    for x, y in sorted(point_set):
+        rights = by_row[y][bisect.bisect_right(by_row[y], x):]
+        downs = by_column[x][bisect.bisect_right(by_column[x], y):]
         cell = _first_closed(x, y, rights, downs, point_set, hs, vs)
         if cell:
             cells.append(cell)
@@ -275,13 +320,22 @@ def _first_closed(x, y, rights, downs, point_set, hs, vs) -> Cell | None:  # typ
 
 def _group(cells: list[Cell]) -> list[Table]:
     """Cells that touch form one table; its rows are the cells sharing a top edge."""
-    tables: list[list[Cell]] = []
-    for cell in sorted(cells, key=lambda c: (c.top, c.x0)):
-        touching = [tb for tb in tables if any(_touch(cell, other) for other in tb)]
-        merged = [cell] + [c for tb in touching for c in tb]
-        tables = [tb for tb in tables if tb not in touching] + [merged]
+    cells = sorted(cells, key=lambda c: (c.top, c.x0))
+    owner = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while owner[i] != i:
+            owner[i] = owner[owner[i]]
+            i = owner[i]
+        return i
+
+    for i, j in _touching_pairs(cells):
+        owner[root(i)] = root(j)
+    groups: dict[int, list[Cell]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
     out = []
-    for group in tables:
+    for group in groups.values():
         columns = sorted({round(c.x0, 1) for c in group})
         table = Table(group, columns)
         by_top: dict[float, list[Cell]] = {}
@@ -290,6 +344,22 @@ def _group(cells: list[Cell]) -> list[Table]:
         table.rows = [by_top[top] for top in sorted(by_top)]
         out.append(table)
     return sorted(out, key=lambda tb: tb.top)
+
+
+def _touching_pairs(cells: list[Cell], size: float = 40.0) -> Iterable[tuple[int, int]]:
+    """Pairs of cells that touch, found through a coarse grid of buckets rather than by comparing every pair."""
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, c in enumerate(cells):
+        for bx in range(int((c.x0 - SNAP) // size), int((c.x1 + SNAP) // size) + 1):
+            for by in range(int((c.top - SNAP) // size), int((c.bottom + SNAP) // size) + 1):
+                buckets[(bx, by)].append(i)
+    seen: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        for n, i in enumerate(members):
+            for j in members[n + 1:]:
+                if (i, j) not in seen and _touch(cells[i], cells[j]):
+                    seen.add((i, j))
+                    yield i, j
 
 
 def _touch(a: Cell, b: Cell) -> bool:
