@@ -35,7 +35,7 @@ from prompts import t
 log = logging.getLogger(__name__)
 
 CHILD_SUFFIXES = (".pdf", ".odt")
-TEXT_IN_PROCESS = 2_000_000  # bytes: a larger text file is read in the child too (the shipped ones: ~100 KB)
+TEXT_IN_PROCESS = 1_000_000  # bytes: a larger text file is read in the child too (the shipped ones: 6-26 KB)
 SECONDS = 60.0  # for one file in the child (a 500-page PDF, the page budget, takes ~15 s)
 STARTUP_SECONDS = 30.0  # for the child to start and import the readers (~0.2 s), not counted in SECONDS
 MEMORY = 1536 * 2**20  # the child's address space (it needs ~300 MB for a 60-page PDF)

@@ -17,6 +17,7 @@ Identifiers of the 職能單元 (it prints no codes):
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,17 +329,28 @@ def _read_row(rows: list[Row], cells: list[str], src: SourceRow, source: str) ->
 
 def _joined(fragments: list[Fragment]) -> tuple[str, list[tuple[int, Fragment]]]:
     """The fragments' text (HTML removed) as one string, and where each fragment starts in it."""
-    joined, starts = "", []
+    parts: list[str] = []
+    length, starts = 0, []
     for i, frag in enumerate(fragments):
         if i:
-            joined += frag.glue
-        starts.append((len(joined), frag))
-        joined += strip_html(frag.text)
-    return joined + SPACE, starts
+            parts.append(frag.glue)
+            length += len(frag.glue)
+        starts.append((length, frag))
+        text = strip_html(frag.text)
+        parts.append(text)
+        length += len(text)
+    return "".join(parts) + SPACE, starts
 
 
 def _at(starts: list[tuple[int, Fragment]], offset: int) -> Fragment:
-    return max(((off, f) for off, f in starts if off <= offset), key=lambda pair: pair[0])[1]
+    """The fragment holding this offset (of fragments starting at the same offset, the first): found by bisection,
+    as a cell continued over thousands of rows has thousands of fragments and items."""
+    last = bisect.bisect_right(starts, offset, key=_offset) - 1
+    return starts[bisect.bisect_left(starts, starts[max(last, 0)][0], key=_offset)][1]
+
+
+def _offset(start: tuple[int, Fragment]) -> int:
+    return start[0]
 
 
 def _split_items(fragments: list[Fragment], pattern: re.Pattern[str]) -> list[Item]:
