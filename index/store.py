@@ -196,11 +196,17 @@ class VectorIndex:
 
     # ------------------------------------------------------------ manifest
     def _read_manifest(self) -> dict[str, Any]:
+        """The manifest, or {} (build again) when it is missing, unreadable, of another schema or of the wrong
+        shape: a damaged manifest must never stop a start, only cost a build."""
         try:
             data = json.loads(self.manifest_path.read_text("utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return {}
-        if data.get("schema") != SCHEMA or data.get("collection") != collection_name(self.embedder):
+        except Exception as e:  # noqa: BLE001 - truncated, random bytes, not UTF-8
+            log.warning("vector index manifest %s unreadable (%s); building again", self.manifest_path.name,
+                        type(e).__name__)
+            return {}
+        if not _manifest_fits(data) or data.get("schema") != SCHEMA or data.get("collection") != collection_name(self.embedder):
             return {}
         return dict(data)
 
@@ -365,6 +371,17 @@ class VectorIndex:
         """The collections of these statuses that hold documents (an empty one is never created or loaded)."""
         placed = set(self.placed().values())
         return [self.shelves[s] for s in dict.fromkeys(statuses) if s in self.shelves and (s in placed or not placed)]
+
+
+def _manifest_fits(data: Any) -> bool:
+    """The manifest's fields have the types _save_manifest writes."""
+    def strings(value: Any) -> bool:
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+    counts = data.get("counts", {}) if isinstance(data, dict) else None
+    return (isinstance(data, dict) and strings(data.get("documents", {})) and strings(data.get("placed", {}))
+            and isinstance(data.get("corpus", ""), str) and isinstance(counts, dict)
+            and all(isinstance(k, str) and type(v) is int for k, v in counts.items()))
 
 
 def _cosines(vector: Sequence[float], matrix: Any) -> Any:
