@@ -22,8 +22,8 @@ import bisect
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index import codes
@@ -336,14 +336,39 @@ def _group(cells: list[Cell]) -> list[Table]:
         groups.setdefault(root(i), []).append(cell)
     out = []
     for group in groups.values():
-        columns = sorted({round(c.x0, 1) for c in group})
-        table = Table(group, columns)
-        by_top: dict[float, list[Cell]] = {}
+        rows: list[list[Cell]] = []
         for cell in sorted(group, key=lambda c: (c.top, c.x0)):
-            by_top.setdefault(round(cell.top, 1), []).append(cell)
-        table.rows = [by_top[top] for top in sorted(by_top)]
-        out.append(table)
+            if rows and cell.top - rows[-1][0].top <= SNAP:  # borders drawn per cell can sit a fraction apart
+                rows[-1].append(cell)
+            else:
+                rows.append([cell])
+        for part in _split_where_columns_change([sorted(row, key=lambda c: c.x0) for row in rows]):
+            cells = [c for row in part for c in row]
+            out.append(Table(cells, sorted({round(c.x0, 1) for c in cells}), part))
     return sorted(out, key=lambda tb: tb.top)
+
+
+def _split_where_columns_change(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
+    """Two tables printed one right under the other (as an office suite prints the basic information and the
+    competency table) touch and are found as one; they are parted where no column line runs on: no cell crosses
+    that line and none of the inner column edges above it continues below it."""
+    parts: list[list[list[Cell]]] = [[]]
+    for row in rows:
+        above = [c for part_row in parts[-1] for c in part_row]
+        if above and _columns_end(above, row):
+            parts.append([])
+        parts[-1].append(row)
+    return [part for part in parts if part]
+
+
+def _columns_end(above: list[Cell], row: list[Cell]) -> bool:
+    top = row[0].top
+    if any(c.bottom > top + SNAP for c in above):
+        return False  # a cell above reaches down into this row (a merged cell)
+    right = max(c.x1 for c in above + row)
+    edges_above = [c.x1 for c in above if abs(c.bottom - top) <= SNAP and c.x1 < right - SNAP]
+    edges_below = [c.x1 for c in row if c.x1 < right - SNAP]
+    return bool(edges_above and edges_below) and not any(abs(a - b) <= SNAP for a in edges_above for b in edges_below)
 
 
 def _touching_pairs(cells: list[Cell], size: float = 40.0) -> Iterable[tuple[int, int]]:
@@ -381,16 +406,25 @@ def _lines(glyphs: list[Glyph]) -> list[Line]:
     return [_line(sorted(group, key=lambda g: g.x0)) for group in lines]
 
 
+AUTOSPACE = 0.3  # ems: office suites set ideographs apart from Latin letters and digits by ~1/4 em, no space
+
+
 def _line(glyphs: list[Glyph]) -> Line:
     text = ""
     for prev, g in zip([None, *glyphs], glyphs, strict=False):
-        if prev is not None and g.x0 - prev.x1 > 0.2 * g.size and " " not in (g.ch, prev.ch):
+        if prev is not None and g.x0 - prev.x1 > 0.2 * g.size and " " not in (g.ch, prev.ch) and (
+                g.x0 - prev.x1 > AUTOSPACE * g.size or not _autospaced(prev.ch, g.ch)):
             text += SPACE
         text += g.ch
     kept = [g for g in glyphs if not g.ch.isspace()] or glyphs
     stripped = text.strip()
     return Line(kept, stripped, kept[0].x0, kept[-1].x1, min(g.top for g in glyphs),
                 max(g.bottom for g in glyphs), max(g.size for g in glyphs))
+
+
+def _autospaced(a: str, b: str) -> bool:
+    """An ideograph beside a Latin letter or digit, which office suites set apart without a space."""
+    return bool(_IDEOGRAPH.match(a) and b.isascii() and b.isalnum() or _IDEOGRAPH.match(b) and a.isascii() and a.isalnum())
 
 
 # ---------------------------------------------------------------- joining lines
@@ -520,6 +554,8 @@ class _Assembler:
         self.joiner = Joiner(dict.fromkeys(texts))  # a header repeated on every page counts once
         self.out: list[SourceRow] = []
         self.last_table: Table | None = None  # the table the last row came from, if a table row was last
+        self.last_page = 0  # the page of that table
+        self.header: list[Cell] | None = None  # the first row of the table the last one continues
         self.last_paragraph: list[Line] | None = None
 
     def rows(self) -> list[SourceRow]:
@@ -536,8 +572,12 @@ class _Assembler:
     # tables
     def _table(self, table: Table, page: Page) -> None:
         previous = self.last_table
-        skip_header = previous is not None and _same_row(previous.rows[0], table.rows[0])
-        for i, cells in enumerate(table.rows):
+        if previous is None or self.last_page == page.number:  # a table of its own: its first row may be a header
+            self.header = table.rows[0]
+            rows, skip_header = table.rows, previous is not None and _same_row(previous.rows[0], table.rows[0])
+        else:  # continued on this page: the header it repeats is left out, wherever the page break put it
+            rows, skip_header = _without_header(self.header, table.rows)
+        for i, cells in enumerate(rows):
             texts = [""] * len(table.columns)
             glue = [SPACE] * len(table.columns)
             first_continuing = previous is not None and i == (1 if skip_header else 0)
@@ -551,7 +591,7 @@ class _Assembler:
                         glue[col] = self.joiner.glue(above.lines[-1], cell.lines[0], above.right,
                                                      before=self._cell_text(above))
             self._emit(SourceRow(texts, 0, page.number, glue=glue))
-        self.last_table, self.last_paragraph = table, None
+        self.last_table, self.last_paragraph, self.last_page = table, None, page.number
 
     def _cell_text(self, cell: Cell) -> str:
         return self._join(cell.lines, cell.right)
@@ -568,27 +608,31 @@ class _Assembler:
         paragraphs: list[list[Line]] = []
         for line in sorted(lines, key=lambda ln: ln.top):
             prev = paragraphs[-1][-1] if paragraphs else None
-            if prev is None or self._starts_paragraph(prev, line):
+            if prev is None or self._starts_paragraph(prev, line, paragraphs[-1]):
                 paragraphs.append([line])
             else:
                 paragraphs[-1].append(line)
         return paragraphs
 
-    def _starts_paragraph(self, prev: Line, line: Line) -> bool:
+    def _starts_paragraph(self, prev: Line, line: Line, paragraph: list[Line]) -> bool:
         gap = line.top - prev.bottom
         return (
             gap > 0.8 * line.size
             or gap < -0.3 * line.size
             or abs(line.size - prev.size) > 0.1 * line.size
             or bool(_STARTS_ITEM.match(line.text))
-            or not self._full(prev, line)
+            or not self._full(prev, line, paragraph[:-1])
         )
 
-    def _full(self, line: Line, following: Line | None = None) -> bool:
-        """The line reaches the right edge. A character followed by punctuation that may not start a line (件。)
-        goes down together, so such a line may end two characters short."""
-        slack = 2.6 if following is not None and following.text[1:2] in _NO_LINE_START else 1.6
-        return line.x1 >= self.frame_right - slack * line.size
+    def _full(self, line: Line, following: Line | None = None, before: Sequence[Line] = ()) -> bool:
+        """The line reaches the right edge: the frame's, or that of the full lines before it in its paragraph (a
+        line that overhangs the frame, or a wrap a little short of it, moves the frame's edge). A character
+        followed by punctuation that may not start a line (件。) goes down together, so such a line may end two
+        characters short."""
+        slack = (2.6 if following is not None and following.text[1:2] in _NO_LINE_START else 1.6) * line.size
+        right = self.frame_right
+        full_before = [ln.x1 for ln in before if ln.x1 >= right - slack]
+        return line.x1 >= min(right, max(full_before, default=right)) - slack
 
     def _paragraph(self, lines: list[Line], page: Page) -> None:
         previous = self.last_paragraph
@@ -608,6 +652,24 @@ class _Assembler:
     def _emit(self, row: SourceRow) -> None:
         row.line = len(self.out) + 1
         self.out.append(row)
+
+
+def _without_header(header: list[Cell] | None, rows: list[list[Cell]]) -> tuple[list[list[Cell]], bool]:
+    """The rows of a table continued on a new page without the header it repeats: (rows, whether the first row is
+    the header alone). Where the page break split a row, some renderers draw no line between the repeated header
+    and the row's continuation, so each of its cells begins with the header's lines: those lines are dropped."""
+    first = rows[0]
+    if not header or len(header) != len(first) or not any(cell.lines for cell in header):
+        return rows, False
+    stripped = []
+    for head, cell in zip(header, first, strict=True):
+        lines = [ln.text for ln in head.lines]
+        if [ln.text for ln in cell.lines[: len(lines)]] != lines:
+            return rows, False
+        stripped.append(replace(cell, lines=cell.lines[len(lines):]))
+    if not any(cell.lines for cell in stripped):
+        return rows, True
+    return [stripped, *rows[1:]], False
 
 
 def _same_row(a: list[Cell], b: list[Cell]) -> bool:
