@@ -409,3 +409,13 @@ def test_a_header_repeated_in_the_cells_a_page_break_split_is_left_out(rendered,
     texts = [i.text for t in doc.tasks for i in t.indicators + t.outputs] + [t.title for t in doc.tasks]
     texts += [i.full_text for table in (doc.knowledge, doc.skills) for i in table.values()]
     assert not [x for x in texts if "職能內涵 (" in x or x.endswith(HEADER_LABELS)]
+
+
+@pytest.mark.parametrize("code", list(TEXTS))
+def test_the_odt_laid_out_for_libreoffice_parses_to_the_text_model(code, text_models, tmp_path):
+    """The ODT behind those PDFs (bordered cells, a header row group, duty-wide spans and covered cells)."""
+    from tests.render_office import render_office_odt
+
+    odt = render_office_odt(read_layout(TEXTS[code]), tmp_path / f"{code}.odt")
+    got = without_provenance(parse_file(odt).to_dict())
+    assert got == text_models[code], _first_difference(text_models[code], got)
