@@ -18,6 +18,7 @@ import json
 import logging
 import shutil
 import sys
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from typing import Any, get_args
 
 from bot.masking import mask_url
 from index.chunk import Chunk
-from index.embed import Embedder, EmbeddingCache
+from index.embed import Embedder, EmbeddingCache, for_building
 from index.model import Status
 from prompts import t
 
@@ -139,6 +140,7 @@ class VectorIndex:
         self._embeddings: Any = None
         self._placed: dict[str, str] | None = None  # document code -> the status whose collection holds it
         self._counts: dict[str, int] = {}  # embedded chunks per status, of the chunks last synced or checked
+        self._syncing = threading.Lock()
 
     # ------------------------------------------------------------ opening
     @property
@@ -266,10 +268,21 @@ class VectorIndex:
         return sum(int(shelf.collection.count()) for shelf in self.shelves.values())
 
     # ------------------------------------------------------------ building
+    def _build_cache(self) -> EmbeddingCache:
+        """The embedding cache a build writes through: its own connection and its own copy of the model, so the
+        questions answered meanwhile (their query vectors, the item vectors of comparisons) never wait for it."""
+        return EmbeddingCache(self.cache.path, for_building(self.embedder))
+
     def sync(self, chunks: Sequence[Chunk], progress: bool = False,
              on_progress: Callable[[SyncReport], None] | None = None, corpus: str = "") -> SyncReport:
         """Brings the index to these chunks, embedding only what changed. on_progress gets the report so far
-        after every batch written (a benchmark prints from it; the command line shows a bar instead)."""
+        after every batch written (a benchmark prints from it; the command line shows a bar instead). One sync at
+        a time: a second waits for the first."""
+        with self._syncing:
+            return self._sync(chunks, progress, on_progress, corpus)
+
+    def _sync(self, chunks: Sequence[Chunk], progress: bool, on_progress: Callable[[SyncReport], None] | None,
+              corpus: str) -> SyncReport:
         started = time.perf_counter()
         report = SyncReport()
         wanted = _hashes(chunks)
@@ -292,6 +305,7 @@ class VectorIndex:
         bar = _progress(sum(1 for code in todo for c in by_doc[code] if c.embed_text), progress)
         if todo:
             self.embeddings.counter = report
+            self.embeddings.cache = self._build_cache()
         for code in todo:
             (report.replaced if code in have else report.added).append(code)
             self._delete(code)
@@ -301,6 +315,8 @@ class VectorIndex:
             self._save_manifest(have)
         if todo:
             self.embeddings.counter = None
+            build_cache, self.embeddings.cache = self.embeddings.cache, self.cache
+            build_cache.close()  # and with it the build's copy of the model
         self._counts = dict(_counts(chunks))
         self._save_manifest(have, corpus)  # complete: the corpus key is kept from here on
         if bar is not None:
