@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.documents                 # parse time of a 20-page PDF (median, p95)
     .venv/bin/python -m benchmarks.documents --styles 30     # also: 30 random page styles x the five documents
+    .venv/bin/python -m benchmarks.documents --hostile       # also: time and memory of each hostile file (issue 23)
 
 Run from the repository (it renders with tests/render.py: reportlab, odfpy and the font are dev dependencies).
 The 20-page standard is INM3513-005v4's competency table repeated with renumbered codes until it fills
@@ -90,12 +91,53 @@ def styles_round_trip(count: int, seed: int, folder: Path) -> tuple[int, int, li
     return exact, total, misses
 
 
+_MEASURE = """
+import resource, sys, time
+from pathlib import Path
+from index.guard import parse_document
+from index.parse import ParseError
+started = time.perf_counter()
+try:
+    parse_document(Path(sys.argv[1]))
+    outcome = "read"
+except ParseError as e:
+    outcome = e.message
+seconds = time.perf_counter() - started
+own = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+peak = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)  # ru_maxrss of self counts the fork's
+print(f"{seconds:.2f}\t{peak / 1024:.0f}\t{outcome}")
+"""
+
+
+def hostile_costs(folder: Path) -> list[str]:
+    """Each hostile file of tests/hostile_files.py read as the catalog reads it, in a fresh process: seconds,
+    peak memory of that process or its reading child, and the outcome."""
+    import subprocess
+
+    from tests import hostile_files as hostile
+
+    files = [hostile.odt_many_elements(folder / "paragraphs.odt"),
+             hostile.odt_many_elements(folder / "spaces.odt", tag=b"<text:s/>"),
+             hostile.odt_repeated_rows(folder / "rows.odt"), hostile.odt_deep(folder / "lists.odt"),
+             hostile.odt_deep(folder / "spans.odt", tag="span"), hostile.pdf_grid(folder / "grid150.pdf", 150),
+             hostile.pdf_grid(folder / "grid200.pdf", 200), hostile.pdf_many_pages(folder / "pages.pdf"),
+             hostile.text_continued_rows(folder / "continued.txt", CORPUS / "ISD3512-001v3_雲端系統開發工程人員.txt")]
+    lines = []
+    for path in files:
+        proc = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True,
+                              cwd=ROOT, timeout=900)
+        seconds, peak, outcome = (proc.stdout.strip().split("\t") + ["", "", proc.stderr[-200:]])[:3]
+        lines.append(f"  {path.name} ({path.stat().st_size // 1024} KB): {seconds} s, peak {peak} MiB: {outcome}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="benchmarks.documents", description=__doc__.split("\n")[0])
     p.add_argument("--pages", type=int, default=20)
     p.add_argument("--runs", type=int, default=10)
     p.add_argument("--styles", type=int, default=0, help="random page styles for the round-trip rate (0: skip)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--hostile", action="store_true", help="time and memory of each hostile file (issue 23 #5)")
     args = p.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round trip, {args.styles} random styles x 5 documents: {exact}/{total} PDFs give the text's exact model")
             for name in misses:
                 print(f"  differs: {name}")
+        if args.hostile:
+            print("hostile files, each read as a folder's file is (a fresh process each):")
+            print("\n".join(hostile_costs(folder)))
     return 0
 
 

@@ -291,6 +291,34 @@ def generate(n: int, out_dir: Path, templates: list[Document] | None = None, ver
     return corpus
 
 
+def large_standard(tasks: int, out: Path, template: Standard | None = None, per_duty: int = 10) -> Path:
+    """One standard of `tasks` tasks (an admin's big upload): ISD3512-001v3's tasks copied round and round under
+    duties of `per_duty` tasks, renumbered, every task's texts made its own by the task's number. Written as text
+    to `out` (code ISD0999-001v3); it parses back with this many tasks."""
+    from dataclasses import replace as copy
+
+    from index.model import Duty, Task
+
+    template = template or next(d for d in load_templates() if d.code == "ISD3512-001v3")
+    assert isinstance(template, Standard)
+    duties: list[Duty] = []
+    for n in range(tasks):
+        d, k = divmod(n, per_duty)
+        if k == 0:
+            duties.append(Duty(f"T{d + 1}", f"{phrase(d)}職責{d + 1}"))
+        source = template.tasks[n % len(template.tasks)]
+        number, mark = f"{d + 1}.{k + 1}", f"{phrase(n)}{n + 1}之"
+        outputs = [copy(o, code=f"O{number}.{m + 1}", text=mark + o.text) for m, o in enumerate(source.outputs)]
+        indicators = [copy(p, code=f"P{number}.{m + 1}", text=mark + p.text) for m, p in enumerate(source.indicators)]
+        duties[-1].tasks.append(Task(f"T{number}", mark + source.title, duties[-1].code, source.level,
+                                     outputs=outputs, indicators=indicators,
+                                     knowledge=list(source.knowledge), skills=list(source.skills)))
+    big = copy(template, code="ISD0999-001v3", duties=duties, versions=[])
+    text = render_standard(big, 998, 99_999)
+    out.write_text(text, "utf-8")
+    return out
+
+
 def shared_texts(catalog: Catalog) -> dict[str, set[str]]:
     """Task and indicator texts printed in more than one document (empty for a proper synthetic corpus)."""
     owners: dict[str, set[str]] = {}

@@ -18,10 +18,11 @@ from bot.store import Database
 from bot.wiring import build_assistant, parsed_cache
 from index.catalog import DOCUMENT_SUFFIXES, Catalog, DuplicateDocument, ParsedCache
 from index.embed import get_embedder
+from index.guard import parse_document, sandbox
 from index.model import Document
 from index.names import printable
 from index.names import safe_file_name as _safe_name
-from index.parse import ParseError, parse_file
+from index.parse import ParseError
 from prompts import t
 from retrieval.assistant import Assistant
 
@@ -50,10 +51,12 @@ def load_catalog(corpus_dir: Path, extra_dir: Path | None = None, cache_dir: Pat
     Of two uploads with one code the newer file is loaded and the older reported (an upload made
     now moves the older one aside, see Services.add_document; this covers folders filled by hand)."""
     catalog = Catalog(parsed=ParsedCache(cache_dir) if cache_dir else None)
-    for path in _document_files(corpus_dir):
-        catalog.add_file(path)
+    with sandbox():  # one child process for the PDFs and ODTs of both folders, if there are any
+        for path in _document_files(corpus_dir):
+            catalog.add_file(path)
+        uploads = _uploads(extra_dir, catalog.errors)
     loaded: dict[str, str] = {}
-    for path, doc in _uploads(extra_dir, catalog.errors):
+    for path, doc in uploads:
         if doc.code in loaded:
             message = t("documents.duplicate_upload", code=doc.code, other=printable(loaded[doc.code]))
             catalog.errors.append(DuplicateDocument(path.name, message))
@@ -71,7 +74,7 @@ def _uploads(folder: Path | None, errors: list[ParseError]) -> list[tuple[Path, 
     files = _document_files(folder) if folder else []
     for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True):
         try:
-            out.append((path, parse_file(path)))
+            out.append((path, parse_document(path)))
         except ParseError as e:
             errors.append(e)
     return out
@@ -109,10 +112,10 @@ class Services:
         raises ParseError (the old index kept)."""
         name = safe_file_name(file_name)
         target = uploads_dir(self.settings)
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, sandbox():
             candidate = Path(tmp) / name
             candidate.write_bytes(content)
-            doc = parse_file(candidate)
+            doc = parse_document(candidate)
             target.mkdir(parents=True, exist_ok=True)
             replaced = [path for path, old in _uploads(target, []) if old.code == doc.code]
             for old_path in replaced:

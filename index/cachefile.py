@@ -4,9 +4,13 @@ written whole, so a process that reads one never sees half of it, and older file
 from __future__ import annotations
 
 import io
+import logging
 import os
+import pickle
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def write_whole(path: Path, data: bytes, replaces: str | None = None) -> bool:
@@ -41,3 +45,16 @@ def npz_bytes(**arrays: Any) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
+
+
+def read_pickle(path: Path, *types: type) -> Any:
+    """The object pickled in path if it is one of these types; None when the file is missing or unreadable in
+    any way (truncated, overwritten, another type, from another version of the code): the caller builds again."""
+    try:
+        value = pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except Exception as e:  # noqa: BLE001 - whatever the damage, the file is only a cache
+        log.warning("cache file %s unreadable (%s); building it again", path.name, type(e).__name__)
+        return None
+    return value if isinstance(value, types) else None

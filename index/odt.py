@@ -4,6 +4,11 @@ Each table row becomes a row (a merged cell's text in its first column, covered 
 paragraphs of a cell joined by spaces, as a text export joins lines); each paragraph, heading or
 list item outside the tables becomes a one-cell row, in document order. A paragraph set in from
 the margin (its style's left margin, or a nested list) is marked as indented (a nested note item).
+
+A small ODT can ask for far more than its size (issue 23 #5: 95 KB unpacking to millions of elements,
+rows repeated into gigabytes of text, lists nested 100,000 deep), so content.xml is read as a stream
+under budgets: elements, nesting depth, rows and characters of text. Past any of them the file is
+refused with a message saying which; an official document uses a small part of each.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ NS = {
 }
 MAX_CONTENT_BYTES = 50_000_000  # content.xml unpacked: a zip bomb is refused before it is inflated
 MAX_REPEAT = 64  # repeated rows or columns taken at most this often (an empty row repeated 1,048,576 times)
+MAX_ELEMENTS = 200_000  # XML elements in content.xml (INM3513-005, 35 tasks, saved by LibreOffice: ~1,000)
+MAX_DEPTH = 100  # elements nested inside each other (the same: 8 deep)
+MAX_ROWS = 50_000  # rows read out, repeats counted (the longest shipped document has ~400)
+MAX_TEXT = 5_000_000  # characters of text read out, repeats counted (the longest shipped document has ~60,000)
+MAX_SPACES = 1_000  # <text:s text:c="n"/> taken as at most this many spaces
 
 
 def _q(name: str) -> str:
@@ -39,21 +49,29 @@ ROW_GROUPS = {_q("table:table-header-rows"), _q("table:table-rows"), _q("table:t
 SECTIONS = {_q("text:section"), _q("text:soft-page-break")}
 
 
+class OverBudget(Exception):
+    """The document asks for more than a budget allows; the message says which (a documents.* text)."""
+
+
 def odt_rows(path: Path) -> list[SourceRow]:
     """The rows of an ODT; an ODT that cannot be read raises ParseError naming the file."""
     from index.parse import ParseError, check_size
 
     check_size(path)
-    root = _content(path)
-    body = root.find("office:body/office:text", NS)
-    if body is None:
-        raise ParseError(path.name, t("documents.damaged_odt"))
-    reader = _Reader(_indented_styles(root))
-    reader.block(body, depth=0)
+    try:
+        root = _content(path)
+        body = root.find("office:body/office:text", NS)
+        if body is None:
+            raise ParseError(path.name, t("documents.damaged_odt"))
+        reader = _Reader(_indented_styles(root))
+        reader.block(body, depth=0)
+    except OverBudget as e:
+        raise ParseError(path.name, str(e)) from None
     return reader.rows
 
 
 def _content(path: Path) -> ElementTree.Element:
+    """content.xml's tree, built from a stream of the unpacked bytes under the element and depth budgets."""
     from index.parse import ParseError
 
     try:
@@ -61,11 +79,44 @@ def _content(path: Path) -> ElementTree.Element:
             info = archive.getinfo("content.xml")
             if info.file_size > MAX_CONTENT_BYTES:
                 raise ParseError(path.name, t("documents.too_large", size=info.file_size, limit=MAX_CONTENT_BYTES))
-            return ElementTree.fromstring(archive.read(info))
-    except ParseError:
+            with archive.open(info) as stream:
+                return _budgeted_tree(_Capped(stream, MAX_CONTENT_BYTES))
+    except (ParseError, OverBudget):
         raise
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError, ValueError) as e:
         raise ParseError(path.name, t("documents.damaged_odt")) from e
+
+
+class _Capped:
+    """A stream that refuses to give more than `limit` bytes (a zip entry may lie about its size)."""
+
+    def __init__(self, stream, limit: int) -> None:  # type: ignore[no-untyped-def]
+        self.stream, self.left, self.limit = stream, limit, limit
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(min(size, self.left + 1) if size >= 0 else self.left + 1)
+        self.left -= len(data)
+        if self.left < 0:
+            raise OverBudget(t("documents.too_large", size=f"> {self.limit}", limit=self.limit))
+        return data
+
+
+def _budgeted_tree(stream) -> ElementTree.Element:  # type: ignore[no-untyped-def]
+    depth = elements = 0
+    root = None
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        if event == "end":
+            depth -= 1
+            continue
+        root = element if root is None else root
+        depth, elements = depth + 1, elements + 1
+        if depth > MAX_DEPTH:
+            raise OverBudget(t("documents.too_deep", limit=MAX_DEPTH))
+        if elements > MAX_ELEMENTS:
+            raise OverBudget(t("documents.too_many_elements", limit=MAX_ELEMENTS))
+    if root is None:
+        raise ValueError("no XML")
+    return root
 
 
 def _indented_styles(root: ElementTree.Element) -> set[str]:
@@ -90,8 +141,14 @@ class _Reader:
     def __init__(self, indented: set[str]) -> None:
         self.indented = indented
         self.rows: list[SourceRow] = []
+        self.text = 0  # characters read out so far
 
     def add(self, cells: list[str], indent: bool = False) -> None:
+        self.text += sum(map(len, cells))
+        if len(self.rows) >= MAX_ROWS:
+            raise OverBudget(t("documents.too_many_rows", limit=MAX_ROWS))
+        if self.text > MAX_TEXT:
+            raise OverBudget(t("documents.too_much_text", limit=MAX_TEXT))
         self.rows.append(SourceRow(cells, len(self.rows) + 1, indent=indent))
 
     def block(self, element: ElementTree.Element, depth: int) -> None:
@@ -108,12 +165,24 @@ class _Reader:
 
     def table(self, table: ElementTree.Element) -> None:
         for row in _table_rows(table):
-            repeat = min(int(row.get(_q("table:number-rows-repeated"), "1")), MAX_REPEAT)
+            repeat = _repeat(row.get(_q("table:number-rows-repeated")))
             cells = _row_cells(row)
             if not any(cells):
                 repeat = 1
             for _ in range(repeat):
                 self.add(list(cells))
+
+
+def _repeat(value: str | None) -> int:
+    return _number(value, MAX_REPEAT)
+
+
+def _number(value: str | None, limit: int) -> int:
+    """A count attribute (repeats, spaces): 1 when missing or not a positive number, at most `limit`."""
+    try:
+        return max(1, min(int(value or "1"), limit))
+    except ValueError:
+        return 1
 
 
 def _table_rows(table: ElementTree.Element) -> list[ElementTree.Element]:
@@ -131,7 +200,7 @@ def _row_cells(row: ElementTree.Element) -> list[str]:
     for cell in row:
         if cell.tag not in (CELL, COVERED):
             continue
-        repeat = min(int(cell.get(_q("table:number-columns-repeated"), "1")), MAX_REPEAT)
+        repeat = _repeat(cell.get(_q("table:number-columns-repeated")))
         text = "" if cell.tag == COVERED else SPACE.join(
             p for p in (_text(el) for el in cell.iter() if el.tag in (P, H)) if p
         )
@@ -146,7 +215,7 @@ def _text(element: ElementTree.Element) -> str:
     parts = [element.text or ""]
     for child in element:
         if child.tag == SPACE_EL:
-            parts.append(SPACE * int(child.get(_q("text:c"), "1")))
+            parts.append(SPACE * _number(child.get(_q("text:c")), MAX_SPACES))
         elif child.tag in (TAB, BREAK):
             parts.append(SPACE)
         elif child.tag not in (P, H, LIST):

@@ -17,6 +17,7 @@ Identifiers of the 職能單元 (it prints no codes):
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,9 +58,16 @@ _NUMBERED = re.compile(r"(?:^|\s)(\d+)\.\s")
 class ParseError(Exception):
     """A document that cannot be read: says which file and, where it applies, which line (text) or page (PDF)."""
 
-    def __init__(self, source: str, message: str, line: int | None = None, page: int | None = None) -> None:
-        self.source, self.message, self.line, self.page = source, message, line, page
+    def __init__(self, source: str, message: str, line: int | None = None, page: int | None = None,
+                 transient: bool = False) -> None:
+        """transient: the reading was stopped by a limit of time or memory (the same bytes may read another
+        time); any other error is what these bytes are, and is kept with the parsed documents."""
+        self.source, self.message, self.line, self.page, self.transient = source, message, line, page, transient
         super().__init__(f"{self.where}: {message}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None, int | None, bool]]:
+        """Pickled whole (a document read in a child process sends its error back)."""
+        return type(self), (self.source, self.message, self.line, self.page, self.transient)
 
     @property
     def where(self) -> str:
@@ -70,11 +78,17 @@ class ParseError(Exception):
         return f"{name}:{self.line}" if self.line else name
 
     @classmethod
-    def at(cls, source: str, message: str, row: SourceRow | None) -> ParseError:
+    def at(cls, source: str, message: str, row: SourceRow | Row | None) -> ParseError:
         """An error pointing at a row: its page in a paged document, else its line."""
         if row is None:
             return cls(source, message)
         return cls(source, message, page=row.page) if row.page else cls(source, message, row.line)
+
+
+def unexpected(source: str, error: Exception, row: SourceRow | Row | None) -> ParseError:
+    """An exception of ours while reading a row, as the file's error at that row."""
+    kind = "documents.too_deep_to_read" if isinstance(error, RecursionError) else "documents.unexpected"
+    return ParseError.at(source, t(kind, kind=type(error).__name__), row)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -195,37 +209,43 @@ def parse_standard(source_rows: list[SourceRow], source: str) -> Standard:
     attitude_text: list[Fragment] = []
     note_rows: list[SourceRow] = []
     meta_row: tuple[SourceRow, list[str]] | None = None  # the last row of the basic information, which a page break may cut
-    for src in source_rows:
-        line = src.text
-        cells = [c.strip() for c in src.cells] or [""]
-        label = _label(cells[0])
-        if not line.strip():
-            continue
-        if label.startswith("職能內涵(A=attitude"):
-            mode = "attitudes"
-            continue
-        if label == "說明與補充事項":
-            mode = "notes"
-            continue
-        if _is_table_header(cells):
-            mode = "table"
-            if "工作活動" in {_label(c) for c in cells}:
-                std.layout = "merged"
-            continue
-        if mode == "meta":
-            if meta_row and _continues(meta_row[0], src, cells):
-                cells = _continued(meta_row[1], cells, src)
-                label, src = _label(cells[0]), meta_row[0]
-                if re.fullmatch(r"V\d+", label) and std.versions:
-                    std.versions.pop()  # read again whole
-            meta_row = (src, cells)
-            _read_meta(std, cells, label, src)
-        elif mode == "table":
-            _read_row(rows, cells, src, source)
-        elif mode == "attitudes":
-            attitude_text.append(Fragment(src.line, re.sub(r"^\s*-\s*", "", line), src.page))
-        else:
-            note_rows.append(src)
+    src = None
+    try:
+        for src in source_rows:
+            line = src.text
+            cells = [c.strip() for c in src.cells] or [""]
+            label = _label(cells[0])
+            if not line.strip():
+                continue
+            if label.startswith("職能內涵(A=attitude"):
+                mode = "attitudes"
+                continue
+            if label == "說明與補充事項":
+                mode = "notes"
+                continue
+            if _is_table_header(cells):
+                mode = "table"
+                if "工作活動" in {_label(c) for c in cells}:
+                    std.layout = "merged"
+                continue
+            if mode == "meta":
+                if meta_row and _continues(meta_row[0], src, cells):
+                    cells = _continued(meta_row[1], cells, src)
+                    label, src = _label(cells[0]), meta_row[0]
+                    if re.fullmatch(r"V\d+", label) and std.versions:
+                        std.versions.pop()  # read again whole
+                meta_row = (src, cells)
+                _read_meta(std, cells, label, src)
+            elif mode == "table":
+                _read_row(rows, cells, src, source)
+            elif mode == "attitudes":
+                attitude_text.append(Fragment(src.line, re.sub(r"^\s*-\s*", "", line), src.page))
+            else:
+                note_rows.append(src)
+    except ParseError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a bug of ours on odd input: the file's error, at its row
+        raise unexpected(source, e, src) from e
     if not std.code:
         raise ParseError(source, t("documents.no_code"))
     if not rows:
@@ -309,17 +329,28 @@ def _read_row(rows: list[Row], cells: list[str], src: SourceRow, source: str) ->
 
 def _joined(fragments: list[Fragment]) -> tuple[str, list[tuple[int, Fragment]]]:
     """The fragments' text (HTML removed) as one string, and where each fragment starts in it."""
-    joined, starts = "", []
+    parts: list[str] = []
+    length, starts = 0, []
     for i, frag in enumerate(fragments):
         if i:
-            joined += frag.glue
-        starts.append((len(joined), frag))
-        joined += strip_html(frag.text)
-    return joined + SPACE, starts
+            parts.append(frag.glue)
+            length += len(frag.glue)
+        starts.append((length, frag))
+        text = strip_html(frag.text)
+        parts.append(text)
+        length += len(text)
+    return "".join(parts) + SPACE, starts
 
 
 def _at(starts: list[tuple[int, Fragment]], offset: int) -> Fragment:
-    return max(((off, f) for off, f in starts if off <= offset), key=lambda pair: pair[0])[1]
+    """The fragment holding this offset (of fragments starting at the same offset, the first): found by bisection,
+    as a cell continued over thousands of rows has thousands of fragments and items."""
+    last = bisect.bisect_right(starts, offset, key=_offset) - 1
+    return starts[bisect.bisect_left(starts, starts[max(last, 0)][0], key=_offset)][1]
+
+
+def _offset(start: tuple[int, Fragment]) -> int:
+    return start[0]
 
 
 def _split_items(fragments: list[Fragment], pattern: re.Pattern[str]) -> list[Item]:
@@ -350,25 +381,31 @@ def _task_heads(text: str) -> list[tuple[str, str]]:
 def _build_duties(std: Standard, rows: list[Row], source: str) -> None:
     duty: Duty | None = None
     duty_rows: list[tuple[Duty, Row, list[Task]]] = []
-    for row in rows:
-        head = clean(row.text(0))
-        m = _DUTY.match(head)
-        if m:
-            duty = Duty(f"T{m.group(1)}", clean(m.group(2)), line=row.line, page=row.page)
-            std.duties.append(duty)
-        if duty is None:
-            raise ParseError(source, t("documents.task_before_duty"), row.line, row.page or None)
-        heads = _task_heads(clean(row.text(1)))
-        if not heads:
-            raise ParseError(source, t("documents.row_without_task"), row.line, row.page or None)
-        tasks = [Task(code, title, duty.code, None, line=row.line, page=row.page) for code, title in heads]
-        outputs = _split_items(row.cells[2], _P_OR_O)
-        for out in outputs:
-            out.misplaced = not out.code.startswith("O")
-        _share(tasks, outputs, "outputs")
-        _share(tasks, _split_items(row.cells[3], _P_OR_O), "indicators")
-        duty.tasks.extend(tasks)
-        duty_rows.append((duty, row, tasks))
+    row = None
+    try:
+        for row in rows:
+            head = clean(row.text(0))
+            m = _DUTY.match(head)
+            if m:
+                duty = Duty(f"T{m.group(1)}", clean(m.group(2)), line=row.line, page=row.page)
+                std.duties.append(duty)
+            if duty is None:
+                raise ParseError(source, t("documents.task_before_duty"), row.line, row.page or None)
+            heads = _task_heads(clean(row.text(1)))
+            if not heads:
+                raise ParseError(source, t("documents.row_without_task"), row.line, row.page or None)
+            tasks = [Task(code, title, duty.code, None, line=row.line, page=row.page) for code, title in heads]
+            outputs = _split_items(row.cells[2], _P_OR_O)
+            for out in outputs:
+                out.misplaced = not out.code.startswith("O")
+            _share(tasks, outputs, "outputs")
+            _share(tasks, _split_items(row.cells[3], _P_OR_O), "indicators")
+            duty.tasks.extend(tasks)
+            duty_rows.append((duty, row, tasks))
+    except ParseError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a bug of ours on odd input: the file's error, at its row
+        raise unexpected(source, e, row) from e
     if std.layout == "merged":
         for d in std.duties:
             merged = Row(d.line, [[] for _ in range(7)])
@@ -431,29 +468,35 @@ def parse_unit(rows: list[SourceRow], source: str) -> Unit:
     current: str | None = None
     history_mode = False
     history: list[str] = []
-    for src in rows:
-        line = src.text
-        if not line.strip():
-            continue
-        cells = src.cells
-        label = _label(cells[0])
-        if label == "更新紀錄":
-            history_mode = True
-            continue
-        if history_mode:
-            history.append(clean(line))
-            continue
-        if set(label) <= {"-"} and len(cells) > 1 and set(cells[1].strip()) <= {"-"}:
-            current = None
-            continue
-        if label:
-            current = label
-            fields.setdefault(label, [])
-        if current is None:
-            continue
-        body = "\t".join(cells[1:]).strip()
-        if body:
-            fields[current].append(Fragment(src.line, body, src.page, src.glue_of(1)))
+    src = None
+    try:
+        for src in rows:
+            line = src.text
+            if not line.strip():
+                continue
+            cells = src.cells
+            label = _label(cells[0])
+            if label == "更新紀錄":
+                history_mode = True
+                continue
+            if history_mode:
+                history.append(clean(line))
+                continue
+            if set(label) <= {"-"} and len(cells) > 1 and set(cells[1].strip()) <= {"-"}:
+                current = None
+                continue
+            if label:
+                current = label
+                fields.setdefault(label, [])
+            if current is None:
+                continue
+            body = "\t".join(cells[1:]).strip()
+            if body:
+                fields[current].append(Fragment(src.line, body, src.page, src.glue_of(1)))
+    except ParseError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a bug of ours on odd input: the file's error, at its row
+        raise unexpected(source, e, src) from e
     code = _field(fields, "職能單元代碼")
     if not code:
         raise ParseError(source, t("documents.no_unit_code"))

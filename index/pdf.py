@@ -9,6 +9,11 @@ margins of every page are left out.
 
 pdfplumber reads the same tables but takes ~0.25 s a page (pdfminer interprets every character
 in Python), PyMuPDF's table finder ~1.8 s a page here; pdfium is ~0.01 s a page.
+
+A small PDF can ask for far more than its size (issue 23 #5: 8.6 KB of 150 x 150 ruling lines, one page
+named 100,000 times in a 600 KB page tree), so reading has budgets: pages, characters, path segments and
+line crossings per page. Past one the file is refused, naming the page; an official document uses a small
+part of each.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index import codes
@@ -37,6 +42,11 @@ _CJK_BRACKETS = "《〈「『【（》〉」』】）"
 _WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
 # a line that starts an item of its own: a code, a bullet, a numbered or 一、 item, a note mark
 _STARTS_ITEM = re.compile(r"^(?:[TPOKSA]\s?\d|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|【註\d+】)")
+MAX_PAGES = 500  # an official standard has 10-60 pages
+MAX_GLYPHS_PAGE = 40_000  # characters on one page (a dense A4 page at 7 pt holds ~12,000)
+MAX_GLYPHS = 2_000_000  # characters in the whole document
+MAX_SEGMENTS_PAGE = 20_000  # path segments on one page (a table drawn cell by cell: ~2,000)
+MAX_CROSSINGS_PAGE = 6_000  # crossings of horizontal and vertical lines on one page (a table page: ~400)
 _FURNITURE = re.compile(r"^[#\s\-–—/|.第頁共Pageof]*#[#\s\-–—/|.第頁共Pageof]*$")
 
 
@@ -130,7 +140,19 @@ def _read_pages(path: Path) -> list[Page]:
             raise ParseError(path.name, t("documents.encrypted")) from e
         raise ParseError(path.name, t("documents.damaged_pdf")) from e
     try:
-        return [_read_page(doc, i) for i in range(len(doc))]
+        if len(doc) > MAX_PAGES:
+            raise ParseError(path.name, t("documents.too_many_pages", count=len(doc), limit=MAX_PAGES))
+        pages, glyphs = [], 0
+        for i in range(len(doc)):
+            pages.append(_read_page(doc, i))
+            glyphs += len(pages[-1].glyphs)
+            if glyphs > MAX_GLYPHS:
+                raise ParseError(path.name, t("documents.too_much_text", limit=MAX_GLYPHS), page=i + 1)
+        return pages
+    except OverBudget as e:
+        raise ParseError(path.name, e.message, page=e.page) from None
+    except ParseError:
+        raise
     except Exception as e:  # pdfium on damaged bytes can fail in many ways; the file is what is wrong
         log.debug("PDF %s unreadable", path.name, exc_info=True)
         raise ParseError(path.name, t("documents.damaged_pdf")) from e
@@ -138,25 +160,37 @@ def _read_pages(path: Path) -> list[Page]:
         doc.close()
 
 
+class OverBudget(Exception):
+    """A page asks for more than a budget allows."""
+
+    def __init__(self, message: str, page: int) -> None:
+        super().__init__(message)
+        self.message, self.page = message, page
+
+
 def _read_page(doc, index: int) -> Page:  # type: ignore[no-untyped-def]
     page = doc[index]
     try:
         width, height = page.get_size()
-        glyphs, unmapped = _glyphs(page, height)
-        tables = _tables(*_rulings(page, height))
+        glyphs, unmapped = _glyphs(page, height, index + 1)
+        tables = _tables(*_rulings(page, height, index + 1), index + 1)
     finally:
         page.close()
     return Page(index + 1, width, height, glyphs, tables, unmapped)
 
 
-def _glyphs(page, height: float) -> tuple[list[Glyph], int]:  # type: ignore[no-untyped-def]
+def _glyphs(page, height: float, number: int) -> tuple[list[Glyph], int]:  # type: ignore[no-untyped-def]
     import pypdfium2.raw as pdfium_c
 
     textpage = page.get_textpage()
     raw = textpage.raw
     box = pdfium_c.FS_RECTF()
     glyphs, unmapped = [], 0
-    for i in range(textpage.count_chars()):
+    count = textpage.count_chars()
+    if count > MAX_GLYPHS_PAGE:
+        textpage.close()
+        raise OverBudget(t("documents.too_much_text", limit=MAX_GLYPHS_PAGE), number)
+    for i in range(count):
         if pdfium_c.FPDFText_IsGenerated(raw, i):
             continue
         ch = chr(pdfium_c.FPDFText_GetUnicode(raw, i))
@@ -174,7 +208,7 @@ def _glyphs(page, height: float) -> tuple[list[Glyph], int]:  # type: ignore[no-
 # ---------------------------------------------------------------- ruling lines and cells
 
 
-def _rulings(page, height: float) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:  # type: ignore[no-untyped-def]
+def _rulings(page, height: float, number: int) -> tuple[list[tuple[float, float, float]], list[tuple[float, float, float]]]:  # type: ignore[no-untyped-def]
     """Horizontal (y, x0, x1) and vertical (x, y0, y1) ruling segments, in top-down page coordinates."""
     import ctypes
 
@@ -182,11 +216,16 @@ def _rulings(page, height: float) -> tuple[list[tuple[float, float, float]], lis
 
     horizontal, vertical = [], []
     x, y = ctypes.c_float(), ctypes.c_float()
+    segments = 0
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]):
         a, b, c, d, e, f = obj.get_matrix().get()
         points: list[tuple[float, float]] = []
         start: tuple[float, float] | None = None
-        for i in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
+        count = pdfium_c.FPDFPath_CountSegments(obj.raw)
+        segments += max(count, 1)
+        if segments > MAX_SEGMENTS_PAGE:
+            raise OverBudget(t("documents.too_many_drawings", limit=MAX_SEGMENTS_PAGE), number)
+        for i in range(count):
             seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, i)
             pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
             point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
@@ -242,18 +281,24 @@ def _covered(segments: list[tuple[float, float, float]], pos: float, a: float, b
     return any(abs(p - pos) <= SNAP and s <= a + SNAP and e >= b - SNAP for p, s, e in segments)
 
 
-def _tables(horizontal, vertical) -> list[Table]:  # type: ignore[no-untyped-def]
+def _tables(horizontal, vertical, number: int = 0) -> list[Table]:  # type: ignore[no-untyped-def]
     vs = _merged(vertical)
     hs = _merged(horizontal + _open_edges(vs))
-    points = sorted(
-        {(round(x, 1), round(y, 1)) for y, hx0, hx1 in hs for x, vy0, vy1 in vs
-         if hx0 - SNAP <= x <= hx1 + SNAP and vy0 - SNAP <= y <= vy1 + SNAP}
-    )
-    point_set = set(points)
+    if len(hs) * len(vs) > MAX_CROSSINGS_PAGE * 4:  # checked before the crossings are counted one by one
+        raise OverBudget(t("documents.too_many_drawings", limit=MAX_CROSSINGS_PAGE), number)
+    point_set = {(round(x, 1), round(y, 1)) for y, hx0, hx1 in hs for x, vy0, vy1 in vs
+                 if hx0 - SNAP <= x <= hx1 + SNAP and vy0 - SNAP <= y <= vy1 + SNAP}
+    if len(point_set) > MAX_CROSSINGS_PAGE:
+        raise OverBudget(t("documents.too_many_drawings", limit=MAX_CROSSINGS_PAGE), number)
+    by_row: dict[float, list[float]] = defaultdict(list)
+    by_column: dict[float, list[float]] = defaultdict(list)
+    for x, y in sorted(point_set):
+        by_row[y].append(x)
+        by_column[x].append(y)
     cells = []
-    for x, y in points:
-        rights = sorted(px for px, py in points if py == y and px > x)
-        downs = sorted(py for px, py in points if px == x and py > y)
+    for x, y in sorted(point_set):
+        rights = by_row[y][bisect.bisect_right(by_row[y], x):]
+        downs = by_column[x][bisect.bisect_right(by_column[x], y):]
         cell = _first_closed(x, y, rights, downs, point_set, hs, vs)
         if cell:
             cells.append(cell)
@@ -275,21 +320,71 @@ def _first_closed(x, y, rights, downs, point_set, hs, vs) -> Cell | None:  # typ
 
 def _group(cells: list[Cell]) -> list[Table]:
     """Cells that touch form one table; its rows are the cells sharing a top edge."""
-    tables: list[list[Cell]] = []
-    for cell in sorted(cells, key=lambda c: (c.top, c.x0)):
-        touching = [tb for tb in tables if any(_touch(cell, other) for other in tb)]
-        merged = [cell] + [c for tb in touching for c in tb]
-        tables = [tb for tb in tables if tb not in touching] + [merged]
+    cells = sorted(cells, key=lambda c: (c.top, c.x0))
+    owner = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while owner[i] != i:
+            owner[i] = owner[owner[i]]
+            i = owner[i]
+        return i
+
+    for i, j in _touching_pairs(cells):
+        owner[root(i)] = root(j)
+    groups: dict[int, list[Cell]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
     out = []
-    for group in tables:
-        columns = sorted({round(c.x0, 1) for c in group})
-        table = Table(group, columns)
-        by_top: dict[float, list[Cell]] = {}
+    for group in groups.values():
+        rows: list[list[Cell]] = []
         for cell in sorted(group, key=lambda c: (c.top, c.x0)):
-            by_top.setdefault(round(cell.top, 1), []).append(cell)
-        table.rows = [by_top[top] for top in sorted(by_top)]
-        out.append(table)
+            if rows and cell.top - rows[-1][0].top <= SNAP:  # borders drawn per cell can sit a fraction apart
+                rows[-1].append(cell)
+            else:
+                rows.append([cell])
+        for part in _split_where_columns_change([sorted(row, key=lambda c: c.x0) for row in rows]):
+            cells = [c for row in part for c in row]
+            out.append(Table(cells, sorted({round(c.x0, 1) for c in cells}), part))
     return sorted(out, key=lambda tb: tb.top)
+
+
+def _split_where_columns_change(rows: list[list[Cell]]) -> list[list[list[Cell]]]:
+    """Two tables printed one right under the other (as an office suite prints the basic information and the
+    competency table) touch and are found as one; they are parted where no column line runs on: no cell crosses
+    that line and none of the inner column edges above it continues below it."""
+    parts: list[list[list[Cell]]] = [[]]
+    for row in rows:
+        above = [c for part_row in parts[-1] for c in part_row]
+        if above and _columns_end(above, row):
+            parts.append([])
+        parts[-1].append(row)
+    return [part for part in parts if part]
+
+
+def _columns_end(above: list[Cell], row: list[Cell]) -> bool:
+    top = row[0].top
+    if any(c.bottom > top + SNAP for c in above):
+        return False  # a cell above reaches down into this row (a merged cell)
+    right = max(c.x1 for c in above + row)
+    edges_above = [c.x1 for c in above if abs(c.bottom - top) <= SNAP and c.x1 < right - SNAP]
+    edges_below = [c.x1 for c in row if c.x1 < right - SNAP]
+    return bool(edges_above and edges_below) and not any(abs(a - b) <= SNAP for a in edges_above for b in edges_below)
+
+
+def _touching_pairs(cells: list[Cell], size: float = 40.0) -> Iterable[tuple[int, int]]:
+    """Pairs of cells that touch, found through a coarse grid of buckets rather than by comparing every pair."""
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, c in enumerate(cells):
+        for bx in range(int((c.x0 - SNAP) // size), int((c.x1 + SNAP) // size) + 1):
+            for by in range(int((c.top - SNAP) // size), int((c.bottom + SNAP) // size) + 1):
+                buckets[(bx, by)].append(i)
+    seen: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        for n, i in enumerate(members):
+            for j in members[n + 1:]:
+                if (i, j) not in seen and _touch(cells[i], cells[j]):
+                    seen.add((i, j))
+                    yield i, j
 
 
 def _touch(a: Cell, b: Cell) -> bool:
@@ -311,16 +406,25 @@ def _lines(glyphs: list[Glyph]) -> list[Line]:
     return [_line(sorted(group, key=lambda g: g.x0)) for group in lines]
 
 
+AUTOSPACE = 0.3  # ems: office suites set ideographs apart from Latin letters and digits by ~1/4 em, no space
+
+
 def _line(glyphs: list[Glyph]) -> Line:
     text = ""
     for prev, g in zip([None, *glyphs], glyphs, strict=False):
-        if prev is not None and g.x0 - prev.x1 > 0.2 * g.size and " " not in (g.ch, prev.ch):
+        if prev is not None and g.x0 - prev.x1 > 0.2 * g.size and " " not in (g.ch, prev.ch) and (
+                g.x0 - prev.x1 > AUTOSPACE * g.size or not _autospaced(prev.ch, g.ch)):
             text += SPACE
         text += g.ch
     kept = [g for g in glyphs if not g.ch.isspace()] or glyphs
     stripped = text.strip()
     return Line(kept, stripped, kept[0].x0, kept[-1].x1, min(g.top for g in glyphs),
                 max(g.bottom for g in glyphs), max(g.size for g in glyphs))
+
+
+def _autospaced(a: str, b: str) -> bool:
+    """An ideograph beside a Latin letter or digit, which office suites set apart without a space."""
+    return bool(_IDEOGRAPH.match(a) and b.isascii() and b.isalnum() or _IDEOGRAPH.match(b) and a.isascii() and a.isalnum())
 
 
 # ---------------------------------------------------------------- joining lines
@@ -450,6 +554,8 @@ class _Assembler:
         self.joiner = Joiner(dict.fromkeys(texts))  # a header repeated on every page counts once
         self.out: list[SourceRow] = []
         self.last_table: Table | None = None  # the table the last row came from, if a table row was last
+        self.last_page = 0  # the page of that table
+        self.header: list[Cell] | None = None  # the first row of the table the last one continues
         self.last_paragraph: list[Line] | None = None
 
     def rows(self) -> list[SourceRow]:
@@ -466,8 +572,12 @@ class _Assembler:
     # tables
     def _table(self, table: Table, page: Page) -> None:
         previous = self.last_table
-        skip_header = previous is not None and _same_row(previous.rows[0], table.rows[0])
-        for i, cells in enumerate(table.rows):
+        if previous is None or self.last_page == page.number:  # a table of its own: its first row may be a header
+            self.header = table.rows[0]
+            rows, skip_header = table.rows, previous is not None and _same_row(previous.rows[0], table.rows[0])
+        else:  # continued on this page: the header it repeats is left out, wherever the page break put it
+            rows, skip_header = _without_header(self.header, table.rows)
+        for i, cells in enumerate(rows):
             texts = [""] * len(table.columns)
             glue = [SPACE] * len(table.columns)
             first_continuing = previous is not None and i == (1 if skip_header else 0)
@@ -481,7 +591,7 @@ class _Assembler:
                         glue[col] = self.joiner.glue(above.lines[-1], cell.lines[0], above.right,
                                                      before=self._cell_text(above))
             self._emit(SourceRow(texts, 0, page.number, glue=glue))
-        self.last_table, self.last_paragraph = table, None
+        self.last_table, self.last_paragraph, self.last_page = table, None, page.number
 
     def _cell_text(self, cell: Cell) -> str:
         return self._join(cell.lines, cell.right)
@@ -498,27 +608,31 @@ class _Assembler:
         paragraphs: list[list[Line]] = []
         for line in sorted(lines, key=lambda ln: ln.top):
             prev = paragraphs[-1][-1] if paragraphs else None
-            if prev is None or self._starts_paragraph(prev, line):
+            if prev is None or self._starts_paragraph(prev, line, paragraphs[-1]):
                 paragraphs.append([line])
             else:
                 paragraphs[-1].append(line)
         return paragraphs
 
-    def _starts_paragraph(self, prev: Line, line: Line) -> bool:
+    def _starts_paragraph(self, prev: Line, line: Line, paragraph: list[Line]) -> bool:
         gap = line.top - prev.bottom
         return (
             gap > 0.8 * line.size
             or gap < -0.3 * line.size
             or abs(line.size - prev.size) > 0.1 * line.size
             or bool(_STARTS_ITEM.match(line.text))
-            or not self._full(prev, line)
+            or not self._full(prev, line, paragraph[:-1])
         )
 
-    def _full(self, line: Line, following: Line | None = None) -> bool:
-        """The line reaches the right edge. A character followed by punctuation that may not start a line (件。)
-        goes down together, so such a line may end two characters short."""
-        slack = 2.6 if following is not None and following.text[1:2] in _NO_LINE_START else 1.6
-        return line.x1 >= self.frame_right - slack * line.size
+    def _full(self, line: Line, following: Line | None = None, before: Sequence[Line] = ()) -> bool:
+        """The line reaches the right edge: the frame's, or that of the full lines before it in its paragraph (a
+        line that overhangs the frame, or a wrap a little short of it, moves the frame's edge). A character
+        followed by punctuation that may not start a line (件。) goes down together, so such a line may end two
+        characters short."""
+        slack = (2.6 if following is not None and following.text[1:2] in _NO_LINE_START else 1.6) * line.size
+        right = self.frame_right
+        full_before = [ln.x1 for ln in before if ln.x1 >= right - slack]
+        return line.x1 >= min(right, max(full_before, default=right)) - slack
 
     def _paragraph(self, lines: list[Line], page: Page) -> None:
         previous = self.last_paragraph
@@ -538,6 +652,24 @@ class _Assembler:
     def _emit(self, row: SourceRow) -> None:
         row.line = len(self.out) + 1
         self.out.append(row)
+
+
+def _without_header(header: list[Cell] | None, rows: list[list[Cell]]) -> tuple[list[list[Cell]], bool]:
+    """The rows of a table continued on a new page without the header it repeats: (rows, whether the first row is
+    the header alone). Where the page break split a row, some renderers draw no line between the repeated header
+    and the row's continuation, so each of its cells begins with the header's lines: those lines are dropped."""
+    first = rows[0]
+    if not header or len(header) != len(first) or not any(cell.lines for cell in header):
+        return rows, False
+    stripped = []
+    for head, cell in zip(header, first, strict=True):
+        lines = [ln.text for ln in head.lines]
+        if [ln.text for ln in cell.lines[: len(lines)]] != lines:
+            return rows, False
+        stripped.append(replace(cell, lines=cell.lines[len(lines):]))
+    if not any(cell.lines for cell in stripped):
+        return rows, True
+    return [stripped, *rows[1:]], False
 
 
 def _same_row(a: list[Cell], b: list[Cell]) -> bool:

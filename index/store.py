@@ -18,6 +18,7 @@ import json
 import logging
 import shutil
 import sys
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -27,7 +28,7 @@ from typing import Any, get_args
 
 from bot.masking import mask_url
 from index.chunk import Chunk
-from index.embed import Embedder, EmbeddingCache
+from index.embed import Embedder, EmbeddingCache, for_building
 from index.model import Status
 from prompts import t
 
@@ -139,6 +140,7 @@ class VectorIndex:
         self._embeddings: Any = None
         self._placed: dict[str, str] | None = None  # document code -> the status whose collection holds it
         self._counts: dict[str, int] = {}  # embedded chunks per status, of the chunks last synced or checked
+        self._syncing = threading.Lock()
 
     # ------------------------------------------------------------ opening
     @property
@@ -196,11 +198,17 @@ class VectorIndex:
 
     # ------------------------------------------------------------ manifest
     def _read_manifest(self) -> dict[str, Any]:
+        """The manifest, or {} (build again) when it is missing, unreadable, of another schema or of the wrong
+        shape: a damaged manifest must never stop a start, only cost a build."""
         try:
             data = json.loads(self.manifest_path.read_text("utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return {}
-        if data.get("schema") != SCHEMA or data.get("collection") != collection_name(self.embedder):
+        except Exception as e:  # noqa: BLE001 - truncated, random bytes, not UTF-8
+            log.warning("vector index manifest %s unreadable (%s); building again", self.manifest_path.name,
+                        type(e).__name__)
+            return {}
+        if not _manifest_fits(data) or data.get("schema") != SCHEMA or data.get("collection") != collection_name(self.embedder):
             return {}
         return dict(data)
 
@@ -260,10 +268,21 @@ class VectorIndex:
         return sum(int(shelf.collection.count()) for shelf in self.shelves.values())
 
     # ------------------------------------------------------------ building
+    def _build_cache(self) -> EmbeddingCache:
+        """The embedding cache a build writes through: its own connection and its own copy of the model, so the
+        questions answered meanwhile (their query vectors, the item vectors of comparisons) never wait for it."""
+        return EmbeddingCache(self.cache.path, for_building(self.embedder))
+
     def sync(self, chunks: Sequence[Chunk], progress: bool = False,
              on_progress: Callable[[SyncReport], None] | None = None, corpus: str = "") -> SyncReport:
         """Brings the index to these chunks, embedding only what changed. on_progress gets the report so far
-        after every batch written (a benchmark prints from it; the command line shows a bar instead)."""
+        after every batch written (a benchmark prints from it; the command line shows a bar instead). One sync at
+        a time: a second waits for the first."""
+        with self._syncing:
+            return self._sync(chunks, progress, on_progress, corpus)
+
+    def _sync(self, chunks: Sequence[Chunk], progress: bool, on_progress: Callable[[SyncReport], None] | None,
+              corpus: str) -> SyncReport:
         started = time.perf_counter()
         report = SyncReport()
         wanted = _hashes(chunks)
@@ -286,6 +305,7 @@ class VectorIndex:
         bar = _progress(sum(1 for code in todo for c in by_doc[code] if c.embed_text), progress)
         if todo:
             self.embeddings.counter = report
+            self.embeddings.cache = self._build_cache()
         for code in todo:
             (report.replaced if code in have else report.added).append(code)
             self._delete(code)
@@ -295,6 +315,8 @@ class VectorIndex:
             self._save_manifest(have)
         if todo:
             self.embeddings.counter = None
+            build_cache, self.embeddings.cache = self.embeddings.cache, self.cache
+            build_cache.close()  # and with it the build's copy of the model
         self._counts = dict(_counts(chunks))
         self._save_manifest(have, corpus)  # complete: the corpus key is kept from here on
         if bar is not None:
@@ -365,6 +387,17 @@ class VectorIndex:
         """The collections of these statuses that hold documents (an empty one is never created or loaded)."""
         placed = set(self.placed().values())
         return [self.shelves[s] for s in dict.fromkeys(statuses) if s in self.shelves and (s in placed or not placed)]
+
+
+def _manifest_fits(data: Any) -> bool:
+    """The manifest's fields have the types _save_manifest writes."""
+    def strings(value: Any) -> bool:
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+    counts = data.get("counts", {}) if isinstance(data, dict) else None
+    return (isinstance(data, dict) and strings(data.get("documents", {})) and strings(data.get("placed", {}))
+            and isinstance(data.get("corpus", ""), str) and isinstance(counts, dict)
+            and all(isinstance(k, str) and type(v) is int for k, v in counts.items()))
 
 
 def _cosines(vector: Sequence[float], matrix: Any) -> Any:

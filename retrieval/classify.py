@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import re
 import tomllib
@@ -35,6 +36,7 @@ DENSE_WEIGHT = 0.5
 _WORD = re.compile(r"[a-z]+")
 
 Embed = Callable[[str], np.ndarray]
+log = logging.getLogger(__name__)
 
 
 def load_examples(path: Path = EXAMPLES) -> list[tuple[str, str]]:
@@ -92,10 +94,10 @@ class KindClassifier:
         path = self.cache_dir / f"masked-{key[:16]}.json" if self.cache_dir and fingerprint else None
         try:
             cached = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else None
-        except (OSError, ValueError):
+        except Exception:  # noqa: BLE001 - any damage: masked again
             cached = None
-        if isinstance(cached, list) and len(cached) == len(questions):
-            return [str(text) for text in cached]
+        if isinstance(cached, list) and len(cached) == len(questions) and all(isinstance(x, str) for x in cached):
+            return cached
         texts = [self.mask(q) for q in questions]
         if path is not None:  # replacing the examples masked for documents no longer loaded
             write_whole(path, json.dumps(texts, ensure_ascii=False).encode("utf-8"), replaces="masked-*.json")
@@ -115,16 +117,21 @@ class KindClassifier:
             write_whole(path, saved, replaces="lexical-*.npz")
 
     def _load_lexical(self, path: Path) -> bool:
+        """The saved model if it reads back whole and fits these examples; any damage (a truncated zip, random
+        bytes, arrays of another type or shape) means fitting again."""
         try:
-            with np.load(path) as saved:
-                vocab, idf = saved["vocab"].tolist(), saved["idf"]
+            with np.load(path, allow_pickle=False) as saved:
+                vocab, idf = saved["vocab"], saved["idf"]
                 rows, cols, values = saved["rows"], saved["cols"], saved["values"]
-        except (OSError, ValueError, KeyError):
+            if not _lexical_arrays_fit(vocab, idf, rows, cols, values, len(self.texts)):
+                return False
+            self.vocab, self.idf = {str(g): i for i, g in enumerate(vocab.tolist())}, idf.astype(np.float32)
+            self.matrix = _rows(len(self.texts), len(vocab), rows, cols, values)
+        except FileNotFoundError:
             return False
-        if len(idf) != len(vocab) or (len(rows) and int(rows.max()) >= len(self.texts)):
+        except Exception as e:  # noqa: BLE001 - the file is only a cache
+            log.warning("question classifier cache %s unreadable (%s); fitting again", path.name, type(e).__name__)
             return False
-        self.vocab, self.idf = {g: i for i, g in enumerate(vocab)}, idf
-        self.matrix = _rows(len(self.texts), len(vocab), rows, cols, values)
         return True
 
     def _fit_lexical(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -167,10 +174,13 @@ class KindClassifier:
     def _cached(self, key: str) -> np.ndarray | None:
         path = self._cache_file(key)
         try:
-            matrix = np.load(path) if path and path.is_file() else None
-        except (OSError, ValueError):
+            matrix = np.load(path, allow_pickle=False) if path and path.is_file() else None
+        except Exception:  # noqa: BLE001 - any damage: embedded again
             return None
-        return matrix if matrix is not None and matrix.shape[0] == len(self.texts) else None
+        fits = (isinstance(matrix, np.ndarray) and matrix.ndim == 2 and matrix.shape[0] == len(self.texts)
+                and matrix.dtype.kind == "f" and bool(np.isfinite(matrix).all())
+                and bool((np.abs(np.linalg.norm(matrix.astype(np.float64), axis=1) - 1) < 1e-3).all()))  # unit rows
+        return matrix.astype(np.float32) if fits else None
 
     def _save(self, key: str, matrix: np.ndarray) -> None:
         path = self._cache_file(key)
@@ -194,6 +204,18 @@ class KindClassifier:
         dense = self._per_kind(dense_sims)
         scores = {k: (1 - DENSE_WEIGHT) * lexical[k] + DENSE_WEIGHT * _stretch(dense[k]) for k in self.labels}
         return Prediction(max(scores, key=scores.__getitem__), scores)
+
+
+def _lexical_arrays_fit(vocab: np.ndarray, idf: np.ndarray, rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+                        n: int) -> bool:
+    """Arrays of the types, shapes and ranges the n-gram model of n examples has."""
+    one_dimensional = all(a.ndim == 1 for a in (vocab, idf, rows, cols, values))
+    return (one_dimensional and vocab.dtype.kind == "U" and idf.dtype.kind == "f" and len(idf) == len(vocab)
+            and rows.dtype.kind in "iu" and cols.dtype.kind in "iu" and values.dtype.kind == "f"
+            and len(rows) == len(cols) == len(values)
+            and (not len(rows) or (int(rows.min()) >= 0 and int(rows.max()) < n
+                                   and int(cols.min()) >= 0 and int(cols.max()) < len(vocab)))
+            and bool(np.isfinite(idf).all() and np.isfinite(values).all()))
 
 
 def _rows(n: int, width: int, rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -103,9 +103,23 @@ class BM25:
         self.chunks = list(chunks)
         self.k1, self.b = k1, b
         digest = (_corpus_digest(corpus, k1, b) if corpus else chunk_digest(self.chunks, k1, b)) if cache else ""
+        self._saved = (cache, digest)
         loaded = self._load(cache / self.FOLDER.format(digest=digest)) if cache else None
         self.vocab, self.indptr, self.docs, self.weights = loaded or self._build()
         if cache and loaded is None:
+            self._save(cache, digest)
+
+    @property
+    def _highest(self) -> float:
+        """No weight can exceed the largest idf times (k1 + 1): a saved one that does is damage."""
+        return float(np.log(1 + (len(self.chunks) + 0.5) / 0.5) * (self.k1 + 1)) * 1.001
+
+    def _rebuild(self) -> None:
+        """Saved weights found damaged while answering (postings out of range): built and saved again."""
+        log.warning("BM25 weights damaged; building them again")
+        self.vocab, self.indptr, self.docs, self.weights = self._build()
+        cache, digest = self._saved
+        if cache:
             self._save(cache, digest)
 
     def _build(self) -> tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray]:
@@ -146,14 +160,20 @@ class BM25:
         """The saved arrays, memory-mapped: a question reads only the postings of its own tokens, so the weights
         of 3,000 standards (~110 MB) stay on disk instead of in the server's memory."""
         try:
-            words = np.load(folder / "vocab.npy", allow_pickle=False).tolist()
+            vocab = np.load(folder / "vocab.npy", allow_pickle=False)
             indptr, docs, weights = (np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
                                      for name in self.ARRAYS)
-        except (OSError, ValueError, EOFError):
-            return None  # missing or unreadable: built again
-        if len(indptr) != len(words) + 1 or len(docs) != len(weights) or (len(indptr) and indptr[-1] != len(docs)):
+            if not _postings_fit(vocab, indptr, docs, weights):
+                raise ValueError("arrays of another type or shape")
+            words = {str(w): i for i, w in enumerate(vocab.tolist())}
+            if len(words) != len(vocab) or "" in words:
+                raise ValueError("words repeated or empty")  # each token is saved once
+            return words, indptr, docs, weights
+        except FileNotFoundError:
             return None
-        return {w: i for i, w in enumerate(words)}, indptr, docs, weights
+        except Exception as e:  # noqa: BLE001 - truncated, overwritten, another type: built again
+            log.warning("BM25 weights in %s unreadable (%s); building them again", folder.name, type(e).__name__)
+            return None
 
     def _save(self, cache: Path, digest: str) -> None:
         try:
@@ -177,18 +197,34 @@ class BM25:
         return sum(1 for t in query_tokens if t in self.vocab) / len(query_tokens)
 
     def search(self, query_tokens: Sequence[str], accepts: Callable[[Chunk], bool], k: int) -> list[tuple[int, float]]:
-        scores = np.zeros(len(self.chunks), dtype=np.float32)
-        for tok in set(query_tokens):
-            tid = self.vocab.get(tok)
-            if tid is not None:
-                lo, hi = self.indptr[tid], self.indptr[tid + 1]
-                scores[self.docs[lo:hi]] += self.weights[lo:hi]
+        try:
+            scores = self._scores(query_tokens)
+        except _Damaged:
+            self._rebuild()
+            scores = self._scores(query_tokens)
         hits = np.flatnonzero(scores)
         shortlist = hits if len(hits) <= k * 8 else hits[np.argpartition(-scores[hits], k * 8)[: k * 8]]
         found = self._accepted(shortlist, scores, accepts, k)
         if len(found) < k and len(shortlist) < len(hits):  # a narrow filter: look past the shortlist
             found = self._accepted(hits, scores, accepts, k)
         return found
+
+    def _scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """Every chunk's score. The postings read are checked on the way (the saved arrays are memory-mapped, so
+        damage inside them shows only here): out of range or not finite raises _Damaged."""
+        n = len(self.chunks)
+        scores = np.zeros(n, dtype=np.float32)
+        for tok in set(query_tokens):
+            tid = self.vocab.get(tok)
+            if tid is not None:
+                lo, hi = int(self.indptr[tid]), int(self.indptr[tid + 1])
+                docs, weights = self.docs[lo:hi], self.weights[lo:hi]
+                if not 0 <= lo <= hi <= len(self.docs) or (hi > lo and not (
+                        int(docs.min()) >= 0 and int(docs.max()) < n
+                        and float(weights.min()) > 0 and float(weights.max()) <= self._highest)):
+                    raise _Damaged
+                scores[docs] += weights
+        return scores
 
     def _accepted(self, candidates: np.ndarray, scores: np.ndarray, accepts: Callable[[Chunk], bool],
                   k: int) -> list[tuple[int, float]]:
@@ -199,6 +235,19 @@ class BM25:
                 if len(out) == k:
                     break
         return out
+
+
+class _Damaged(Exception):
+    """Saved BM25 postings that cannot be what was saved."""
+
+
+def _postings_fit(vocab: np.ndarray, indptr: np.ndarray, docs: np.ndarray, weights: np.ndarray) -> bool:
+    """Arrays of the types and shapes saved, their offsets in order (the postings themselves are checked when read)."""
+    return (all(a.ndim == 1 for a in (vocab, indptr, docs, weights)) and vocab.dtype.kind == "U"
+            and indptr.dtype.kind in "iu" and docs.dtype.kind in "iu" and weights.dtype.kind == "f"
+            and len(indptr) == len(vocab) + 1 and len(docs) == len(weights)
+            and (not len(indptr) or (int(indptr[0]) == 0 and int(indptr[-1]) == len(docs)
+                                     and bool((np.diff(indptr) >= 0).all()))))
 
 
 def _corpus_digest(corpus: str, *params: float) -> str:

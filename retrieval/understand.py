@@ -15,13 +15,12 @@ import logging
 import pickle
 import re
 import tomllib
-from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from index import codes
-from index.cachefile import write_whole
+from index.cachefile import read_pickle, write_whole
 from index.catalog import Catalog
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
 from retrieval.kinds import NEEDS_STANDARD
@@ -379,12 +378,11 @@ class Reader:
         """Built from the catalog, or read back from the last start with the same documents and code (at 3,000
         documents building them takes ~2 s, reading them ~0.5 s)."""
         path = cache_dir / NAMES_FILE.format(key=self.catalog_key[:24]) if cache_dir and self.catalog_key else None
-        if path is not None:
-            with suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-                titles, items = pickle.loads(path.read_bytes())
-                if isinstance(titles, TitleIndex) and isinstance(items, ItemIndex):
-                    titles.catalog = self.catalog
-                    return titles, items
+        saved = read_pickle(path, tuple) if path is not None else None  # any damage: built again
+        if saved and len(saved) == 2 and isinstance(saved[0], TitleIndex) and isinstance(saved[1], ItemIndex):
+            titles, items = saved
+            titles.catalog = self.catalog
+            return titles, items
         titles, items = TitleIndex(self.catalog), ItemIndex(self.catalog)
         if path is not None:
             saved = pickle.dumps((titles, items), protocol=pickle.HIGHEST_PROTOCOL)

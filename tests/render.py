@@ -156,6 +156,11 @@ class PdfStyle:
     footer: bool = True
     meta_spans: bool = False
     encrypt: str | None = None  # a user password
+    rules: str = "grid"  # "grid", or "box-inner": a box and inner lines, which reportlab leaves out between the
+    # header repeated on a page and a row continued there (so their texts share one ruled cell)
+    merged_spans: bool = False  # the older layout's level, K and S as cells spanning each duty's rows
+    one_paragraph: bool = False  # a cell's lines as one paragraph with line breaks, not a paragraph each
+    header_fill: bool = True  # the header row shaded (its fill's edges read as lines, whatever rules are drawn)
 
 
 VARIANTS = {
@@ -167,7 +172,13 @@ VARIANTS = {
     "b5-tight": PdfStyle(page=(498.9, 708.66), margin=28, font_size=8, widths=(1.3, 1.0, 0.9, 2.0, 0.5, 1.0, 1.4),
                          padding=2, meta_spans=True),
     "a4-landscape": PdfStyle(page=(841.89, 595.27), font_size=9, widths=(1.0, 1.3, 1.2, 3.2, 0.5, 1.6, 1.6)),
+    # a second style (issue 23 #10): rules drawn as a box and inner lines, narrow columns so that rows split
+    # across pages (duty-wide spans are LibreOffice's part, tests/render_office.py: reportlab cannot split a
+    # spanned row and prints its overflow below the table)
+    "a4-boxed": PdfStyle(font_size=9, widths=(1.0, 1.0, 0.8, 1.6, 0.5, 1.4, 1.4), padding=3, rules="box-inner",
+                         one_paragraph=True, header_fill=False),
 }
+MERGED_COLUMNS = (4, 5, 6)  # level, K and S: spanning a duty's rows in the older layout (工作任務 / 工作活動)
 
 
 def register_font() -> str:
@@ -206,7 +217,15 @@ def render_pdf(layout: Layout, out: Path, style: PdfStyle = PdfStyle()) -> Path:
         if layout.versions:
             story += [parts.table(layout.versions, None, header=True), Spacer(1, 8)]
         story += [parts.table(layout.meta, None, spans=style.meta_spans), Spacer(1, 8)]
-        story.append(parts.table([[[h] for h in layout.header], *layout.rows], style.widths, header=True, lines=True))
+        if style.merged_spans and "工作活動" in layout.header:
+            rows = merged_rows(layout)
+            spans = [("SPAN", (col, r + 1), (col, r + span)) for r, (_, span) in enumerate(rows) if span > 1
+                     for col in MERGED_COLUMNS]
+            story.append(parts.table([[[h] for h in layout.header], *(cells for cells, _ in rows)], style.widths,
+                                     header=True, lines=True, extra=spans))
+        else:
+            story.append(parts.table([[[h] for h in layout.header], *layout.rows], style.widths, header=True,
+                                     lines=True))
         story += [Spacer(1, 10), parts.para(layout.attitude_heading, size=style.font_size * 1.2)]
         story += [parts.para(a) for a in layout.attitudes]
         story += [Spacer(1, 10), parts.para(layout.notes_heading, size=style.font_size * 1.2)]
@@ -253,7 +272,7 @@ class _Parts:
                                 leftIndent=2 * size if indent else 0, spaceBefore=2)
         return Paragraph(_xml(text), st)
 
-    def table(self, rows, proportions, header=False, lines=False, spans=False):  # type: ignore[no-untyped-def]
+    def table(self, rows, proportions, header=False, lines=False, spans=False, extra=()):  # type: ignore[no-untyped-def]
         from reportlab.lib import colors
         from reportlab.platypus import Table, TableStyle
 
@@ -262,12 +281,15 @@ class _Parts:
         avail = self.style.page[0] - 2 * self.style.margin
         props = proportions or [1.0] * ncols
         widths = [avail * p / sum(props) for p in props]
+        rules = [("GRID", (0, 0), (-1, -1), 0.5, colors.black)] if self.style.rules == "grid" else [
+            ("BOX", (0, 0), (-1, -1), 0.5, colors.black), ("INNERGRID", (0, 0), (-1, -1), 0.5, colors.black)]
         commands = [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            *rules,
+            *extra,
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
         ] + [(f"{side}PADDING", (0, 0), (-1, -1), self.style.padding) for side in ("LEFT", "RIGHT", "TOP", "BOTTOM")]
-        if header:
+        if header and self.style.header_fill:
             commands.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e8e8")))
         if spans:
             commands += _spans(rows, ncols)
@@ -276,8 +298,30 @@ class _Parts:
         return table
 
     def _cell(self, content, lines: bool):  # type: ignore[no-untyped-def]
-        texts = content if isinstance(content, list) else [content]
-        return [self.para(x) for x in texts if x]
+        texts = [x for x in (content if isinstance(content, list) else [content]) if x]
+        if self.style.one_paragraph and texts:  # the cell's lines as one paragraph with line breaks
+            from reportlab.platypus import Paragraph
+
+            return [Paragraph("<br/>".join(_xml(x) for x in texts), self.body)]
+        return [self.para(x) for x in texts]
+
+
+def merged_rows(layout: Layout) -> list[tuple[list[list[str]], int]]:
+    """The competency rows with each duty's level, K and S gathered into its first row: (cells, rows spanned; 0 for
+    the rows a span covers)."""
+    out: list[tuple[list[list[str]], int]] = []
+    first = 0
+    for row in layout.rows:
+        if row[0] or not out:
+            first = len(out)
+            out.append(([list(c) for c in row], 1))
+            continue
+        cells, span = out[first]
+        for col in MERGED_COLUMNS:
+            cells[col] += row[col]
+        out[first] = (cells, span + 1)
+        out.append(([list(c) if col not in MERGED_COLUMNS else [] for col, c in enumerate(row)], 0))
+    return out
 
 
 def _spans(rows: list[list[str]], ncols: int) -> list[tuple]:

@@ -356,3 +356,66 @@ def test_duplicate_codes_in_a_corpus_folder_are_reported_by_ingest_and_lint(tmp_
     duplicate = [line for line in report.splitlines() if "[duplicate-document]" in line]
     assert len(duplicate) == 1 and duplicate[0].startswith("zz-ISD3512-001v3.pdf: ")
     assert TEXTS["ISD3512-001v3"].name in duplicate[0]
+
+
+# ------------------------------------------------------------------ issue 23 #10: a second, independent rendering
+OFFICE = Path(__file__).resolve().parent / "documents" / "office"
+HEADER_LABELS = ("工作活動", "工作產出", "行為指標", "職能級別", "職能內涵")
+
+
+@pytest.mark.parametrize("pdf", sorted(OFFICE.glob("*.pdf")), ids=lambda p: p.stem)
+def test_pdfs_laid_out_by_libreoffice_parse_to_the_text_model(pdf, text_models):
+    """tests/render_office.py: ruled by each cell's own borders, level/K/S spanning a duty in the older layout, tables
+    printed one under the other, ideographs set apart from digits; made by LibreOffice (kept, not made here)."""
+    code = pdf.stem.rsplit("-", 1)[0]
+    got = without_provenance(parse_file(pdf).to_dict())
+    assert got == text_models[code], _first_difference(text_models[code], got)
+
+
+def test_the_older_layout_spans_and_splits_across_pages_in_the_libreoffice_pdf():
+    from index.pdf import pdf_rows
+
+    rows = pdf_rows(OFFICE / "INM3513-005-all.pdf")
+    table = [r for r in rows if len(r.cells) == 7]
+    continued = [r for r in table if not r.cells[0] and not r.cells[1] and r.cells[3]]
+    assert continued, "a row of the older layout continued on the next page"
+    starts = [r for r in table if r.cells[1].startswith("T3.")]
+    assert starts[0].cells[4] == "5" and not any(r.cells[4] for r in starts[1:]), "the level printed once for the duty"
+
+
+def _header_lines_shared_with_a_continuation(path: Path) -> int:
+    """Pages whose table begins with a row whose cells hold the repeated header's lines and then a continued row's."""
+    from index.pdf import _place, _read_pages
+
+    shared = 0
+    for page in _read_pages(path)[1:]:
+        _place(page)
+        first = page.tables[0].rows[0] if page.tables else []
+        lines = [[ln.text for ln in cell.lines] for cell in first]
+        if len(lines) == 7 and any(cell[:1] == ["行為指標"] and len(cell) > 1 for cell in lines[3:4]) or any(
+                len(cell) > 2 and cell[0].startswith("職能內涵") for cell in lines[5:]):
+            shared += 1
+    return shared
+
+
+@pytest.mark.parametrize("code", ["INM3513-005", "INM3513-005v4"])
+def test_a_header_repeated_in_the_cells_a_page_break_split_is_left_out(rendered, code):
+    """The 'a4-boxed' style draws no line between the header repeated on a page and a row continued there (both
+    layouts): each cell of that first row begins with the header's lines. Before, they were glued into the items
+    ('預測各種網路問題職能內涵 (S=skills 技能)的問題解決技能', '需求規格書工作產出')."""
+    path = rendered[(code, "a4-boxed")]
+    assert _header_lines_shared_with_a_continuation(path) >= 1, "the rendering holds the case"
+    doc = parse_file(path)
+    texts = [i.text for t in doc.tasks for i in t.indicators + t.outputs] + [t.title for t in doc.tasks]
+    texts += [i.full_text for table in (doc.knowledge, doc.skills) for i in table.values()]
+    assert not [x for x in texts if "職能內涵 (" in x or x.endswith(HEADER_LABELS)]
+
+
+@pytest.mark.parametrize("code", list(TEXTS))
+def test_the_odt_laid_out_for_libreoffice_parses_to_the_text_model(code, text_models, tmp_path):
+    """The ODT behind those PDFs (bordered cells, a header row group, duty-wide spans and covered cells)."""
+    from tests.render_office import render_office_odt
+
+    odt = render_office_odt(read_layout(TEXTS[code]), tmp_path / f"{code}.odt")
+    got = without_provenance(parse_file(odt).to_dict())
+    assert got == text_models[code], _first_difference(text_models[code], got)
