@@ -175,13 +175,21 @@ def _read_exactly(stream: BinaryIO, size: int, deadline: float) -> bytes:
     fd = stream.fileno()
     while len(data) < size:
         remaining = None if deadline == float("inf") else deadline - time.monotonic()
-        if remaining is not None and (remaining <= 0 or not select.select([fd], [], [], remaining)[0]):
+        if remaining is not None and (remaining <= 0 or not _readable(fd, remaining)):
             raise TimeoutError
         part = os.read(fd, min(size - len(data), 1 << 20))
         if not part:
             raise EOFError
         data += part
     return bytes(data)
+
+
+def _readable(fd: int, seconds: float) -> bool:
+    """The pipe has something to read within `seconds`. poll(), not select(): a process with many files open (a
+    server, the test suite) has descriptors above select's limit of 1024."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    return bool(poller.poll(max(0, int(seconds * 1000))))
 
 
 def _serve(memory: int, cpu_seconds: int) -> None:
