@@ -94,7 +94,7 @@ def test_a_whole_quick_assessment_typed_in_the_terminal(services: Services) -> N
         "3",
         "上個月我蒐集雲端產品資訊，做了比較",
         "略過",  # the follow-up
-        "隨便說說",  # a stray line: the question again
+        "隨便說說",  # a stray line: a short clarifying question
         "能獨立完成",
         "略過",  # the example
         "1",
@@ -106,7 +106,7 @@ def test_a_whole_quick_assessment_typed_in_the_terminal(services: Services) -> N
     assert "[1] 快速評估" in output and "‧ 0 尚未做過" in output and "[1] 0 尚未做過" not in output
     assert t("bot.chat_typed_hint") in output
     assert "你的例子對應 P1.1.1" in output
-    hint = output.index(t("assessment.typed_hint"))
-    assert output.index("第 2/7 題｜T1.2", hint) > hint  # the place kept after the stray line
+    hint = output.index(t("assessment.clarify.ask_0", code="T1.2", title="擬訂應用可行方案"))
+    assert output.index("第 3/7 題｜T2.1", hint) > hint  # the place kept after the stray line
     assert "已答 6/7 題，略過 1 題" in output and "・有實例佐證：T1.1（P1.1.1）" in output
     assert not services.assessments.has_active(LOCAL_CHAT_ID)

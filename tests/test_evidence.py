@@ -103,7 +103,7 @@ def test_an_embedder_without_calibration_is_refused() -> None:
         ("獨立完成", Typed("score", 2)),
         ("在指導下", Typed("score", 1)),
         ("改善做法", Typed("score", 3)),
-        ("做過", Typed("unclear")),  # part of two labels
+        ("做過", Typed("score", 2)),  # a plain reply
         ("4", Typed("unclear")),
         ("略過", Typed("skip")),
         ("SKIP", Typed("skip")),

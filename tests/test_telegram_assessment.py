@@ -179,14 +179,14 @@ async def test_a_restart_while_an_example_is_awaited_restates_the_question(setti
         assert plain(sent[0]).startswith("第 4/7 題｜T2.2") and "你先前的回答：3" in plain(sent[0])
         assert is_example_prompt(prompt) and "開發與測試" in plain(prompt)
 
-        sent, prompt = await typing(api, chat, "我依軟體需求規格書制定測試條件及項目，完成品質規格書")
+        sent, prompt = await typing(api, chat, "上個月我依軟體需求規格書，跟 PM 一起制定測試條件及項目，最後寫完品質規格書")
         assert plain(sent[0]).startswith("你的例子對應 P2.2.1")
         assert plain(prompt).startswith("追問：") and "P2.2.2" in plain(prompt)
         assert any(data.startswith("as:e:") for data in data_of(prompt))  # skippable
 
         _sent, prompt = await typing(api, chat, "/resume")  # the follow-up is restated after its question
         assert "第 4/7 題｜T2.2" in plain(api.calls_of("sendMessage")[-2]) and plain(prompt).startswith("追問：")
-        sent, prompt = await typing(api, chat, "上線前我依品質規格書進行需求測試，並完成測試報告")
+        sent, prompt = await typing(api, chat, "上線前一週，我依品質規格書帶著同事進行需求測試，並完成測試報告")
         assert plain(sent[0]).startswith("你的補充對應 P2.2.2") and "第 5/7 題" in plain(prompt)
         for words in ("0", "0", "0"):
             _sent, prompt = await typing(api, chat, words)
@@ -204,7 +204,7 @@ async def test_a_whole_quick_assessment_by_typing_alone(settings: Settings, api:
         sent, prompt = await typing(api, chat, "上個月我蒐集雲端產品資訊，做了比較")
         assert plain(sent[0]).startswith("你的例子對應 P1.1.1")
         assert plain(prompt).startswith("追問：") and "P1.1.2" in plain(prompt)  # the indicator not shown
-        sent, prompt = await typing(api, chat, "我彙整及分析雲端產品資料，完成開發及測試可行性分析")
+        sent, prompt = await typing(api, chat, "後來我把雲端產品資料彙整起來分析，完成開發及測試的可行性分析")
         assert plain(sent[0]).startswith("你的補充對應 P1.1.2") and "第 2/7 題" in plain(prompt)
 
         for number, words in enumerate(["能獨立完成", "在指導下", "0", "跳過", "1"], start=2):
@@ -230,8 +230,8 @@ async def test_a_stray_message_and_a_lookup_keep_the_place(settings: Settings, a
         assert "第 2/7 題｜T1.2" in plain(prompt)
 
         sent, prompt = await typing(api, chat, "今天天氣不錯")
-        assert [plain(call) for call in sent[:-1]] == [t("assessment.typed_hint")]
-        assert "第 2/7 題｜T1.2" in plain(prompt) and "擬訂應用可行方案" in plain(prompt) and is_question(prompt)
+        assert [plain(call) for call in sent] == [t("assessment.clarify.ask_0", code="T1.2", title="擬訂應用可行方案")]
+        assert is_question(prompt)  # the four levels as buttons
 
         sent, prompt = await typing(api, chat, f"{CLOUD} T2.2 的行為指標是什麼？")
         assert "P2.2.1" in plain(sent[0]) and t("answers.out_of_scope") not in plain(sent[0])

