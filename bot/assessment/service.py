@@ -55,7 +55,6 @@ SCALE = (0, 1, 2, 3)
 EVIDENCE_MAX_CHARS = 500
 STORY_MIN_CHARS = 20  # a reply to a rating question this long is kept as the example of the rating it leads to
 DESTRUCTIVE = (f"{PREFIX}rn", f"{PREFIX}xd")  # buttons whose label must be typed whole
-CLARIFY_WORDINGS = 2  # clarifying questions in a row alternate between this many wordings
 
 Handler = Callable[[int, int, list[str]], list[Reply]]
 
@@ -396,31 +395,31 @@ class AssessmentService:
 
     def _clarify(self, active: Active, typed: Typed, text: str) -> list[Reply]:
         """A reply not understood: a short question, worded differently from the one just before."""
-        streak = self._unclear_streak(active)
-        wording = streak % CLARIFY_WORDINGS
         if active.awaiting is not None:
-            hint = Reply(text=t(f"assessment.clarify.sentence_{wording}"))
-            return [hint, *self._current(active.user_id, restate=wording == 0)]
+            said = self._unlike_the_last(active, [t(f"assessment.clarify.sentence_{n}") for n in range(2)])
+            return [Reply(text=said), *self._current(active.user_id)]
         if len(normal(text)) >= STORY_MIN_CHARS:
             self._keep_story(active, active.position, text)
         question = active.questions[active.position]
+        wordings = [t(f"assessment.clarify.ask_{n}", code=question.code, title=question.task_title) for n in range(2)]
         open_levels = sorted(typed.open)
-        if wording == 0 and len(open_levels) < len(SCALE):
-            options = t("assessment.clarify.or").join(t("assessment.clarify.option", label=scale_label(level))
-                                                      for level in open_levels)  # fmt: skip
-            text_out = t("assessment.clarify.between", options=options)
-        else:
-            text_out = t(f"assessment.clarify.ask_{wording}", code=question.code, title=question.task_title)
-        return [Reply(text=text_out, buttons=self._answer_buttons(active.id, active.position))]
+        if len(open_levels) < len(SCALE):  # 「沒辦法自己完成」: which of the levels still open
+            options = t("assessment.clarify.or").join(
+                t("assessment.clarify.option", label=scale_label(level)) for level in open_levels
+            )
+            wordings.insert(0, t("assessment.clarify.between", options=options))
+        said = self._unlike_the_last(active, wordings)
+        return [Reply(text=said, buttons=self._answer_buttons(active.id, active.position))]
 
-    def _unclear_streak(self, active: Active) -> int:
-        """How many replies in a row were not understood at this place (0 for the first)."""
+    def _unlike_the_last(self, active: Active, wordings: list[str]) -> str:
+        """The first wording unlike the clarifying question just asked at this place (kept in the state)."""
         state = self.records.state(active.user_id)
         place = [active.id, active.position, -1 if active.awaiting is None else active.awaiting]
         before = state.get("unclear") or []
-        streak = before[3] + 1 if before[:3] == place else 0
-        self.records.keep_state(active.user_id, {**state, "unclear": [*place, streak]})
-        return streak
+        last = before[3] if before[:3] == place and len(before) > 3 else None
+        said = next(wording for wording in wordings if wording != last)
+        self.records.keep_state(active.user_id, {**state, "unclear": [*place, said]})
+        return said
 
     def _clear_unclear(self, user_id: int) -> None:
         state = self.records.state(user_id)
