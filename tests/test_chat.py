@@ -110,3 +110,26 @@ def test_a_whole_quick_assessment_typed_in_the_terminal(services: Services) -> N
     assert output.index("第 3/7 題｜T2.1", hint) > hint  # the place kept after the stray line
     assert "已答 6/7 題，略過 1 題" in output and "・有實例佐證：T1.1（P1.1.1）" in output
     assert not services.assessments.has_active(LOCAL_CHAT_ID)
+
+
+def test_plain_replies_and_a_cancel_asked_first_in_the_terminal(services: Services) -> None:
+    output = chat(
+        services,
+        f"/assess {CLOUD}",
+        "快速評估",  # a choice's label typed
+        "其實我有做過，可以自己完成",
+        "略過",  # the example
+        "沒做過",
+        "中止",
+        "不要，繼續",
+        "可以教人",
+        "略過",
+        "中止",
+        "暫停，保留答案",
+    )
+    assert "第 1/7 題｜T1.1" in output and "第 3/7 題｜T2.1" in output and "第 4/7 題｜T2.2" in output
+    assert output.count("要中止這份自評嗎") == 2 and t("assessment.stop.going_on") in output
+    assert "已答的 3 題都保留著" in output
+    active = services.assessments.records.active(LOCAL_CHAT_ID)
+    assert active is not None and services.assessments.records.scores(active) == {0: 2, 1: 0, 2: 3}
+    services.assessments.records.end(LOCAL_CHAT_ID, "cancelled")

@@ -263,3 +263,34 @@ async def test_team_export_only_for_admins(settings: Settings, api: FakeBotApi) 
     assert name.endswith(".csv") and rows[0] == raw("assessment.report.team_header")
     assert len(rows) == 8 and {row[0] for row in rows[1:]} == {str(chat)}
     assert rows[1][1] == "小明" and rows[1][2] == CLOUD and rows[1][9] == "0.0"
+
+
+async def test_plain_replies_typed_labels_and_a_cancel_asked_first(settings: Settings, api: FakeBotApi) -> None:
+    chat = 3010
+    async with running(build_services(settings)):
+        await say(api, f"/assess {CLOUD}", chat, where=lambda c: f"as:q:{CLOUD}" in data_of(c))
+        _sent, prompt = await typing(api, chat, "快速評估")  # a button's label typed in its menu
+        assert "第 1/7 題｜T1.1" in plain(prompt)
+
+        _sent, prompt = await typing(api, chat, "有")
+        assert is_example_prompt(prompt)
+        _sent, prompt = await typing(api, chat, "略過")
+        sent, prompt = await typing(api, chat, "還不太會，要人帶")
+        assert "第 3/7 題｜T2.1" in plain(prompt) and len(sent) == 1
+
+        sent, prompt = await typing(api, chat, "嗯……看情況")
+        assert [plain(call) for call in sent] == [t("assessment.clarify.ask_0", code="T2.1", title="確認系統功能需求規格")]
+        assert is_question(prompt)
+
+        stop = await say(api, "中止", chat, where=lambda c: any(d.startswith("as:xk:") for d in data_of(c)))
+        assert plain(stop).startswith("要中止這份自評嗎") and "已答 2/7 題" in plain(stop)
+        sent, prompt = await typing(api, chat, "不要，繼續")
+        assert plain(sent[0]) == t("assessment.stop.going_on") and "第 3/7 題｜T2.1" in plain(prompt)
+
+        _sent, prompt = await typing(api, chat, "識，自己搞得掂")
+        assert is_example_prompt(prompt)
+        texts = [plain(call) for call in api.calls_of("sendMessage")]
+    assert not any(t("answers.out_of_scope") in text for text in texts)  # nothing was taken for a question
+    restarted = build_services(settings)
+    active = restarted.assessments.records.active(chat)
+    assert active is not None and restarted.assessments.records.scores(active) == {0: 2, 1: 1, 2: 2}

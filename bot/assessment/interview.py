@@ -13,6 +13,7 @@ Story cues are word lists in prompts/assessment.toml [story].
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -83,5 +84,12 @@ def reading(codes: Sequence[str], texts: dict[str, str], follow_up: bool) -> str
 
 
 def level_three_words(text: str) -> list[str]:
-    """What in an example shows teaching, leading or improving (「帶新人」「寫成 SOP」), each word once."""
-    return list(dict.fromkeys(level_words(text, "3")))
+    """What in an example shows teaching, leading or improving (「帶兩個新人」「寫成 SOP」), each once."""
+    gap = int(raw("assessment.plain.led_gap"))
+    led = [
+        found.group(0)
+        for first, second in raw("assessment.plain.led")
+        for found in re.finditer(f"{re.escape(first)}[^，,。；;]{{0,{gap}}}?{re.escape(second)}", text)
+    ]
+    words = [word for word in level_words(text, "3") if not any(word in span.lower() for span in led)]
+    return list(dict.fromkeys([*led, *words]))

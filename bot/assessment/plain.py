@@ -220,4 +220,5 @@ def level_words(text: str, kind: str) -> list[str]:
         for i, word in enumerate(found[:-1])
         if word.negation and found[i + 1].kind and _only_between(clean[word.end : found[i + 1].start])
     }
-    return [clean[w.start : w.end] for i, w in enumerate(found) if w.kind == kind and i not in turned]
+    source = text if len(text) == len(clean) else clean  # quoted as written where the positions agree
+    return [source[w.start : w.end] for i, w in enumerate(found) if w.kind == kind and i not in turned]
