@@ -278,7 +278,7 @@ def test_an_example_names_its_level_three_signals_and_pasted_indicator_text_is_n
     assert is_example_prompt(pasted[-1])  # still waiting for an example of their own
     replies = person.say("上個月我蒐集雲端產品資訊做比較，也帶兩個新人一起做，寫成團隊 SOP")
     said = replies[0].text
-    assert "你的例子對應 P1.1.1" in said and "「sop」" in said.lower()
+    assert "你的例子對應 P1.1.1" in said and "「帶兩個新人」、「SOP」" in said
     assert "能指導他人或改善做法（3 分）" in said
     follow_up = replies[-1].text
     assert follow_up.startswith("追問：") and "P1.1.1" not in follow_up

@@ -349,7 +349,10 @@ class AssessmentService:
         label of its last keyboard, a pause, or a question about the standards: the engine answers, then
         restate())."""
         replies = self._on_text(user_id, chat_id, text)
-        return None if replies is None else self._shown(user_id, replies)
+        if replies is None:  # the person moved on: a menu's labels no longer press its buttons
+            self._shown(user_id, [])
+            return None
+        return self._shown(user_id, replies)
 
     def _on_text(self, user_id: int, chat_id: int, text: str) -> list[Reply] | None:
         state = self.records.state(user_id)
@@ -591,7 +594,8 @@ class AssessmentService:
         lines = [reading(codes, dict(candidates), follow_up=answering)]
         teaching = level_three_words(sentence)
         if teaching:
-            lines.append(t("assessment.evidence.level_three", words=t("assessment.list_separator").join(teaching)))
+            quoted = t("assessment.list_separator").join(t("assessment.evidence.quoted", word=w) for w in teaching)
+            lines.append(t("assessment.evidence.level_three", words=quoted))
         return [Reply(text="\n".join(lines)), *self._current(active.user_id)]
 
     # ------------------------------------------------------------ resume, cancel
