@@ -240,6 +240,33 @@ def service_steps(rows: Sequence[Labelled], n: int, embedder: str) -> None:
         )
 
 
+def reply_steps(n: int, embedder: str) -> None:
+    """Milliseconds of a plain reply typed to an open rating question (tests/data/interview_replies.jsonl) in
+    AssessmentService: read, answered or asked again, SQLite writes, the example prompt's items embedded."""
+    from bot.assessment.service import AssessmentService
+    from bot.store import Database
+
+    catalog = Catalog.load(SHIPPED_CORPUS)
+    lines = [json.loads(line) for line in REPLIES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [line["text"] for line in lines if line["expect"] != "lookup"]
+    standard = catalog.get("ISD3512-001v3")
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        db.create()
+        service = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(embedder)))
+        steps: tuple[list[float], list[float]] = ([], [])
+        for user in range(n):
+            question = question_for(standard, standard.tasks[user % len(standard.tasks)].code)  # type: ignore[union-attr]
+            service.records.start(user, user, standard.code, "quick", [question])  # type: ignore[union-attr,list-item]
+            _timed(steps, lambda: service.on_text(user, user, texts[user % len(texts)]))  # noqa: B023
+        wall, cpu = steps
+        print(
+            f"plain reply step in the service: n={len(wall)} wall median {percentile(wall, 50):.1f} ms, "
+            f"p95 {percentile(wall, 95):.1f} ms; process CPU median {percentile(cpu, 50):.1f} ms, "
+            f"p95 {percentile(cpu, 95):.1f} ms"
+        )
+
+
 def _timed(into: tuple[list[float], list[float]], call: Callable[[], object]) -> None:
     wall, cpu = time.perf_counter(), time.process_time()
     call()
@@ -262,7 +289,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fit", action="store_true", help="fit the model again on the development half")
     parser.add_argument("--latency", type=int, default=0, help="time this many matches")
     parser.add_argument("--service", type=int, default=0, help="time this many example steps in the service")
+    parser.add_argument("--replies", type=int, default=0, help="time this many plain replies in the service")
     parser.add_argument("--misses", action="store_true", help="list the sentences read wrongly")
+    parser.add_argument("--timing-only", action="store_true", help="skip the figures (with --latency or --service)")
     args = parser.parse_args(argv)
 
     catalog = Catalog.load(SHIPPED_CORPUS)
@@ -279,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
         threshold = threshold_for([rows[i] for i in dev], dev_ranked, matcher.calibration)
         matcher.calibration = replace(matcher.calibration, threshold=threshold)
         print(f"fitted on the development half: {model}, threshold {threshold}")
+    if args.timing_only:
+        return _timings(args, matcher, rows, candidates)
     ranked = [matcher.rank(row.text, options) for row, options in zip(rows, candidates, strict=True)]
     print(f"all: {describe(accuracy_of(rows, ranked, matcher.calibration))}")
     for label, accuracy in by_split(rows, ranked, matcher.calibration):
@@ -296,10 +327,18 @@ def main(argv: list[str] | None = None) -> int:
                     f"  miss {row.standard} {row.task} {row.text} labelled {list(row.codes)} named {named} "
                     f"(best {best.code} {best.score:.3f})"
                 )
+    return _timings(args, matcher, rows, candidates)
+
+
+def _timings(
+    args: argparse.Namespace, matcher: EvidenceMatcher, rows: Sequence[Labelled], candidates: Sequence[Sequence[Candidate]]
+) -> int:
     if args.latency:
         latency(matcher, rows, candidates, args.latency)
     if args.service:
         service_steps(rows, args.service, args.embedder)
+    if args.replies:
+        reply_steps(args.replies, args.embedder)
     return 0
 
 

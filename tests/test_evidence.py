@@ -267,9 +267,10 @@ def test_e5_vectors_are_normalised() -> None:
 
 
 def test_the_evidence_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench.main(["--embedder", "fake", "--latency", "3", "--service", "2"]) == 0
+    assert bench.main(["--embedder", "fake", "--latency", "3", "--service", "2", "--replies", "4"]) == 0
     out = capsys.readouterr().out
     assert "best code right for" in out and "match warm: n=3" in out and "example step in the service: n=2" in out
+    assert "plain interview replies:" in out and "plain reply step in the service: n=4" in out
 
 
 @pytest.mark.parametrize(
