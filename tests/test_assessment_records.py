@@ -122,7 +122,7 @@ def test_an_assessment_begun_by_version_1_is_finished(service: AssessmentService
 
     assert "第 3/7 題｜T2.1" in service.resume(user, user)[-1].text
     say(service, user, "2")
-    replies = say(service, user, "我檢視雲端產品現有功能及使用需求差異性")
+    replies = say(service, user, "去年我逐項檢視我們雲端產品現有的功能，和業務的使用需求比對差異性")
     assert replies[0].text.startswith("你的例子對應 P2.1.1")  # read against the catalog's indicators
     for words in ("略過", "0", "0", "0", "0"):
         replies = say(service, user, words)

@@ -94,7 +94,7 @@ def test_a_whole_quick_assessment_typed_in_the_terminal(services: Services) -> N
         "3",
         "上個月我蒐集雲端產品資訊，做了比較",
         "略過",  # the follow-up
-        "隨便說說",  # a stray line: the question again
+        "隨便說說",  # a stray line: a short clarifying question
         "能獨立完成",
         "略過",  # the example
         "1",
@@ -106,8 +106,8 @@ def test_a_whole_quick_assessment_typed_in_the_terminal(services: Services) -> N
     assert "[1] 快速評估" in output and "‧ 0 尚未做過" in output and "[1] 0 尚未做過" not in output
     assert t("bot.chat_typed_hint") in output
     assert "你的例子對應 P1.1.1" in output
-    hint = output.index(t("assessment.typed_hint"))
-    assert output.index("第 2/7 題｜T1.2", hint) > hint  # the place kept after the stray line
+    hint = output.index(t("assessment.clarify.ask_0", code="T1.2", title="擬訂應用可行方案"))
+    assert output.index("第 3/7 題｜T2.1", hint) > hint  # the place kept after the stray line
     assert "已答 6/7 題，略過 1 題" in output and "・有實例佐證：T1.1 評估應用可行性" in output
     assert not services.assessments.has_active(LOCAL_CHAT_ID)
 
@@ -119,3 +119,26 @@ def test_follow_ups_and_typed_button_labels_in_the_terminal(services: Services) 
     assert "P2.3.1" in output and "依測試報告，檢視異常問題" in output  # 那 T2.3 呢: T2.3's indicators, of the chosen one
     assert "P2.3.2：將測試異常結果交由組織相關人員" in output  # 第二個呢: the second of them, on its own
     assert f"[1] {t('assessment.scope_quick')}" in output  # the typed button label opened the assessment's menu
+
+
+def test_plain_replies_and_a_cancel_asked_first_in_the_terminal(services: Services) -> None:
+    output = chat(
+        services,
+        f"/assess {CLOUD}",
+        "快速評估",  # a choice's label typed
+        "其實我有做過，可以自己完成",
+        "略過",  # the example
+        "沒做過",
+        "中止",
+        "不要，繼續",
+        "可以教人",
+        "略過",
+        "中止",
+        "暫停，保留答案",
+    )
+    assert "第 1/7 題｜T1.1" in output and "第 3/7 題｜T2.1" in output and "第 4/7 題｜T2.2" in output
+    assert output.count("要中止這份自評嗎") == 2 and t("assessment.stop.going_on") in output
+    assert "已答的 3 題都保留著" in output
+    active = services.assessments.records.active(LOCAL_CHAT_ID)
+    assert active is not None and services.assessments.records.scores(active) == {0: 2, 1: 0, 2: 3}
+    services.assessments.records.end(LOCAL_CHAT_ID, "cancelled")

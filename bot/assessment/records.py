@@ -186,6 +186,13 @@ class Records:
             values["position"] = position
         self.db.save_notes(active.id, [], changed, **values)
 
+    # ------------------------------------------------------------ between two messages (bot/assessment/service.py)
+    def state(self, user_id: int) -> dict[str, Any]:
+        return self.db.interview_state(user_id)
+
+    def keep_state(self, user_id: int, state: dict[str, Any]) -> None:
+        self.db.keep_interview_state(user_id, {key: value for key, value in state.items() if value})
+
     # ------------------------------------------------------------ drafts
     def draft(self, user_id: int) -> Draft | None:
         row = self.db.draft(user_id)

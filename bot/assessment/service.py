@@ -5,9 +5,16 @@ Stateless in the process: every step reads and writes the database through Recor
 is read against the task's indicators and outputs (EvidenceMatcher), the reply says what it shows,
 and a behavioural follow-up may follow (bot/assessment/interview.py). Every prompt can be skipped.
 
+Typed messages: a plain reply (「有」「還不太會，要人帶」) is a rating; one not understood gets a short
+clarifying question with the four levels as buttons (worded differently each time in a row); the
+label of any button of the last keyboard the service showed, typed, presses it (「快速評估」「略過」).
+中止 asks first: keep the answers for /resume (a pause: messages go to the engine until /resume),
+discard them, or go on. What this needs between two messages is kept per person in interview_states.
+
 Callback data of the questions (menus: bot/assessment/menus.py):
   as:a:<id>:<q>:<0-3|s>   answer / skip question q   as:b:<id>:<q>   back from question q
-  as:e:<id>:<q>           skip the example or follow-up of q   as:x:<id>   cancel
+  as:e:<id>:<q>           skip the example or follow-up of q   as:x:<id>   中止 (asks first)
+  as:xk:<id>  pause, answers kept   as:xd:<id>  discard   as:xc:<id>  go on after all
   as:rs  resume   as:rn[:<code>]  drop the active one, start anew   as:rep:<id>  report   as:hist  history
 """
 
@@ -18,8 +25,8 @@ from dataclasses import replace
 
 from bot.assessment import menus
 from bot.assessment.archive import Archive, local_date
-from bot.assessment.evidence import Candidate, EvidenceMatcher
-from bot.assessment.interview import budget, next_follow_up, reading
+from bot.assessment.evidence import Candidate, EvidenceMatcher, copied_from
+from bot.assessment.interview import budget, level_three_words, next_follow_up, reading
 from bot.assessment.menus import PREFIX
 from bot.assessment.questions import (
     MAX_QUESTIONS,
@@ -36,7 +43,7 @@ from bot.assessment.questions import (
 from bot.assessment.records import Active, Records, StoredNote
 from bot.assessment.result import MET_THRESHOLD, AssessmentResult, Note
 from bot.assessment.scoring import build_result
-from bot.assessment.typed import Typed, read_answer, read_sentence
+from bot.assessment.typed import Typed, label_key, label_keys, normal, read_answer, read_sentence, read_stop
 from bot.replies import Button, Reply
 from bot.report import scale_label
 from bot.store import Database, utcnow
@@ -46,6 +53,8 @@ from prompts import raw, t
 
 SCALE = (0, 1, 2, 3)
 EVIDENCE_MAX_CHARS = 500
+STORY_MIN_CHARS = 20  # a reply to a rating question this long is kept as the example of the rating it leads to
+DESTRUCTIVE = (f"{PREFIX}rn", f"{PREFIX}xd")  # buttons whose label must be typed whole
 
 Handler = Callable[[int, int, list[str]], list[Reply]]
 
@@ -73,6 +82,11 @@ class AssessmentService:
         self, user_id: int, chat_id: int, standard: str | None, user_name: str = "", quick: bool = False
     ) -> list[Reply]:
         """The menus that start an assessment; `quick` goes straight to a quick assessment of a standard."""
+        return self._shown(user_id, self._begin(user_id, chat_id, standard, user_name, quick))
+
+    def _begin(
+        self, user_id: int, chat_id: int, standard: str | None, user_name: str = "", quick: bool = False
+    ) -> list[Reply]:
         active = self.records.active(user_id)
         if active:
             return [self._conflict(active, standard)]
@@ -156,6 +170,9 @@ class AssessmentService:
 
     # ------------------------------------------------------------ buttons
     def on_button(self, user_id: int, chat_id: int, data: str) -> list[Reply]:
+        return self._shown(user_id, self._on_button(user_id, chat_id, data))
+
+    def _on_button(self, user_id: int, chat_id: int, data: str) -> list[Reply]:
         action, *args = data.removeprefix(PREFIX).split(":")
         handlers: dict[str, Handler] = {
             "std": self._on_standard,
@@ -177,8 +194,11 @@ class AssessmentService:
             "a": self._on_answer,
             "b": self._on_back,
             "e": self._on_skip_prompt,
-            "x": lambda u, _c, _a: self.cancel(u),
-            "rs": lambda u, c, _a: self.resume(u, c),
+            "x": lambda u, _c, _a: self._ask_stop(u),
+            "xk": lambda u, _c, a: self._stop(u, int(a[0]), "keep"),
+            "xd": lambda u, _c, a: self._stop(u, int(a[0]), "discard"),
+            "xc": lambda u, _c, a: self._stop(u, int(a[0]), "continue"),
+            "rs": lambda u, c, _a: self._resume(u),
             "rn": self._on_restart,
             "rep": lambda u, _c, a: self.report(u, int(a[0])),
             "hist": lambda u, _c, _a: self.history(u),
@@ -260,7 +280,8 @@ class AssessmentService:
 
     def _on_restart(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
         self.records.end(user_id, "cancelled")
-        return self.begin(user_id, chat_id, args[0] if args else None)
+        self._forget_turns(user_id)
+        return self._begin(user_id, chat_id, args[0] if args else None)
 
     def _on_answer(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
         active, index = self._checked(user_id, args, allow_awaiting=True)
@@ -269,18 +290,21 @@ class AssessmentService:
         score = None if args[2] == "s" else int(args[2])
         if score is not None and score not in SCALE:
             raise ValueError(args[2])
+        self._go_on(user_id)
         return self._answer(active, index, score)
 
     def _on_back(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
         active, index = self._checked(user_id, args, allow_awaiting=False)
         if active is None:
             return self._stale(user_id)
+        self._go_on(user_id)
         return self._back(active)
 
     def _on_skip_prompt(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
         active = self.records.active(user_id)
         if active is None or active.id != int(args[0]) or active.awaiting != int(args[1]):
             return self._stale(user_id)
+        self._go_on(user_id)
         self.records.close_prompt(active)
         return self._current(user_id)
 
@@ -303,6 +327,11 @@ class AssessmentService:
     def _answer(self, active: Active, index: int, score: int | None) -> list[Reply]:
         wants_example = score is not None and score >= MET_THRESHOLD
         self.records.save_answer(active, index, score, wants_example)
+        story = self._take_story(active, index)
+        if wants_example and story:
+            fresh = self.records.active(active.user_id)
+            if fresh is not None and fresh.awaiting == index:
+                return self._take_sentence(fresh, story)
         return self._current(active.user_id)
 
     def _back(self, active: Active) -> list[Reply]:
@@ -317,23 +346,43 @@ class AssessmentService:
 
     # ------------------------------------------------------------ typed messages
     def on_text(self, user_id: int, chat_id: int, text: str) -> list[Reply] | None:
-        """A message while an assessment is open: its replies, or None when it is a lookup for the engine
-        (no assessment open, or a question about the standards: the engine answers, then restate())."""
+        """A message: its replies, or None when it is not the assessment's (no assessment open and no
+        label of its last keyboard, a pause, or a question about the standards: the engine answers, then
+        restate())."""
+        replies = self._on_text(user_id, chat_id, text)
+        if replies is None:  # the person moved on: a menu's labels no longer press its buttons
+            self._shown(user_id, [])
+            return None
+        return self._shown(user_id, replies)
+
+    def _on_text(self, user_id: int, chat_id: int, text: str) -> list[Reply] | None:
+        state = self.records.state(user_id)
+        pressed = self._typed_label(state, text)
+        if pressed is not None:
+            return self._on_button(user_id, chat_id, pressed)
         active = self.records.active(user_id)
         if active is None:
+            return None
+        if state.get("stopping") == active.id:
+            return self._typed_stop(active, text)
+        if state.get("paused") == active.id:
             return None
         if active.finished:  # every question answered, the result not written (a crash in between)
             return self._current(user_id)
         if active.awaiting is None:
-            return self._typed_answer(active, read_answer(text))
+            return self._typed_answer(active, read_answer(text), text)
         typed = read_sentence(text)
         if typed.action == "sentence":
             return self._take_sentence(active, text)
-        return self._typed_answer(active, typed)
+        return self._typed_answer(active, typed, text)
 
-    def _typed_answer(self, active: Active, typed: Typed) -> list[Reply] | None:
+    def _typed_answer(self, active: Active, typed: Typed, text: str = "") -> list[Reply] | None:
         index = active.awaiting if active.awaiting is not None else active.position
+        if typed.action != "unclear":
+            self._clear_unclear(active.user_id)
         if typed.action == "score":
+            if typed.score is not None and typed.score >= MET_THRESHOLD and len(normal(text)) >= STORY_MIN_CHARS:
+                self._keep_story(active, index, text)
             return self._answer(active, index, typed.score)
         if typed.action == "skip":
             if active.awaiting is not None:
@@ -343,15 +392,169 @@ class AssessmentService:
         if typed.action == "back":
             return self._back(active)
         if typed.action == "cancel":
-            return self.cancel(active.user_id)
+            return self._ask_stop(active.user_id)
         if typed.action == "lookup":
             return None
-        hint = "assessment.sentence_hint" if active.awaiting is not None else "assessment.typed_hint"
-        return [Reply(text=t(hint)), *self._current(active.user_id, restate=True)]
+        return self._clarify(active, typed, text)
+
+    def _clarify(self, active: Active, typed: Typed, text: str) -> list[Reply]:
+        """A reply not understood: a short question, worded differently from the one just before."""
+        if active.awaiting is not None:
+            said = self._unlike_the_last(active, [t(f"assessment.clarify.sentence_{n}") for n in range(2)])
+            return [Reply(text=said), *self._current(active.user_id)]
+        if len(normal(text)) >= STORY_MIN_CHARS:
+            self._keep_story(active, active.position, text)
+        question = active.questions[active.position]
+        wordings = [t(f"assessment.clarify.ask_{n}", code=question.code, title=question.task_title) for n in range(2)]
+        open_levels = sorted(typed.open)
+        if len(open_levels) < len(SCALE):  # 「沒辦法自己完成」: which of the levels still open
+            options = t("assessment.clarify.or").join(
+                t("assessment.clarify.option", label=scale_label(level)) for level in open_levels
+            )
+            wordings.insert(0, t("assessment.clarify.between", options=options))
+        said = self._unlike_the_last(active, wordings)
+        return [Reply(text=said, buttons=self._answer_buttons(active.id, active.position))]
+
+    def _unlike_the_last(self, active: Active, wordings: list[str]) -> str:
+        """The first wording unlike the clarifying question just asked at this place (kept in the state)."""
+        state = self.records.state(active.user_id)
+        place = [active.id, active.position, -1 if active.awaiting is None else active.awaiting]
+        before = state.get("unclear") or []
+        last = before[3] if before[:3] == place and len(before) > 3 else None
+        said = next(wording for wording in wordings if wording != last)
+        self.records.keep_state(active.user_id, {**state, "unclear": [*place, said]})
+        return said
+
+    def _clear_unclear(self, user_id: int) -> None:
+        state = self.records.state(user_id)
+        if state.get("unclear"):
+            self.records.keep_state(user_id, {**state, "unclear": None})
+
+    def _keep_story(self, active: Active, index: int, text: str) -> None:
+        state = self.records.state(active.user_id)
+        self.records.keep_state(active.user_id, {**state, "story": [active.id, index, text]})
+
+    def _take_story(self, active: Active, index: int) -> str | None:
+        """A story told instead of a rating for this question, once (it becomes the example)."""
+        state = self.records.state(active.user_id)
+        story = state.get("story")
+        if not story:
+            return None
+        self.records.keep_state(active.user_id, {**state, "story": None})
+        return story[2] if story[:2] == [active.id, index] else None
 
     def restate(self, user_id: int) -> list[Reply]:
-        """The open question (and any pending prompt) again, after a lookup answered mid-assessment."""
-        return self._current(user_id, restate=True) if self.records.active(user_id) else []
+        """The open question (and any pending prompt) again, after a lookup answered mid-assessment; the
+        中止 question when that is open; nothing during a pause."""
+        active = self.records.active(user_id)
+        if active is None:
+            return []
+        state = self.records.state(user_id)
+        if state.get("paused") == active.id:
+            return []
+        if state.get("stopping") == active.id:
+            return self._shown(user_id, [self._stop_question(active)])
+        return self._shown(user_id, self._current(user_id, restate=True))
+
+    # ------------------------------------------------------------ typed labels of the last keyboard
+    def _shown(self, user_id: int, replies: list[Reply]) -> list[Reply]:
+        """Remember the labels of the last keyboard of the assessment among the replies (typing one presses it)."""
+        keyboard = next(
+            (
+                [[button.label, button.data] for row in reply.buttons for button in row]
+                for reply in reversed(replies)
+                if any(button.data.startswith(PREFIX) for row in reply.buttons for button in row)
+            ),
+            None,
+        )
+        state = self.records.state(user_id)
+        if (keyboard or None) != state.get("keyboard"):
+            self.records.keep_state(user_id, {**state, "keyboard": keyboard})
+        return replies
+
+    def _typed_label(self, state: dict, text: str) -> str | None:
+        """The callback data of the last keyboard's button whose label (or alias) the text is."""
+        typed = label_key(text)
+        if not typed:
+            return None
+        keyboard = [(label, data) for label, data in state.get("keyboard") or [] if data.startswith(PREFIX)]
+        for label, data in keyboard:
+            if typed in label_keys(label):
+                return data
+        starting = [data for label, data in keyboard if any(key.startswith(typed) for key in label_keys(label))]
+        if len(typed) >= 2 and len(starting) == 1 and not starting[0].startswith(DESTRUCTIVE):
+            return starting[0]  # 「繼續」 for 「繼續上次的自評」; never a button that drops answers
+        for kind, prefix in (("quick", f"{PREFIX}q:"), ("deep", f"{PREFIX}d:")):
+            if typed in (label_key(word) for word in raw(f"assessment.typed.{kind}")):
+                return next((data for _label, data in keyboard if data.startswith(prefix)), None)
+        return None
+
+    # ------------------------------------------------------------ 中止: asked first
+    def _ask_stop(self, user_id: int) -> list[Reply]:
+        active = self.records.active(user_id)
+        if active is None:
+            return [Reply(text=t("assessment.nothing_active"))]
+        state = self.records.state(user_id)
+        self.records.keep_state(user_id, {**state, "stopping": active.id, "paused": None, "unclear": None})
+        return [self._stop_question(active)]
+
+    def _stop_question(self, active: Active, again: bool = False) -> Reply:
+        answered = len(self.records.scores(active))
+        doc = self.catalog.get(active.standard)
+        text = t(
+            "assessment.stop.again" if again else "assessment.stop.ask",
+            title=doc.title if doc else active.standard,
+            code=active.standard,
+            answered=answered,
+            total=len(active.questions),
+        )
+        buttons = [
+            [Button(t(f"assessment.stop.{choice}_button"), f"{PREFIX}x{choice[0]}:{active.id}")]
+            for choice in ("keep", "discard", "continue")
+        ]
+        return Reply(text=text, buttons=buttons)
+
+    def _typed_stop(self, active: Active, text: str) -> list[Reply] | None:
+        """A typed answer to the 中止 question: keep, discard, go on, or an answer to the open question."""
+        choice = read_stop(text)
+        if choice is not None:
+            return self._stop(active.user_id, active.id, choice)
+        typed = read_answer(text) if active.awaiting is None else read_sentence(text)
+        if typed.action == "lookup":
+            return None
+        if typed.action in ("score", "skip", "back"):
+            self._go_on(active.user_id)
+            return self._typed_answer(active, typed, text)
+        return [self._stop_question(active, again=True)]
+
+    def _stop(self, user_id: int, assessment_id: int, choice: str) -> list[Reply]:
+        active = self.records.active(user_id)
+        if active is None or active.id != assessment_id:
+            return self._stale(user_id)
+        state = self.records.state(user_id)
+        doc = self.catalog.get(active.standard)
+        title = doc.title if doc else active.standard
+        if choice == "discard":
+            self.records.end(user_id, "cancelled")
+            self._forget_turns(user_id)
+            return [Reply(text=t("assessment.cancelled", title=title, code=active.standard))]
+        if choice == "keep":
+            self.records.keep_state(user_id, {**state, "stopping": None, "paused": active.id})
+            answered = len(self.records.scores(active))
+            text = t("assessment.stop.paused", title=title, code=active.standard, answered=answered)
+            return [Reply(text=text, buttons=[[Button(t("assessment.resume_button"), f"{PREFIX}rs")]])]
+        self._go_on(user_id)
+        return [Reply(text=t("assessment.stop.going_on")), *self._current(user_id, restate=True)]
+
+    def _go_on(self, user_id: int) -> None:
+        """The assessment is answered again: no 中止 question open, no pause."""
+        state = self.records.state(user_id)
+        if state.get("stopping") or state.get("paused"):
+            self.records.keep_state(user_id, {**state, "stopping": None, "paused": None})
+
+    def _forget_turns(self, user_id: int) -> None:
+        state = self.records.state(user_id)
+        self.records.keep_state(user_id, {"keyboard": state.get("keyboard")})
 
     # ------------------------------------------------------------ examples and follow-ups
     def _readable(self, active: Active, question: Question) -> Question:
@@ -374,35 +577,51 @@ class AssessmentService:
         question = self._readable(active, active.questions[index])
         sentence = " ".join(text.split())[:EVIDENCE_MAX_CHARS]
         candidates = question.candidates
-        codes = [m.code for m in self.matcher.match(sentence, candidates)]
+        copied = copied_from(sentence, candidates)
+        if copied:  # an indicator's own words are no example: asked again, nothing kept
+            named = t("assessment.list_separator").join(copied)
+            return [Reply(text=t("assessment.evidence.copied", codes=named)), *self._current(active.user_id)]
+        read = self.matcher.read(sentence, candidates)
+        codes = [m.code for m in read.shown]
         notes = self.records.notes(active)
         answering = any(n.open and n.question_index == index for n in notes)
         of_task = [n for n in notes if n.task == question.task]
         told = [n.note() for n in of_task if n.text] + [Note(index, "example", sentence, tuple(codes))]
         follow_up = None
         if sum(1 for n in of_task if n.kind == "follow_up") < budget(active.scope):
-            asked = {n.target for n in of_task if n.kind == "follow_up"}
+            asked = {n.target for n in of_task if n.kind == "follow_up"} | set(read.near)
             follow_up = next_follow_up(question, told, asked)
         self.records.add_sentence(active, index, sentence, codes, follow_up)
-        said = Reply(text=reading(codes, dict(candidates), follow_up=answering))
-        return [said, *self._current(active.user_id)]
+        lines = [reading(codes, dict(candidates), follow_up=answering)]
+        teaching = level_three_words(sentence)
+        if teaching:
+            quoted = t("assessment.list_separator").join(t("assessment.evidence.quoted", word=w) for w in teaching)
+            lines.append(t("assessment.evidence.level_three", words=quoted))
+        return [Reply(text="\n".join(lines)), *self._current(active.user_id)]
 
     # ------------------------------------------------------------ resume, cancel
     def has_active(self, user_id: int) -> bool:
         return self.records.active(user_id) is not None
 
+    def assessed_standard(self, user_id: int) -> str | None:
+        """The code of the standard being assessed (not during a pause): lookups default to it."""
+        active = self.records.active(user_id)
+        if active is None or self.records.state(user_id).get("paused") == active.id:
+            return None
+        return active.standard
+
     def resume(self, user_id: int, chat_id: int) -> list[Reply]:
+        return self._shown(user_id, self._resume(user_id))
+
+    def _resume(self, user_id: int) -> list[Reply]:
         if self.records.active(user_id) is None:
             return [Reply(text=t("assessment.nothing_active"))]
+        self._go_on(user_id)
         return self._current(user_id, restate=True)
 
     def cancel(self, user_id: int) -> list[Reply]:
-        active = self.records.active(user_id)
-        if active is None:
-            return [Reply(text=t("assessment.nothing_active"))]
-        self.records.end(user_id, "cancelled")
-        doc = self.catalog.get(active.standard)
-        return [Reply(text=t("assessment.cancelled", title=doc.title if doc else "", code=active.standard))]
+        """中止 (/cancel): asks first whether to keep the answers for /resume or discard them."""
+        return self._shown(user_id, self._ask_stop(user_id))
 
     # ------------------------------------------------------------ asking
     def _current(self, user_id: int, restate: bool = False) -> list[Reply]:

@@ -1,12 +1,12 @@
 """What a typed message means while a question or a prompt of the assessment is open.
 
-While a rating question is open: a digit 0–3, a scale label or an unambiguous part of one
-(「能獨立完成」, 「獨立完成」), a skip, back or cancel word (prompts/assessment.toml [typed]) are answers;
-a message that holds a code (T2.2, P1.1.1, K01, ISD3512-001v3) or ends in a question about the
-standards is a lookup; anything else is not understood.
+While a rating question is open: a digit 0–3, a scale label, a skip, back or cancel word
+(prompts/assessment.toml [typed]) or a plain reply (「有」「還不太會，要人帶」, bot/assessment/plain.py) are
+answers; a message that holds a code (T2.2, P1.1.1, K01, ISD3512-001v3) or ends in a question about the
+standards is a lookup; anything else is unclear, with the levels it leaves open (a clarifying question).
 While an example or a follow-up is awaited: the same words, a bare digit or a whole scale label
-(a new rating), a question about the standards (a lookup), and anything else with words is the
-person's sentence.
+(a new rating), 「沒有」 (no example: a skip), a question about the standards (a lookup), and anything
+else with words is the person's sentence.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.assessment.plain import LEVELS, folded, occurrences, read_level
 from index import codes
 from prompts import raw
 
@@ -31,6 +32,7 @@ _TRAILING = re.compile(r"[\s。．.!！~～]+$")
 class Typed:
     action: Action
     score: int | None = None
+    open: frozenset[int] = LEVELS  # for "unclear": the levels the reply leaves open
 
 
 def normal(text: str) -> str:
@@ -90,6 +92,11 @@ def has_words(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
 
+def asks(text: str) -> bool:
+    stripped = unicodedata.normalize("NFKC", text).strip()
+    return any(stripped.endswith(ending) for ending in raw("assessment.typed.question_endings"))
+
+
 def read_answer(text: str) -> Typed:
     """A message while a rating question is open."""
     clean = normal(text)
@@ -103,8 +110,15 @@ def read_answer(text: str) -> Typed:
         return Typed(command)
     if holds_code(clean) or asks_about_standards(clean):
         return Typed("lookup")
-    score = _partial_score(clean)
-    return Typed("score", score) if score is not None else Typed("unclear")
+    if asks(text):  # 「可以教我嗎？」 is no answer, whatever its words
+        return Typed("unclear")
+    reading = read_level(clean)
+    if reading.level is not None:
+        return Typed("score", reading.level)
+    score = None if reading.heard else _partial_score(clean)
+    if score is not None:
+        return Typed("score", score)
+    return Typed("unclear", open=reading.possible)
 
 
 def read_sentence(text: str) -> Typed:
@@ -115,9 +129,48 @@ def read_sentence(text: str) -> Typed:
     command = _command(clean, loose=False)
     if command:
         return Typed(command)
+    if folded(clean) in (word.lower() for word in raw("assessment.typed.no_example")):
+        return Typed("skip")
     score = _exact_score(clean)
     if score is not None:
         return Typed("score", score)
     if asks_about_standards(clean):
         return Typed("lookup")
     return Typed("sentence")
+
+
+def read_stop(text: str) -> str | None:
+    """A typed answer to the 中止 question: "keep", "discard" or "continue" (the longest word found decides;
+    「不要，繼續」 goes on, 「不要放棄」 too); None when it holds none of their words."""
+    clean = folded(normal(text))
+    found = [
+        (len(word), choice)
+        for choice, words in raw("assessment.typed.stop").items()
+        for word in words
+        if occurrences(clean, word.lower())
+    ]
+    return max(found)[1] if found else None
+
+
+_LABEL_MARKS = re.compile(r"^[^\w]+|[（(][^）)]*[）)]$")
+
+
+def label_key(text: str) -> str:
+    """A label or a typed text compared as typed: no marks, brackets at the end, spaces or case."""
+    clean = unicodedata.normalize("NFKC", text).strip().lower()
+    clean = _LABEL_MARKS.sub("", _LABEL_MARKS.sub("", clean).strip()).strip()
+    return re.sub(r"[\s,，。.!！、:：]+", "", clean)
+
+
+def label_keys(label: str) -> set[str]:
+    """What typing a button's label may look like: the label, without its leading code or digit, the code
+    alone, the bracketed code alone (「雲端系統開發工程人員（ISD3512-001v3）」 -> also the code)."""
+    clean = re.sub(r"^[^\w]+", "", unicodedata.normalize("NFKC", label).strip())
+    keys = {label_key(clean)}
+    head, _, rest = clean.partition(" ")
+    if rest and (head.isdigit() or holds_code(head)):
+        keys |= {label_key(head), label_key(rest)}
+    bracketed = re.search(r"[（(]([^）)]*)[）)]\s*$", clean)
+    if bracketed and holds_code(bracketed.group(1)):
+        keys.add(label_key(bracketed.group(1)))
+    return {key for key in keys if key}
