@@ -142,6 +142,8 @@ class AssessmentsLike(Protocol):
 
     def has_active(self, user_id: int) -> bool: ...
 
+    def assessed_standard(self, user_id: int) -> str | None: ...
+
     def resume(self, user_id: int, chat_id: int) -> list[Reply]: ...
 
     def cancel(self, user_id: int) -> list[Reply]: ...
@@ -588,9 +590,9 @@ class Engine:
     def _standard_for(self, incoming: Incoming, session: Session) -> str | None:
         """The standard a question that names none is about: the assessed one during an assessment, else the
         one in focus."""
-        active = self.db.active_assessment(incoming.user_id)
-        if active and self.catalog.get(active.get("standard") or ""):
-            return str(active["standard"])
+        assessed = self.assessments.assessed_standard(incoming.user_id)
+        if assessed and self.catalog.get(assessed):
+            return assessed
         return session.standard
 
     def _refocus(self, session: Session, answer: Answer) -> Document | None:

@@ -78,6 +78,9 @@ class RecordingAssessments:
         self.calls.append(("restate", (user_id,)))
         return [Reply("assessment:restate")] if self.active else []
 
+    def assessed_standard(self, user_id: int) -> str | None:
+        return None
+
     def has_active(self, user_id: int) -> bool:
         return self.active
 
