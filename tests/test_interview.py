@@ -31,6 +31,10 @@ class CountingAssistant:
         self.asked.append(question)
         return self.real.ask(question, standard=standard)
 
+    def converse(self, message: str, standard: str | None, history: list[Any]) -> Any:
+        self.asked.append(message)
+        return self.real.converse(message, standard, history)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
