@@ -60,6 +60,9 @@ FIT_CUE = re.compile(r"(?:我|本人|\bI\b|\bI'm\b|\bmy\b).{2,}(?:適合|最接�
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
 NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|beginner|newcomer|entry[- ]level|junior", re.I)
+# 「…這對應到哪個任務」: the person asks which task or indicator, not which standard fits them
+ASKS_AN_ITEM = re.compile(r"哪(?:一)?(?:個|條|項|些|塊|段)\s*(?:工作)?(?:任務|行為指標|指標|工作活動|活動|職責)|哪(?:一)?條|"
+                          r"which (?:task|indicator|duty)", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
 EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
 _COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目"
@@ -548,7 +551,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "reverse": not q.counting and (("tasks" in q.fields and (bool(q.items) or any(r.sort in ITEM_SORTS
                                                                                           for r in q.named)))
                                        or (q.across and no_items and any(f in ITEM_FIELDS for f in q.fields))),
-        "profile": no_items and not q.families and (bool(FIT_CUE.search(q.text)) or (q.across and describes_work(q.text))),
+        "profile": no_items and not q.families and not ASKS_AN_ITEM.search(q.text)
+        and (bool(FIT_CUE.search(q.text)) or (q.across and describes_work(q.text))),
         # an item named outright (a skill, a note's term) is what the question is about, whatever field word follows
         "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and not q.has_codes
         and any(r.sort in NAMED_ITEM_SORTS for r in q.named),
