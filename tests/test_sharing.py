@@ -31,6 +31,7 @@ from index.catalog import Catalog
 from index.embed import get_embedder
 from prompts import t
 from tests.test_faults import fresh_postgres
+from tests.test_results import pdf_text
 
 TOKEN = "646464:AAH-fake_TokenForSharingTests-4321"
 CLOUD = "ISD3512-001v3"
@@ -136,6 +137,12 @@ async def test_a_review_and_a_team_report_through_telegram(settings: Settings, a
         assert "T1.2 擬訂應用可行方案：自評 1 → 審核 1" in plain(compared)
         documents = await api.wait_for("sendDocument", since=mark, count=4)
         assert any(name.startswith("review-") for name, _ in (d.files["document"] for d in documents))
+        # the PDF the owner keeps: the reviewer, the confirmed rating beside the self one, the comment on its task
+        pdf_name, pdf = next(d.files["document"] for d in documents if d.files["document"][0].endswith(".pdf"))
+        text = re.sub(r"\s+", "", pdf_text(pdf))
+        assert "陳主管" in text and "帶過兩位新人做可行性分析" in text and "T1.1評估應用可行性" in text
+        history = await say(api, "/history", OWNER, "王小明")
+        assert "已審核（陳主管" in plain(history)
 
         # a team: created, joined, reported
         created = await say(api, "/team new 資訊部", ADMIN, "林經理")
