@@ -37,11 +37,10 @@ SNAP = 1.5  # points: ruling lines this close are one line
 _IDEOGRAPHS = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _IDEOGRAPH = re.compile(_IDEOGRAPHS)
 _IS_CJK = re.compile(rf"[{CJK}]")
-_CODE = re.compile(r"^[TPOKSA]\d")
 _CJK_BRACKETS = "《〈「『【（》〉」』】）"
 _WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
 # a line that starts an item of its own: a code, a bullet, a numbered or 一、 item, a note mark
-_STARTS_ITEM = re.compile(r"^(?:[TPOKSA]\s?\d|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|【註\d+】)")
+_STARTS_ITEM = re.compile(rf"^(?:{codes.LINE_ITEM_START}|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|【註\d+】)")
 MAX_PAGES = 500  # an official standard has 10-60 pages
 MAX_GLYPHS_PAGE = 40_000  # characters on one page (a dense A4 page at 7 pt holds ~12,000)
 MAX_GLYPHS = 2_000_000  # characters in the whole document
@@ -449,11 +448,11 @@ class Joiner:
         self.words: Counter[str] = Counter()  # Latin words seen whole (not at a line's start or end)
         for text in texts:
             for m in re.finditer(rf"(?<={_IDEOGRAPHS})( ?)([^\s{CJK}]+)", text):
-                if not _CODE.match(m.group(2)):
+                if not codes.ITEM_START.match(m.group(2)):
                     whole = m.end() < len(text)
                     self._count(self.before, m.group(2), bool(m.group(1)), m.group(2)[0], whole)
             for m in re.finditer(rf"([^\s{CJK}]+)( ?)(?={_IDEOGRAPHS})", text):
-                if not _CODE.match(m.group(1)):
+                if not codes.ITEM_START.match(m.group(1)):
                     self._count(self.after, m.group(1), bool(m.group(2)), m.group(1)[-1], m.start() > 0)
             for m in _WORD.finditer(text):
                 if m.start() > 0 and m.end() < len(text):
@@ -522,8 +521,8 @@ class Joiner:
 
 
 _NO_LINE_START = "。，、；：！？）」』】〉》,.;:!?)"  # punctuation a line may not start with (kinsoku)
-_CODE_HEAD = re.compile(r"[A-Za-z0-9\-]+$")
-_CODE_TAIL = re.compile(r"[A-Za-z0-9\-]+")
+_CODE_HEAD = re.compile(rf"{codes.CODE_CHARACTERS}+$")
+_CODE_TAIL = re.compile(rf"{codes.CODE_CHARACTERS}+")
 
 
 def _cut_code(left: str, nxt: str) -> bool:

@@ -331,7 +331,7 @@ def _defined_term(text: str) -> str:
 
 
 def _short_name(item: Item) -> str:
-    return re.sub(r"【註\d+】", "", item.text).split("，", 1)[0].strip()
+    return codes.NOTE_REF.sub("", item.text).split("，", 1)[0].strip()
 
 
 def _compact_with_offsets(text: str) -> tuple[str, list[int]]:

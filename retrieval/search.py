@@ -22,7 +22,7 @@ from index import codes
 from index.chunk import Chunk
 from retrieval.normalize import normalize
 
-_TOKEN = re.compile(r"[A-Z]\d+(?:\.\d+){0,2}|[A-Za-z][A-Za-z0-9+#.\-]*|\d+|[\u3400-\u9fff]+")
+_TOKEN = re.compile(rf"{codes.ITEM_CODE}|[A-Za-z][A-Za-z0-9+#.\-]*|\d+|[\u3400-\u9fff]+")  # an item code is one token
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 STOP_GRAMS = frozenset(
     ["什麼", "麼是", "是什", "哪些", "哪個", "些任", "個任", "有哪", "些是", "請問", "一下", "如何", "怎麼", "可以", "需要", "要哪", "的是", "是哪", "為什", "嗎", "呢", "我想", "想知", "知道", "告訴", "訴我", "們的", "這個", "那個", "什么", "之間"]
