@@ -22,6 +22,7 @@ from index.catalog import Catalog
 from index.lint import lint
 from index.model import Standard
 from index.names import printable
+from index.text import replace_surrogates
 from prompts import t
 
 
@@ -101,14 +102,9 @@ def _report_errors(catalog: Catalog) -> None:
 
 
 # ------------------------------------------------------------------ ask
-_SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes of argv (surrogateescape) or lone surrogates
-
-
 def tolerant(text: str | None) -> tuple[str | None, int]:
-    """The text with bytes that were not UTF-8 (and lone surrogates) replaced by U+FFFD; how many."""
-    if text is None:
-        return None, 0
-    return _SURROGATE.subn("\ufffd", text)
+    """An argument or a batch field (None stays None) with its undecodable bytes replaced; how many."""
+    return (None, 0) if text is None else replace_surrogates(text)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

@@ -43,12 +43,12 @@ from bot.session import Session
 from bot.store import Database, row_id
 from index.catalog import Catalog
 from index.model import Document
+from index.text import MAX_QUESTION_CHARS, clean_message, has_words
 from prompts import raw, speaking, t
 from retrieval.types import Answer, Citation
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 500
 MAX_EVIDENCE_CHARS = 2000
 MAX_COMMAND_CHARS = 32
 CALLBACK_LIMIT_BYTES = 64
@@ -157,23 +157,7 @@ class AssessmentsLike(Protocol):
     def team_export(self) -> list[Reply]: ...
 
 
-# ---------------------------------------------------------------- text hygiene
-
-
-_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colours and cursor moves pasted along
-
-
-def clean_text(text: str) -> str:
-    """Drop terminal escapes, control and format characters, collapse spaces, keep line breaks."""
-    text = _ANSI_ESCAPE.sub("", text)
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
-    lines = (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in kept.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def has_words(text: str) -> bool:
-    """True when the text holds at least one letter or digit (not only emoji or punctuation)."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+# ---------------------------------------------------------------- commands' arguments
 
 
 def split_quick(args: str) -> tuple[str, bool]:
@@ -397,7 +381,7 @@ class Engine:
         return label if doc.kind == "職能基準" else t("bot.unit_label", label=label)
 
     def _use(self, incoming: Incoming, session: Session) -> list[Reply]:
-        query = clean_text(incoming.args)[:MAX_QUESTION_CHARS]
+        query = clean_message(incoming.args)[:MAX_QUESTION_CHARS]
         if not query:
             return self._standards(incoming, session)
         found = find_standards(self.catalog, query)
@@ -424,7 +408,7 @@ class Engine:
 
     def _assess(self, incoming: Incoming, session: Session) -> list[Reply]:
         """`/assess [standard] [快速]`: the scope menu, or with 快速 a quick assessment at once (typed alone)."""
-        query, quick = split_quick(clean_text(incoming.args)[:MAX_QUESTION_CHARS])
+        query, quick = split_quick(clean_message(incoming.args)[:MAX_QUESTION_CHARS])
         if not query:
             return self._begin_assessment(incoming, session, session.standard, quick)
         found = find_standards(self.catalog, query)
@@ -521,7 +505,7 @@ class Engine:
         """A typed button label presses that button; a wish to assess oneself starts an assessment; an answer
         while an assessment question is open (the assessment keeps its place); otherwise, or for a lookup in
         the middle of one, a question answered (then the open question shown again)."""
-        typed = clean_text(incoming.text)[:MAX_EVIDENCE_CHARS]
+        typed = clean_message(incoming.text)[:MAX_EVIDENCE_CHARS]
         pressed = _typed_button(typed, session.buttons)
         if pressed is not None:
             return self._on_button(_as_button(incoming, pressed), session)
@@ -545,7 +529,7 @@ class Engine:
         return self._begin_assessment(incoming, session, current[0] if current else session.standard)
 
     def _ask(self, incoming: Incoming, session: Session, text: str) -> list[Reply]:
-        question = clean_text(text)
+        question = clean_message(text)
         if not question:
             return [Reply(t("bot.empty_text"))]
         if not has_words(question):

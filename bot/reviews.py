@@ -22,10 +22,11 @@ from typing import Any, Protocol
 
 from bot.assessment.questions import question_for
 from bot.export import csv_bytes
-from bot.replies import Button, Incoming, Reply, one_line
+from bot.replies import Button, Incoming, Reply
 from bot.report import flag_label, scale_label
 from bot.store import DONE, OPEN, REVOKED, TAKEN, Database, aware, row_id, utcnow
 from index.catalog import Catalog
+from index.text import one_line
 from prompts import raw, t
 
 PREFIX = "rv:"

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.replies import Button, Incoming, Reply, one_line
+from bot.replies import Button, Incoming, Reply
 from bot.reviews import ResultsLike, deep_link, display_name, token_hash
 from bot.store import ADMIN, MEMBER, Database, aware, row_id, utcnow
 from bot.teamview import (
@@ -38,6 +38,7 @@ from bot.teamview import (
 )
 from index.catalog import find_item
 from index.model import Standard
+from index.text import one_line
 from prompts import t
 
 PREFIX = "tm:"

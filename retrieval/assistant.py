@@ -16,6 +16,7 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.chunk import chunk_catalog, corpus_key
+from index.text import MAX_QUESTION_CHARS
 from prompts import speaking, t
 from retrieval.advice import Advisor
 from retrieval.answer import Draft
@@ -35,7 +36,6 @@ OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the do
 CORPUS_COVERAGE = 0.6  # share of a question's words the documents hold, above which "outside" is doubted
 OOS_TIE = 0.01  # an 'outside' reading this close to one inside is a tie: the evidence (the passages) decides
 DENSE_KINDS = DENSE
-TRUNCATED_AFTER = 500
 
 
 class Assistant:
@@ -156,8 +156,8 @@ class Assistant:
 
     def finish(self, q: Query, draft: Draft, lang: str = "zh") -> Answer:
         text = draft.text
-        if len(q.raw) > TRUNCATED_AFTER and len(q.raw) > len(q.text) + 50:
-            text += "\n" + t("answers.truncated", n=TRUNCATED_AFTER)
+        if len(q.raw) > MAX_QUESTION_CHARS and len(q.raw) > len(q.text) + 50:
+            text += "\n" + t("answers.truncated", n=MAX_QUESTION_CHARS)
         if lang != "zh" and draft.citations:
             text += "\n" + t("answers.english_note")
         return Answer(q.raw, draft.intent, text, draft.citations, draft.choices, 0.0, draft.standard,

@@ -5,25 +5,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from functools import cache
 from pathlib import Path
 
 from index.codes import canonical
+from index.text import plain_question
 
-MAX_QUESTION_CHARS = 500
 LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
 SIMPLIFIED = Path(__file__).parent / "data" / "simplified.txt"  # scripts/simplified_chars.py writes it
-_TAG = re.compile(r"<[^>]{0,200}>")
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CJK = r"\u3400-\u9fff"
-# Look-alikes people (or attackers) type inside codes: Cyrillic/Greek capitals, fancy dots and dashes.
-_LOOKALIKE = str.maketrans({
-    "Т": "T", "Р": "P", "О": "O", "К": "K", "Ѕ": "S", "А": "A", "Κ": "K", "Ρ": "P", "Ο": "O", "Α": "A",
-    "Τ": "T", "т": "t", "р": "p", "о": "o", "к": "k", "ѕ": "s", "а": "a",
-    "．": ".", "‧": ".", "·": ".", "•": ".", "‐": "-", "‑": "-", "–": "-", "—": "-", "－": "-",
-})
 
 
 @cache
@@ -97,13 +87,8 @@ def fix_typos(text: str) -> str:
 
 
 def clean_question(text: str) -> str:
-    text = _SURROGATE.sub("\ufffd", text or "")
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_LOOKALIKE)
-    text = _CONTROL.sub(" ", text)
-    text = _TAG.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return fix_typos(from_cantonese(to_traditional(text[:MAX_QUESTION_CHARS])))
+    """A question made plain (index/text.py), then in Traditional Chinese, Mandarin and the documents' spelling."""
+    return fix_typos(from_cantonese(to_traditional(plain_question(text))))
 
 
 def canonical_codes(text: str) -> str:

@@ -43,12 +43,13 @@ from bot.assessment.questions import (
 from bot.assessment.records import Active, Records, StoredNote
 from bot.assessment.result import MET_THRESHOLD, AssessmentResult, Note
 from bot.assessment.scoring import build_result
-from bot.assessment.typed import Typed, label_key, label_keys, normal, read_answer, read_sentence, read_stop
+from bot.assessment.typed import Typed, label_key, label_keys, read_answer, read_sentence, read_stop
 from bot.replies import Button, Reply
 from bot.report import scale_label
 from bot.store import Database, utcnow
 from index.catalog import Catalog
 from index.model import Document, Standard, Unit
+from index.text import plain_reply
 from prompts import raw, t
 
 SCALE = (0, 1, 2, 3)
@@ -381,7 +382,7 @@ class AssessmentService:
         if typed.action != "unclear":
             self._clear_unclear(active.user_id)
         if typed.action == "score":
-            if typed.score is not None and typed.score >= MET_THRESHOLD and len(normal(text)) >= STORY_MIN_CHARS:
+            if typed.score is not None and typed.score >= MET_THRESHOLD and len(plain_reply(text)) >= STORY_MIN_CHARS:
                 self._keep_story(active, index, text)
             return self._answer(active, index, typed.score)
         if typed.action == "skip":
@@ -402,7 +403,7 @@ class AssessmentService:
         if active.awaiting is not None:
             said = self._unlike_the_last(active, [t(f"assessment.clarify.sentence_{n}") for n in range(2)])
             return [Reply(text=said), *self._current(active.user_id)]
-        if len(normal(text)) >= STORY_MIN_CHARS:
+        if len(plain_reply(text)) >= STORY_MIN_CHARS:
             self._keep_story(active, active.position, text)
         question = active.questions[active.position]
         wordings = [t(f"assessment.clarify.ask_{n}", code=question.code, title=question.task_title) for n in range(2)]
