@@ -45,6 +45,7 @@ from index.catalog import Catalog
 from index.model import Document
 from index.text import MAX_QUESTION_CHARS, clean_message, has_words
 from prompts import raw, speaking, t
+from retrieval.names import find_standards
 from retrieval.types import Answer, Citation
 
 log = logging.getLogger(__name__)
@@ -182,21 +183,6 @@ def button_rows(pairs: list[tuple[str, str]], per_row: int = 1) -> list[list[But
 
 def standard_label(doc: Document) -> str:
     return t("bot.standard_label", code=doc.code, title=doc.title)
-
-
-def find_standards(catalog: Catalog, query: str) -> list[Document]:
-    """Documents named by a code or a title (current ones first); empty when nothing matches."""
-    query = re.sub(r"\s+", "", query)
-    if not query:
-        return []
-    doc = catalog.get(query)
-    if doc:
-        return [doc]
-    docs = list(catalog.documents.values())
-    exact = [d for d in docs if d.title == query]
-    partial = exact or [d for d in docs if query in d.title or d.title in query]
-    current = [d for d in partial if d.status == "current"]
-    return current or partial
 
 
 # ---------------------------------------------------------------- rate limiting

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.engine import Engine, find_standards
+from bot.engine import Engine
 from bot.replies import Button, Incoming, Reply
 from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
@@ -16,6 +16,7 @@ from index.catalog import Catalog
 from index.text import MAX_QUESTION_CHARS, clean_message
 from prompts import raw, t
 from retrieval.dialogue import Turn
+from retrieval.names import find_standards
 from retrieval.types import Answer, Choice
 
 CLOUD = "ISD3512-001v3"

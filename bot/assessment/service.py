@@ -51,6 +51,7 @@ from index.catalog import Catalog
 from index.model import Document, Standard, Unit
 from index.text import plain_reply
 from prompts import raw, t
+from retrieval.names import find_standards
 
 SCALE = (0, 1, 2, 3)
 EVIDENCE_MAX_CHARS = 500
@@ -103,11 +104,9 @@ class AssessmentService:
         return menus.scope_menu(self.catalog, doc)
 
     def _find(self, name: str) -> Document | None:
-        doc = self.catalog.get(name)
-        if doc is not None:
-            return doc
-        wanted = name.strip()
-        return next((d for d in self.catalog.current() if d.title == wanted), None)
+        """The one document a name means (retrieval/names.py), None when it means none or several."""
+        found = find_standards(self.catalog, name)
+        return found[0] if len(found) == 1 else None
 
     def _conflict(self, active: Active, standard: str | None) -> Reply:
         doc = self.catalog.get(active.standard)
