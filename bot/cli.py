@@ -253,12 +253,13 @@ class BatchChats:
 
     def _choice(self, chat_id: int, code: str) -> str:
         """The data of the offered button choosing this standard (as a person presses it)."""
-        from bot.engine import STANDARD_PREFIX
+        from bot import callbacks
 
-        offered = [b.data for r in self._last.get(chat_id, []) for row in r.buttons for b in row]
+        offered = [callbacks.decode(b.data) for r in self._last.get(chat_id, []) for row in r.buttons for b in row]
         wanted = code.strip().upper()
-        return next((d for d in offered if d.startswith(STANDARD_PREFIX) and d.upper().endswith(wanted)),
-                    STANDARD_PREFIX + code.strip())
+        chosen = next((d for d in offered if isinstance(d, callbacks.Choose) and d.code.upper().endswith(wanted)),
+                      callbacks.Choose(code.strip()))
+        return chosen.encode()
 
     def engine(self) -> Any:
         if self._engine is None:

@@ -35,6 +35,7 @@ KSA = re.compile(r"(?<![A-Za-z\d])([KSA])(\d{1,3})(?!\d)")
 UNIT_ID = re.compile(  # 「工作任務一共有幾個」 is 工作任務 + 一共 (in all), no 工作任務一
     rf"(工作任務[{CN_NUMERALS}]+(?!共)(?:-\d+)?|[KS][{CN_NUMERALS}]+|註\d+|評量[{CN_NUMERALS}](?:-\d+)?)"
 )
+UNIT_SECTION = re.compile(rf"工作任務[{CN_NUMERALS}]+")  # a 職能單元 work section's id (index/parse.py)
 ANY_ITEM = re.compile(rf"(?<![A-Za-z0-9])({ITEM_CODE})(?![\d.])")
 ITEM_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9])({ITEM_CODE})(?![A-Za-z0-9.])")  # a code as a word
 STANDARD_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}\d{3,4}[A-Za-z]?\d*-\d{3}(?:[vV]\d+)?")

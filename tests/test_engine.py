@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.callbacks import Quick
 from bot.engine import Engine
 from bot.replies import Button, Incoming, Reply
 from bot.services import Services, build_services
@@ -256,7 +257,7 @@ def test_assessment_routing(engine: Engine, assessments: RecordingAssessments) -
     assert assessments.calls[-1] == ("begin", (CHAT, CHAT, CLOUD, ""))
 
     press(engine, "as:q:ISD3512-001v3")
-    assert assessments.calls[-1] == ("on_button", (CHAT, CHAT, "as:q:ISD3512-001v3"))
+    assert assessments.calls[-1] == ("on_button", (CHAT, CHAT, Quick("ISD3512-001v3")))  # read by bot/callbacks.py
 
     assessments.waiting_for_text = True
     assert [r.text for r in text(engine, "我寫過測試報告\x00")] == ["assessment:on_text"]

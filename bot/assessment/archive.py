@@ -14,9 +14,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from bot import callbacks as cb
 from bot import report as report_files
 from bot.assessment.evidence import EvidenceMatcher
-from bot.assessment.menus import PREFIX
 from bot.assessment.questions import question_for
 from bot.assessment.records import Records
 from bot.assessment.result import SCALE_MAX, AssessmentResult, Review, ReviewMark
@@ -95,10 +95,10 @@ class Archive:
         """The summary (with its buttons) and the chart, as sent when an assessment ends."""
         buttons = [
             [
-                Button(t("assessment.summary.report_button"), f"{PREFIX}rep:{result.id}"),
-                Button(t("assessment.summary.history_button"), f"{PREFIX}hist"),
+                Button(t("assessment.summary.report_button"), cb.Report(result.id).encode()),
+                Button(t("assessment.summary.history_button"), cb.History().encode()),
             ],
-            [Button(t("sharing.button_share"), f"rv:share:{result.id}")],  # bot/sharing.py
+            [Button(t("sharing.button_share"), cb.Share(result.id).encode())],  # bot/reviews.py
         ]
         summary = Reply(text=report_files.summary_text(result), buttons=buttons)
         caption = t("assessment.summary.chart_caption", title=result.title, code=result.standard)
@@ -172,7 +172,7 @@ class Archive:
                 )
             )
             label = t("assessment.history.button", id=result.id, code=result.standard)
-            buttons.append([Button(label, f"{PREFIX}rep:{result.id}")])
+            buttons.append([Button(label, cb.Report(result.id).encode())])
         return [Reply(text="\n".join(lines), buttons=buttons)]
 
     def forget(self, user_id: int) -> list[Reply]:
