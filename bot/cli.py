@@ -6,7 +6,6 @@ import argparse
 import faulthandler
 import json
 import logging
-import re
 import sys
 import tempfile
 import time
@@ -20,7 +19,6 @@ from bot.replies import Incoming
 from bot.settings import Settings
 from index.catalog import Catalog
 from index.lint import lint
-from index.model import Standard
 from index.names import printable
 from index.text import replace_surrogates
 from prompts import t
@@ -91,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _catalog(settings: Settings, folder: Path | None = None) -> Catalog:
+    """The corpus every front answers from (bot/wiring.py: the corpus folder and the uploads), or one folder."""
     from bot.wiring import read_catalog
 
     return read_catalog(settings, folder)
@@ -132,13 +131,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _ask_assistant(settings: Settings, catalog: Catalog):  # type: ignore[no-untyped-def]
-    """The full assistant; keyword search only when the data folder cannot be written (said on stderr)."""
+def _ask_assistant(settings: Settings, catalog: Catalog, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """The full assistant; keyword search only when the data folder cannot be written (said on stderr unless
+    quiet: `show` searches nothing)."""
     from bot.wiring import build_assistant
     from retrieval.assistant import Assistant
 
     if not writable(settings.bot_data_dir):
-        print(t("cli.read_only_lexical", path=settings.bot_data_dir), file=sys.stderr)
+        if not quiet:
+            print(t("cli.read_only_lexical", path=settings.bot_data_dir), file=sys.stderr)
         return Assistant.lexical_only(catalog)
     return build_assistant(settings, catalog, progress=sys.stderr.isatty(), lazy=True)
 
@@ -365,15 +366,9 @@ def cmd_standards(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def typed_code(text: str) -> str:
-    """A code as `ask` reads it: full-width letters and digits, look-alike dots and dashes, zero-width and
-    other invisible characters and spaces inside it all made plain ("Ｔ２．２", "T2\u200d.2" -> "T2.2")."""
-    from retrieval.normalize import canonical_codes, clean_question
-
-    return canonical_codes(re.sub(r"\s+", "", clean_question(text)))
-
-
 def _doc_or_error(catalog: Catalog, code: str):  # type: ignore[no-untyped-def]
+    from retrieval.normalize import typed_code
+
     doc = catalog.get(code) or catalog.get(typed_code(code))
     if doc is None:
         print(t("cli.unknown_standard", code=code, codes="、".join(catalog.documents)), file=sys.stderr)
@@ -381,41 +376,18 @@ def _doc_or_error(catalog: Catalog, code: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval import answer as A
-
+    """A document or one of its items, composed by the assistant's router as `ask` answers are."""
     check(settings, data=False)
     catalog = _catalog(settings)
     doc = _doc_or_error(catalog, args.code)
     if doc is None:
         return 1
-    draft = A.start("show", doc, catalog)
-    if not args.item:
-        A.overview(draft, doc)
-        if isinstance(doc, Standard):
-            A.standard_field(draft, doc, "tasks", catalog)
-        else:
-            A.unit_field(draft, doc, "tasks")
-        print(draft.text)
-        return 0
-    item = typed_code(args.item) if isinstance(doc, Standard) else re.sub(r"\s+", "", args.item)
-    found = _show_item(draft, doc, item)
-    if not found:
+    shown = _ask_assistant(settings, catalog, quiet=True).show(doc, args.item)
+    if shown is None:
         print(t("cli.unknown_item", code=doc.code, item=args.item), file=sys.stderr)
         return 1
-    print(draft.text)
+    print(shown.answer)
     return 0
-
-
-def _show_item(draft, doc, item: str) -> bool:  # type: ignore[no-untyped-def]
-    from retrieval import answer as A
-
-    if isinstance(doc, Standard):
-        task = doc.task(item)
-        if task:
-            A.task_overview(draft, doc, task)
-            return True
-        return A.duty_overview(draft, doc, item) or A.item_lookup(draft, doc, item)
-    return A.unit_id_lookup(draft, doc, item)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -91,12 +91,14 @@ def clean_question(text: str) -> str:
     return fix_typos(from_cantonese(to_traditional(plain_question(text))))
 
 
-def canonical_codes(text: str) -> str:
-    return canonical(text)
-
-
 def normalize(text: str) -> str:
     return canonical(clean_question(text))
+
+
+def typed_code(text: str) -> str:
+    """A code as typed on its own: full-width letters and digits, look-alike dots and dashes, zero-width and other
+    invisible characters and spaces inside it all made plain ("Ｔ２．２", "T2\u200d.2" -> "T2.2")."""
+    return canonical(re.sub(r"\s+", "", clean_question(text)))
 
 
 @cache

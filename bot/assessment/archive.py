@@ -23,6 +23,7 @@ from bot.assessment.result import SCALE_MAX, AssessmentResult, Review, ReviewMar
 from bot.assessment.scoring import code_texts, with_evidence, with_review
 from bot.replies import Button, Reply
 from index.catalog import Catalog
+from index.holder import CatalogHolder
 from prompts import t
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,14 @@ def review_from_row(row: Mapping[str, Any]) -> Review:
 
 
 class Archive:
-    def __init__(self, catalog: Catalog, records: Records, matcher: EvidenceMatcher) -> None:
-        self.catalog = catalog
+    def __init__(self, holder: CatalogHolder, records: Records, matcher: EvidenceMatcher) -> None:
+        self.holder = holder
         self.records = records
         self.matcher = matcher
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.holder.catalog
 
     def results(self, user_id: int | None = None, result_id: int | None = None) -> list[AssessmentResult]:
         """Finished results, newest first (everyone's when no user is given), all read in this version, each

@@ -48,6 +48,7 @@ from bot.replies import Button, Reply
 from bot.report import scale_label
 from bot.store import Database, utcnow
 from index.catalog import Catalog
+from index.holder import CatalogHolder
 from index.model import Document, Standard, Unit
 from index.text import plain_reply
 from prompts import raw, t
@@ -69,17 +70,18 @@ def first_word(kind: str) -> str:
 
 
 class AssessmentService:
-    def __init__(self, catalog: Catalog, db: Database, matcher: EvidenceMatcher) -> None:
-        self.catalog = catalog
+    def __init__(self, catalog: Catalog | CatalogHolder, db: Database, matcher: EvidenceMatcher) -> None:
+        self.holder = catalog if isinstance(catalog, CatalogHolder) else CatalogHolder(catalog)
         self.db = db
         self.records = Records(db)
         self.matcher = matcher
-        self.archive = Archive(catalog, self.records, matcher)
+        self.archive = Archive(self.holder, self.records, matcher)
         self.on_finished: list[Callable[[AssessmentResult], list[Reply]]] = []  # notices for others (team leads)
 
-    def reload(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.archive.catalog = catalog
+    @property
+    def catalog(self) -> Catalog:
+        """The current catalog (index/holder.py): a reload is seen at the next read."""
+        return self.holder.catalog
 
     # ------------------------------------------------------------ starting
     def begin(
