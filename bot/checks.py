@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot.masking import mask_url
 from bot.settings import Settings
 from index.catalog import Catalog
+from index.masking import mask_url
 from prompts import t
 
 WEBHOOK_SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")

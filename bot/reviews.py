@@ -23,9 +23,9 @@ from typing import Any, Protocol
 
 from bot import callbacks as cb
 from bot.assessment.questions import question_for
+from bot.assessment.report import flag_label, scale_label
 from bot.export import csv_bytes
 from bot.replies import Button, Incoming, Reply
-from bot.report import flag_label, scale_label
 from bot.store import DONE, OPEN, REVOKED, TAKEN, Database, aware, row_id, utcnow
 from index.catalog import Catalog
 from index.text import one_line

@@ -9,7 +9,7 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.masking import mask_url
+from index.masking import mask_url
 from prompts import t
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "standards"

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot.masking import MASK, mask_url, mask_urls_in
+from index.masking import MASK, mask_url, mask_urls_in
 from prompts import t
 
 DEFAULT_TIMEOUT = 15.0  # seconds to wait for a locked database (or a connection) before giving up

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from index import codes
 from index.clean import CJK, squeeze
-from index.rows import SPACE, SourceRow
+from index.rows import SPACE, ParseError, SourceRow, check_size
 from prompts import t
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,6 @@ _FURNITURE = re.compile(r"^[#\s\-–—/|.第頁共Pageof]*#[#\s\-–—/|.第�
 
 def pdf_rows(path: Path) -> list[SourceRow]:
     """The rows of a PDF; a PDF that cannot be read raises ParseError naming the file (and page)."""
-    from index.parse import ParseError, check_size
-
     check_size(path)
     pages = _read_pages(path)
     if not any(p.glyphs for p in pages):
@@ -129,8 +127,6 @@ class Page:
 
 def _read_pages(path: Path) -> list[Page]:
     import pypdfium2 as pdfium
-
-    from index.parse import ParseError
 
     try:
         doc = pdfium.PdfDocument(str(path))

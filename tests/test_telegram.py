@@ -410,7 +410,7 @@ EDGE_TEXT = SHIPPED_CORPUS.parent.parent / "tests" / "documents" / "TST9001-001v
 
 
 def _edge_pdf(tmp_path: Any) -> bytes:
-    from tests.render import read_layout, render_pdf
+    from benchmarks.render import read_layout, render_pdf
 
     return render_pdf(read_layout(EDGE_TEXT), tmp_path / "edge.pdf").read_bytes()
 

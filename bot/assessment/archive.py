@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from bot import callbacks as cb
-from bot import report as report_files
+from bot.assessment import report as report_files
 from bot.assessment.evidence import EvidenceMatcher
 from bot.assessment.questions import question_for
 from bot.assessment.records import Records
@@ -129,7 +129,7 @@ class Archive:
         answers = Reply(text=t("assessment.report.csv_caption"),
                         document=(t("assessment.report.csv_name", **names), report_files.answers_csv(result)))
         try:
-            from bot.pdfreport import pdf_report  # fpdf2 is loaded only when a report is asked for
+            from bot.assessment.pdfreport import pdf_report  # fpdf2 is loaded only when a report is asked for
 
             pdf = Reply(text=text, document=(t("assessment.report.pdf_name", **names), pdf_report(result)))
         except RuntimeError:  # no CJK font installed: the Markdown report stands in

@@ -41,11 +41,11 @@ from bot.assessment.questions import (
     section_questions,
 )
 from bot.assessment.records import Active, Records, StoredNote
+from bot.assessment.report import scale_label
 from bot.assessment.result import MET_THRESHOLD, AssessmentResult, Note
 from bot.assessment.scoring import build_result
 from bot.assessment.typed import Typed, label_key, label_keys, read_answer, read_sentence, read_stop
 from bot.replies import Button, Reply
-from bot.report import scale_label
 from bot.store import Database, utcnow
 from index.catalog import Catalog
 from index.holder import CatalogHolder
