@@ -15,7 +15,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bot.checks import ConfigError, check, corpus_problems, load_settings, require_documents, writable
+from bot.checks import ConfigError, check, corpus_problems, load_plugins, load_settings, require_documents, writable
 from bot.replies import Incoming
 from bot.settings import Settings
 from index.catalog import Catalog
@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         settings.limit_math_threads()
         _configure_logging(settings)
+        load_plugins(settings)
         return int(handler(args, settings) or 0)
     except Exception as e:
         if not is_startup_error(e):
