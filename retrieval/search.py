@@ -20,6 +20,7 @@ import numpy as np
 
 from index import codes
 from index.chunk import Chunk
+from index.versions import code_version
 from retrieval.normalize import normalize
 
 _TOKEN = re.compile(rf"{codes.ITEM_CODE}|[A-Za-z][A-Za-z0-9+#.\-]*|\d+|[\u3400-\u9fff]+")  # an item code is one token
@@ -251,12 +252,13 @@ def _postings_fit(vocab: np.ndarray, indptr: np.ndarray, docs: np.ndarray, weigh
 
 
 def _corpus_digest(corpus: str, *params: float) -> str:
-    return "c" + hashlib.sha256(repr((params, _TOKEN.pattern, corpus)).encode()).hexdigest()[:23]
+    return "c" + hashlib.sha256(repr((params, code_version(__name__), corpus)).encode()).hexdigest()[:23]
 
 
 def chunk_digest(chunks: Sequence[Chunk], *params: float) -> str:
-    """What the BM25 weights depend on: every chunk's text in order, the tokenizer, the parameters."""
-    digest = hashlib.sha256(repr((params, _TOKEN.pattern, len(chunks))).encode())
+    """What the BM25 weights depend on: every chunk's text in order, the code that tokenizes and weighs (this
+    module and what it imports), the parameters."""
+    digest = hashlib.sha256(repr((params, code_version(__name__), len(chunks))).encode())
     for chunk in chunks:
         digest.update(chunk.text.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")

@@ -22,6 +22,7 @@ from pathlib import Path
 from index import codes
 from index.cachefile import read_pickle, write_whole
 from index.catalog import Catalog
+from index.versions import code_version
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
 from retrieval.kinds import NEEDS_STANDARD
 from retrieval.kinds import OUTSIDE as OUT_OF_SCOPE
@@ -33,9 +34,6 @@ DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 OCCUPATIONS_FILE = Path(__file__).parent / "data" / "occupations.toml"
 OUTSIDE_FILE = Path(__file__).parent / "data" / "outside.toml"
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
-# the code and data a question's reading depends on (a change in any of them masks the examples again)
-READING_SOURCES = [Path(__file__).parent / name for name in ("understand.py", "names.py", "normalize.py", "classify.py")] \
-    + sorted((Path(__file__).parent / "data").glob("*.toml")) + [Path(codes.__file__)]
 log = logging.getLogger(__name__)
 NAMES_FILE = "names-{key}.pickle"
 META_FIELDS = ("entry", "versions", "former_titles", "classification", "description", "std_level")
@@ -358,10 +356,7 @@ def catalog_key(catalog: Catalog) -> str:
     content = catalog.content_key()
     if not content:
         return ""
-    digest = hashlib.sha256(content.encode())
-    for path in sorted(READING_SOURCES):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return hashlib.sha256((content + "\0" + code_version(__name__)).encode()).hexdigest()
 
 
 class Reader:
@@ -398,8 +393,7 @@ class Reader:
         digest = hashlib.sha256()
         for name in sorted(self.titles.exact) + sorted(self.titles.soft) + self.items.names:
             digest.update(name.encode() + b"\0")
-        for path in sorted(READING_SOURCES):
-            digest.update(path.read_bytes())
+        digest.update(code_version(__name__).encode())  # the code and data that read (a change masks again)
         return digest.hexdigest()
 
     # ------------------------------------------------------------ slots
