@@ -256,21 +256,26 @@ class Engine:
         return self.assistant.catalog
 
     def handle(self, incoming: Incoming) -> list[Reply]:
-        """Everything a person did, answered (an empty list: dropped, they send too fast); never raises."""
+        """Everything a person did, answered (an empty list: dropped, they send too fast); never raises. One unit of
+        work: the session is read once and saved once, the assessment's rows read once (Database.unit_of_work)."""
         try:
-            held = self.limiter.check(incoming) if self.limiter else None
-            if held is not None:
-                return held
-            session = self.session(incoming.chat_id)
-            before = session.row()
-            replies = self.pager.fit(self._dispatch(incoming, session) or [Reply(t("bot.nothing_to_say"))], incoming)
-            session.buttons = _offered(replies) if any(r.chat_id is None for r in replies) else session.buttons
-            if session.row() != before:
-                self.db.save_session(incoming.chat_id, incoming.user_id, **session.row())
-            return replies
+            with self.db.unit_of_work():
+                return self._handle(incoming)
         except Exception:
             log.exception("engine failed on %s in chat %s", _what(incoming), incoming.chat_id)
             return [Reply(t("bot.error"))]
+
+    def _handle(self, incoming: Incoming) -> list[Reply]:
+        held = self.limiter.check(incoming) if self.limiter else None
+        if held is not None:
+            return held
+        session = self.session(incoming.chat_id)
+        before = session.row()
+        replies = self.pager.fit(self._dispatch(incoming, session) or [Reply(t("bot.nothing_to_say"))], incoming)
+        session.buttons = _offered(replies) if any(r.chat_id is None for r in replies) else session.buttons
+        if session.row() != before:
+            self.db.save_session(incoming.chat_id, incoming.user_id, **session.row())
+        return replies
 
     def _dispatch(self, incoming: Incoming, session: Session) -> list[Reply]:
         if incoming.anonymous and _personal(incoming):
