@@ -34,11 +34,8 @@ from bot.teamview import (
     ordered,
     sheet_parts,
     team_summary,
-    weakest,
     workbook_bytes,
 )
-from index.catalog import find_item
-from index.model import Standard
 from index.text import one_line
 from prompts import t
 
@@ -49,8 +46,6 @@ MAX_MEMBERSHIPS = 50  # teams one person is a member of
 CHECK_CHARS = 16  # of the join link's hash, in a join button
 FROM_NOW, WITH_PAST = "n", "a"
 BUTTON_NAME_CHARS = 20
-WEAKEST_TASKS = 3
-TRAIN_ITEMS = 6
 
 Confirmed = Callable[[int], tuple[dict[str, dict[str, Any]], str]]
 
@@ -311,19 +306,6 @@ class Teams:
         sheet.tasks.sort(key=lambda item: _task_order(item[0]))
         sheet.rows.append(MemberRow(label, result.date, cells))
 
-    def _summary(self, name: str, sheet: Sheet) -> str:
-        lines = [t("sharing.report_head", name=name, title=sheet.title, code=sheet.code, members=len(sheet.rows))]
-        weak = weakest(sheet, WEAKEST_TASKS)
-        if weak:
-            lines.append(t("sharing.report_weakest"))
-        doc = self.results.catalog.get(sheet.code)
-        for code, title, mean, rated in weak:
-            lines.append(t("sharing.report_weak_line", code=code, title=title, mean=f"{mean:.1f}", rated=rated))
-            items = _to_train(doc, code)
-            if items:
-                lines.append(t("sharing.report_train_line", items="、".join(items)))
-        return "\n".join(lines)
-
     # ============================================================ buttons
     def on_button(self, incoming: Incoming, data: cb.Data) -> list[Reply]:
         """A team button (bot/callbacks.py)."""
@@ -362,18 +344,3 @@ def _shared(member: dict[str, Any], result: Any) -> bool:
 def _task_order(code: str) -> tuple[int, ...]:
     digits = [int(part) for part in code.lstrip("T").split(".") if part.isdigit()]
     return tuple(digits) or (10_000,)
-
-
-def _to_train(doc: Any, task_code: str) -> list[str]:
-    """The K and S a task lists, as 'K09 名稱' (codes from the standard only)."""
-    if not isinstance(doc, Standard):
-        return []
-    task = doc.task(task_code)
-    if task is None:
-        return []
-    out = []
-    for key in [*task.knowledge[:TRAIN_ITEMS // 2], *task.skills[:TRAIN_ITEMS // 2]]:
-        item = find_item(doc, key.split(" ")[0]) or doc.knowledge.get(key) or doc.skills.get(key)
-        if item is not None:
-            out.append(f"{item.code} {item.text}")
-    return out
