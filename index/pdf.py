@@ -40,7 +40,7 @@ _IS_CJK = re.compile(rf"[{CJK}]")
 _CJK_BRACKETS = "《〈「『【（》〉」』】）"
 _WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
 # a line that starts an item of its own: a code, a bullet, a numbered or 一、 item, a note mark
-_STARTS_ITEM = re.compile(rf"^(?:{codes.LINE_ITEM_START}|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|【註\d+】)")
+_STARTS_ITEM = re.compile(rf"^(?:{codes.LINE_ITEM_START}|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|{codes.NOTE_REF.pattern})")
 MAX_PAGES = 500  # an official standard has 10-60 pages
 MAX_GLYPHS_PAGE = 40_000  # characters on one page (a dense A4 page at 7 pt holds ~12,000)
 MAX_GLYPHS = 2_000_000  # characters in the whole document
