@@ -639,7 +639,7 @@ def _as_command(incoming: Incoming, name: str) -> Incoming:
 def _personal(incoming: Incoming) -> bool:
     """True for what only one person may do: their assessments, reviews, teams, /forget (and those deep links)."""
     if incoming.button is not None:
-        return cb.decode(incoming.button).family in PERSONAL_BUTTONS
+        return cb.family(incoming.button) in PERSONAL_BUTTONS
     name = (incoming.command or "").lower()
     if name == "start":
         return incoming.args.strip().startswith(PERSONAL_LINKS)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import benchmarks.fakes  # noqa: F401 - registers the tests' embedders
+import benchmarks.fakes  # noqa: F401 - registers the tests' embedders (the package sets numpy's threads first)
 from bot.settings import SHIPPED_CORPUS, Settings
 from index.catalog import Catalog
 
