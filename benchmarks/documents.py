@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.documents --styles 30     # also: 30 random page styles x the five documents
     .venv/bin/python -m benchmarks.documents --hostile       # also: time and memory of each hostile file (issue 23)
 
-Run from the repository (it renders with tests/render.py: reportlab, odfpy and the font are dev dependencies).
+Run from the repository (it renders with benchmarks/render.py: reportlab, odfpy and the font are dev dependencies).
 The 20-page standard is INM3513-005v4's competency table repeated with renumbered codes until it fills
 20 pages; it is parsed `--runs` times after one warm-up.
 """
@@ -35,7 +35,7 @@ def big_standard(folder: Path, pages: int) -> tuple[Path, int]:
     """A PDF of at least `pages` pages: INM3513-005v4's table repeated, duties renumbered."""
     import pypdfium2 as pdfium
 
-    from tests.render import read_layout, render_pdf
+    from benchmarks.render import read_layout, render_pdf
 
     layout = read_layout(CORPUS / "INM3513-005v4_系統整合工程人員.txt")
     base, copies = layout.rows, 1
@@ -62,9 +62,9 @@ def time_parse(path: Path, runs: int) -> list[float]:
 
 def styles_round_trip(count: int, seed: int, folder: Path) -> tuple[int, int, list[str]]:
     """Exact models out of renderings of the five documents in `count` random styles."""
+    from benchmarks.render import PdfStyle, read_layout, render_pdf
     from index.model import without_provenance
     from index.parse import parse_file
-    from tests.render import PdfStyle, read_layout, render_pdf
 
     rng = random.Random(seed)
     pages = [(595.27, 841.89), (612, 792), (498.9, 708.66), (841.89, 595.27)]
@@ -114,7 +114,7 @@ def hostile_costs(folder: Path) -> list[str]:
     peak memory of that process or its reading child, and the outcome."""
     import subprocess
 
-    from tests import hostile_files as hostile
+    from benchmarks import hostile_files as hostile
 
     files = [hostile.odt_many_elements(folder / "paragraphs.odt"),
              hostile.odt_many_elements(folder / "spaces.odt", tag=b"<text:s/>"),

@@ -78,7 +78,7 @@ def main() -> int:
             replies = service.report(OWNER)
             times.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
-        from bot.pdfreport import pdf_report
+        from bot.assessment.pdfreport import pdf_report
 
         result = service.results(OWNER)[0]
         alone = []

@@ -6,15 +6,16 @@ addresses of the Telegram front) and stops with these lines instead of a traceba
 
 from __future__ import annotations
 
+import importlib
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot.masking import mask_url
 from bot.settings import Settings
 from index.catalog import Catalog
+from index.masking import mask_url
 from prompts import t
 
 WEBHOOK_SECRET_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -35,6 +36,18 @@ def load_settings() -> Settings:
         return Settings()
     except ValidationError as e:
         raise ConfigError([_invalid_value(error) for error in e.errors()]) from None
+
+
+def load_plugins(settings: Settings) -> None:
+    """Import the modules BOT_PLUGINS names (they register embedders); one that fails is a ConfigError naming it."""
+    problems = []
+    for name in settings.plugin_modules:
+        try:
+            importlib.import_module(name)
+        except Exception as e:  # noqa: BLE001 - whatever stops a plugin, the operator is told which and why
+            problems.append(t("cli.plugin_failed", name=name, reason=f"{type(e).__name__}: {e}"))
+    if problems:
+        raise ConfigError(problems)
 
 
 def _invalid_value(error: dict) -> str:  # type: ignore[type-arg]

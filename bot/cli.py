@@ -6,7 +6,7 @@ import argparse
 import faulthandler
 import json
 import logging
-import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -15,13 +15,13 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bot.checks import ConfigError, check, corpus_problems, load_settings, require_documents, writable
+from bot.checks import ConfigError, check, corpus_problems, load_plugins, load_settings, require_documents, writable
 from bot.replies import Incoming
 from bot.settings import Settings
 from index.catalog import Catalog
 from index.lint import lint
-from index.model import Standard
 from index.names import printable
+from index.text import replace_surrogates
 from prompts import t
 
 
@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         settings.limit_math_threads()
         _configure_logging(settings)
+        load_plugins(settings)
         return int(handler(args, settings) or 0)
     except Exception as e:
         if not is_startup_error(e):
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _catalog(settings: Settings, folder: Path | None = None) -> Catalog:
+    """The corpus every front answers from (bot/wiring.py: the corpus folder and the uploads), or one folder."""
     from bot.wiring import read_catalog
 
     return read_catalog(settings, folder)
@@ -101,14 +103,9 @@ def _report_errors(catalog: Catalog) -> None:
 
 
 # ------------------------------------------------------------------ ask
-_SURROGATE = re.compile("[\ud800-\udfff]")  # undecodable bytes of argv (surrogateescape) or lone surrogates
-
-
 def tolerant(text: str | None) -> tuple[str | None, int]:
-    """The text with bytes that were not UTF-8 (and lone surrogates) replaced by U+FFFD; how many."""
-    if text is None:
-        return None, 0
-    return _SURROGATE.subn("\ufffd", text)
+    """An argument or a batch field (None stays None) with its undecodable bytes replaced; how many."""
+    return (None, 0) if text is None else replace_surrogates(text)
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -136,13 +133,15 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _ask_assistant(settings: Settings, catalog: Catalog):  # type: ignore[no-untyped-def]
-    """The full assistant; keyword search only when the data folder cannot be written (said on stderr)."""
+def _ask_assistant(settings: Settings, catalog: Catalog, quiet: bool = False):  # type: ignore[no-untyped-def]
+    """The full assistant; keyword search only when the data folder cannot be written (said on stderr unless
+    quiet: `show` searches nothing)."""
     from bot.wiring import build_assistant
     from retrieval.assistant import Assistant
 
     if not writable(settings.bot_data_dir):
-        print(t("cli.read_only_lexical", path=settings.bot_data_dir), file=sys.stderr)
+        if not quiet:
+            print(t("cli.read_only_lexical", path=settings.bot_data_dir), file=sys.stderr)
         return Assistant.lexical_only(catalog)
     return build_assistant(settings, catalog, progress=sys.stderr.isatty(), lazy=True)
 
@@ -257,12 +256,13 @@ class BatchChats:
 
     def _choice(self, chat_id: int, code: str) -> str:
         """The data of the offered button choosing this standard (as a person presses it)."""
-        from bot.engine import STANDARD_PREFIX
+        from bot import callbacks
 
-        offered = [b.data for r in self._last.get(chat_id, []) for row in r.buttons for b in row]
+        offered = [callbacks.decode(b.data) for r in self._last.get(chat_id, []) for row in r.buttons for b in row]
         wanted = code.strip().upper()
-        return next((d for d in offered if d.startswith(STANDARD_PREFIX) and d.upper().endswith(wanted)),
-                    STANDARD_PREFIX + code.strip())
+        chosen = next((d for d in offered if isinstance(d, callbacks.Choose) and d.code.upper().endswith(wanted)),
+                      callbacks.Choose(code.strip()))
+        return chosen.encode()
 
     def engine(self) -> Any:
         if self._engine is None:
@@ -368,15 +368,9 @@ def cmd_standards(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def typed_code(text: str) -> str:
-    """A code as `ask` reads it: full-width letters and digits, look-alike dots and dashes, zero-width and
-    other invisible characters and spaces inside it all made plain ("Ｔ２．２", "T2\u200d.2" -> "T2.2")."""
-    from retrieval.normalize import canonical_codes, clean_question
-
-    return canonical_codes(re.sub(r"\s+", "", clean_question(text)))
-
-
 def _doc_or_error(catalog: Catalog, code: str):  # type: ignore[no-untyped-def]
+    from retrieval.normalize import typed_code
+
     doc = catalog.get(code) or catalog.get(typed_code(code))
     if doc is None:
         print(t("cli.unknown_standard", code=code, codes="、".join(catalog.documents)), file=sys.stderr)
@@ -384,41 +378,18 @@ def _doc_or_error(catalog: Catalog, code: str):  # type: ignore[no-untyped-def]
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval import answer as A
-
+    """A document or one of its items, composed by the assistant's router as `ask` answers are."""
     check(settings, data=False)
     catalog = _catalog(settings)
     doc = _doc_or_error(catalog, args.code)
     if doc is None:
         return 1
-    draft = A.start("show", doc, catalog)
-    if not args.item:
-        A.overview(draft, doc)
-        if isinstance(doc, Standard):
-            A.standard_field(draft, doc, "tasks", catalog)
-        else:
-            A.unit_field(draft, doc, "tasks")
-        print(draft.text)
-        return 0
-    item = typed_code(args.item) if isinstance(doc, Standard) else re.sub(r"\s+", "", args.item)
-    found = _show_item(draft, doc, item)
-    if not found:
+    shown = _ask_assistant(settings, catalog, quiet=True).show(doc, args.item)
+    if shown is None:
         print(t("cli.unknown_item", code=doc.code, item=args.item), file=sys.stderr)
         return 1
-    print(draft.text)
+    print(shown.answer)
     return 0
-
-
-def _show_item(draft, doc, item: str) -> bool:  # type: ignore[no-untyped-def]
-    from retrieval import answer as A
-
-    if isinstance(doc, Standard):
-        task = doc.task(item)
-        if task:
-            A.task_overview(draft, doc, task)
-            return True
-        return A.duty_overview(draft, doc, item) or A.item_lookup(draft, doc, item)
-    return A.unit_id_lookup(draft, doc, item)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -482,11 +453,16 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     return cmd_chat(args, settings)
 
 
-def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
-    from benchmarks.run import main as bench_main
+# `competency-bot bench` runs benchmarks/run.py in a process of its own: the product never imports the benchmarks
+# (they import the product), and the benchmark measures its own memory and starts without the command's imports.
+# It names itself as typed, so its report says how to run it again.
+BENCH_PROGRAM = ("import sys; from benchmarks.run import main; sys.argv[0] = 'competency-bot'; "
+                 "sys.exit(main(sys.argv[1:]))")
 
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     started = time.perf_counter()
-    code = bench_main(args.rest)
+    code = subprocess.call([sys.executable, "-c", BENCH_PROGRAM, *args.rest])
     print(f"bench: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return code
 

@@ -11,15 +11,8 @@ the conversation.
 A RateLimiter (also counting in the database) holds back a person who sends too fast: one
 slow-down notice per window, then nothing until the window ends (admins are exempt).
 
-Button data (all below 64 bytes, stable across restarts):
-- `std:<CODE>`  choose a standard (and re-ask the pending question for it)
-- `as:...`      anything for the self-assessment service (`as:begin:<CODE>` starts one)
-- `cmd:<name>`  run a command without arguments (menus)
-- `ex:<n>`      ask the n-th example question of prompts/bot.toml
-- `pg:<id>:<n>` the n-th page of a long reply (bot/paging.py: every reply passes through its Pager)
-- `ref:<n>`     the n-th thing a pointer (「它」) may mean, when it was unclear
-- `ask:<text>`  ask this question (an answer's follow-up, 「完整清單」); a question too long for 64 bytes gets no button
-- `fg:...`      the /forget question's two buttons (bot/forget.py)
+Button data: bot/callbacks.py (one typed kind per button, read there before anything acts on it). Every reply
+passes through the Pager (bot/paging.py), which cuts long ones into pages.
 
 A message sent on behalf of a chat (an anonymous group admin, a channel) is keyed by that chat; the personal
 features (assessments, reviews, teams, /forget) are refused to it in one line: that chat is no one person.
@@ -35,32 +28,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Protocol
 
-from bot.forget import PREFIX as FORGET_PREFIX
+from bot import callbacks as cb
 from bot.forget import Forgetting
-from bot.paging import PAGE_PREFIX, Pager
+from bot.paging import Pager
 from bot.replies import Button, Incoming, Reply
 from bot.session import Session
 from bot.store import Database, row_id
 from index.catalog import Catalog
 from index.model import Document
+from index.text import MAX_QUESTION_CHARS, clean_message, has_words
 from prompts import raw, speaking, t
+from retrieval.names import find_standards
 from retrieval.types import Answer, Citation
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 500
 MAX_EVIDENCE_CHARS = 2000
 MAX_COMMAND_CHARS = 32
-CALLBACK_LIMIT_BYTES = 64
-
-STANDARD_PREFIX = "std:"
-ASSESSMENT_PREFIX = "as:"
-ASSESSMENT_BEGIN = "as:begin:"
-COMMAND_PREFIX = "cmd:"
-EXAMPLE_PREFIX = "ex:"
-REFERENT_PREFIX = "ref:"
-ASK_PREFIX = "ask:"
-SHARING_PREFIXES = ("rv:", "tm:")
 
 ADMIN_COMMANDS = ("team_export", "reload")
 USER_COMMANDS = (
@@ -83,7 +67,7 @@ USER_COMMANDS = (
 DEEP_LINK_ASSESS = "assess-"
 PERSONAL_COMMANDS = frozenset({"assess", "resume", "report", "history", "forget", "share", "review", "team",
                                "team_report"})
-PERSONAL_BUTTONS = (ASSESSMENT_PREFIX, *SHARING_PREFIXES, FORGET_PREFIX)
+PERSONAL_BUTTONS = ("as", "rv", "tm", "fg")  # the families of bot/callbacks.py only one person may press
 PERSONAL_LINKS = (DEEP_LINK_ASSESS, "review-", "team-")
 RATE_WINDOW_SECONDS = 60.0
 
@@ -104,7 +88,7 @@ class SharingLike(Protocol):
 
     def on_start(self, incoming: Incoming, payload: str) -> list[Reply] | None: ...
 
-    def on_button(self, incoming: Incoming) -> list[Reply]: ...
+    def on_button(self, incoming: Incoming, data: cb.Data | None = None) -> list[Reply]: ...
 
     def on_text(self, incoming: Incoming) -> list[Reply] | None: ...
 
@@ -134,7 +118,7 @@ class AssessmentsLike(Protocol):
         self, user_id: int, chat_id: int, standard: str | None, user_name: str = "", quick: bool = False
     ) -> list[Reply]: ...
 
-    def on_button(self, user_id: int, chat_id: int, data: str) -> list[Reply]: ...
+    def on_button(self, user_id: int, chat_id: int, data: str | cb.Data) -> list[Reply]: ...
 
     def on_text(self, user_id: int, chat_id: int, text: str) -> list[Reply] | None: ...
 
@@ -157,23 +141,7 @@ class AssessmentsLike(Protocol):
     def team_export(self) -> list[Reply]: ...
 
 
-# ---------------------------------------------------------------- text hygiene
-
-
-_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")  # terminal colours and cursor moves pasted along
-
-
-def clean_text(text: str) -> str:
-    """Drop terminal escapes, control and format characters, collapse spaces, keep line breaks."""
-    text = _ANSI_ESCAPE.sub("", text)
-    kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
-    lines = (re.sub(r"[ \t\u3000]+", " ", line).strip() for line in kept.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def has_words(text: str) -> bool:
-    """True when the text holds at least one letter or digit (not only emoji or punctuation)."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+# ---------------------------------------------------------------- commands' arguments
 
 
 def split_quick(args: str) -> tuple[str, bool]:
@@ -184,35 +152,21 @@ def split_quick(args: str) -> tuple[str, bool]:
     return args, False
 
 
-def make_button(label: str, data: str) -> Button | None:
+def make_button(label: str, data: cb.Data) -> Button | None:
     """A button, or None when its data would not fit Telegram's 64-byte limit."""
-    if len(data.encode()) >= CALLBACK_LIMIT_BYTES:
+    try:
+        return Button(label, data.encode())
+    except cb.TooLong:
         return None
-    return Button(label, data)
 
 
-def button_rows(pairs: list[tuple[str, str]], per_row: int = 1) -> list[list[Button]]:
+def button_rows(pairs: list[tuple[str, cb.Data]], per_row: int = 1) -> list[list[Button]]:
     buttons = [b for b in (make_button(label, data) for label, data in pairs) if b]
     return [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
 
 
 def standard_label(doc: Document) -> str:
     return t("bot.standard_label", code=doc.code, title=doc.title)
-
-
-def find_standards(catalog: Catalog, query: str) -> list[Document]:
-    """Documents named by a code or a title (current ones first); empty when nothing matches."""
-    query = re.sub(r"\s+", "", query)
-    if not query:
-        return []
-    doc = catalog.get(query)
-    if doc:
-        return [doc]
-    docs = list(catalog.documents.values())
-    exact = [d for d in docs if d.title == query]
-    partial = exact or [d for d in docs if query in d.title or d.title in query]
-    current = [d for d in partial if d.status == "current"]
-    return current or partial
 
 
 # ---------------------------------------------------------------- rate limiting
@@ -302,21 +256,26 @@ class Engine:
         return self.assistant.catalog
 
     def handle(self, incoming: Incoming) -> list[Reply]:
-        """Everything a person did, answered (an empty list: dropped, they send too fast); never raises."""
+        """Everything a person did, answered (an empty list: dropped, they send too fast); never raises. One unit of
+        work: the session is read once and saved once, the assessment's rows read once (Database.unit_of_work)."""
         try:
-            held = self.limiter.check(incoming) if self.limiter else None
-            if held is not None:
-                return held
-            session = self.session(incoming.chat_id)
-            before = session.row()
-            replies = self.pager.fit(self._dispatch(incoming, session) or [Reply(t("bot.nothing_to_say"))], incoming)
-            session.buttons = _offered(replies) if any(r.chat_id is None for r in replies) else session.buttons
-            if session.row() != before:
-                self.db.save_session(incoming.chat_id, incoming.user_id, **session.row())
-            return replies
+            with self.db.unit_of_work():
+                return self._handle(incoming)
         except Exception:
             log.exception("engine failed on %s in chat %s", _what(incoming), incoming.chat_id)
             return [Reply(t("bot.error"))]
+
+    def _handle(self, incoming: Incoming) -> list[Reply]:
+        held = self.limiter.check(incoming) if self.limiter else None
+        if held is not None:
+            return held
+        session = self.session(incoming.chat_id)
+        before = session.row()
+        replies = self.pager.fit(self._dispatch(incoming, session) or [Reply(t("bot.nothing_to_say"))], incoming)
+        session.buttons = _offered(replies) if any(r.chat_id is None for r in replies) else session.buttons
+        if session.row() != before:
+            self.db.save_session(incoming.chat_id, incoming.user_id, **session.row())
+        return replies
 
     def _dispatch(self, incoming: Incoming, session: Session) -> list[Reply]:
         if incoming.anonymous and _personal(incoming):
@@ -363,16 +322,13 @@ class Engine:
         text = t("bot.start", name=incoming.user_name or t("bot.default_name"))
         if current:
             text += "\n\n" + t("bot.start_with_standard", standard=standard_label(current))
-        menu = [
-            (t("bot.button_standards"), f"{COMMAND_PREFIX}standards"),
-            (t("bot.button_help"), f"{COMMAND_PREFIX}help"),
-        ]
+        menu = [(t("bot.button_standards"), cb.Command("standards")), (t("bot.button_help"), cb.Command("help"))]
         return [Reply(text, button_rows(menu, per_row=2))]
 
     def _help(self, _incoming: Incoming, _session: Session) -> list[Reply]:
         examples: list[str] = raw("bot.examples")
         lines = [t("bot.help"), *(t("bot.example_line", question=q) for q in examples), "", t("bot.help_commands")]
-        pairs = [(q, f"{EXAMPLE_PREFIX}{n}") for n, q in enumerate(examples)]
+        pairs = [(q, cb.Example(n)) for n, q in enumerate(examples)]
         return [Reply("\n".join(lines), button_rows(pairs))]
 
     def _standards(self, _incoming: Incoming, session: Session) -> list[Reply]:
@@ -384,7 +340,7 @@ class Engine:
         if historical:
             lines.append(t("bot.standards_historical_header"))
             lines += [self._historical_line(d) for d in historical]
-        pairs = [(self._kind_label(d), f"{STANDARD_PREFIX}{d.code}") for d in self.catalog.current()]
+        pairs = [(self._kind_label(d), cb.Choose(d.code)) for d in self.catalog.current()]
         return [Reply("\n".join(lines), button_rows(pairs))]
 
     def _historical_line(self, doc: Document) -> str:
@@ -397,7 +353,7 @@ class Engine:
         return label if doc.kind == "職能基準" else t("bot.unit_label", label=label)
 
     def _use(self, incoming: Incoming, session: Session) -> list[Reply]:
-        query = clean_text(incoming.args)[:MAX_QUESTION_CHARS]
+        query = clean_message(incoming.args)[:MAX_QUESTION_CHARS]
         if not query:
             return self._standards(incoming, session)
         found = find_standards(self.catalog, query)
@@ -405,7 +361,7 @@ class Engine:
             return self._choose(incoming, session, found[0].code, edit=False)
         text = t("bot.use_ambiguous", query=query) if found else t("bot.use_unknown", query=query)
         options = found or self.catalog.current()
-        pairs = [(self._kind_label(d), f"{STANDARD_PREFIX}{d.code}") for d in options]
+        pairs = [(self._kind_label(d), cb.Choose(d.code)) for d in options]
         return [Reply(text, button_rows(pairs))]
 
     def _reset(self, _incoming: Incoming, session: Session) -> list[Reply]:
@@ -424,14 +380,14 @@ class Engine:
 
     def _assess(self, incoming: Incoming, session: Session) -> list[Reply]:
         """`/assess [standard] [快速]`: the scope menu, or with 快速 a quick assessment at once (typed alone)."""
-        query, quick = split_quick(clean_text(incoming.args)[:MAX_QUESTION_CHARS])
+        query, quick = split_quick(clean_message(incoming.args)[:MAX_QUESTION_CHARS])
         if not query:
             return self._begin_assessment(incoming, session, session.standard, quick)
         found = find_standards(self.catalog, query)
         if len(found) == 1:
             return self._begin_assessment(incoming, session, found[0].code, quick)
         text = t("bot.use_ambiguous", query=query) if found else t("bot.use_unknown", query=query)
-        pairs = [(self._kind_label(d), f"{ASSESSMENT_PREFIX}begin:{d.code}") for d in found or self.catalog.current()]
+        pairs = [(self._kind_label(d), cb.AssessBegin(d.code)) for d in found or self.catalog.current()]
         return [Reply(text, button_rows(pairs))]
 
     def _begin_assessment(self, incoming: Incoming, session: Session, code: str | None,
@@ -463,38 +419,38 @@ class Engine:
 
     # ------------------------------------------------------------ buttons
     def _on_button(self, incoming: Incoming, session: Session) -> list[Reply]:
-        data = incoming.button or ""
-        if data.startswith(STANDARD_PREFIX):
-            return self._choose(incoming, session, data.removeprefix(STANDARD_PREFIX), edit=True)
-        if data.startswith(ASSESSMENT_PREFIX):
-            if data.startswith(ASSESSMENT_BEGIN):
-                code = data.removeprefix(ASSESSMENT_BEGIN).split(":")[0]
-                if self.catalog.get(code) is not None and code != session.standard:
-                    session.focus(code, "assessed")
+        """A press, read by bot/callbacks.py: data that is no button of ours (stale, tampered with) gets the
+        polite reply of the family it claims, never an action."""
+        data = cb.decode(incoming.button or "")
+        match data:
+            case cb.Choose(code=code):
+                return self._choose(incoming, session, code, edit=True)
+            case cb.AssessBegin(code=code) if self.catalog.get(code) is not None and code != session.standard:
+                session.focus(code, "assessed")
+        if data.family == "as":
             return self.assessments.on_button(incoming.user_id, incoming.chat_id, data)
-        if data.startswith(SHARING_PREFIXES) and self.sharing is not None:
-            return self.sharing.on_button(incoming)
-        if data.startswith(COMMAND_PREFIX):
-            name = data.removeprefix(COMMAND_PREFIX)
-            if name in USER_COMMANDS:
+        if data.family in ("rv", "tm") and self.sharing is not None:
+            return self.sharing.on_button(incoming, data)
+        if data.family == "fg":
+            return self.forgetting.on_button(incoming, data)
+        match data:
+            case cb.Command(name=name) if name in USER_COMMANDS:
                 return self._on_command(_as_command(incoming, name), session)
-        if data.startswith(EXAMPLE_PREFIX):
-            return self._ask_example(incoming, session, data.removeprefix(EXAMPLE_PREFIX))
-        if data.startswith(PAGE_PREFIX):
-            return self.pager.page(incoming, data)
-        if data.startswith(REFERENT_PREFIX):
-            return self._referent(incoming, session, data.removeprefix(REFERENT_PREFIX))
-        if data.startswith(ASK_PREFIX):
-            return self._ask(incoming, session, data.removeprefix(ASK_PREFIX))
-        if data.startswith(FORGET_PREFIX):
-            return self.forgetting.on_button(incoming)
+            case cb.Example(number=number):
+                return self._ask_example(incoming, session, number)
+            case cb.Page():
+                return self.pager.page(incoming, data)
+            case cb.Referent(number=number):
+                return self._referent(incoming, session, number)
+            case cb.Ask(question=question):
+                return self._ask(incoming, session, question)
         return [Reply(t("bot.button_unknown"))]
 
-    def _ask_example(self, incoming: Incoming, session: Session, number: str) -> list[Reply]:
+    def _ask_example(self, incoming: Incoming, session: Session, number: int) -> list[Reply]:
         examples: list[str] = raw("bot.examples")
-        if not number.isdigit() or int(number) >= len(examples):
+        if number >= len(examples):
             return [Reply(t("bot.button_unknown"))]
-        return self._ask(incoming, session, examples[int(number)])
+        return self._ask(incoming, session, examples[number])
 
     def _choose(self, incoming: Incoming, session: Session, code: str, edit: bool) -> list[Reply]:
         """Make a standard the chat's current one; answer the question that waited for it."""
@@ -521,7 +477,7 @@ class Engine:
         """A typed button label presses that button; a wish to assess oneself starts an assessment; an answer
         while an assessment question is open (the assessment keeps its place); otherwise, or for a lookup in
         the middle of one, a question answered (then the open question shown again)."""
-        typed = clean_text(incoming.text)[:MAX_EVIDENCE_CHARS]
+        typed = clean_message(incoming.text)[:MAX_EVIDENCE_CHARS]
         pressed = _typed_button(typed, session.buttons)
         if pressed is not None:
             return self._on_button(_as_button(incoming, pressed), session)
@@ -545,7 +501,7 @@ class Engine:
         return self._begin_assessment(incoming, session, current[0] if current else session.standard)
 
     def _ask(self, incoming: Incoming, session: Session, text: str) -> list[Reply]:
-        question = clean_text(text)
+        question = clean_message(text)
         if not question:
             return [Reply(t("bot.empty_text"))]
         if not has_words(question):
@@ -573,17 +529,17 @@ class Engine:
         resolved = answer.resolved
         assert resolved is not None
         session.pending = {"options": list(resolved.options), "standard": resolved.standard}
-        pairs = [(code, f"{REFERENT_PREFIX}{n}") for n, code in enumerate(resolved.choices)]
+        pairs = [(code, cb.Referent(n)) for n, code in enumerate(resolved.choices)]
         return [Reply(answer.answer, button_rows(pairs, per_row=len(pairs)), answer=answer)]
 
-    def _referent(self, incoming: Incoming, session: Session, number: str) -> list[Reply]:
+    def _referent(self, incoming: Incoming, session: Session, number: int) -> list[Reply]:
         """The button of `_which_one`: the question about the thing chosen."""
         options = (session.pending or {}).get("options") or []
-        if not number.isdigit() or int(number) >= len(options):
+        if number >= len(options):
             return [Reply(t("bot.button_unknown"))]
         standard = session.pending.get("standard") if session.pending else None
         session.pending = None
-        answer = self.assistant.converse(str(options[int(number)]), standard or session.standard, session.history)
+        answer = self.assistant.converse(str(options[number]), standard or session.standard, session.history)
         session.remember(answer.turn)
         return self._answer_replies(answer, edit=True, notes=[])
 
@@ -616,23 +572,19 @@ class Engine:
         if notes:
             text = "\n\n".join([text, *notes])
         if answer.choices:
-            pairs = [
-                (t("bot.standard_label", code=c.standard, title=c.title), f"{STANDARD_PREFIX}{c.standard}")
-                for c in answer.choices
-            ]
+            pairs = [(t("bot.standard_label", code=c.standard, title=c.title), cb.Choose(c.standard))
+                     for c in answer.choices]
             return [Reply(text, button_rows(pairs), edit=edit, answer=answer)]
         buttons = self._after_answer_buttons(answer.standard) if answer.standard else []
-        asks = [(label, f"{ASK_PREFIX}{question}") for label, question in answer.follow_ups]
+        asks: list[tuple[str, cb.Data]] = [(label, cb.Ask(question)) for label, question in answer.follow_ups]
         return [Reply(text, button_rows(asks) + buttons, edit=edit, answer=answer, sources=_sources(answer))]
 
     def _after_answer_buttons(self, code: str | None) -> list[list[Button]]:
         doc = self.catalog.get(code) if code else None
         if doc is None:
             return []
-        pairs = [
-            (t("bot.button_assess"), f"{ASSESSMENT_BEGIN}{doc.code}"),
-            (t("bot.button_other_standard"), f"{COMMAND_PREFIX}standards"),
-        ]
+        pairs = [(t("bot.button_assess"), cb.AssessBegin(doc.code)), (t("bot.button_other_standard"),
+                                                                       cb.Command("standards"))]
         return button_rows(pairs, per_row=2)
 
     def _current_document(self, session: Session) -> Document | None:
@@ -687,7 +639,7 @@ def _as_command(incoming: Incoming, name: str) -> Incoming:
 def _personal(incoming: Incoming) -> bool:
     """True for what only one person may do: their assessments, reviews, teams, /forget (and those deep links)."""
     if incoming.button is not None:
-        return incoming.button.startswith(PERSONAL_BUTTONS)
+        return cb.family(incoming.button) in PERSONAL_BUTTONS
     name = (incoming.command or "").lower()
     if name == "start":
         return incoming.args.strip().startswith(PERSONAL_LINKS)

@@ -2,7 +2,7 @@
 and deletes only after 「確定刪除」 is pressed within CONFIRM_SECONDS. The rate-limit row is kept: deleting
 one's data must not reset one's limit.
 
-Button data: `fg:y:<unix time the question was asked>` (delete), `fg:n` (keep).
+Button data (bot/callbacks.py): `fg:y:<unix time the question was asked>` (delete), `fg:n` (keep).
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from bot import callbacks as cb
 from bot.replies import Button, Incoming, Reply
 from bot.store import Database
 from prompts import t
 
-PREFIX = "fg:"
 CONFIRM_SECONDS = 600
 NAMES_SHOWN = 5
 
@@ -43,19 +43,18 @@ class Forgetting:
         if found["member_of"]:
             lines.append(t("bot.forget_member_of", count=len(found["member_of"]), names=_names(found["member_of"])))
         lines += [t("bot.forget_chat"), t("bot.forget_irreversible")]
-        buttons = [[Button(t("bot.button_forget_yes"), f"{PREFIX}y:{int(self.clock())}"),
-                    Button(t("bot.button_forget_no"), f"{PREFIX}n")]]
+        buttons = [[Button(t("bot.button_forget_yes"), cb.ForgetYes(int(self.clock())).encode()),
+                    Button(t("bot.button_forget_no"), cb.ForgetNo().encode())]]
         return [Reply("\n".join(lines), buttons)]
 
-    def on_button(self, incoming: Incoming) -> list[Reply]:
+    def on_button(self, incoming: Incoming, data: cb.Data) -> list[Reply]:
         if incoming.in_group:
             return [Reply(t("sharing.private_only"))]
-        action, _, asked = (incoming.button or "").removeprefix(PREFIX).partition(":")
-        if action == "n":
+        if isinstance(data, cb.ForgetNo):
             return [Reply(t("bot.forget_kept"), edit=True)]
-        if action != "y" or not (asked.isascii() and asked.isdigit()):
+        if not isinstance(data, cb.ForgetYes):
             return [Reply(t("bot.button_unknown"))]
-        if not 0 <= self.clock() - int(asked) <= CONFIRM_SECONDS:
+        if not 0 <= self.clock() - data.asked <= CONFIRM_SECONDS:
             return [Reply(t("bot.forget_expired"))]
         return self.erase(incoming.user_id)
 

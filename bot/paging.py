@@ -4,7 +4,7 @@ Every reply the engine gives passes through `Pager.fit`. A reply whose text need
 MAX_MESSAGES messages on the front (Telegram tells how it counts: its HTML chunks of 4096
 characters), or whose keyboard holds more than MAX_BUTTONS buttons (Telegram's limit), is cut
 into pages kept in the database, so the button works after a restart and in another process.
-The button data is `pg:<pages id>:<page number>` (well below 64 bytes); a page is shown only in
+The button data is `pg:<pages id>:<page number>` (bot/callbacks.py: Page); a page is shown only in
 the chat it was made for, and only while the documents it was drawn from are unchanged (each kept
 page set remembers their content hashes; a document removed or replaced since makes its pages outdated).
 """
@@ -15,11 +15,11 @@ import math
 from collections.abc import Callable, Mapping
 from itertools import zip_longest
 
+from bot import callbacks as cb
 from bot.replies import Button, Incoming, Reply
 from bot.store import Database
 from prompts import t
 
-PAGE_PREFIX = "pg:"
 MAX_MESSAGES = 3  # messages per reply (and per page)
 MAX_BUTTONS = 100  # buttons per keyboard (Telegram's limit)
 PAGE_BUTTONS = MAX_BUTTONS - 1  # a page's own buttons, with room for 下一頁
@@ -91,17 +91,14 @@ class Pager:
         return low
 
     # ------------------------------------------------------------ turning pages
-    def page(self, incoming: Incoming, data: str) -> list[Reply]:
+    def page(self, incoming: Incoming, data: cb.Page) -> list[Reply]:
         """The page a 下一頁 button asks for, in the chat it was made for."""
-        pages_id, _, number = data.removeprefix(PAGE_PREFIX).partition(":")
-        if not (pages_id.isascii() and pages_id.isdigit() and number.isascii() and number.isdigit()):
-            return [Reply(t("bot.button_unknown"))]
-        pages = self.db.get_pages(int(pages_id), incoming.chat_id)
-        if pages is None or int(number) >= len(pages):
+        pages = self.db.get_pages(data.pages, incoming.chat_id)
+        if pages is None or data.number >= len(pages):
             return [Reply(t("bot.page_gone"))]
         if self._outdated(pages[0].get("sources") or {}):
             return [Reply(t("bot.page_outdated"))]
-        return [self._page_reply(int(pages_id), pages, int(number))]
+        return [self._page_reply(data.pages, pages, data.number)]
 
     def _outdated(self, sources: Mapping[str, str]) -> bool:
         """True when a document the pages were drawn from has been removed or changed since."""
@@ -115,7 +112,7 @@ class Pager:
         rows = [[Button(label, data) for label, data in row] for row in page["buttons"]]
         if number + 1 < len(pages):
             label = t("bot.next_page", page=number + 2, pages=len(pages))
-            rows.append([Button(label, f"{PAGE_PREFIX}{pages_id}:{number + 1}")])
+            rows.append([Button(label, cb.Page(pages_id, number + 1).encode())])
         return Reply(page["text"], rows)
 
 

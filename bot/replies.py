@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from retrieval.types import Answer
-
-INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Zl", "Zp")  # controls, format (RLO, zero-width), private use, line breaks
-
-
-def one_line(text: str, limit: int | None = None) -> str:
-    """A name as one visible line: line breaks become spaces, control and format characters (RLO, zero-width
-    joiners) go, runs of spaces are one; cut to `limit` characters when given."""
-    visible = "".join(" " if ch in "\r\n\t\u2028\u2029" else ch for ch in text)
-    visible = "".join(ch for ch in visible if unicodedata.category(ch) not in INVISIBLE)
-    visible = re.sub(r"\s+", " ", visible).strip()
-    return visible[:limit].rstrip() if limit is not None else visible
-
 
 @dataclass(frozen=True, slots=True)
 class Button:

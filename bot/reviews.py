@@ -8,8 +8,9 @@ comment is the reviewer's next private message and nothing else: whatever else t
 Every step checks the link (expired, revoked, finished, someone else's) and happens only in a private chat, so
 nothing of the owner's (ratings, examples) is ever shown in a group. Rows: bot/store.py (review_links).
 
-Button data: `rv:share:<result>`; `rv:m:<link>:<task>:<0-3|c|s>` (rate, confirm, skip);
-`rv:n:<link>:<task>` (no comment); `rv:i:<link>:<task>:<1|0>` (indicators shown or hidden); `rv:p:<link>` (pause).
+Button data (bot/callbacks.py): `rv:share:<result>` Share; `rv:m:<link>:<task>:<0-3|c|s>` ReviewMark (rate,
+confirm, skip); `rv:n:<link>:<task>` NoComment; `rv:i:<link>:<task>:<1|0>` Indicators (shown or hidden);
+`rv:p:<link>` ReviewPause.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot import callbacks as cb
 from bot.assessment.questions import question_for
+from bot.assessment.report import flag_label, scale_label
 from bot.export import csv_bytes
-from bot.replies import Button, Incoming, Reply, one_line
-from bot.report import flag_label, scale_label
+from bot.replies import Button, Incoming, Reply
 from bot.store import DONE, OPEN, REVOKED, TAKEN, Database, aware, row_id, utcnow
 from index.catalog import Catalog
+from index.text import one_line
 from prompts import raw, t
 
-PREFIX = "rv:"
 DEEP_LINK = "review-"
 LINK_DAYS = 14
 COMMENT_MINUTES = 30  # a comment is awaited this long after its rating
@@ -83,12 +85,6 @@ class Reviews:
         return self._share(incoming, result_id) if result_id is not None else \
             [Reply(t("sharing.share_not_found", id=arg))]
 
-    def share_button(self, incoming: Incoming, arg: str) -> list[Reply]:
-        result_id = row_id(arg)
-        if incoming.in_group:
-            return [Reply(t("sharing.private_only"))]
-        return self._share(incoming, result_id) if result_id is not None else \
-            [Reply(t("sharing.share_not_found", id=arg))]
 
     def _share(self, incoming: Incoming, result_id: int | None) -> list[Reply]:
         found = self.results.results(incoming.user_id, result_id)
@@ -190,15 +186,17 @@ class Reviews:
                      [t("sharing.review_no_examples")])
         if indicators:
             lines.extend(self._indicator_lines(result, task.code))
-        data = f"{PREFIX}m:{link_id}:{index}:"
+        def mark(choice: cb.Mark) -> str:
+            return cb.ReviewMark(link_id, index, choice).encode()
+
         rows: list[list[Button]] = []
         if self_rating is not None:
-            rows.append([Button(t("sharing.button_confirm", score=scale_label(self_rating)), data + "c")])
-        rows.extend([Button(scale_label(score), data + str(score))] for score in SCALE)
+            rows.append([Button(t("sharing.button_confirm", score=scale_label(self_rating)), mark("c"))])
+        rows.extend([Button(scale_label(score), mark(str(score)))] for score in SCALE)  # type: ignore[arg-type]
         toggle = "sharing.button_hide_indicators" if indicators else "sharing.button_indicators"
-        rows.append([Button(t(toggle), f"{PREFIX}i:{link_id}:{index}:{0 if indicators else 1}")])
-        rows.append([Button(t("sharing.button_skip_task"), data + "s"),
-                     Button(t("sharing.button_pause"), f"{PREFIX}p:{link_id}")])
+        rows.append([Button(t(toggle), cb.Indicators(link_id, index, not indicators).encode())])
+        rows.append([Button(t("sharing.button_skip_task"), mark("s")),
+                     Button(t("sharing.button_pause"), cb.ReviewPause(link_id).encode())])
         return Reply("\n".join(lines), rows)
 
     def _indicator_lines(self, result: Any, task_code: str) -> list[str]:
@@ -210,13 +208,13 @@ class Reviews:
         return [t("sharing.review_indicators"), *(t("sharing.review_indicator_line", text=item) for item in items)]
 
     # ------------------------------------------------------------ buttons
-    def on_button(self, incoming: Incoming, action: str, args: list[str]) -> list[Reply]:
-        """A review button (ValueError/IndexError for data that is not one of them)."""
-        if action == "share":
-            return self.share_button(incoming, args[0])
+    def on_button(self, incoming: Incoming, data: cb.Data) -> list[Reply]:
+        """A review button (bot/callbacks.py), checked against the link it names."""
         if incoming.in_group:
             return [Reply(t("sharing.private_only"))]
-        link_id = row_id(args[0])
+        if isinstance(data, cb.Share):
+            return self._share(incoming, data.result)
+        link_id = getattr(data, "link", None)
         row = self.db.review_link(link_id) if link_id is not None else None
         refusal = self._refusal(row, incoming.user_id)
         if refusal:
@@ -225,16 +223,19 @@ class Reviews:
         result = self._result(row)
         if result is None:
             return [Reply(t("sharing.link_unknown"))]
-        if action == "p":
+        if isinstance(data, cb.ReviewPause):
             return self._pause(row, result)
-        index = _task_index(args[1], result)
-        if action == "m":
-            return self._mark(row, result, index, _choice(args[2]))
-        if action == "n":
-            return self._continue(link_id)
-        if action == "i":
-            return [self._edit(self._task_reply(link_id, result, index, indicators=args[2] == "1"))]
-        raise ValueError(action)
+        task = getattr(data, "task", len(result.tasks))
+        if task >= len(result.tasks):
+            return [Reply(t("sharing.review_stale"))]
+        match data:
+            case cb.ReviewMark(mark=mark):
+                return self._mark(row, result, task, mark)
+            case cb.NoComment():
+                return self._continue(link_id)
+            case cb.Indicators(shown=shown):
+                return [self._edit(self._task_reply(link_id, result, task, indicators=shown))]
+        return [Reply(t("sharing.review_stale"))]
 
     def _mark(self, row: dict[str, Any], result: Any, index: int, choice: str) -> list[Reply]:
         task = result.tasks[index]
@@ -245,7 +246,7 @@ class Reviews:
             self.db.update_review_link(row["id"], marks=marks)
             return [Reply(t("sharing.marked_skip", code=task.code)), *self._continue(row["id"])]
         self.db.update_review_link(row["id"], marks=marks, awaiting=task.code, awaiting_since=self.clock())
-        no_comment = Button(t("sharing.button_no_comment"), f"{PREFIX}n:{row['id']}:{index}")
+        no_comment = Button(t("sharing.button_no_comment"), cb.NoComment(row["id"], index).encode())
         return [Reply(t("sharing.marked", code=task.code, rating=scale_label(rating)), [[no_comment]])]
 
     def _pause(self, row: dict[str, Any], result: Any) -> list[Reply]:
@@ -284,7 +285,7 @@ class Reviews:
     def interrupted(self, incoming: Incoming) -> None:
         """Anything but the comment itself (a command, another button, a message in a group) ends the wait."""
         comment = incoming.button is None and incoming.command is None and not incoming.in_group
-        if not comment and not (incoming.button or "").startswith(PREFIX):
+        if not comment and cb.family(incoming.button or "") != "rv":
             self.db.drop_awaited_comment(incoming.user_id)
 
     # ------------------------------------------------------------ the end
@@ -329,19 +330,6 @@ class Reviews:
         """The marks of the result's latest finished review and who made them ({} when none)."""
         row = self.db.latest_review(result_id, (DONE,))
         return (dict(row["marks"]), display_name(row["reviewer_name"])) if row else ({}, "")
-
-
-def _choice(text: str) -> str:
-    if text in ("c", "s") or (text.isascii() and text.isdigit() and int(text) in SCALE):
-        return text
-    raise ValueError(text)
-
-
-def _task_index(text: str, result: Any) -> int:
-    index = row_id(text)
-    if index is None or index >= len(result.tasks):
-        raise ValueError(text)
-    return index
 
 
 def _next_task(result: Any, marks: dict[str, Any]) -> int | None:

@@ -1,8 +1,10 @@
-"""Everything a front needs, built once from the settings: catalog, assistant, database, engine."""
+"""Everything a front needs, built once from the settings: the catalog holder, assistant, database, engine.
+
+The catalog is read once (bot/wiring.py: the corpus folder and the uploads) into one holder (index/holder.py)
+that the assistant, the assessments and the engine all read; /reload and an upload swap the holder's catalog."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import tempfile
@@ -15,69 +17,21 @@ from bot.engine import Engine, RateLimiter
 from bot.settings import Settings
 from bot.sharing import Sharing
 from bot.store import Database
-from bot.wiring import build_assistant, parsed_cache
-from index.catalog import DOCUMENT_SUFFIXES, Catalog, DuplicateDocument, ParsedCache
+from bot.wiring import build_assistant, read_catalog, uploaded_documents, uploads_dir
+from index.catalog import DOCUMENT_SUFFIXES, Catalog
 from index.embed import get_embedder
 from index.guard import parse_document, sandbox
-from index.model import Document
+from index.holder import CatalogHolder
 from index.names import printable
 from index.names import safe_file_name as _safe_name
-from index.parse import ParseError
 from prompts import t
 from retrieval.assistant import Assistant
 
 log = logging.getLogger(__name__)
 
-UPLOADS_FOLDER = "standards"
 REPLACED_FOLDER = "replaced"  # inside the uploads folder: older uploads of a code, kept but not loaded
 UPLOAD_SUFFIX = ".txt"
 MAX_ERRORS_SHOWN = 5
-
-
-def uploads_dir(settings: Settings) -> Path:
-    """Where documents sent by an admin are kept (in the data directory, never the source tree)."""
-    return settings.bot_data_dir / UPLOADS_FOLDER
-
-
-def _document_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
-
-
-def load_catalog(corpus_dir: Path, extra_dir: Path | None = None, cache_dir: Path | None = None) -> Catalog:
-    """The shipped corpus plus uploaded documents; an upload replaces a document with the same code.
-
-    Of two uploads with one code the newer file is loaded and the older reported (an upload made
-    now moves the older one aside, see Services.add_document; this covers folders filled by hand)."""
-    catalog = Catalog(parsed=ParsedCache(cache_dir) if cache_dir else None)
-    with sandbox():  # one child process for the PDFs and ODTs of both folders, if there are any
-        for path in _document_files(corpus_dir):
-            catalog.add_file(path)
-        uploads = _uploads(extra_dir, catalog.errors)
-    loaded: dict[str, str] = {}
-    for path, doc in uploads:
-        if doc.code in loaded:
-            message = t("documents.duplicate_upload", code=doc.code, other=printable(loaded[doc.code]))
-            catalog.errors.append(DuplicateDocument(path.name, message))
-            continue
-        loaded[doc.code] = path.name
-        catalog.documents[doc.code] = doc
-        catalog.hashes[doc.code] = hashlib.sha256(path.read_bytes()).hexdigest()
-    catalog.resolve()
-    return catalog
-
-
-def _uploads(folder: Path | None, errors: list[ParseError]) -> list[tuple[Path, Document]]:
-    """The uploaded documents that parse, newest file first."""
-    out = []
-    files = _document_files(folder) if folder else []
-    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True):
-        try:
-            out.append((path, parse_document(path)))
-        except ParseError as e:
-            errors.append(e)
-    return out
 
 
 def safe_file_name(name: str) -> str:
@@ -88,20 +42,22 @@ def safe_file_name(name: str) -> str:
 @dataclass
 class Services:
     settings: Settings
-    catalog: Catalog
+    holder: CatalogHolder
     assistant: Assistant
     db: Database
     assessments: AssessmentService
     engine: Engine
 
+    @property
+    def catalog(self) -> Catalog:
+        return self.holder.catalog
+
     def reload(self) -> str:
         """Re-read the corpus; keep the old one when the new one has no document. Returns a short report."""
-        catalog = load_catalog(self.settings.corpus_dir, uploads_dir(self.settings), parsed_cache(self.settings))
+        catalog = read_catalog(self.settings)
         if not catalog.documents:
             return t("bot.reload_failed", errors=_error_lines(catalog))
-        self.catalog = catalog
-        self.assistant.reload(catalog)
-        self.assessments.reload(catalog)
+        self.holder.swap(catalog)
         report = t("bot.reload_done", count=len(catalog.documents), current=len(catalog.current()))
         if catalog.errors:
             report += "\n" + t("bot.reload_errors", errors=_error_lines(catalog))
@@ -117,7 +73,7 @@ class Services:
             candidate.write_bytes(content)
             doc = parse_document(candidate)
             target.mkdir(parents=True, exist_ok=True)
-            replaced = [path for path, old in _uploads(target, []) if old.code == doc.code]
+            replaced = [path for path, old in uploaded_documents(target, []) if old.code == doc.code]
             for old_path in replaced:
                 _set_aside(old_path, target / REPLACED_FOLDER)
             kept = _free_name(target, name)
@@ -156,25 +112,26 @@ def conversation_engine(assistant: Assistant, db_url: str, embedder: str = "nano
     """An engine over an assistant already built, its chats kept in `db_url` (the batch's conversations)."""
     db = Database(db_url)
     db.create()
-    assessments = AssessmentService(assistant.catalog, db, EvidenceMatcher(get_embedder(embedder)))
+    assessments = AssessmentService(assistant.holder, db, EvidenceMatcher(get_embedder(embedder)))
     return Engine(assistant, assessments, db)
 
 
 def build_services(settings: Settings) -> Services:
     """Load the catalog, open (or create) the database and wire the assistant, assessments and engine."""
-    catalog = load_catalog(settings.corpus_dir, uploads_dir(settings), parsed_cache(settings))
+    catalog = read_catalog(settings)
     for error in catalog.errors:
         log.warning("document skipped: %s", error)
     require_documents(catalog, settings.corpus_dir)
     setting = "DATABASE_URL" if settings.database_url else "BOT_DATA_DIR"
     db = Database(settings.db_url, timeout=settings.database_timeout, setting=setting)
     db.create()
-    assistant = build_assistant(settings, catalog)
-    assessments = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(settings.embedder)))
+    holder = CatalogHolder(catalog)
+    assistant = build_assistant(settings, holder)
+    assessments = AssessmentService(holder, db, EvidenceMatcher(get_embedder(settings.embedder)))
     sharing = Sharing(db, assessments)
     assessments.on_finished.append(sharing.member_finished)
     engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute),
                     sharing=sharing)
-    services = Services(settings, catalog, assistant, db, assessments, engine)
+    services = Services(settings, holder, assistant, db, assessments, engine)
     engine.reloader = services.reload
     return services

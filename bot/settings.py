@@ -9,7 +9,7 @@ import platformdirs
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.masking import mask_url
+from index.masking import mask_url
 from prompts import t
 
 SHIPPED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "standards"
@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=30, alias="BOT_USER_RATE_PER_MINUTE", ge=0)  # 0: no limit
     log_level: str = Field(default="INFO", alias="BOT_LOG_LEVEL")
     math_threads: int = Field(default=1, ge=1, le=64, alias="BOT_MATH_THREADS")
+    plugins: str = Field(default="", alias="BOT_PLUGINS")  # modules imported at start (they register embedders)
 
     @field_validator("log_level")
     @classmethod
@@ -55,6 +56,10 @@ class Settings(BaseSettings):
     @property
     def admin_ids(self) -> frozenset[int]:
         return frozenset(int(x) for x in self.bot_admin_ids.replace(" ", "").split(",") if x.strip().lstrip("-").isdigit())
+
+    @property
+    def plugin_modules(self) -> list[str]:
+        return [name.strip() for name in self.plugins.split(",") if name.strip()]
 
     @property
     def db_url(self) -> str:

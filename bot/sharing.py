@@ -12,18 +12,17 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from bot import callbacks as cb
 from bot.replies import Incoming, Reply
 from bot.reviews import DEEP_LINK as DEEP_REVIEW
 from bot.reviews import LINK_DAYS, ResultsLike, Reviews
-from bot.reviews import PREFIX as REVIEW_PREFIX
 from bot.store import Database, utcnow
 from bot.teams import DEEP_LINK as DEEP_TEAM
-from bot.teams import PREFIX as TEAM_PREFIX
 from bot.teams import Teams
 from bot.teamview import Sheet
 from prompts import t
 
-__all__ = ["DEEP_REVIEW", "DEEP_TEAM", "LINK_DAYS", "REVIEW_PREFIX", "TEAM_PREFIX", "Sharing"]
+__all__ = ["DEEP_REVIEW", "DEEP_TEAM", "LINK_DAYS", "Sharing"]
 
 
 class Sharing:
@@ -56,17 +55,16 @@ class Sharing:
         return None
 
     # ------------------------------------------------------------ buttons and text
-    def on_button(self, incoming: Incoming) -> list[Reply]:
-        prefix, _, rest = (incoming.button or "").partition(":")
-        action, *args = rest.split(":")
-        try:
-            if prefix + ":" == REVIEW_PREFIX:
-                return self.reviews.on_button(incoming, action, args)
-            if prefix + ":" == TEAM_PREFIX:
-                return self.teams.on_button(incoming, action, args)
-        except (ValueError, IndexError):
-            pass
-        return [Reply(t("sharing.review_stale") if prefix + ":" == REVIEW_PREFIX else t("sharing.team_stale"))]
+    def on_button(self, incoming: Incoming, data: cb.Data | None = None) -> list[Reply]:
+        """An `rv:` or `tm:` button (bot/callbacks.py); one that is none of theirs is answered as stale."""
+        data = cb.decode(incoming.button or "") if data is None else data
+        if data.family not in ("rv", "tm") or isinstance(data, cb.Unreadable):
+            if incoming.in_group:
+                return [Reply(t("sharing.private_only"))]
+            return [Reply(t("sharing.team_stale") if data.family == "tm" else t("sharing.review_stale"))]
+        if data.family == "rv":
+            return self.reviews.on_button(incoming, data)
+        return self.teams.on_button(incoming, data)
 
     def on_text(self, incoming: Incoming) -> list[Reply] | None:
         """A typed comment on the task just rated; None when this message is no comment."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Hashable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -42,7 +44,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from bot.masking import MASK, mask_url, mask_urls_in
+from index.masking import MASK, mask_url, mask_urls_in
 from prompts import t
 
 DEFAULT_TIMEOUT = 15.0  # seconds to wait for a locked database (or a connection) before giving up
@@ -317,6 +319,72 @@ class Database:
     def begin(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
             yield conn
+
+    # ------------------------------------------------------------ one unit of work per message
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """One message (bot/engine.py): what is `remembered` is read once within it, until a write it depends on
+        (the callers say which: bot/assessment/records.py); what is `deferred` is written once, at its end. Per
+        thread of work (a context variable); a unit inside a unit is the same unit."""
+        if _UNIT_OF_WORK.get() is not None:
+            yield
+            return
+        unit = Unit()
+        token = _UNIT_OF_WORK.set(unit)
+        try:
+            yield
+        finally:
+            try:
+                for write in list(unit.deferred.values()):
+                    write()
+            finally:
+                _UNIT_OF_WORK.reset(token)
+
+    @staticmethod
+    def remembered(key: tuple[Hashable, ...], read: Callable[[], Any]) -> Any:
+        """`read()` once per unit of work (every time outside one). A key's first part names its kind."""
+        unit = _UNIT_OF_WORK.get()
+        if unit is None:
+            return read()
+        if key not in unit.memo:
+            unit.memo[key] = read()
+        return unit.memo[key]
+
+    @staticmethod
+    def remember(key: tuple[Hashable, ...], value: Any) -> None:
+        """A value now known without a query (just written, or to be written at the end)."""
+        unit = _UNIT_OF_WORK.get()
+        if unit is not None:
+            unit.memo[key] = value
+
+    @staticmethod
+    def peek(key: tuple[Hashable, ...], default: Any = None) -> Any:
+        unit = _UNIT_OF_WORK.get()
+        return unit.memo.get(key, default) if unit is not None else default
+
+    @staticmethod
+    def forget_remembered(*kinds: str) -> None:
+        """Read these kinds again (every kind when none is named): something they depend on was written."""
+        unit = _UNIT_OF_WORK.get()
+        if unit is not None:
+            for key in [k for k in unit.memo if not kinds or k[0] in kinds]:
+                del unit.memo[key]
+
+    @staticmethod
+    def defer(key: tuple[Hashable, ...], write: Callable[[], None]) -> bool:
+        """Run `write` when the unit of work ends (the last one given for a key); False outside a unit of work,
+        where the caller writes now."""
+        unit = _UNIT_OF_WORK.get()
+        if unit is None:
+            return False
+        unit.deferred[key] = write
+        return True
+
+    @staticmethod
+    def drop_deferred(key: tuple[Hashable, ...]) -> None:
+        unit = _UNIT_OF_WORK.get()
+        if unit is not None:
+            unit.deferred.pop(key, None)
 
     # ------------------------------------------------------------ chat sessions
     def get_session(self, chat_id: int) -> dict[str, Any]:
@@ -779,6 +847,17 @@ def _add_missing_columns(conn: Connection) -> None:
 
 
 _JSON_SESSION_FIELDS = ("pending", "context")
+
+
+@dataclass
+class Unit:
+    """One unit of work: values read (or known) in it, and the writes left for its end."""
+
+    memo: dict[tuple[Hashable, ...], Any] = field(default_factory=dict)
+    deferred: dict[tuple[Hashable, ...], Callable[[], None]] = field(default_factory=dict)
+
+
+_UNIT_OF_WORK: ContextVar[Unit | None] = ContextVar("unit_of_work", default=None)
 
 
 def _json_or_none(text: str | None) -> Any:

@@ -8,7 +8,7 @@ told when someone joins or finishes an assessment the team can see (a button in 
 A person runs at most MAX_TEAMS_PER_PERSON teams and is in at most MAX_MEMBERSHIPS; /team_report asks which
 team when there are several. Team and member names are kept as one visible line. Rows: bot/store.py.
 
-Button data: `tm:j:<team>:<n|a>:<check>` join (from now on / with the past; check: the start of the link's hash,
+Button data (bot/callbacks.py): `tm:j:<team>:<n|a>:<check>` join (from now on / with the past; check: the start of the link's hash,
 so the button cannot be forged without the link), `tm:x` not join, `tm:rm:<team>:<user>` remove, `tm:ln:<team>`
 new link, `tm:lv:<team>` leave, `tm:nt:<team>:<1|0>` notices on/off, `tm:rp:<team>` that team's report.
 """
@@ -21,9 +21,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from bot.replies import Button, Incoming, Reply, one_line
+from bot import callbacks as cb
+from bot.replies import Button, Incoming, Reply
 from bot.reviews import ResultsLike, deep_link, display_name, token_hash
-from bot.store import ADMIN, MEMBER, Database, aware, row_id, utcnow
+from bot.store import ADMIN, MEMBER, Database, aware, utcnow
 from bot.teamview import (
     Cell,
     Comment,
@@ -33,14 +34,11 @@ from bot.teamview import (
     ordered,
     sheet_parts,
     team_summary,
-    weakest,
     workbook_bytes,
 )
-from index.catalog import find_item
-from index.model import Standard
+from index.text import one_line
 from prompts import t
 
-PREFIX = "tm:"
 DEEP_LINK = "team-"
 MAX_TEAM_NAME = 40
 MAX_TEAMS_PER_PERSON = 20  # teams one person runs
@@ -48,8 +46,6 @@ MAX_MEMBERSHIPS = 50  # teams one person is a member of
 CHECK_CHARS = 16  # of the join link's hash, in a join button
 FROM_NOW, WITH_PAST = "n", "a"
 BUTTON_NAME_CHARS = 20
-WEAKEST_TASKS = 3
-TRAIN_ITEMS = 6
 
 Confirmed = Callable[[int], tuple[dict[str, dict[str, Any]], str]]
 
@@ -108,11 +104,11 @@ class Teams:
         lead = next((m for m in self.db.team_members(team["id"]) if m["role"] == ADMIN), None)
         past = len(self.results.results(incoming.user_id))
         check = team["join_hash"][:CHECK_CHARS]
-        data = f"{PREFIX}j:{team['id']}:{{mode}}:{check}"
-        rows = [[Button(t("sharing.button_join_from_now"), data.format(mode=FROM_NOW))]]
+        rows = [[Button(t("sharing.button_join_from_now"), cb.Join(team["id"], FROM_NOW, check).encode())]]
         if past:
-            rows.append([Button(t("sharing.button_join_with_past", count=past), data.format(mode=WITH_PAST))])
-        rows.append([Button(t("sharing.button_join_no"), f"{PREFIX}x")])
+            rows.append([Button(t("sharing.button_join_with_past", count=past),
+                                cb.Join(team["id"], WITH_PAST, check).encode())])
+        rows.append([Button(t("sharing.button_join_no"), cb.NotJoin().encode())])
         text = t("sharing.team_join_offer", name=team["name"], lead=display_name(lead["user_name"] if lead else ""),
                  past=t("sharing.team_join_past", count=past) if past else t("sharing.team_join_no_past"))
         return [Reply(text, rows)]
@@ -128,11 +124,9 @@ class Teams:
             return t("sharing.memberships_limit", limit=MAX_MEMBERSHIPS)
         return None
 
-    def _join(self, incoming: Incoming, args: list[str]) -> list[Reply]:
-        team_id, mode, check = row_id(args[0]), args[1], args[2]
-        team = self.db.team(team_id) if team_id is not None else None
-        if team is None or mode not in (FROM_NOW, WITH_PAST) or len(check) != CHECK_CHARS or \
-                not hmac.compare_digest(team["join_hash"][:CHECK_CHARS], check):
+    def _join(self, incoming: Incoming, data: cb.Join) -> list[Reply]:
+        team, mode = self.db.team(data.team), data.mode
+        if team is None or not hmac.compare_digest(team["join_hash"][:CHECK_CHARS], data.check):
             return [Reply(t("sharing.team_link_unknown"))]
         refusal = self._join_refusal(team, incoming.user_id)
         if refusal:
@@ -188,7 +182,7 @@ class Teams:
         for team in member_of:
             lines.append(t("sharing.team_member_team", name=team["name"], id=team["id"]))
             rows.append([Button(t("sharing.button_leave", name=team["name"][:BUTTON_NAME_CHARS]),
-                                f"{PREFIX}lv:{team['id']}")])
+                                cb.Leave(team["id"]).encode())])
         return [Reply("\n".join(lines), rows)]
 
     def _admin_lines(self, team: dict[str, Any], user_id: int) -> tuple[list[str], list[list[Button]]]:
@@ -197,47 +191,43 @@ class Teams:
         short = team["name"][:BUTTON_NAME_CHARS]
         lines = [t("sharing.team_line", name=team["name"], id=team["id"], count=len(members),
                    notices=t("sharing.notices_on") if notify else t("sharing.notices_off"))]
-        rows = [[Button(t("sharing.button_new_link", name=short), f"{PREFIX}ln:{team['id']}")],
+        rows = [[Button(t("sharing.button_new_link", name=short), cb.NewLink(team["id"]).encode())],
                 [Button(t("sharing.button_notify_off" if notify else "sharing.button_notify_on", name=short),
-                        f"{PREFIX}nt:{team['id']}:{0 if notify else 1}")]]
+                        cb.Notices(team["id"], not notify).encode())]]
         for n, member in enumerate(members, 1):
             label = display_name(member["user_name"] or str(member["user_id"]))
             shares = t("sharing.shares_all") if member["shared_from"] is None else \
                 t("sharing.shares_since", date=aware(member["shared_from"]).strftime("%Y-%m-%d"))  # type: ignore[union-attr]
             lines.append(t("sharing.team_member_line", n=n, member=label, shares=shares))
             rows.append([Button(t("sharing.button_remove", member=label[:BUTTON_NAME_CHARS]),
-                                f"{PREFIX}rm:{team['id']}:{member['user_id']}")])
+                                cb.RemoveMember(team["id"], member["user_id"]).encode())])
         return lines, rows
 
-    def _remove(self, incoming: Incoming, team_id: int | None, user_text: str) -> list[Reply]:
+    def _remove(self, incoming: Incoming, team_id: int, user_id: int) -> list[Reply]:
         if not self._is_admin(incoming.user_id, team_id):
             return [Reply(t("sharing.remove_denied"))]
-        assert team_id is not None
-        user_id = int(user_text) if user_text.lstrip("-").isascii() and user_text.lstrip("-").isdigit() else None
-        removed = self.db.remove_member(team_id, user_id) if user_id is not None else None
+        removed = self.db.remove_member(team_id, user_id)
         if removed is None:
             return [Reply(t("sharing.team_stale"))]
         team = self.db.team(team_id)
         return [Reply(t("sharing.removed", member=display_name(removed), name=team["name"] if team else ""))]
 
-    def _new_link(self, incoming: Incoming, team_id: int | None) -> list[Reply]:
+    def _new_link(self, incoming: Incoming, team_id: int) -> list[Reply]:
         """A new join link (only its hash is kept, so the old one cannot be shown again; it stops working)."""
         if not self._is_admin(incoming.user_id, team_id):
             return [Reply(t("sharing.remove_denied"))]
-        assert team_id is not None
         token = secrets.token_urlsafe(16)
         self.db.update_team(team_id, join_hash=token_hash(token))
         team = self.db.team(team_id)
         return [Reply(t("sharing.team_new_link", name=team["name"] if team else "",
                         link=deep_link(incoming, DEEP_LINK + token)))]
 
-    def _notify(self, incoming: Incoming, team_id: int | None, on: str) -> list[Reply]:
-        if not self._is_admin(incoming.user_id, team_id) or on not in ("0", "1"):
+    def _notify(self, incoming: Incoming, team_id: int, on: bool) -> list[Reply]:
+        if not self._is_admin(incoming.user_id, team_id):
             return [Reply(t("sharing.remove_denied"))]
-        assert team_id is not None
         self.db.update_team(team_id, notify=int(on))
         team = self.db.team(team_id)
-        key = "sharing.notify_on" if on == "1" else "sharing.notify_off"
+        key = "sharing.notify_on" if on else "sharing.notify_off"
         return [Reply(t(key, name=team["name"] if team else ""))]
 
     def _leave(self, user_id: int, team_id: int | None) -> list[Reply]:
@@ -260,13 +250,12 @@ class Teams:
         if len(admin_of) == 1:
             return self._team_view(admin_of[0]["id"], admin_of[0]["name"])
         rows = [[Button(t("sharing.button_team_report", name=team["name"][:BUTTON_NAME_CHARS * 2]),
-                        f"{PREFIX}rp:{team['id']}")] for team in admin_of]
+                        cb.TeamReport(team["id"]).encode())] for team in admin_of]
         return [Reply(t("sharing.report_pick", count=len(admin_of)), rows)]
 
-    def _report_of(self, incoming: Incoming, team_id: int | None) -> list[Reply]:
+    def _report_of(self, incoming: Incoming, team_id: int) -> list[Reply]:
         if not self._is_admin(incoming.user_id, team_id):
             return [Reply(t("sharing.remove_denied"))]
-        assert team_id is not None
         team = self.db.team(team_id)
         return self._team_view(team_id, team["name"] if team else "")
 
@@ -317,40 +306,27 @@ class Teams:
         sheet.tasks.sort(key=lambda item: _task_order(item[0]))
         sheet.rows.append(MemberRow(label, result.date, cells))
 
-    def _summary(self, name: str, sheet: Sheet) -> str:
-        lines = [t("sharing.report_head", name=name, title=sheet.title, code=sheet.code, members=len(sheet.rows))]
-        weak = weakest(sheet, WEAKEST_TASKS)
-        if weak:
-            lines.append(t("sharing.report_weakest"))
-        doc = self.results.catalog.get(sheet.code)
-        for code, title, mean, rated in weak:
-            lines.append(t("sharing.report_weak_line", code=code, title=title, mean=f"{mean:.1f}", rated=rated))
-            items = _to_train(doc, code)
-            if items:
-                lines.append(t("sharing.report_train_line", items="、".join(items)))
-        return "\n".join(lines)
-
     # ============================================================ buttons
-    def on_button(self, incoming: Incoming, action: str, args: list[str]) -> list[Reply]:
-        """A team button (ValueError/IndexError for data that is not one of them)."""
+    def on_button(self, incoming: Incoming, data: cb.Data) -> list[Reply]:
+        """A team button (bot/callbacks.py)."""
         if incoming.in_group:
             return [Reply(t("sharing.private_only"))]
-        if action == "j":
-            return self._join(incoming, args)
-        if action == "x":
-            return [Reply(t("sharing.team_declined"))]
-        team_id = row_id(args[0])
-        if action == "rm":
-            return self._remove(incoming, team_id, args[1])
-        if action == "ln":
-            return self._new_link(incoming, team_id)
-        if action == "lv":
-            return self._leave(incoming.user_id, team_id) if team_id is not None else [Reply(t("sharing.left_none"))]
-        if action == "nt":
-            return self._notify(incoming, team_id, args[1])
-        if action == "rp":
-            return self._report_of(incoming, team_id)
-        raise ValueError(action)
+        match data:
+            case cb.Join():
+                return self._join(incoming, data)
+            case cb.NotJoin():
+                return [Reply(t("sharing.team_declined"))]
+            case cb.RemoveMember(team=team, user=user):
+                return self._remove(incoming, team, user)
+            case cb.NewLink(team=team):
+                return self._new_link(incoming, team)
+            case cb.Leave(team=team):
+                return self._leave(incoming.user_id, team)
+            case cb.Notices(team=team, on=on):
+                return self._notify(incoming, team, on)
+            case cb.TeamReport(team=team):
+                return self._report_of(incoming, team)
+        return [Reply(t("sharing.team_stale"))]
 
 
 def _shared(member: dict[str, Any], result: Any) -> bool:
@@ -368,18 +344,3 @@ def _shared(member: dict[str, Any], result: Any) -> bool:
 def _task_order(code: str) -> tuple[int, ...]:
     digits = [int(part) for part in code.lstrip("T").split(".") if part.isdigit()]
     return tuple(digits) or (10_000,)
-
-
-def _to_train(doc: Any, task_code: str) -> list[str]:
-    """The K and S a task lists, as 'K09 名稱' (codes from the standard only)."""
-    if not isinstance(doc, Standard):
-        return []
-    task = doc.task(task_code)
-    if task is None:
-        return []
-    out = []
-    for key in [*task.knowledge[:TRAIN_ITEMS // 2], *task.skills[:TRAIN_ITEMS // 2]]:
-        item = find_item(doc, key.split(" ")[0]) or doc.knowledge.get(key) or doc.skills.get(key)
-        if item is not None:
-            out.append(f"{item.code} {item.text}")
-    return out

@@ -28,8 +28,8 @@ from matplotlib.text import Text
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
+from bot.assessment.report import chart_font, clip, score_number, wrap_chars
 from bot.export import safe_cell
-from bot.report import chart_font, clip, score_number, wrap_chars
 from prompts import raw, t
 
 COLOURS = ("#d7301f", "#fc8d59", "#91cf60", "#1a9850")  # 0 尚未做過 … 3 能指導他人或改善做法

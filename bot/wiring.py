@@ -1,9 +1,14 @@
 """The one place that puts the parts together: settings -> catalog -> vector index -> assistant (-> services,
-in bot/services.py). The command line, the server, the benchmarks and the tests all start here."""
+in bot/services.py). The command line, the server, the benchmarks and the tests all start here.
+
+The corpus is read here and only here (`read_catalog`): the documents of the corpus folder (BOT_CORPUS_DIR, the
+shipped standards by default) and the ones admins uploaded (in BOT_DATA_DIR), an upload replacing a document of
+its code. `ask`, `show`, the terminal chat and the server answer from the same documents."""
 
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -12,13 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
-from index.catalog import Catalog
+from index.catalog import Catalog, DuplicateDocument, ParsedCache
 from index.chunk import chunk_catalog, corpus_key
+from index.guard import parse_document, sandbox
+from index.holder import CatalogHolder
+from index.model import Document
+from index.names import printable
+from index.parse import ParseError
 from prompts import t
 from retrieval.assistant import Assistant
 from retrieval.search import BM25, HybridSearch
 
 log = logging.getLogger(__name__)
+UPLOADS_FOLDER = "standards"
 
 
 def parsed_cache(settings: Settings) -> Path:
@@ -52,21 +63,72 @@ def bulk() -> Iterator[None]:
         gc.freeze()
 
 
+def uploads_dir(settings: Settings) -> Path:
+    """Where documents sent by an admin are kept (in the data directory, never the source tree)."""
+    return settings.bot_data_dir / UPLOADS_FOLDER
+
+
 def read_catalog(settings: Settings, folder: Path | None = None) -> Catalog:
-    """The documents of a folder (the corpus by default), parsed documents reused by content hash."""
+    """The corpus (the corpus folder and the uploads), or the documents of one folder (`ingest FOLDER`); parsed
+    documents reused by content hash."""
     with bulk():
-        return Catalog.load(folder or settings.corpus_dir, cache_dir=parsed_cache(settings))
+        if folder is not None:
+            return Catalog.load(folder, cache_dir=parsed_cache(settings))
+        return load_catalog(settings.corpus_dir, uploads_dir(settings), parsed_cache(settings))
 
 
-def build_assistant(settings: Settings, catalog: Catalog | None = None, progress: bool = False,
+def load_catalog(corpus_dir: Path, extra_dir: Path | None = None, cache_dir: Path | None = None) -> Catalog:
+    """The corpus folder plus uploaded documents; an upload replaces a document with the same code.
+
+    Of two uploads with one code the newer file is loaded and the older reported (an upload made
+    now moves the older one aside, see Services.add_document; this covers folders filled by hand)."""
+    catalog = Catalog(parsed=ParsedCache(cache_dir) if cache_dir else None)
+    with sandbox():  # one child process for the PDFs and ODTs of both folders, if there are any
+        for path in document_files(corpus_dir):
+            catalog.add_file(path)
+        uploads = uploaded_documents(extra_dir, catalog.errors)
+    loaded: dict[str, str] = {}
+    for path, doc in uploads:
+        if doc.code in loaded:
+            message = t("documents.duplicate_upload", code=doc.code, other=printable(loaded[doc.code]))
+            catalog.errors.append(DuplicateDocument(path.name, message))
+            continue
+        loaded[doc.code] = path.name
+        catalog.documents[doc.code] = doc
+        catalog.hashes[doc.code] = hashlib.sha256(path.read_bytes()).hexdigest()
+    catalog.resolve()
+    return catalog
+
+
+def document_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def uploaded_documents(folder: Path | None, errors: list[ParseError]) -> list[tuple[Path, Document]]:
+    """The uploaded documents that parse, newest file first."""
+    out = []
+    files = document_files(folder) if folder else []
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name), reverse=True):
+        try:
+            out.append((path, parse_document(path)))
+        except ParseError as e:
+            errors.append(e)
+    return out
+
+
+def build_assistant(settings: Settings, catalog: Catalog | CatalogHolder | None = None, progress: bool = False,
                     lazy: bool = False) -> Assistant:
     """lazy: the vector store opens (and syncs) on the first question that searches by meaning, so a code
-    lookup from the command line never imports chromadb; a server starts eager and warms up."""
-    catalog = catalog or read_catalog(settings)
+    lookup from the command line never imports chromadb; a server starts eager and warms up. Given the catalog
+    holder, the assistant follows its reloads."""
+    holder = catalog if isinstance(catalog, CatalogHolder) else CatalogHolder(catalog or read_catalog(settings))
+    catalog = holder.catalog
     with bulk():
         chunks = chunk_catalog(catalog)
         search, model = build_search(settings, chunks, progress=progress, lazy=lazy, corpus=corpus_key(catalog))
-        assistant = Assistant(catalog, search, model, settings.index_dir)
+        assistant = Assistant(holder, search, model, settings.index_dir)
         if not lazy:
             search.bm25  # noqa: B018 - read (or built) now, not on the first question
     if not lazy:

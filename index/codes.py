@@ -27,6 +27,7 @@ _SPACED_STANDARD = re.compile(
 )
 
 # ---------------------------------------------------------------- items inside a standard
+ITEM_CODE = r"[TPOKSA]\d+(?:\.\d+){0,2}"  # T2, T2.2, P2.2.1, O2.2.1, K01, S01, A01 (a pattern's part)
 TASK = re.compile(r"(?<![A-Za-z\d.])T(\d{1,2})\.(\d{1,2})(?![\d.])")
 DUTY = re.compile(r"(?<![A-Za-z\d.])T(\d{1,2})(?![\d.])")
 INDICATOR_OR_OUTPUT = re.compile(r"(?<![A-Za-z\d.])([PO]\d{1,2}\.\d{1,2}\.\d{1,2})(?![\d.])")
@@ -34,13 +35,19 @@ KSA = re.compile(r"(?<![A-Za-z\d])([KSA])(\d{1,3})(?!\d)")
 UNIT_ID = re.compile(  # 「工作任務一共有幾個」 is 工作任務 + 一共 (in all), no 工作任務一
     rf"(工作任務[{CN_NUMERALS}]+(?!共)(?:-\d+)?|[KS][{CN_NUMERALS}]+|註\d+|評量[{CN_NUMERALS}](?:-\d+)?)"
 )
-ANY_ITEM = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![\d.])")
-ITEM_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})(?![A-Za-z0-9.])")  # a code as a word
+UNIT_SECTION = re.compile(rf"工作任務[{CN_NUMERALS}]+")  # a 職能單元 work section's id (index/parse.py)
+ANY_ITEM = re.compile(rf"(?<![A-Za-z0-9])({ITEM_CODE})(?![\d.])")
+ITEM_IN_TEXT = re.compile(rf"(?<![A-Za-z0-9])({ITEM_CODE})(?![A-Za-z0-9.])")  # a code as a word
 STANDARD_IN_TEXT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,5}\d{3,4}[A-Za-z]?\d*-\d{3}(?:[vV]\d+)?")
 
 # ---------------------------------------------------------------- as printed in table cells (glued to text)
+_CELL_TASK_CODE = r"T\s*(\d+)\s*\.\s*(\d+)"  # "T 2 . 2": a task code as a cell may space it
 CELL_DUTY = re.compile(r"^T\s*(\d+)(?![\d.])\s*(.*)$", re.S)
-CELL_TASK = re.compile(r"^T\s*(\d+)\s*\.\s*(\d+)\s*(.*)$", re.S)
+CELL_TASK = re.compile(rf"^{_CELL_TASK_CODE}\s*(.*)$", re.S)
+CELL_TASKS = re.compile(rf"(?<![A-Za-z0-9]){_CELL_TASK_CODE}")  # several task codes sharing one cell
+ITEM_START = re.compile(r"^[TPOKSA]\d")  # text that begins with an item's code
+LINE_ITEM_START = r"[TPOKSA]\s?\d"  # a PDF line that begins an item with its code (a pattern's part)
+CODE_CHARACTERS = r"[A-Za-z0-9\-]"  # what a standard's code is written with (a pattern's part)
 CELL_INDICATOR_OR_OUTPUT = re.compile(r"(?<![A-Za-z0-9])([PO]\d+\.\d+\.\d+)")
 CELL_K = re.compile(r"(?<![A-Za-z0-9])(K\d+)")
 CELL_S = re.compile(r"(?<![A-Za-z0-9])(S\d+|S(?=\s+[\u4e00-\u9fff]))")  # "S 雲端平台操作能力": no number

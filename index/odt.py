@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-from index.rows import SPACE, SourceRow
+from index.rows import SPACE, ParseError, SourceRow, check_size
 from prompts import t
 
 NS = {
@@ -55,8 +55,6 @@ class OverBudget(Exception):
 
 def odt_rows(path: Path) -> list[SourceRow]:
     """The rows of an ODT; an ODT that cannot be read raises ParseError naming the file."""
-    from index.parse import ParseError, check_size
-
     check_size(path)
     try:
         root = _content(path)
@@ -72,8 +70,6 @@ def odt_rows(path: Path) -> list[SourceRow]:
 
 def _content(path: Path) -> ElementTree.Element:
     """content.xml's tree, built from a stream of the unpacked bytes under the element and depth budgets."""
-    from index.parse import ParseError
-
     try:
         with zipfile.ZipFile(path) as archive:
             info = archive.getinfo("content.xml")

@@ -37,17 +37,15 @@ from index.model import (
     UnitSection,
     VersionEntry,
 )
-from index.names import printable
-from index.rows import SPACE, SourceRow, text_rows
+from index.rows import MAX_BYTES as MAX_BYTES  # the readers' budgets and errors, imported from here too
+from index.rows import SPACE, Located, ParseError, SourceRow, check_size, text_rows
 from prompts import t
 
-MAX_BYTES = 20_000_000  # checked on the file's size before anything is read
 CN_NUMBERS = "一二三四五六七八九十"
 _VERSION = printed_codes.VERSION_SUFFIX
 _DUTY = printed_codes.CELL_DUTY
-_TASK_CODE = r"T\s*(\d+)\s*\.\s*(\d+)"
 _TASK = printed_codes.CELL_TASK
-_TASKS = re.compile(rf"(?<![A-Za-z0-9]){_TASK_CODE}")  # several task codes sharing one cell
+_TASKS = printed_codes.CELL_TASKS  # several task codes sharing one cell
 _P_OR_O = printed_codes.CELL_INDICATOR_OR_OUTPUT
 _K, _S, _A = printed_codes.CELL_K, printed_codes.CELL_S, printed_codes.CELL_A
 _NOTE = printed_codes.NOTE_REF
@@ -55,37 +53,7 @@ _SECTION = re.compile(rf"(?:^|\s)([{CN_NUMBERS}]+)、([^：:]*)[：:]")
 _NUMBERED = re.compile(r"(?:^|\s)(\d+)\.\s")
 
 
-class ParseError(Exception):
-    """A document that cannot be read: says which file and, where it applies, which line (text) or page (PDF)."""
-
-    def __init__(self, source: str, message: str, line: int | None = None, page: int | None = None,
-                 transient: bool = False) -> None:
-        """transient: the reading was stopped by a limit of time or memory (the same bytes may read another
-        time); any other error is what these bytes are, and is kept with the parsed documents."""
-        self.source, self.message, self.line, self.page, self.transient = source, message, line, page, transient
-        super().__init__(f"{self.where}: {message}")
-
-    def __reduce__(self) -> tuple[type, tuple[str, str, int | None, int | None, bool]]:
-        """Pickled whole (a document read in a child process sends its error back)."""
-        return type(self), (self.source, self.message, self.line, self.page, self.transient)
-
-    @property
-    def where(self) -> str:
-        """The file name (control characters escaped) and the line or page: 「a.txt:12」, 「a.pdf p.3」."""
-        name = printable(self.source)
-        if self.page:
-            return f"{name} p.{self.page}"
-        return f"{name}:{self.line}" if self.line else name
-
-    @classmethod
-    def at(cls, source: str, message: str, row: SourceRow | Row | None) -> ParseError:
-        """An error pointing at a row: its page in a paged document, else its line."""
-        if row is None:
-            return cls(source, message)
-        return cls(source, message, page=row.page) if row.page else cls(source, message, row.line)
-
-
-def unexpected(source: str, error: Exception, row: SourceRow | Row | None) -> ParseError:
+def unexpected(source: str, error: Exception, row: Located | None) -> ParseError:
     """An exception of ours while reading a row, as the file's error at that row."""
     kind = "documents.too_deep_to_read" if isinstance(error, RecursionError) else "documents.unexpected"
     return ParseError.at(source, t(kind, kind=type(error).__name__), row)  # type: ignore[arg-type]
@@ -114,17 +82,6 @@ def _glued(fragments: list[Fragment]) -> str:
 
 
 # ---------------------------------------------------------------- entry points
-
-
-def check_size(path: Path) -> int:
-    """The file's size, from its directory entry: a huge file is refused before a byte of it is read."""
-    try:
-        size = path.stat().st_size
-    except OSError as e:
-        raise ParseError(path.name, t("documents.unreadable", reason=e.strerror)) from e
-    if size > MAX_BYTES:
-        raise ParseError(path.name, t("documents.too_large", size=size, limit=MAX_BYTES))
-    return size
 
 
 def read_lines(path: Path) -> list[str]:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from index import codes
 from index.clean import CJK, squeeze
-from index.rows import SPACE, SourceRow
+from index.rows import SPACE, ParseError, SourceRow, check_size
 from prompts import t
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,10 @@ SNAP = 1.5  # points: ruling lines this close are one line
 _IDEOGRAPHS = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 _IDEOGRAPH = re.compile(_IDEOGRAPHS)
 _IS_CJK = re.compile(rf"[{CJK}]")
-_CODE = re.compile(r"^[TPOKSA]\d")
 _CJK_BRACKETS = "《〈「『【（》〉」』】）"
 _WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?![A-Za-z0-9])")
 # a line that starts an item of its own: a code, a bullet, a numbered or 一、 item, a note mark
-_STARTS_ITEM = re.compile(r"^(?:[TPOKSA]\s?\d|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|【註\d+】)")
+_STARTS_ITEM = re.compile(rf"^(?:{codes.LINE_ITEM_START}|[■•●◆▪]|[-‧・]\s|\d+\.\s|[一二三四五六七八九十]+、|{codes.NOTE_REF.pattern})")
 MAX_PAGES = 500  # an official standard has 10-60 pages
 MAX_GLYPHS_PAGE = 40_000  # characters on one page (a dense A4 page at 7 pt holds ~12,000)
 MAX_GLYPHS = 2_000_000  # characters in the whole document
@@ -52,8 +51,6 @@ _FURNITURE = re.compile(r"^[#\s\-–—/|.第頁共Pageof]*#[#\s\-–—/|.第�
 
 def pdf_rows(path: Path) -> list[SourceRow]:
     """The rows of a PDF; a PDF that cannot be read raises ParseError naming the file (and page)."""
-    from index.parse import ParseError, check_size
-
     check_size(path)
     pages = _read_pages(path)
     if not any(p.glyphs for p in pages):
@@ -130,8 +127,6 @@ class Page:
 
 def _read_pages(path: Path) -> list[Page]:
     import pypdfium2 as pdfium
-
-    from index.parse import ParseError
 
     try:
         doc = pdfium.PdfDocument(str(path))
@@ -449,11 +444,11 @@ class Joiner:
         self.words: Counter[str] = Counter()  # Latin words seen whole (not at a line's start or end)
         for text in texts:
             for m in re.finditer(rf"(?<={_IDEOGRAPHS})( ?)([^\s{CJK}]+)", text):
-                if not _CODE.match(m.group(2)):
+                if not codes.ITEM_START.match(m.group(2)):
                     whole = m.end() < len(text)
                     self._count(self.before, m.group(2), bool(m.group(1)), m.group(2)[0], whole)
             for m in re.finditer(rf"([^\s{CJK}]+)( ?)(?={_IDEOGRAPHS})", text):
-                if not _CODE.match(m.group(1)):
+                if not codes.ITEM_START.match(m.group(1)):
                     self._count(self.after, m.group(1), bool(m.group(2)), m.group(1)[-1], m.start() > 0)
             for m in _WORD.finditer(text):
                 if m.start() > 0 and m.end() < len(text):
@@ -522,8 +517,8 @@ class Joiner:
 
 
 _NO_LINE_START = "。，、；：！？）」』】〉》,.;:!?)"  # punctuation a line may not start with (kinsoku)
-_CODE_HEAD = re.compile(r"[A-Za-z0-9\-]+$")
-_CODE_TAIL = re.compile(r"[A-Za-z0-9\-]+")
+_CODE_HEAD = re.compile(rf"{codes.CODE_CHARACTERS}+$")
+_CODE_TAIL = re.compile(rf"{codes.CODE_CHARACTERS}+")
 
 
 def _cut_code(left: str, nxt: str) -> bool:

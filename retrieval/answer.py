@@ -182,17 +182,6 @@ def reverse_lookup(draft: Draft, std: Standard, code: str) -> None:
         _cite_task(draft, std, task)
 
 
-def tasks_at_level(draft: Draft, std: Standard, level: int) -> None:
-    tasks = [task for task in std.tasks if task.level == level]
-    if not tasks:
-        draft.say(t("answers.level_none", level=level))
-        return
-    draft.say(t("answers.level_heading", level=level))
-    for n, task in enumerate(tasks, 1):
-        draft.say(t("answers.numbered", n=n, code=task.code, text=task.title))
-        _cite_task(draft, std, task)
-
-
 def remark_lookup(draft: Draft, doc: Document, term: str) -> bool:
     """A term the standard's remarks (說明與補充事項) explain: the remark line, cited to the standard."""
     if not isinstance(doc, Standard):

@@ -1,7 +1,12 @@
 """The assistant: a question (and the chat's chosen standard) in, an Answer with citations out.
 
 understand (retrieval/understand.py) -> route (retrieval/route.py) -> compose (answer, select,
-compare, find) -> one Answer. `explain` shows the first two steps and the passages searched.
+compare, find) -> one Answer. `explain` shows the first two steps and the passages searched; `show` composes
+a document or one of its items (`competency-bot show`) through the same router.
+
+Everything it reads a question with is built from one catalog, as one `Parts` snapshot: the catalog holder
+(index/holder.py) has it build the next snapshot when a reload swaps the catalog, and a question in flight
+finishes on the snapshot it started with.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +22,9 @@ import numpy as np
 
 from index.catalog import Catalog
 from index.chunk import chunk_catalog, corpus_key
+from index.holder import CatalogHolder
+from index.model import Document
+from index.text import MAX_QUESTION_CHARS
 from prompts import speaking, t
 from retrieval.advice import Advisor
 from retrieval.answer import Draft
@@ -35,24 +44,60 @@ OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the do
 CORPUS_COVERAGE = 0.6  # share of a question's words the documents hold, above which "outside" is doubted
 OOS_TIE = 0.01  # an 'outside' reading this close to one inside is a tie: the evidence (the passages) decides
 DENSE_KINDS = DENSE
-TRUNCATED_AFTER = 500
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What questions are read and answered with, all built from one catalog."""
+
+    catalog: Catalog
+    search: HybridSearch
+    reader: Reader
+    finder: Finder
+    router: Router
+    dialogue: Dialogue
 
 
 class Assistant:
-    def __init__(self, catalog: Catalog, search: HybridSearch, model: str = "", cache_dir: Path | None = None) -> None:
-        self.search = search
+    def __init__(self, catalog: Catalog | CatalogHolder, search: HybridSearch, model: str = "",
+                 cache_dir: Path | None = None) -> None:
         self.model = model
         self.cache_dir = cache_dir
-        self._use(catalog)
+        self.holder = catalog if isinstance(catalog, CatalogHolder) else CatalogHolder(catalog)
+        self._parts = self._build(self.holder.catalog, search)
+        self.holder.follow(self.reload)
 
-    def _use(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.reader = Reader(catalog, cache_dir=self.cache_dir)
-        self.finder = Finder(catalog, self.search, Scope(self.model))
-        meaning = Meaning.for_model(self.model, self._item_vectors if self.search.dense is not None else None)
-        self.router = Router(catalog, self.finder.search, self.finder.reverse_topic, Advisor(catalog, self.search),
-                             Claims(catalog, self.search), meaning)
-        self.dialogue = Dialogue(self.reader, catalog)
+    def _build(self, catalog: Catalog, search: HybridSearch) -> Parts:
+        reader = Reader(catalog, cache_dir=self.cache_dir)
+        finder = Finder(catalog, search, Scope(self.model))
+        meaning = Meaning.for_model(self.model, self._item_vectors if search.dense is not None else None)
+        router = Router(catalog, finder.search, finder.reverse_topic, Advisor(catalog, search), Claims(catalog, search),
+                        meaning)
+        return Parts(catalog, search, reader, finder, router, Dialogue(reader, catalog))
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._parts.catalog
+
+    @property
+    def search(self) -> HybridSearch:
+        return self._parts.search
+
+    @property
+    def reader(self) -> Reader:
+        return self._parts.reader
+
+    @property
+    def finder(self) -> Finder:
+        return self._parts.finder
+
+    @property
+    def router(self) -> Router:
+        return self._parts.router
+
+    @property
+    def dialogue(self) -> Dialogue:
+        return self._parts.dialogue
 
     def _item_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Passage vectors of item texts, from the index's embedding cache (K/S/A texts are indexed already)."""
@@ -70,27 +115,32 @@ class Assistant:
         return cls(catalog, HybridSearch(chunk_catalog(catalog), None, None))
 
     def reload(self, catalog: Catalog) -> None:
-        """A new corpus: the vector index syncs only the documents that changed, then searches switch over."""
+        """A new corpus (the holder calls this before it swaps): the vector index syncs only the documents that
+        changed, then the next snapshot replaces this one in one step."""
         chunks = chunk_catalog(catalog)
         corpus = corpus_key(catalog)
-        dense = self.search.dense
+        search = self.search
+        dense = search.dense
         if dense is not None and hasattr(dense, "sync"):
             log.info("index synced after reload: %s", dense.sync(chunks, corpus=corpus))
-        self.search = HybridSearch(chunks, dense, self.search.embed_query, cache=self.search.cache, corpus=corpus)
-        self._use(catalog)
+        self._parts = self._build(catalog, HybridSearch(chunks, dense, search.embed_query, cache=search.cache,
+                                                        corpus=corpus))
 
     # ------------------------------------------------------------ asking
     def ask(self, question: str, standard: str | None = None, lang: str | None = None) -> Answer:
         """One question on its own (`standard`: the one chosen earlier, used when the question names none). An
         English question (or lang="en") gets English framing around the standards' Chinese texts."""
+        return self._ask(self._parts, question, standard, lang)
+
+    def _ask(self, parts: Parts, question: str, standard: str | None, lang: str | None) -> Answer:
         started = time.perf_counter()
         lang = lang or language(question or "")
         with speaking(lang):
-            q = self.understand(question or "", standard)
-            draft = self.route(q, standard)
+            q = self._understand(parts, question or "", standard)
+            draft = self._route(parts, q, standard)
             answer = self.finish(q, draft, lang)
         answer.turn = record(q, draft.intent, draft.standard, [(c.standard, c.code) for c in draft.citations],
-                             self.catalog, lang)
+                             parts.catalog, lang)
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer
 
@@ -98,14 +148,15 @@ class Assistant:
         """A message of a conversation: read against the recent turns (most recent first), each leaning clause
         answered in turn; the answer's `turn` and `resolved` tell what it was about and how it was read."""
         started = time.perf_counter()
+        parts = self._parts
         answers: list[Answer] = []
         for clause in clauses(message or ""):
-            resolved = self.dialogue.resolve(clause, history)
+            resolved = parts.dialogue.resolve(clause, history)
             if resolved.how == "ambiguous":
                 answers.append(self._which_one(clause, resolved))
                 break
             lang = resolved.lang or language(clause)
-            answer = self.ask(resolved.text, resolved.standard or (None if across(clause) else standard), lang)
+            answer = self._ask(parts, resolved.text, resolved.standard or (None if across(clause) else standard), lang)
             answer.question, answer.resolved = clause, resolved
             answers.append(answer)
             history = [answer.turn, *history][:HISTORY] if answer.turn else history
@@ -116,14 +167,17 @@ class Assistant:
         return answer
 
     def understand(self, question: str, standard: str | None = None) -> Query:
-        session = bool(standard and self.catalog.get(standard))
-        q = self.reader.read(question, session=session)
+        return self._understand(self._parts, question, standard)
+
+    def _understand(self, parts: Parts, question: str, standard: str | None) -> Query:
+        session = bool(standard and parts.catalog.get(standard))
+        q = parts.reader.read(question, session=session)
         if not q.text:
             q.kind = "empty"
-        elif self._dense_reading(q):
-            q = self.reader.read(question, self._embed, self.model, session=session)
+        elif self._dense_reading(parts, q):
+            q = parts.reader.read(question, parts.search.embed, self.model, session=session)
         unsure = q.kind in OUT_OF_SCOPE and not q.outside and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN
-        if unsure and self._in_corpus(q):
+        if unsure and self._in_corpus(parts, q):
             q.kind = "search"
         return q
 
@@ -132,32 +186,44 @@ class Assistant:
         q, _ = self.reader.slots(text)
         return [*q.standards, *q.soft_standards]
 
-    def _in_corpus(self, q: Query) -> bool:
+    @staticmethod
+    def _in_corpus(parts: Parts, q: Query) -> bool:
         """An unsure 'outside the documents' reading of words the documents do hold is searched instead; so is one
         that ties with a kind inside (a task told in everyday words: 「上線當天要排一張幾點幾分誰做什麼的清單」)."""
         tie = q.prediction is not None and oos_margin(q, q.prediction) <= OOS_TIE
-        if self.finder.coverage(q) < CORPUS_COVERAGE and not tie:
+        if parts.finder.coverage(q) < CORPUS_COVERAGE and not tie:
             return False
-        return self.finder.in_scope(q, self.finder.hits(q, [], k=3))
+        return parts.finder.in_scope(q, parts.finder.hits(q, [], k=3))
 
-    def _dense_reading(self, q: Query) -> bool:
+    @staticmethod
+    def _dense_reading(parts: Parts, q: Query) -> bool:
         """The e5 model reads the question too when its words alone leave the kind open."""
-        return self.search.embed_query is not None and not q.has_codes and (
-            self.reader.needs_dense(q) or q.kind in DENSE_KINDS)
-
-    def _embed(self, text: str) -> np.ndarray:
-        return self.search.embed(text)
+        return parts.search.embed_query is not None and not q.has_codes and (
+            parts.reader.needs_dense(q) or q.kind in DENSE_KINDS)
 
     def route(self, q: Query, standard: str | None) -> Draft:
+        return self._route(self._parts, q, standard)
+
+    @staticmethod
+    def _route(parts: Parts, q: Query, standard: str | None) -> Draft:
         if q.kind == "empty":
             return Draft.reply("empty", t("answers.empty_question"))
-        session = self.catalog.get(standard) if standard else None
-        return self.router.route(q, session)
+        session = parts.catalog.get(standard) if standard else None
+        return parts.router.route(q, session)
+
+    # ------------------------------------------------------------ a document or an item, shown whole
+    def show(self, doc: Document, item: str | None = None) -> Answer | None:
+        """`competency-bot show`: the document's overview and tasks, or one item of it (a task, duty, indicator,
+        output, K/S/A or a 職能單元 id), composed by the router; None when the document has no such item."""
+        draft = self._parts.router.show(doc, item)
+        if draft is None:
+            return None
+        return Answer(item or doc.code, draft.intent, draft.text, draft.citations, [], 0.0, doc.code)
 
     def finish(self, q: Query, draft: Draft, lang: str = "zh") -> Answer:
         text = draft.text
-        if len(q.raw) > TRUNCATED_AFTER and len(q.raw) > len(q.text) + 50:
-            text += "\n" + t("answers.truncated", n=TRUNCATED_AFTER)
+        if len(q.raw) > MAX_QUESTION_CHARS and len(q.raw) > len(q.text) + 50:
+            text += "\n" + t("answers.truncated", n=MAX_QUESTION_CHARS)
         if lang != "zh" and draft.citations:
             text += "\n" + t("answers.english_note")
         return Answer(q.raw, draft.intent, text, draft.citations, draft.choices, 0.0, draft.standard,
@@ -165,11 +231,12 @@ class Assistant:
 
     # ------------------------------------------------------------ why an answer came out as it did
     def explain(self, question: str, standard: str | None = None, k: int = 8) -> dict[str, Any]:
-        q = self.understand(question, standard)
-        hits = self.search.search(q.text, k=k, filters=Filters(status=None if q.historical else "current"))
+        parts = self._parts
+        q = self._understand(parts, question, standard)
+        hits = parts.search.search(q.text, k=k, filters=Filters(status=None if q.historical else "current"))
         passages = []
         for hit in hits:
-            doc = self.catalog.get(hit.chunk.standard)
+            doc = parts.catalog.get(hit.chunk.standard)
             code, text = chunk_item(doc, hit.chunk) if doc else (hit.chunk.code, hit.chunk.text)
             passages.append({"standard": hit.chunk.standard, "code": code, "text": text[:80],
                              "fused": round(hit.score, 4), "similarity": round(hit.similarity, 3),
@@ -177,34 +244,34 @@ class Assistant:
         reading = q.explain()
         reading["plan"] = Plan.of(q, language(question)).explain()
         reading["session_standard"] = standard
-        reading["in_scope"] = self.finder.in_scope(q, hits) if hits else False
-        reading["coverage"] = round(self.finder.coverage(q), 2)
+        reading["in_scope"] = parts.finder.in_scope(q, hits) if hits else False
+        reading["coverage"] = round(parts.finder.coverage(q), 2)
         return {"question": question, "understood": reading, "passages": passages}
 
     # ------------------------------------------------------------ inline lookups
     def lookup(self, query: str, limit: int = 10) -> list[Citation]:
         """Items for inline mode: the answer's citations (exact codes, names), else the search's best."""
-        q = self.understand(query)
+        parts = self._parts
+        q = self._understand(parts, query, None)
         if q.kind in ("empty", "help", *OUTSIDE):
             return []
         if q.has_items:
-            docs = self.router.named(q) or sorted(self.router._holders(q), key=lambda d: d.status != "current")
-            per_doc = [self.router.route(q, doc).citations for doc in docs]
+            docs = parts.router.named(q) or sorted(parts.router._holders(q), key=lambda d: d.status != "current")
+            per_doc = [parts.router.route(q, doc).citations for doc in docs]
             firsts = [cites[0] for cites in per_doc if cites]  # the item itself, once per standard
             results = firsts + [c for cites in per_doc for c in cites[1:]]
             if results:
                 return _unique_citations(results)[:limit]
-        hits = self.finder.hits(q, self.router.named(q) if q.standards else [], k=limit)
-        if not self.finder.in_scope(q, hits):
+        hits = parts.finder.hits(q, parts.router.named(q) if q.standards else [], k=limit)
+        if not parts.finder.in_scope(q, hits):
             return []
         out = []
         for hit in hits:
-            doc = self.catalog.get(hit.chunk.standard)
+            doc = parts.catalog.get(hit.chunk.standard)
             if doc:
                 code, text = chunk_item(doc, hit.chunk)
                 out.append(Citation(doc.code, code, text))
         return out[:limit]
-
 
     @staticmethod
     def _which_one(clause: str, resolved: Resolved) -> Answer:

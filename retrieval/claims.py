@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from index import codes
 from index.catalog import Catalog, find_item, tasks_using
 from index.model import Document, Item, Standard, Task
 from prompts import t
@@ -29,7 +30,6 @@ ELSEWHERE = 2  # items shown where the claimed thing is
 TRAIT_ITEMS = 5
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
 _LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*(\d)|(\d)\s*級")
-_DUTY_CLAIM = re.compile(r"(?<![A-Za-z\d.])(T\d{1,2})(?![\d.])")
 _FIELD_SORT = {"outputs": "output", "indicators": "indicator", "knowledge": "knowledge", "skills": "skill"}
 _VERB = (r"是不是|是否為|是否是|是否|不是|就是|應該是|指的是|講的是|說的是|意思是|代表|屬於|要交|要寫|要做|要產出|會產出|"
          r"負責|是|有")
@@ -125,9 +125,9 @@ class Claims:
         task = doc.task(code) if q.tasks and isinstance(doc, Standard) else None
         if task is not None and level:
             return self._level_claim(doc, task, int(level.group(1) or level.group(2)))  # type: ignore[arg-type]
-        duty = _DUTY_CLAIM.search(claim)
+        duty = codes.DUTY.search(claim)
         if task is not None and duty:
-            return self._duty_claim(doc, task, duty.group(1))  # type: ignore[arg-type]
+            return self._duty_claim(doc, task, f"T{duty.group(1)}")  # type: ignore[arg-type]
         if task is not None:
             read = read_claim(q)
             field = (read.field if read and read.field else "") or next(

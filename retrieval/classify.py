@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.cachefile import npy_bytes, npz_bytes, write_whole
+from index.versions import code_version
 from retrieval.kinds import check_examples
 
 EXAMPLES = Path(__file__).parent / "data" / "kinds.toml"
@@ -107,7 +108,7 @@ class KindClassifier:
     def _lexical(self) -> None:
         """The n-gram model of the examples, read back from the data dir when this code fitted the same
         examples before (fitting ran at every start: ~60 ms of a one-shot code lookup)."""
-        key = hashlib.sha256(Path(__file__).read_bytes() + "\n".join(self.texts).encode()).hexdigest()
+        key = hashlib.sha256((code_version(__name__) + "\n" + "\n".join(self.texts)).encode()).hexdigest()
         path = self.cache_dir / f"lexical-{key[:16]}.npz" if self.cache_dir else None
         if path is not None and self._load_lexical(path):
             return

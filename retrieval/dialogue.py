@@ -30,6 +30,7 @@ from typing import Any
 from index import codes
 from index.catalog import Catalog, find_item
 from index.model import Document, Standard, Unit
+from index.text import has_words
 from prompts import t
 from retrieval.names import GENERIC_TITLE_PARTS, compact
 from retrieval.normalize import normalize
@@ -340,7 +341,7 @@ class Dialogue:
             return None
         ref = pool[index - 1] if index > 0 else pool[index]
         rest = norm[: span[0]] + ref.code + norm[span[1]:]
-        if _find(rest.lower(), "detail") or not _has_words(_strip_ellipsis(rest.replace(ref.code, ""))):
+        if _find(rest.lower(), "detail") or not has_words(_strip_ellipsis(rest.replace(ref.code, ""))):
             rest = ref.code
         return Resolved(_trim_ellipsis(rest), last.standard, "ordinal", subject=ref)
 
@@ -602,7 +603,7 @@ def _drop_back(text: str) -> tuple[str, tuple[str, ...] | None]:
     noun = _noun_at(text, m.end(), reach=3)
     end = m.end() + (text[m.end():].find(noun[0]) + len(noun[0]) if noun else 0)
     rest = text[end:].lstrip(" ，,、。:：")
-    if not _has_words(rest):
+    if not has_words(rest):
         return text, None
     return rest, (noun[1] if noun else ())
 
@@ -639,10 +640,6 @@ def _rest(text: str, m: re.Match[str]) -> str:
     return re.sub(r"[\s，,。.!！?？吧啦呀啊喔]+", "", text[: m.start()] + text[m.end():])
 
 
-def _has_words(text: str) -> bool:
-    return bool(re.search(r"[\w\u3400-\u9fff]", text))
-
-
 def _unique(values: Iterable[Any]) -> list[Any]:
     out: list[Any] = []
     for v in values:
@@ -659,7 +656,7 @@ def clauses(text: str) -> list[str]:
         return [text]
     out = [parts[0]]
     for part in parts[1:]:
-        if _pointer_match(normalize(part)) is not None and _has_words(part):
+        if _pointer_match(normalize(part)) is not None and has_words(part):
             out.append(part)
         else:
             out[-1] += part

@@ -95,6 +95,24 @@ class NameTable:
         return sorted(first.items(), key=lambda item: self.rank[item[0]])
 
 
+def find_standards(catalog: Catalog, name: str) -> list[Document]:
+    """The documents a name typed on its own means (`/use`, `/assess`): the code in any spacing, else the title
+    (as `name_key` compares names), else titles holding it or held in it; current editions first. Questions are
+    read by TitleIndex instead, which also finds a standard inside a sentence."""
+    code = re.sub(r"\s+", "", name)
+    if not code:
+        return []
+    doc = catalog.get(code)
+    if doc:
+        return [doc]
+    key = name_key(name)
+    docs = [(d, name_key(d.title)) for d in catalog.documents.values()]
+    exact = [d for d, title in docs if title == key]
+    partial = exact or [d for d, title in docs if key and title and (key in title or title in key)]
+    current = [d for d in partial if d.status == "current"]
+    return current or partial
+
+
 class TitleIndex:
     """Standards by code (every spelling), title, former title, a distinctive part of a title."""
 
@@ -331,7 +349,7 @@ def _defined_term(text: str) -> str:
 
 
 def _short_name(item: Item) -> str:
-    return re.sub(r"【註\d+】", "", item.text).split("，", 1)[0].strip()
+    return codes.NOTE_REF.sub("", item.text).split("，", 1)[0].strip()
 
 
 def _compact_with_offsets(text: str) -> tuple[str, list[int]]:

@@ -5,25 +5,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from functools import cache
 from pathlib import Path
 
 from index.codes import canonical
+from index.text import plain_question
 
-MAX_QUESTION_CHARS = 500
 LEXICON = Path(__file__).parent / "data" / "lexicon.toml"
 SIMPLIFIED = Path(__file__).parent / "data" / "simplified.txt"  # scripts/simplified_chars.py writes it
-_TAG = re.compile(r"<[^>]{0,200}>")
-_CONTROL = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CJK = r"\u3400-\u9fff"
-# Look-alikes people (or attackers) type inside codes: Cyrillic/Greek capitals, fancy dots and dashes.
-_LOOKALIKE = str.maketrans({
-    "Т": "T", "Р": "P", "О": "O", "К": "K", "Ѕ": "S", "А": "A", "Κ": "K", "Ρ": "P", "Ο": "O", "Α": "A",
-    "Τ": "T", "т": "t", "р": "p", "о": "o", "к": "k", "ѕ": "s", "а": "a",
-    "．": ".", "‧": ".", "·": ".", "•": ".", "‐": "-", "‑": "-", "–": "-", "—": "-", "－": "-",
-})
 
 
 @cache
@@ -97,21 +87,18 @@ def fix_typos(text: str) -> str:
 
 
 def clean_question(text: str) -> str:
-    text = _SURROGATE.sub("\ufffd", text or "")
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_LOOKALIKE)
-    text = _CONTROL.sub(" ", text)
-    text = _TAG.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return fix_typos(from_cantonese(to_traditional(text[:MAX_QUESTION_CHARS])))
-
-
-def canonical_codes(text: str) -> str:
-    return canonical(text)
+    """A question made plain (index/text.py), then in Traditional Chinese, Mandarin and the documents' spelling."""
+    return fix_typos(from_cantonese(to_traditional(plain_question(text))))
 
 
 def normalize(text: str) -> str:
     return canonical(clean_question(text))
+
+
+def typed_code(text: str) -> str:
+    """A code as typed on its own: full-width letters and digits, look-alike dots and dashes, zero-width and other
+    invisible characters and spaces inside it all made plain ("Ｔ２．２", "T2\u200d.2" -> "T2.2")."""
+    return canonical(re.sub(r"\s+", "", clean_question(text)))
 
 
 @cache

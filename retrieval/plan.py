@@ -49,11 +49,6 @@ class Plan:
             across=q.across, lang=lang,
         )
 
-    @property
-    def item_scope(self) -> tuple[str, ...]:
-        """The K/S/A codes whose tasks the question is about (「S07 影響哪些任務」)."""
-        return tuple(code for code in self.items if code[:1] in ("K", "S", "A"))
-
     def explain(self) -> dict[str, Any]:
         return {
             "kind": self.kind,

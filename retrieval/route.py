@@ -21,6 +21,7 @@ from retrieval.advice import Advisor, mentions_background
 from retrieval.claims import Claims, claim_of
 from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
+from retrieval.normalize import typed_code
 from retrieval.plan import aggregate_of
 from retrieval.types import Choice
 from retrieval.understand import Query, trait_of
@@ -61,6 +62,26 @@ class Router:
         self.claims = claims
         check_handlers(self)
         self._handlers = {name: getattr(self, kind.handler) for name, kind in KINDS.items() if hasattr(self, kind.handler)}
+
+    def show(self, doc: Document, item: str | None) -> A.Draft | None:
+        """A document whole (its overview and tasks) or one item of it, as typed (`competency-bot show CODE [ITEM]`);
+        None when the document has no such item."""
+        draft = A.start("show", doc, self.catalog)
+        if not item:
+            A.overview(draft, doc)
+            if isinstance(doc, Standard):
+                A.standard_field(draft, doc, "tasks", self.catalog)
+            else:
+                A.unit_field(draft, doc, "tasks")
+            return draft
+        if isinstance(doc, Unit):
+            return draft if A.unit_id_lookup(draft, doc, re.sub(r"\s+", "", item)) else None
+        code = typed_code(item)
+        task = doc.task(code)
+        if task:
+            A.task_overview(draft, doc, task)
+            return draft
+        return draft if A.duty_overview(draft, doc, code) or A.item_lookup(draft, doc, code) else None
 
     def route(self, q: Query, session: Document | None) -> A.Draft:
         if q.unknown_standard_codes and not q.standards:

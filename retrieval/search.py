@@ -20,9 +20,10 @@ import numpy as np
 
 from index import codes
 from index.chunk import Chunk
+from index.versions import code_version
 from retrieval.normalize import normalize
 
-_TOKEN = re.compile(r"[A-Z]\d+(?:\.\d+){0,2}|[A-Za-z][A-Za-z0-9+#.\-]*|\d+|[\u3400-\u9fff]+")
+_TOKEN = re.compile(rf"{codes.ITEM_CODE}|[A-Za-z][A-Za-z0-9+#.\-]*|\d+|[\u3400-\u9fff]+")  # an item code is one token
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 STOP_GRAMS = frozenset(
     ["什麼", "麼是", "是什", "哪些", "哪個", "些任", "個任", "有哪", "些是", "請問", "一下", "如何", "怎麼", "可以", "需要", "要哪", "的是", "是哪", "為什", "嗎", "呢", "我想", "想知", "知道", "告訴", "訴我", "們的", "這個", "那個", "什么", "之間"]
@@ -251,12 +252,13 @@ def _postings_fit(vocab: np.ndarray, indptr: np.ndarray, docs: np.ndarray, weigh
 
 
 def _corpus_digest(corpus: str, *params: float) -> str:
-    return "c" + hashlib.sha256(repr((params, _TOKEN.pattern, corpus)).encode()).hexdigest()[:23]
+    return "c" + hashlib.sha256(repr((params, code_version(__name__), corpus)).encode()).hexdigest()[:23]
 
 
 def chunk_digest(chunks: Sequence[Chunk], *params: float) -> str:
-    """What the BM25 weights depend on: every chunk's text in order, the tokenizer, the parameters."""
-    digest = hashlib.sha256(repr((params, _TOKEN.pattern, len(chunks))).encode())
+    """What the BM25 weights depend on: every chunk's text in order, the code that tokenizes and weighs (this
+    module and what it imports), the parameters."""
+    digest = hashlib.sha256(repr((params, code_version(__name__), len(chunks))).encode())
     for chunk in chunks:
         digest.update(chunk.text.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")

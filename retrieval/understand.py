@@ -22,6 +22,7 @@ from pathlib import Path
 from index import codes
 from index.cachefile import read_pickle, write_whole
 from index.catalog import Catalog
+from index.versions import code_version
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
 from retrieval.kinds import NEEDS_STANDARD
 from retrieval.kinds import OUTSIDE as OUT_OF_SCOPE
@@ -33,9 +34,6 @@ DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 OCCUPATIONS_FILE = Path(__file__).parent / "data" / "occupations.toml"
 OUTSIDE_FILE = Path(__file__).parent / "data" / "outside.toml"
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
-# the code and data a question's reading depends on (a change in any of them masks the examples again)
-READING_SOURCES = [Path(__file__).parent / name for name in ("understand.py", "names.py", "normalize.py", "classify.py")] \
-    + sorted((Path(__file__).parent / "data").glob("*.toml")) + [Path(codes.__file__)]
 log = logging.getLogger(__name__)
 NAMES_FILE = "names-{key}.pickle"
 META_FIELDS = ("entry", "versions", "former_titles", "classification", "description", "std_level")
@@ -64,7 +62,7 @@ NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基�
 ASKS_AN_ITEM = re.compile(r"哪(?:一)?(?:個|條|項|些|塊|段)\s*(?:工作)?(?:任務|行為指標|指標|工作活動|活動|職責)|哪(?:一)?條|"
                           r"which (?:task|indicator|duty)", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
-EXAMPLE_CODE = re.compile(r"[TPOKSA]\d+(?:\.\d+){0,2}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
+EXAMPLE_CODE = re.compile(rf"{codes.ITEM_CODE}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
 _COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目"
 # a count of the documents' items ("有幾個任務", "指標加起來幾條"), not of months or job openings
 COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主要|工作|行為)?(?:{_COUNTED})|"
@@ -361,10 +359,7 @@ def catalog_key(catalog: Catalog) -> str:
     content = catalog.content_key()
     if not content:
         return ""
-    digest = hashlib.sha256(content.encode())
-    for path in sorted(READING_SOURCES):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return hashlib.sha256((content + "\0" + code_version(__name__)).encode()).hexdigest()
 
 
 class Reader:
@@ -401,8 +396,7 @@ class Reader:
         digest = hashlib.sha256()
         for name in sorted(self.titles.exact) + sorted(self.titles.soft) + self.items.names:
             digest.update(name.encode() + b"\0")
-        for path in sorted(READING_SOURCES):
-            digest.update(path.read_bytes())
+        digest.update(code_version(__name__).encode())  # the code and data that read (a change masks again)
         return digest.hexdigest()
 
     # ------------------------------------------------------------ slots

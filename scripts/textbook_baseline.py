@@ -22,8 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CODE = re.compile(r"(?<![A-Za-z0-9])([TPOKSA]\d+(?:\.\d+){0,2})")
+from index import codes  # noqa: E402 - after the project's folder is on the path
 
+CODE = re.compile(rf"(?<![A-Za-z0-9])({codes.ITEM_CODE})")  # every code a retrieved chunk prints
 
 def build(tmp: Path):  # type: ignore[no-untyped-def]
     import chromadb

@@ -1,4 +1,7 @@
-"""Shared fixtures: the shipped corpus, settings on a temporary data dir with the fake embedder."""
+"""Shared fixtures: the shipped corpus, settings on a temporary data dir with the fake embedder.
+
+The tests' embedders (`fake`, `fake384`) are registered here, by importing benchmarks.fakes; a product process a
+test starts loads them with BOT_PLUGINS=benchmarks.fakes."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import benchmarks.fakes  # noqa: F401 - registers the tests' embedders (the package sets numpy's threads first)
 from bot.settings import SHIPPED_CORPUS, Settings
 from index.catalog import Catalog
 

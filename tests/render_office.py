@@ -1,7 +1,7 @@
 """A second, independent rendering of the documents: an ODT laid out as an office suite lays the official
 documents out, turned into a PDF by LibreOffice (issue 23 #10).
 
-Unlike tests/render.py (reportlab draws every page itself), here LibreOffice Writer makes the pages: ruled
+Unlike benchmarks/render.py (reportlab draws every page itself), here LibreOffice Writer makes the pages: ruled
 cells with their own borders, the header row repeated at the top of each page (table:table-header-rows),
 rows allowed to break across pages, and in the older layout (工作任務 / 工作活動) 職能級別, K and S as cells
 spanning every row of a duty (table:number-rows-spanned), which continue over several pages.
@@ -11,7 +11,7 @@ PDFs it makes are kept in tests/documents/office/ and made again with
 
     .venv/bin/python -m tests.render_office            # writes tests/documents/office/*.pdf (FIXTURES)
 
-What is printed comes from the text documents through tests/render.py's Layout, as for the reportlab PDFs,
+What is printed comes from the text documents through benchmarks/render.py's Layout, as for the reportlab PDFs,
 so the model parsed from these PDFs must equal the model parsed from the text.
 """
 
@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.render import MERGED_COLUMNS, Layout, merged_rows, read_layout
+from benchmarks.render import MERGED_COLUMNS, Layout, merged_rows, read_layout
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).resolve().parent / "documents" / "office"

@@ -103,3 +103,15 @@ def test_tiny_benchmark_run_prints_p50_p95(tmp_path: Path, capsys: pytest.Captur
     assert "[shipped] e5 embedding" not in out  # the sample is taken of the synthetic corpus only
     assert "SUMMARY" in out and "network: 0 connection(s)" in out
     assert "WARNING" not in out
+
+
+def test_the_bench_command_runs_the_benchmark_in_a_process_of_its_own(tmp_path: Path) -> None:
+    """`competency-bot bench` keeps working though the product never imports the benchmarks (tests/test_layout.py):
+    it starts `benchmarks.run` in a new process, which names itself as typed."""
+    import subprocess
+
+    bot = ROOT / ".venv" / "bin" / "competency-bot"
+    proc = subprocess.run([str(bot), "bench", "--standards", "-1"], capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "BOT_DATA_DIR": str(tmp_path)})
+    assert proc.returncode == 2 and "usage: competency-bot bench" in proc.stderr, proc.stderr
+    assert "--standards must be >= 0" in proc.stderr and "bench:" in proc.stderr

@@ -72,7 +72,7 @@ def test_the_chat_command_reads_a_pipe(tmp_path: Path) -> None:
         for k, v in os.environ.items()
         if not k.startswith(("TELEGRAM_", "BOT_", "DATABASE_", "WEBHOOK_", "CHROMA_"))
     }
-    env.update(BOT_DATA_DIR=str(tmp_path), BOT_EMBEDDER="fake")
+    env.update(BOT_DATA_DIR=str(tmp_path), BOT_EMBEDDER="fake", BOT_PLUGINS="benchmarks.fakes")
     done = subprocess.run(
         [str(executable), "chat"],
         input=f"/use {CLOUD}\nT2.2 的行為指標\n",

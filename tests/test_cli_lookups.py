@@ -18,7 +18,8 @@ CORPUS = ROOT / "data" / "standards"
 
 def run(tmp_path: Path, *args: str, corpus: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_", "DATABASE_URL"))}
-    env.update(BOT_DATA_DIR=str(tmp_path / "data"), BOT_EMBEDDER="fake", PYTHONIOENCODING="utf-8")
+    env.update(BOT_DATA_DIR=str(tmp_path / "data"), BOT_EMBEDDER="fake", BOT_PLUGINS="benchmarks.fakes",
+               PYTHONIOENCODING="utf-8")
     if corpus is not None:
         env["BOT_CORPUS_DIR"] = str(corpus)
     proc = subprocess.run(

@@ -1,6 +1,6 @@
 """PDF and ODT documents: the five shipped standards rendered in the official layout parse to the text's model.
 
-The renderings are made once per session (tests/render.py) in a temporary folder, in several page
+The renderings are made once per session (benchmarks/render.py) in a temporary folder, in several page
 sizes, font sizes and column widths, so cell text wraps at different points in each.
 """
 
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.render import VARIANTS, PdfStyle, read_layout, render_odt, render_pdf, with_style
 from index.catalog import Catalog
 from index.lint import lint
 from index.model import Standard, without_provenance
 from index.parse import ParseError, parse_file
-from tests.render import VARIANTS, PdfStyle, read_layout, render_odt, render_pdf, with_style
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "standards"
 EDGE = Path(__file__).resolve().parent / "documents" / "TST9001-001v1_測試自動化工程人員.txt"
@@ -176,7 +176,7 @@ def test_a_standard_code_cut_at_a_line_end_is_one_code(tmp_path, text_models):
 def _canvas_pdf(path: Path, draw) -> Path:  # type: ignore[no-untyped-def]
     from reportlab.pdfgen import canvas
 
-    from tests.render import register_font
+    from benchmarks.render import register_font
 
     c = canvas.Canvas(str(path))
     draw(c, register_font())

@@ -7,14 +7,17 @@ from typing import Any
 
 import pytest
 
-from bot.engine import MAX_QUESTION_CHARS, Engine, clean_text, find_standards
+from bot.callbacks import Quick
+from bot.engine import Engine
 from bot.replies import Button, Incoming, Reply
 from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.store import Database
 from index.catalog import Catalog
+from index.text import MAX_QUESTION_CHARS, clean_message
 from prompts import raw, t
 from retrieval.dialogue import Turn
+from retrieval.names import find_standards
 from retrieval.types import Answer, Choice
 
 CLOUD = "ISD3512-001v3"
@@ -220,7 +223,7 @@ def test_empty_or_wordless_text_gets_a_clear_reply(
 def test_control_characters_are_removed_before_asking(engine: Engine, assistant: RecordingAssistant) -> None:
     text(engine, "什麼是\x00T2.2\u200b的\x07行為指標")
     assert assistant.asked[-1][0] == "什麼是T2.2的行為指標"
-    assert clean_text(" a\u3000\u3000b \n\n c ") == "a b\nc"
+    assert clean_message(" a\u3000\u3000b \n\n c ") == "a b\nc"
 
 
 def test_long_questions_are_truncated_with_a_note(engine: Engine, assistant: RecordingAssistant) -> None:
@@ -254,7 +257,7 @@ def test_assessment_routing(engine: Engine, assessments: RecordingAssessments) -
     assert assessments.calls[-1] == ("begin", (CHAT, CHAT, CLOUD, ""))
 
     press(engine, "as:q:ISD3512-001v3")
-    assert assessments.calls[-1] == ("on_button", (CHAT, CHAT, "as:q:ISD3512-001v3"))
+    assert assessments.calls[-1] == ("on_button", (CHAT, CHAT, Quick("ISD3512-001v3")))  # read by bot/callbacks.py
 
     assessments.waiting_for_text = True
     assert [r.text for r in text(engine, "我寫過測試報告\x00")] == ["assessment:on_text"]

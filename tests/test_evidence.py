@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.fakes import HashingEmbedder
 from bot.assessment.evidence import Calibration, EvidenceMatcher, copied_from, coverage, readings
 from bot.assessment.interview import missing_story, next_follow_up
 from bot.assessment.questions import question_for
@@ -16,7 +17,7 @@ from bot.assessment.result import Note
 from bot.assessment.typed import Typed, label_keys, read_answer, read_sentence, read_stop
 from bot.settings import SHIPPED_CORPUS
 from index.catalog import Catalog
-from index.embed import HashingEmbedder, get_embedder
+from index.embed import get_embedder
 from index.model import Standard, Unit
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -75,6 +75,7 @@ def serve_env(api: FakeBotApi, data_dir: Path, **extra: str) -> dict[str, str]:
         TELEGRAM_POLL_TIMEOUT="1",
         BOT_DATA_DIR=str(data_dir),
         BOT_EMBEDDER="fake",
+        BOT_PLUGINS="benchmarks.fakes",  # the tests' embedders (benchmarks/fakes.py)
         ANONYMIZED_TELEMETRY="False",
         PYTHONUNBUFFERED="1",
     )

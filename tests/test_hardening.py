@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import report
-from bot.assessment import quick_questions
+from bot.assessment import quick_questions, report
 from bot.export import csv_bytes, safe_cell
-from bot.masking import mask_url, mask_urls_in
 from bot.store import Database, DatabaseError
 from index.catalog import Catalog
 from index.chunk import chunk_catalog
 from index.embed import EmbeddingCache, get_embedder
+from index.masking import mask_url, mask_urls_in
 from index.store import IndexError_, VectorIndex
 from tests.test_faults import fresh_postgres
 from tests.test_report import fake_result

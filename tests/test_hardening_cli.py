@@ -36,7 +36,8 @@ def cli(data: Path, *args: str | bytes, input: bytes | None = None, prefix: tupl
         **env: str) -> subprocess.CompletedProcess[str]:
     """`competency-bot ARGS` in a subprocess with a clean environment (the fake embedder, data in `data`)."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED)}
-    environment.update(BOT_DATA_DIR=str(data), BOT_EMBEDDER="fake", PYTHONIOENCODING="utf-8", **env)
+    environment.update(BOT_DATA_DIR=str(data), BOT_EMBEDDER="fake", BOT_PLUGINS="benchmarks.fakes", PYTHONIOENCODING="utf-8",
+                       **env)
     proc = subprocess.run([*prefix, str(BOT), *args], env=environment, input=input, capture_output=True, timeout=120)
     return subprocess.CompletedProcess(proc.args, proc.returncode, proc.stdout.decode("utf-8", "replace"),
                                        proc.stderr.decode("utf-8", "replace"))
@@ -52,7 +53,8 @@ def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp
     def run_main(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
         for key in [k for k in os.environ if k.startswith(SCRUBBED)]:
             monkeypatch.delenv(key)
-        for key, value in {"BOT_DATA_DIR": str(tmp_path / "data"), "BOT_EMBEDDER": "fake", **env}.items():
+        fakes = {"BOT_EMBEDDER": "fake", "BOT_PLUGINS": "benchmarks.fakes"}
+        for key, value in {"BOT_DATA_DIR": str(tmp_path / "data"), **fakes, **env}.items():
             monkeypatch.setenv(key, value)
         monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         code = main(list(args))

@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import func, select
 from telegram.ext import Application
 
+from bot.callbacks import Page
 from bot.checks import ConfigError
 from bot.engine import Engine, RateLimiter
-from bot.paging import MAX_BUTTONS, MAX_MESSAGES, PAGE_PREFIX, Pager
+from bot.paging import MAX_BUTTONS, MAX_MESSAGES, Pager
 from bot.replies import Button, Incoming
 from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
@@ -38,6 +39,8 @@ TOKEN = "545454:AAF-fake_TokenForHardeningTg-99881"
 ADMIN_ID = 900_314
 REPLY_TIMEOUT = 15.0
 SECRET_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+PAGE_PREFIX = Page.tag + ":"  # a 下一頁 button's data
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import hostile_files as hostile
 from bot.settings import SHIPPED_CORPUS, Settings
 from index.catalog import Catalog
 from index.guard import Sandbox, parse_document
 from index.parse import ParseError, parse_file
 from prompts import t
-from tests import hostile_files as hostile
 
 ODT_LIMITS = {"too_many_elements": 200_000, "too_much_text": 5_000_000, "too_deep": 100}
 GOOD = "ISD3512-001v3"

@@ -16,9 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.fakes import HashingEmbedder
 from bot.services import build_services
 from bot.settings import SHIPPED_CORPUS, Settings
-from index.embed import HashingEmbedder, register
+from index.embed import register
 
 EDGE = Path(__file__).resolve().parent / "documents" / "TST9001-001v1_測試自動化工程人員.txt"
 WAIT = 20.0  # seconds: far longer than any answer takes; only a blocked one runs into it

@@ -32,6 +32,7 @@ class CountingAssistant:
         return self.real.ask(question, standard=standard)
 
     def converse(self, message: str, standard: str | None, history: list[Any]) -> Any:
+        """What the engine calls for a message (the real one asks the real assistant): one search counted."""
         self.asked.append(message)
         return self.real.converse(message, standard, history)
 

@@ -15,7 +15,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.image import imread
 from matplotlib.text import Text
 
-from bot import report
 from bot.assessment import (
     AssessmentResult,
     Note,
@@ -23,6 +22,7 @@ from bot.assessment import (
     build_result,
     deep_questions,
     quick_questions,
+    report,
     section_questions,
 )
 from bot.assessment.result import DutyResult

@@ -8,7 +8,6 @@ PostgreSQL of TEST_DATABASE_URL; the whole path runs once over the Telegram fron
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,8 +16,7 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 
-from bot import pdfreport, report
-from bot.assessment import AssessmentResult, AssessmentService, EvidenceMatcher, quick_questions
+from bot.assessment import AssessmentResult, AssessmentService, EvidenceMatcher, pdfreport, quick_questions, report
 from bot.assessment.result import Review, ReviewMark
 from bot.assessment.scoring import with_review
 from bot.services import build_services
@@ -28,6 +26,7 @@ from bot.testing.fakebotapi import FakeBotApi, running
 from bot.testing.results import store_result
 from index.catalog import Catalog
 from index.embed import get_embedder
+from tests.pdftext import pdf_text, squash
 from tests.test_faults import fresh_postgres
 from tests.test_report import fake_result
 
@@ -35,19 +34,6 @@ A4 = (595.28, 841.89)  # points
 CLOUD = "ISD3512-001v3"
 OWNER = 7001
 DONE_AT = datetime(2026, 11, 25, 2, 30, tzinfo=UTC)  # 10:30 in Taiwan
-
-
-def pdf_text(content: bytes) -> str:
-    """Every page's text, whitespace removed (a name wrapped across lines still reads as one)."""
-    document = pdfium.PdfDocument(content)
-    try:
-        return squash("".join(page.get_textpage().get_text_range() for page in document))
-    finally:
-        document.close()
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def cloud_result(catalog: Catalog) -> AssessmentResult:

@@ -28,7 +28,7 @@ print(json.dumps({"answer": out.getvalue(), "loaded": [m for m in HEAVY if m in 
 
 def ask(data: Path, embedder: str, *args: str, fit: str = "fit") -> dict:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    env |= {"BOT_DATA_DIR": str(data), "BOT_EMBEDDER": embedder}
+    env |= {"BOT_DATA_DIR": str(data), "BOT_EMBEDDER": embedder, "BOT_PLUGINS": "benchmarks.fakes"}
     run = subprocess.run([sys.executable, "-c", SCRIPT, fit, *args], cwd=ROOT, env=env, capture_output=True,
                          text=True, timeout=300)
     assert run.returncode == 0, run.stderr

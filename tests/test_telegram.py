@@ -19,11 +19,12 @@ from telegram.ext import Application
 
 from bot.engine import Engine
 from bot.replies import Reply
-from bot.services import Services, build_services, uploads_dir
+from bot.services import Services, build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.telegram.app import build_application, serve
 from bot.telegram.format import MESSAGE_LIMIT
 from bot.testing.fakebotapi import BOT_ID, BOT_USERNAME, Call, FakeBotApi, running
+from bot.wiring import uploads_dir
 from prompts import t
 from retrieval.types import Answer
 from tests.doubles import OneQuestionAssistant
@@ -409,7 +410,7 @@ EDGE_TEXT = SHIPPED_CORPUS.parent.parent / "tests" / "documents" / "TST9001-001v
 
 
 def _edge_pdf(tmp_path: Any) -> bytes:
-    from tests.render import read_layout, render_pdf
+    from benchmarks.render import read_layout, render_pdf
 
     return render_pdf(read_layout(EDGE_TEXT), tmp_path / "edge.pdf").read_bytes()
 
@@ -469,7 +470,7 @@ async def test_a_newer_upload_of_a_code_replaces_the_older(bot: Application, api
 def test_two_uploads_of_a_code_left_in_the_folder_load_the_newer_and_report_the_older(services: Services) -> None:
     import os
 
-    from bot.services import load_catalog
+    from bot.wiring import load_catalog
 
     folder = uploads_dir(services.settings)
     folder.mkdir(parents=True, exist_ok=True)

@@ -21,7 +21,7 @@ from bot.services import build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from bot.testing.fakebotapi import Call, FakeBotApi, running
 from prompts import raw, t
-from tests.test_results import pdf_text, squash
+from tests.pdftext import pdf_text, squash
 
 TOKEN = "535353:AAH-fake_TokenForAssessmentTests-9876"
 ADMIN_ID = 900_777

@@ -388,7 +388,7 @@ def test_the_scope_rule_refuses_no_question_the_documents_answer(e5) -> None:  #
 
 # ====================================================================== why an answer came out as it did
 def test_ask_explain_prints_the_reading_and_the_passages(tmp_path: Path) -> None:
-    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path), "BOT_EMBEDDER": "fake"}
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path), "BOT_EMBEDDER": "fake", "BOT_PLUGINS": "benchmarks.fakes"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     run = subprocess.run([sys.executable, "-m", "bot.cli", "ask", "--explain", "INM3513-005 v 4 有幾個任務？"],
                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)

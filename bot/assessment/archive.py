@@ -14,15 +14,16 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from bot import report as report_files
+from bot import callbacks as cb
+from bot.assessment import report as report_files
 from bot.assessment.evidence import EvidenceMatcher
-from bot.assessment.menus import PREFIX
 from bot.assessment.questions import question_for
 from bot.assessment.records import Records
 from bot.assessment.result import SCALE_MAX, AssessmentResult, Review, ReviewMark
 from bot.assessment.scoring import code_texts, with_evidence, with_review
 from bot.replies import Button, Reply
 from index.catalog import Catalog
+from index.holder import CatalogHolder
 from prompts import t
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,14 @@ def review_from_row(row: Mapping[str, Any]) -> Review:
 
 
 class Archive:
-    def __init__(self, catalog: Catalog, records: Records, matcher: EvidenceMatcher) -> None:
-        self.catalog = catalog
+    def __init__(self, holder: CatalogHolder, records: Records, matcher: EvidenceMatcher) -> None:
+        self.holder = holder
         self.records = records
         self.matcher = matcher
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.holder.catalog
 
     def results(self, user_id: int | None = None, result_id: int | None = None) -> list[AssessmentResult]:
         """Finished results, newest first (everyone's when no user is given), all read in this version, each
@@ -95,10 +100,10 @@ class Archive:
         """The summary (with its buttons) and the chart, as sent when an assessment ends."""
         buttons = [
             [
-                Button(t("assessment.summary.report_button"), f"{PREFIX}rep:{result.id}"),
-                Button(t("assessment.summary.history_button"), f"{PREFIX}hist"),
+                Button(t("assessment.summary.report_button"), cb.Report(result.id).encode()),
+                Button(t("assessment.summary.history_button"), cb.History().encode()),
             ],
-            [Button(t("sharing.button_share"), f"rv:share:{result.id}")],  # bot/sharing.py
+            [Button(t("sharing.button_share"), cb.Share(result.id).encode())],  # bot/reviews.py
         ]
         summary = Reply(text=report_files.summary_text(result), buttons=buttons)
         caption = t("assessment.summary.chart_caption", title=result.title, code=result.standard)
@@ -124,7 +129,7 @@ class Archive:
         answers = Reply(text=t("assessment.report.csv_caption"),
                         document=(t("assessment.report.csv_name", **names), report_files.answers_csv(result)))
         try:
-            from bot.pdfreport import pdf_report  # fpdf2 is loaded only when a report is asked for
+            from bot.assessment.pdfreport import pdf_report  # fpdf2 is loaded only when a report is asked for
 
             pdf = Reply(text=text, document=(t("assessment.report.pdf_name", **names), pdf_report(result)))
         except RuntimeError:  # no CJK font installed: the Markdown report stands in
@@ -172,7 +177,7 @@ class Archive:
                 )
             )
             label = t("assessment.history.button", id=result.id, code=result.standard)
-            buttons.append([Button(label, f"{PREFIX}rep:{result.id}")])
+            buttons.append([Button(label, cb.Report(result.id).encode())])
         return [Reply(text="\n".join(lines), buttons=buttons)]
 
     def forget(self, user_id: int) -> list[Reply]:

@@ -1,6 +1,6 @@
 """The menus that start an assessment, paged so every keyboard stays within Telegram's limits.
 
-Callback data (all below 64 bytes, built from codes and numbers so they survive restarts):
+Callback data (bot/callbacks.py; built from codes and numbers so they survive restarts):
   as:std:<code>, as:begin:<code>   pick a document        as:sp:<page>               page of documents
   as:q:<code>                      quick assessment       as:qt:<code>:<part>:<page>  tick / untick a part
   as:qp:<code>:<page>              page of parts          as:qs:<code>               start the ticked parts
@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from bot import callbacks as cb
 from bot.assessment.questions import MAX_QUESTIONS, Part, Question, deep_parts, deep_questions, quick_parts
 from bot.replies import Button, Reply
 from index.catalog import Catalog
 from index.model import Document, Standard, Unit
 from prompts import t
 
-PREFIX = "as:"
 PAGE_SIZE = 8
 
 
@@ -34,16 +34,16 @@ def clamp(page: int, total: int) -> int:
 
 
 def paged(
-    choices: Sequence[Button], page: int, page_data: Callable[[int], str], after: Sequence[Button] = ()
+    choices: Sequence[Button], page: int, page_data: Callable[[int], cb.Data], after: Sequence[Button] = ()
 ) -> list[list[Button]]:
     """One choice per row for this page, then ◀ / ▶ when there is more than one page, then `after`."""
     page = clamp(page, len(choices))
     rows = [[choice] for choice in choices[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
     moves = []
     if page > 0:
-        moves.append(Button(t("assessment.page_previous"), page_data(page - 1)))
+        moves.append(Button(t("assessment.page_previous"), page_data(page - 1).encode()))
     if page + 1 < page_count(len(choices)):
-        moves.append(Button(t("assessment.page_next"), page_data(page + 1)))
+        moves.append(Button(t("assessment.page_next"), page_data(page + 1).encode()))
     if moves:
         rows.append(moves)
     if after:
@@ -61,9 +61,10 @@ def page_note(page: int, total: int) -> str:
 def standard_menu(catalog: Catalog, text: str, page: int = 0, edit: bool = False) -> Reply:
     docs = catalog.current()
     choices = [
-        Button(t("assessment.standard_button", title=d.title, code=d.code), f"{PREFIX}std:{d.code}") for d in docs
+        Button(t("assessment.standard_button", title=d.title, code=d.code), cb.AssessStandard(d.code).encode())
+        for d in docs
     ]
-    rows = paged(choices, page, lambda p: f"{PREFIX}sp:{p}")
+    rows = paged(choices, page, cb.StandardsPage)
     return Reply(text=text + page_note(page, len(docs)), buttons=rows, edit=edit)
 
 
@@ -78,8 +79,8 @@ def scope_menu(catalog: Catalog, doc: Document) -> list[Reply]:
     key = "assessment.choose_scope" if len(doc.tasks) <= MAX_QUESTIONS else "assessment.choose_scope_too_many"
     text = t(key, title=doc.title, code=doc.code, quick=len(doc.tasks), tasks=len(doc.tasks), limit=MAX_QUESTIONS)
     buttons = [
-        [Button(t("assessment.scope_quick"), f"{PREFIX}q:{doc.code}")],
-        [Button(t("assessment.scope_deep"), f"{PREFIX}d:{doc.code}")],
+        [Button(t("assessment.scope_quick"), cb.Quick(doc.code).encode())],
+        [Button(t("assessment.scope_deep"), cb.Deep(doc.code).encode())],
     ]
     replies.append(Reply(text=text, buttons=buttons))
     return replies
@@ -90,11 +91,11 @@ def section_menu(unit: Unit, page: int = 0, edit: bool = False) -> Reply:
     choices = [
         Button(
             t("assessment.section_button", section=s.id, title=s.title, count=len(s.items)),
-            f"{PREFIX}u:{unit.code}:{s.id}",
+            cb.UnitSection(unit.code, s.id).encode(),
         )
         for s in sections
     ]
-    rows = paged(choices, page, lambda p: f"{PREFIX}up:{unit.code}:{p}")
+    rows = paged(choices, page, lambda p: cb.SectionsPage(unit.code, p))
     text = t("assessment.choose_section", title=unit.title, code=unit.code) + page_note(page, len(sections))
     return Reply(text=text, buttons=rows, edit=edit)
 
@@ -106,8 +107,8 @@ def deep_choices(standard: Standard) -> list[tuple[Part, str]]:
     for duty in standard.duties:
         parts = deep_parts(duty)
         for part in parts:
-            suffix = f":{part.number}" if len(parts) > 1 else ""
-            found.append((part, f"{PREFIX}dd:{standard.code}:{duty.code}{suffix}"))
+            number = part.number if len(parts) > 1 else None
+            found.append((part, cb.DeepDuty(standard.code, duty.code, number).encode()))
     return found
 
 
@@ -116,7 +117,7 @@ def duty_menu(standard: Standard, page: int = 0, edit: bool = False) -> Reply:
         Button(_part_label(part, len(deep_questions(part.duty, part.tasks)), "assessment.duty_button"), data)
         for part, data in deep_choices(standard)
     ]
-    rows = paged(choices, page, lambda p: f"{PREFIX}dp:{standard.code}:{p}")
+    rows = paged(choices, page, lambda p: cb.DutiesPage(standard.code, p))
     return Reply(text=t("assessment.choose_duty") + page_note(page, len(choices)), buttons=rows, edit=edit)
 
 
@@ -135,9 +136,9 @@ def tick_menu(standard: Standard, ticked: Sequence[Question], page: int = 0, edi
     for number, part in enumerate(parts):
         on = all(task.code in chosen for task in part.tasks)
         key = "assessment.duty_toggle_on" if on else "assessment.duty_toggle_off"
-        choices.append(Button(_part_label(part, len(part.tasks), key), f"{PREFIX}qt:{standard.code}:{number}:{page}"))
-    start = Button(t("assessment.start_selected", count=len(chosen)), f"{PREFIX}qs:{standard.code}")
-    rows = paged(choices, page, lambda p: f"{PREFIX}qp:{standard.code}:{p}", after=[start])
+        choices.append(Button(_part_label(part, len(part.tasks), key), cb.Tick(standard.code, number, page).encode()))
+    start = Button(t("assessment.start_selected", count=len(chosen)), cb.StartTicked(standard.code).encode())
+    rows = paged(choices, page, lambda p: cb.TicksPage(standard.code, p), after=[start])
     text = t("assessment.choose_duties", selected=len(chosen), limit=MAX_QUESTIONS) + page_note(page, len(parts))
     return Reply(text=text, buttons=rows, edit=edit)
 

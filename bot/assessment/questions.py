@@ -10,11 +10,11 @@ Scopes:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from index import codes
 from index.model import Document, Duty, Item, Standard, Task, Unit, UnitSection
 from prompts import t
 
@@ -73,7 +73,7 @@ def split_labels(labels: Sequence[str]) -> list[tuple[str, str]]:
 
 def sentence(text: str) -> str:
     """An item text ready to sit inside a question: no note marks, no final full stop."""
-    text = re.sub(r"【註\d+】", "", text)
+    text = codes.NOTE_REF.sub("", text)
     return text.strip().rstrip("。；;.，, ")
 
 

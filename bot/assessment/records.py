@@ -94,16 +94,24 @@ def _result(row: Mapping[str, Any]) -> AssessmentResult:
     return AssessmentResult.from_json(data)
 
 
+ROWS = ("active", "answers", "notes")  # what a message reads of the assessment's rows (written: read again)
+
+
 class Records:
+    """The assessment's rows. Within one message (Database.unit_of_work) they are read once (a write of them makes
+    them be read again) and the interview state is read once and written once, at the message's end, if it changed;
+    outside one (a script, a test) every call goes to the database."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
     # ------------------------------------------------------------ assessments in progress
     def active(self, user_id: int) -> Active | None:
-        row = self.db.active_assessment(user_id)
+        row = self.db.remembered(("active", user_id), lambda: self.db.active_assessment(user_id))
         return _active(row) if row else None
 
     def start(self, user_id: int, chat_id: int, standard: str, scope: str, questions: Sequence[Question]) -> Active:
+        self.db.forget_remembered(*ROWS)
         new_id = self.db.start_assessment(
             user_id, chat_id, standard=standard, scope=scope, questions=[q.to_dict() for q in questions]
         )
@@ -115,19 +123,25 @@ class Records:
         values: dict[str, Any] = {"awaiting_evidence": awaiting}
         if position is not None:
             values["position"] = position
+        self.db.forget_remembered(*ROWS)
         self.db.update_assessment(active.id, **values)
 
     def save_answer(self, active: Active, index: int, score: int | None, wants_example: bool) -> None:
         """The answer (dropping that question's earlier notes) and the next step, in one transaction."""
         question = active.questions[index]
         awaiting = index if wants_example else None
+        self.db.forget_remembered(*ROWS)
         self.db.save_answer(active.id, index, question.code, question.task, score, awaiting)
 
     def end(self, user_id: int, status: str) -> None:
+        self.db.forget_remembered(*ROWS)
         self.db.end_active_assessments(user_id, status)
 
     def scores(self, active: Active) -> dict[int, int | None]:
-        return {row["question_index"]: row["score"] for row in self.db.answer_rows(active.id)}
+        return {row["question_index"]: row["score"] for row in self._answer_rows(active)}
+
+    def _answer_rows(self, active: Active) -> list[dict[str, Any]]:
+        return self.db.remembered(("answers", active.id), lambda: self.db.answer_rows(active.id))  # type: ignore[no-any-return]
 
     # ------------------------------------------------------------ evidence notes
     def notes(self, active: Active) -> list[StoredNote]:
@@ -135,13 +149,13 @@ class Records:
         legacy = [
             StoredNote(None, row["question_index"], active.questions[row["question_index"]].task, "example",
                        "given", "", "", row["evidence"], ())
-            for row in self.db.answer_rows(active.id)
+            for row in self._answer_rows(active)
             if row["evidence"] and row["question_index"] < len(active.questions)
         ]  # fmt: skip
         stored = [
             StoredNote(row["id"], row["question_index"], row["task_code"], row["kind"], row["status"],
                        row["target"] or "", row["prompt"] or "", row["text"] or "", tuple(row["codes"] or ()))
-            for row in self.db.note_rows(active.id)
+            for row in self.db.remembered(("notes", active.id), lambda: self.db.note_rows(active.id))
         ]  # fmt: skip
         return legacy + stored
 
@@ -163,6 +177,7 @@ class Records:
             new.append({"question_index": index, "task_code": question.task, "kind": "example", **values})
         if follow_up:
             new.append(self._asked(index, question, follow_up))
+        self.db.forget_remembered(*ROWS)
         self.db.save_notes(active.id, new, changed, awaiting_evidence=index if follow_up else None)
 
     @staticmethod
@@ -184,14 +199,28 @@ class Records:
         values: dict[str, Any] = {"awaiting_evidence": None}
         if position is not None:
             values["position"] = position
+        self.db.forget_remembered(*ROWS)
         self.db.save_notes(active.id, [], changed, **values)
 
     # ------------------------------------------------------------ between two messages (bot/assessment/service.py)
     def state(self, user_id: int) -> dict[str, Any]:
-        return self.db.interview_state(user_id)
+        return dict(self.db.remembered(("state", user_id), lambda: self._stored_state(user_id)))
+
+    def _stored_state(self, user_id: int) -> dict[str, Any]:
+        stored = self.db.interview_state(user_id)
+        self.db.remember(("stored state", user_id), dict(stored))
+        return stored
 
     def keep_state(self, user_id: int, state: dict[str, Any]) -> None:
-        self.db.keep_interview_state(user_id, {key: value for key, value in state.items() if value})
+        kept = {key: value for key, value in state.items() if value}
+        self.db.remember(("state", user_id), dict(kept))
+        if not self.db.defer(("write state", user_id), lambda: self._write_state(user_id, kept)):
+            self.db.keep_interview_state(user_id, kept)
+
+    def _write_state(self, user_id: int, kept: dict[str, Any]) -> None:
+        """At the message's end: the state as last kept, unless it is what was read (an empty one deletes the row)."""
+        if kept != self.db.peek(("stored state", user_id)):
+            self.db.keep_interview_state(user_id, kept)
 
     # ------------------------------------------------------------ drafts
     def draft(self, user_id: int) -> Draft | None:
@@ -203,6 +232,7 @@ class Records:
     def keep_draft(
         self, user_id: int, chat_id: int, user_name: str, standard: str = "", questions: Sequence[Question] = ()
     ) -> None:
+        self.db.forget_remembered(*ROWS)
         self.db.keep_draft(
             user_id,
             chat_id,
@@ -213,11 +243,13 @@ class Records:
 
     # ------------------------------------------------------------ results
     def finish(self, active: Active, result: AssessmentResult, finished: datetime | None = None) -> None:
+        self.db.forget_remembered(*ROWS)
         self.db.update_assessment(
             active.id, status=DONE, finished_at=finished or utcnow(), result=result.to_json(), awaiting_evidence=None
         )
 
     def save_result(self, result: AssessmentResult) -> None:
+        self.db.forget_remembered(*ROWS)
         self.db.update_assessment(result.id, result=result.to_json())
 
     def results(self, user_id: int | None = None, result_id: int | None = None) -> list[AssessmentResult]:
@@ -228,4 +260,6 @@ class Records:
         return self.db.count_assessments(user_id)
 
     def forget(self, user_id: int) -> None:
+        self.db.forget_remembered()
+        self.db.drop_deferred(("write state", user_id))
         self.db.forget_user(user_id)

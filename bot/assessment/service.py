@@ -11,11 +11,11 @@ label of any button of the last keyboard the service showed, typed, presses it (
 中止 asks first: keep the answers for /resume (a pause: messages go to the engine until /resume),
 discard them, or go on. What this needs between two messages is kept per person in interview_states.
 
-Callback data of the questions (menus: bot/assessment/menus.py):
-  as:a:<id>:<q>:<0-3|s>   answer / skip question q   as:b:<id>:<q>   back from question q
-  as:e:<id>:<q>           skip the example or follow-up of q   as:x:<id>   中止 (asks first)
-  as:xk:<id>  pause, answers kept   as:xd:<id>  discard   as:xc:<id>  go on after all
-  as:rs  resume   as:rn[:<code>]  drop the active one, start anew   as:rep:<id>  report   as:hist  history
+Callback data of the questions (bot/callbacks.py; menus: bot/assessment/menus.py):
+  as:a:<id>:<q>:<0-3|s>   Rate: answer / skip question q   as:b:<id>:<q>   Back from question q
+  as:e:<id>:<q>           SkipPrompt: the example or follow-up of q   as:x:<id>   Stop: 中止 (asks first)
+  as:xk:<id>  StopKeep: pause, answers kept   as:xd:<id>  StopDiscard   as:xc:<id>  StopCancelled: go on
+  as:rs  Resume   as:rn[:<code>]  Restart: drop the active one, start anew   as:rep:<id>  Report   as:hist  History
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from bot import callbacks as cb
 from bot.assessment import menus
 from bot.assessment.archive import Archive, local_date
 from bot.assessment.evidence import Candidate, EvidenceMatcher, copied_from
 from bot.assessment.interview import budget, level_three_words, next_follow_up, reading
-from bot.assessment.menus import PREFIX
 from bot.assessment.questions import (
     MAX_QUESTIONS,
     Question,
@@ -41,22 +41,27 @@ from bot.assessment.questions import (
     section_questions,
 )
 from bot.assessment.records import Active, Records, StoredNote
+from bot.assessment.report import scale_label
 from bot.assessment.result import MET_THRESHOLD, AssessmentResult, Note
 from bot.assessment.scoring import build_result
-from bot.assessment.typed import Typed, label_key, label_keys, normal, read_answer, read_sentence, read_stop
+from bot.assessment.typed import Typed, label_key, label_keys, read_answer, read_sentence, read_stop
 from bot.replies import Button, Reply
-from bot.report import scale_label
 from bot.store import Database, utcnow
 from index.catalog import Catalog
+from index.holder import CatalogHolder
 from index.model import Document, Standard, Unit
+from index.text import plain_reply
 from prompts import raw, t
+from retrieval.names import find_standards
 
 SCALE = (0, 1, 2, 3)
 EVIDENCE_MAX_CHARS = 500
 STORY_MIN_CHARS = 20  # a reply to a rating question this long is kept as the example of the rating it leads to
-DESTRUCTIVE = (f"{PREFIX}rn", f"{PREFIX}xd")  # buttons whose label must be typed whole
+DESTRUCTIVE = (cb.Restart, cb.StopDiscard)  # buttons whose label must be typed whole
 
-Handler = Callable[[int, int, list[str]], list[Reply]]
+
+class StaleButton(Exception):
+    """A button of a menu or a question no longer shown (another standard now, a part since changed)."""
 
 
 def first_word(kind: str) -> str:
@@ -65,17 +70,18 @@ def first_word(kind: str) -> str:
 
 
 class AssessmentService:
-    def __init__(self, catalog: Catalog, db: Database, matcher: EvidenceMatcher) -> None:
-        self.catalog = catalog
+    def __init__(self, catalog: Catalog | CatalogHolder, db: Database, matcher: EvidenceMatcher) -> None:
+        self.holder = catalog if isinstance(catalog, CatalogHolder) else CatalogHolder(catalog)
         self.db = db
         self.records = Records(db)
         self.matcher = matcher
-        self.archive = Archive(catalog, self.records, matcher)
+        self.archive = Archive(self.holder, self.records, matcher)
         self.on_finished: list[Callable[[AssessmentResult], list[Reply]]] = []  # notices for others (team leads)
 
-    def reload(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.archive.catalog = catalog
+    @property
+    def catalog(self) -> Catalog:
+        """The current catalog (index/holder.py): a reload is seen at the next read."""
+        return self.holder.catalog
 
     # ------------------------------------------------------------ starting
     def begin(
@@ -102,16 +108,14 @@ class AssessmentService:
         return menus.scope_menu(self.catalog, doc)
 
     def _find(self, name: str) -> Document | None:
-        doc = self.catalog.get(name)
-        if doc is not None:
-            return doc
-        wanted = name.strip()
-        return next((d for d in self.catalog.current() if d.title == wanted), None)
+        """The one document a name means (retrieval/names.py), None when it means none or several."""
+        found = find_standards(self.catalog, name)
+        return found[0] if len(found) == 1 else None
 
     def _conflict(self, active: Active, standard: str | None) -> Reply:
         doc = self.catalog.get(active.standard)
         wanted = self._find(standard) if standard else None
-        restart = f"{PREFIX}rn:{wanted.code}" if wanted else f"{PREFIX}rn"
+        restart = cb.Restart(wanted.code if wanted else None).encode()
         text = t(
             "assessment.already_active",
             title=doc.title if doc else active.standard,
@@ -120,7 +124,7 @@ class AssessmentService:
             total=len(active.questions),
         )
         buttons = [
-            [Button(t("assessment.resume_button"), f"{PREFIX}rs")],
+            [Button(t("assessment.resume_button"), cb.Resume().encode())],
             [Button(t("assessment.restart_button"), restart)],
         ]
         return Reply(text=text, buttons=buttons)
@@ -169,63 +173,75 @@ class AssessmentService:
         return t("assessment.list_separator").join(spans)
 
     # ------------------------------------------------------------ buttons
-    def on_button(self, user_id: int, chat_id: int, data: str) -> list[Reply]:
-        return self._shown(user_id, self._on_button(user_id, chat_id, data))
+    def on_button(self, user_id: int, chat_id: int, data: str | cb.Data) -> list[Reply]:
+        """An `as:` button (bot/callbacks.py reads a string); stale or tampered data gets the open question again."""
+        return self._shown(user_id, self._on_button(user_id, chat_id, cb.decode(data)))
 
-    def _on_button(self, user_id: int, chat_id: int, data: str) -> list[Reply]:
-        action, *args = data.removeprefix(PREFIX).split(":")
-        handlers: dict[str, Handler] = {
-            "std": self._on_standard,
-            "begin": self._on_standard,  # the engine's buttons (bot/engine.py) start with as:begin:<code>
-            "sp": lambda _u, _c, a: [
-                menus.standard_menu(self.catalog, t("assessment.choose_standard"), int(a[0]), True)
-            ],
-            "q": self._on_quick,
-            "qm": self._on_quick,  # ticks of an earlier version: the menu again
-            "qg": self._on_quick,
-            "qt": self._on_tick,
-            "qp": lambda u, _c, a: [self._tick_menu(u, self._standard_arg(a), int(a[1]), edit=True)],
-            "qs": self._on_quick_start,
-            "d": lambda _u, _c, a: [menus.duty_menu(self._standard_arg(a))],
-            "dp": lambda _u, _c, a: [menus.duty_menu(self._standard_arg(a), int(a[1]), edit=True)],
-            "dd": self._on_deep_duty,
-            "u": self._on_section,
-            "up": lambda _u, _c, a: [menus.section_menu(self._unit_arg(a), int(a[1]), edit=True)],
-            "a": self._on_answer,
-            "b": self._on_back,
-            "e": self._on_skip_prompt,
-            "x": lambda u, _c, _a: self._ask_stop(u),
-            "xk": lambda u, _c, a: self._stop(u, int(a[0]), "keep"),
-            "xd": lambda u, _c, a: self._stop(u, int(a[0]), "discard"),
-            "xc": lambda u, _c, a: self._stop(u, int(a[0]), "continue"),
-            "rs": lambda u, c, _a: self._resume(u),
-            "rn": self._on_restart,
-            "rep": lambda u, _c, a: self.report(u, int(a[0])),
-            "hist": lambda u, _c, _a: self.history(u),
-        }
-        handler = handlers.get(action)
+    def _on_button(self, user_id: int, chat_id: int, data: cb.Data) -> list[Reply]:
         try:
-            return handler(user_id, chat_id, args) if handler else self._stale(user_id)
-        except (ValueError, IndexError, KeyError):
+            return self._pressed(user_id, chat_id, data)
+        except StaleButton:
             return self._stale(user_id)
 
-    def _on_standard(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
-        return self.begin(user_id, chat_id, args[0])
+    def _pressed(self, user_id: int, chat_id: int, data: cb.Data) -> list[Reply]:
+        match data:
+            case cb.AssessStandard(code=code) | cb.AssessBegin(code=code):
+                return self.begin(user_id, chat_id, code)
+            case cb.StandardsPage(page=page):
+                return [menus.standard_menu(self.catalog, t("assessment.choose_standard"), page, True)]
+            case cb.Quick(code=code) | cb.QuickMenu(code=code):  # QuickMenu: ticks of an earlier version
+                return self._quick(user_id, chat_id, self._standard(code))
+            case cb.Tick():
+                return self._on_tick(user_id, chat_id, data)
+            case cb.TicksPage(code=code, page=page):
+                return [self._tick_menu(user_id, self._standard(code), page, edit=True)]
+            case cb.StartTicked(code=code):
+                return self._on_quick_start(user_id, chat_id, self._standard(code))
+            case cb.Deep(code=code):
+                return [menus.duty_menu(self._standard(code))]
+            case cb.DutiesPage(code=code, page=page):
+                return [menus.duty_menu(self._standard(code), page, edit=True)]
+            case cb.DeepDuty():
+                return self._on_deep_duty(user_id, chat_id, data)
+            case cb.UnitSection():
+                return self._on_section(user_id, chat_id, data)
+            case cb.SectionsPage(code=code, page=page):
+                return [menus.section_menu(self._unit(code), page, edit=True)]
+            case cb.Rate():
+                return self._on_answer(user_id, data)
+            case cb.Back():
+                return self._on_back(user_id, data)
+            case cb.SkipPrompt():
+                return self._on_skip_prompt(user_id, data)
+            case cb.Stop():
+                return self._ask_stop(user_id)
+            case cb.StopKeep(assessment=aid):
+                return self._stop(user_id, aid, "keep")
+            case cb.StopDiscard(assessment=aid):
+                return self._stop(user_id, aid, "discard")
+            case cb.StopCancelled(assessment=aid):
+                return self._stop(user_id, aid, "continue")
+            case cb.Resume():
+                return self._resume(user_id)
+            case cb.Restart(code=code):
+                return self._on_restart(user_id, chat_id, code)
+            case cb.Report(result=result):
+                return self.report(user_id, result)
+            case cb.History():
+                return self.history(user_id)
+        raise StaleButton(data)
 
-    def _standard_arg(self, args: list[str]) -> Standard:
-        doc = self.catalog.get(args[0])
+    def _standard(self, code: str) -> Standard:
+        doc = self.catalog.get(code)
         if not isinstance(doc, Standard):
-            raise ValueError(args[0])
+            raise StaleButton(code)
         return doc
 
-    def _unit_arg(self, args: list[str]) -> Unit:
-        doc = self.catalog.get(args[0])
+    def _unit(self, code: str) -> Unit:
+        doc = self.catalog.get(code)
         if not isinstance(doc, Unit):
-            raise ValueError(args[0])
+            raise StaleButton(code)
         return doc
-
-    def _on_quick(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
-        return self._quick(user_id, chat_id, self._standard_arg(args))
 
     def _quick(self, user_id: int, chat_id: int, standard: Standard) -> list[Reply]:
         if len(standard.tasks) <= MAX_QUESTIONS:
@@ -241,18 +257,17 @@ class AssessmentService:
     def _tick_menu(self, user_id: int, standard: Standard, page: int, edit: bool) -> Reply:
         return menus.tick_menu(standard, self._ticked(user_id, standard), page, edit)
 
-    def _on_tick(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
-        standard, number, page = self._standard_arg(args), int(args[1]), int(args[2])
+    def _on_tick(self, user_id: int, chat_id: int, data: cb.Tick) -> list[Reply]:
+        standard, number, page = self._standard(data.code), data.part, data.page
         if not 0 <= number < len(quick_parts(standard.duties)):
-            raise IndexError(number)
+            raise StaleButton(data)
         codes = menus.toggled(standard, self._ticked(user_id, standard), number)
         questions = quick_questions(standard.duties, [task for task in standard.tasks if task.code in codes])
         draft = self.records.draft(user_id)
         self.records.keep_draft(user_id, chat_id, draft.user_name if draft else "", standard.code, questions)
         return [menus.tick_menu(standard, questions, page, edit=True)]
 
-    def _on_quick_start(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
-        standard = self._standard_arg(args)
+    def _on_quick_start(self, user_id: int, chat_id: int, standard: Standard) -> list[Reply]:
         questions = self._ticked(user_id, standard)
         if not questions:
             return [Reply(text=t("assessment.nothing_selected")), menus.tick_menu(standard, [])]
@@ -261,57 +276,53 @@ class AssessmentService:
             return [warning, menus.tick_menu(standard, questions)]
         return self._start(user_id, chat_id, standard, "quick:parts", questions)
 
-    def _on_deep_duty(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
-        standard = self._standard_arg(args)
-        duty = standard.duty(args[1])
+    def _on_deep_duty(self, user_id: int, chat_id: int, data: cb.DeepDuty) -> list[Reply]:
+        standard = self._standard(data.code)
+        duty = standard.duty(data.duty)
         parts = deep_parts(duty) if duty else []
-        number = int(args[2]) if len(args) > 2 else 0
+        number = data.part or 0
         if duty is None or not 0 <= number < len(parts):
-            raise ValueError(args[1])
+            raise StaleButton(data)
         scope = f"duty:{duty.code}" + (f":{number}" if len(parts) > 1 else "")
         return self._start(user_id, chat_id, standard, scope, deep_questions(duty, parts[number].tasks))
 
-    def _on_section(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
-        unit = self._unit_arg(args)
-        section = next((s for s in unit.sections if s.id == args[1]), None)
+    def _on_section(self, user_id: int, chat_id: int, data: cb.UnitSection) -> list[Reply]:
+        unit = self._unit(data.code)
+        section = next((s for s in unit.sections if s.id == data.section), None)
         if section is None or not section.items:
-            raise ValueError(args[1])
+            raise StaleButton(data)
         return self._start(user_id, chat_id, unit, f"section:{section.id}", section_questions(unit, section))
 
-    def _on_restart(self, user_id: int, chat_id: int, args: list[str]) -> list[Reply]:
+    def _on_restart(self, user_id: int, chat_id: int, code: str | None) -> list[Reply]:
         self.records.end(user_id, "cancelled")
         self._forget_turns(user_id)
-        return self._begin(user_id, chat_id, args[0] if args else None)
+        return self._begin(user_id, chat_id, code)
 
-    def _on_answer(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
-        active, index = self._checked(user_id, args, allow_awaiting=True)
+    def _on_answer(self, user_id: int, data: cb.Rate) -> list[Reply]:
+        active, index = self._checked(user_id, data.assessment, data.question, allow_awaiting=True)
         if active is None:
             return self._stale(user_id)
-        score = None if args[2] == "s" else int(args[2])
-        if score is not None and score not in SCALE:
-            raise ValueError(args[2])
         self._go_on(user_id)
-        return self._answer(active, index, score)
+        return self._answer(active, index, data.score)
 
-    def _on_back(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
-        active, index = self._checked(user_id, args, allow_awaiting=False)
+    def _on_back(self, user_id: int, data: cb.Back) -> list[Reply]:
+        active, _index = self._checked(user_id, data.assessment, data.question, allow_awaiting=False)
         if active is None:
             return self._stale(user_id)
         self._go_on(user_id)
         return self._back(active)
 
-    def _on_skip_prompt(self, user_id: int, _chat_id: int, args: list[str]) -> list[Reply]:
+    def _on_skip_prompt(self, user_id: int, data: cb.SkipPrompt) -> list[Reply]:
         active = self.records.active(user_id)
-        if active is None or active.id != int(args[0]) or active.awaiting != int(args[1]):
+        if active is None or active.id != data.assessment or active.awaiting != data.question:
             return self._stale(user_id)
         self._go_on(user_id)
         self.records.close_prompt(active)
         return self._current(user_id)
 
-    def _checked(self, user_id: int, args: list[str], allow_awaiting: bool) -> tuple[Active | None, int]:
+    def _checked(self, user_id: int, aid: int, index: int, allow_awaiting: bool) -> tuple[Active | None, int]:
         """The active assessment when a question button belongs to the question now on screen."""
         active = self.records.active(user_id)
-        aid, index = int(args[0]), int(args[1])
         if active is None or active.id != aid or not 0 <= index < len(active.questions):
             return None, index
         on_screen = active.awaiting is None and index == active.position
@@ -381,7 +392,7 @@ class AssessmentService:
         if typed.action != "unclear":
             self._clear_unclear(active.user_id)
         if typed.action == "score":
-            if typed.score is not None and typed.score >= MET_THRESHOLD and len(normal(text)) >= STORY_MIN_CHARS:
+            if typed.score is not None and typed.score >= MET_THRESHOLD and len(plain_reply(text)) >= STORY_MIN_CHARS:
                 self._keep_story(active, index, text)
             return self._answer(active, index, typed.score)
         if typed.action == "skip":
@@ -402,7 +413,7 @@ class AssessmentService:
         if active.awaiting is not None:
             said = self._unlike_the_last(active, [t(f"assessment.clarify.sentence_{n}") for n in range(2)])
             return [Reply(text=said), *self._current(active.user_id)]
-        if len(normal(text)) >= STORY_MIN_CHARS:
+        if len(plain_reply(text)) >= STORY_MIN_CHARS:
             self._keep_story(active, active.position, text)
         question = active.questions[active.position]
         wordings = [t(f"assessment.clarify.ask_{n}", code=question.code, title=question.task_title) for n in range(2)]
@@ -463,7 +474,7 @@ class AssessmentService:
             (
                 [[button.label, button.data] for row in reply.buttons for button in row]
                 for reply in reversed(replies)
-                if any(button.data.startswith(PREFIX) for row in reply.buttons for button in row)
+                if any(cb.family(button.data) == "as" for row in reply.buttons for button in row)
             ),
             None,
         )
@@ -472,21 +483,22 @@ class AssessmentService:
             self.records.keep_state(user_id, {**state, "keyboard": keyboard})
         return replies
 
-    def _typed_label(self, state: dict, text: str) -> str | None:
+    def _typed_label(self, state: dict, text: str) -> cb.Data | None:
         """The callback data of the last keyboard's button whose label (or alias) the text is."""
         typed = label_key(text)
         if not typed:
             return None
-        keyboard = [(label, data) for label, data in state.get("keyboard") or [] if data.startswith(PREFIX)]
+        keyboard = [(label, cb.decode(data)) for label, data in state.get("keyboard") or []]
+        keyboard = [(label, data) for label, data in keyboard if data.family == "as"]
         for label, data in keyboard:
             if typed in label_keys(label):
                 return data
         starting = [data for label, data in keyboard if any(key.startswith(typed) for key in label_keys(label))]
-        if len(typed) >= 2 and len(starting) == 1 and not starting[0].startswith(DESTRUCTIVE):
+        if len(typed) >= 2 and len(starting) == 1 and not isinstance(starting[0], DESTRUCTIVE):
             return starting[0]  # 「繼續」 for 「繼續上次的自評」; never a button that drops answers
-        for kind, prefix in (("quick", f"{PREFIX}q:"), ("deep", f"{PREFIX}d:")):
+        for kind, pressed in (("quick", cb.Quick), ("deep", cb.Deep)):
             if typed in (label_key(word) for word in raw(f"assessment.typed.{kind}")):
-                return next((data for _label, data in keyboard if data.startswith(prefix)), None)
+                return next((data for _label, data in keyboard if isinstance(data, pressed)), None)
         return None
 
     # ------------------------------------------------------------ 中止: asked first
@@ -508,10 +520,9 @@ class AssessmentService:
             answered=answered,
             total=len(active.questions),
         )
-        buttons = [
-            [Button(t(f"assessment.stop.{choice}_button"), f"{PREFIX}x{choice[0]}:{active.id}")]
-            for choice in ("keep", "discard", "continue")
-        ]
+        kinds = {"keep": cb.StopKeep, "discard": cb.StopDiscard, "continue": cb.StopCancelled}
+        buttons = [[Button(t(f"assessment.stop.{choice}_button"), kind(active.id).encode())]
+                   for choice, kind in kinds.items()]
         return Reply(text=text, buttons=buttons)
 
     def _typed_stop(self, active: Active, text: str) -> list[Reply] | None:
@@ -542,7 +553,7 @@ class AssessmentService:
             self.records.keep_state(user_id, {**state, "stopping": None, "paused": active.id})
             answered = len(self.records.scores(active))
             text = t("assessment.stop.paused", title=title, code=active.standard, answered=answered)
-            return [Reply(text=text, buttons=[[Button(t("assessment.resume_button"), f"{PREFIX}rs")]])]
+            return [Reply(text=text, buttons=[[Button(t("assessment.resume_button"), cb.Resume().encode())]])]
         self._go_on(user_id)
         return [Reply(text=t("assessment.stop.going_on")), *self._current(user_id, restate=True)]
 
@@ -649,7 +660,7 @@ class AssessmentService:
             text = t("assessment.answer.evidence_prompt", what=what)
         # the items are read now (after a rating, or on /resume), while the person thinks of an example
         self.matcher.prepare(self._candidates(active, active.questions[index]))
-        skip = Button(t("assessment.answer.skip"), f"{PREFIX}e:{active.id}:{index}", key=first_word("skip"))
+        skip = Button(t("assessment.answer.skip"), cb.SkipPrompt(active.id, index).encode(), key=first_word("skip"))
         return Reply(text=text, buttons=[[skip]])
 
     def _question_reply(self, active: Active, index: int, buttons: bool = True) -> Reply:
@@ -667,14 +678,17 @@ class AssessmentService:
 
     @staticmethod
     def _answer_buttons(assessment_id: int, index: int) -> list[list[Button]]:
-        base = f"{PREFIX}a:{assessment_id}:{index}"
-        rows = [[Button(scale_label(score), f"{base}:{score}", key=str(score))] for score in SCALE]
-        controls = [Button(t("assessment.answer.skip"), f"{base}:s", key=first_word("skip"))]
+        def rate(rating: cb.Rating) -> str:
+            return cb.Rate(assessment_id, index, rating).encode()
+
+        rows = [[Button(scale_label(score), rate(str(score)), key=str(score))] for score in SCALE]  # type: ignore[arg-type]
+        controls = [Button(t("assessment.answer.skip"), rate("s"), key=first_word("skip"))]
         if index > 0:
             controls.append(
-                Button(t("assessment.answer.back"), f"{PREFIX}b:{assessment_id}:{index}", key=first_word("back"))
+                Button(t("assessment.answer.back"), cb.Back(assessment_id, index).encode(), key=first_word("back"))
             )
-        controls.append(Button(t("assessment.answer.cancel"), f"{PREFIX}x:{assessment_id}", key=first_word("cancel")))
+        controls.append(Button(t("assessment.answer.cancel"), cb.Stop(assessment_id).encode(),
+                               key=first_word("cancel")))
         return [*rows, controls]
 
     # ------------------------------------------------------------ finishing

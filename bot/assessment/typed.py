@@ -18,6 +18,7 @@ from typing import Literal
 
 from bot.assessment.plain import LEVELS, folded, occurrences, read_level
 from index import codes
+from index.text import has_words, plain_reply
 from prompts import raw
 
 Action = Literal["score", "skip", "back", "cancel", "lookup", "sentence", "unclear"]
@@ -25,7 +26,6 @@ SHORT = 8  # a command word inside a message this short still counts (「跳過�
 
 _ITEM_CODE = codes.ITEM_IN_TEXT
 _STANDARD_CODE = codes.STANDARD_IN_TEXT
-_TRAILING = re.compile(r"[\s。．.!！~～]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +33,6 @@ class Typed:
     action: Action
     score: int | None = None
     open: frozenset[int] = LEVELS  # for "unclear": the levels the reply leaves open
-
-
-def normal(text: str) -> str:
-    """Full-width forms folded (２ -> 2), spaces trimmed, a final full stop or exclamation dropped."""
-    return _TRAILING.sub("", unicodedata.normalize("NFKC", text).strip()).strip()
 
 
 def _words(kind: str) -> list[str]:
@@ -88,10 +83,6 @@ def asks_about_standards(text: str) -> bool:
     return asks and (holds_code(stripped) or any(word in stripped for word in raw("assessment.typed.standards_words")))
 
 
-def has_words(text: str) -> bool:
-    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
-
-
 def asks(text: str) -> bool:
     stripped = unicodedata.normalize("NFKC", text).strip()
     return any(stripped.endswith(ending) for ending in raw("assessment.typed.question_endings"))
@@ -99,7 +90,7 @@ def asks(text: str) -> bool:
 
 def read_answer(text: str) -> Typed:
     """A message while a rating question is open."""
-    clean = normal(text)
+    clean = plain_reply(text)
     if not has_words(clean):
         return Typed("unclear")
     score = _exact_score(clean)
@@ -123,7 +114,7 @@ def read_answer(text: str) -> Typed:
 
 def read_sentence(text: str) -> Typed:
     """A message while an example or a follow-up answer is awaited."""
-    clean = normal(text)
+    clean = plain_reply(text)
     if not has_words(clean):
         return Typed("unclear")
     command = _command(clean, loose=False)
@@ -142,7 +133,7 @@ def read_sentence(text: str) -> Typed:
 def read_stop(text: str) -> str | None:
     """A typed answer to the 中止 question: "keep", "discard" or "continue" (the longest word found decides;
     「不要，繼續」 goes on, 「不要放棄」 too); None when it holds none of their words."""
-    clean = folded(normal(text))
+    clean = folded(plain_reply(text))
     found = [
         (len(word), choice)
         for choice, words in raw("assessment.typed.stop").items()

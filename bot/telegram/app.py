@@ -27,7 +27,6 @@ from telegram.request import HTTPXRequest
 
 from bot.checks import ConfigError
 from bot.engine import ADMIN_COMMANDS
-from bot.masking import mask_url, mask_urls_in
 from bot.services import Services, build_services
 from bot.settings import Settings
 from bot.telegram import admin, buttons, commands, guards, inline, questions
@@ -36,6 +35,7 @@ from bot.telegram.format import message_count
 from bot.telegram.order import MAX_QUEUED_PER_PERSON, PerChatOrder
 from bot.telegram.redact import install_redaction
 from bot.telegram.webhook import start_webhook, webhook_secret
+from index.masking import mask_url, mask_urls_in
 from prompts import raw, t
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from collections import OrderedDict
 
 from telegram import InlineQueryResultArticle, InlineQueryResultsButton, Update
 
-from bot.engine import clean_text
 from bot.telegram.common import Context, incoming_from, services_of
 from bot.telegram.format import inline_result
+from index.text import clean_message
 from prompts import t
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
-    text = clean_text(query.query)[:MAX_INLINE_QUERY]
+    text = clean_message(query.query)[:MAX_INLINE_QUERY]
     held = await asyncio.to_thread(_rate_check, context, update, text)
     if held == []:  # over the limit, already told: nothing, not even a Bot API call
         return

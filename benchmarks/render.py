@@ -11,8 +11,8 @@ joined to its row (the PDF makes its own page breaks), HTML fragments become par
 that line breaks left between CJK characters are dropped. Nothing else is changed, so the model
 parsed from the PDF or ODT must equal the model parsed from the text.
 
-Used by the tests (session fixtures render into a temporary folder) and the PDF benchmark; never
-run at import time. Needs the dev dependencies reportlab, odfpy and justmytype-intl-cjk (the font).
+Used by the tests (session fixtures render into a temporary folder) and the document benchmarks
+(benchmarks/documents.py), so it lives here, where both may import it; never run at import time. Needs the dev dependencies reportlab, odfpy and justmytype-intl-cjk (the font).
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from index import codes
 from index.clean import squeeze
-from index.parse import _A, _DUTY, _K, _NUMBERED, _P_OR_O, _S, _SECTION, _TASK
+from index.parse import _NUMBERED, _SECTION
 from index.rows import SourceRow, text_rows
 
 FONT_NAME = "NotoSansTC"
@@ -105,16 +106,17 @@ def _standard_layout(rows: list[SourceRow]) -> Layout:
         elif mode == "table":
             cells = (cells + [""] * 7)[:7]
             # a row printing its own level is a block of the task above (its own row), not a page-break continuation
-            if _DUTY.match(cells[0]) or _TASK.match(cells[1]) or cells[4] or not logical:
+            if codes.CELL_DUTY.match(cells[0]) or codes.CELL_TASK.match(cells[1]) or cells[4] or not logical:
                 logical.append(cells)
             else:
                 logical[-1] = [f"{a} {b}".strip() for a, b in zip(logical[-1], cells, strict=True)]
         elif mode == "attitudes":
-            out.attitudes += display(re.sub(r"^\s*-\s*", "", row.text), _A)
+            out.attitudes += display(re.sub(r"^\s*-\s*", "", row.text), codes.CELL_A)
         else:
             nested = row.text[:1] in (" ", "\t")
             out.notes += [(line, nested) for line in display(row.text)]
-    patterns = ((), (), (_P_OR_O,), (_P_OR_O,), (), (_K, _BULLET), (_S, _BULLET))
+    item = codes.CELL_INDICATOR_OR_OUTPUT
+    patterns = ((), (), (item,), (item,), (), (codes.CELL_K, _BULLET), (codes.CELL_S, _BULLET))
     out.rows = [[display(c, *p) for c, p in zip(cells, patterns, strict=True)] for cells in logical]
     return out
 

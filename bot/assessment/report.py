@@ -1,5 +1,5 @@
 """What a finished self-assessment gives back: summary text, chart PNG, Markdown report and CSV files (the PDF
-report, bot/pdfreport.py, draws on the parts shared here).
+report, bot/assessment/pdfreport.py, draws on the parts shared here).
 
 Every function takes the typed result of bot/assessment/result.py (AssessmentResult). Plain words: a rating is
 said on its 0–3 scale with the scale's words (「1.5 分（介於「在指導下做過」與「能獨立完成」之間）」), never as a
@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -30,13 +30,10 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
+from bot.assessment.result import FLAGS, MET_THRESHOLD, AssessmentResult, Coded, DutyResult, Flag, Note, TaskResult
 from bot.export import csv_bytes
 from prompts import raw, t
 
-if TYPE_CHECKING:  # imported for annotations only: bot.assessment imports this module
-    from bot.assessment.result import AssessmentResult, Coded, DutyResult, Flag, Note, TaskResult
-
-MET_THRESHOLD = 2  # as bot/assessment/result.py: a mean of at least 2 is met
 SCALE_POINTS = 4  # 0 … 3
 RADAR_MIN_DUTIES = 3
 LABEL_WIDTH = 18  # characters of a task title kept on a bar label
@@ -233,8 +230,6 @@ def _plan_lines(result: AssessmentResult) -> list[str]:
 
 def _evidence_lines(result: AssessmentResult) -> list[str]:
     """Which ratings the examples back: 「・有實例佐證：T1.1 評估應用可行性、…」."""
-    from bot.assessment.result import FLAGS
-
     lines = []
     for flag in FLAGS:
         tasks = result.flagged(flag)

@@ -5,11 +5,11 @@ after a review, confirmed); the chart; every task with its name and code, the se
 rating, the evidence flag; the examples and the reviewer's comments quoted under their tasks; one learning
 plan (each K and S once, with its name, the ones most weak tasks need first); the 職能級別 in plain words.
 
-fpdf2 writes it with Noto Sans TC from the PyPI package `pylopdf-fonts-zh-tw` (bot/report.py finds it): its
+fpdf2 writes it with Noto Sans TC from the PyPI package `pylopdf-fonts-zh-tw` (bot/assessment/report.py finds it): its
 CFF outlines are embedded as a subset (CIDFontType0C) with a ToUnicode map, so the text can be searched,
 copied and read aloud. Chinese has no spaces to break lines at: `wrap` breaks between characters but keeps
 codes and Latin words whole, and keeps closing punctuation off the start of a line. Every text comes from
-prompts/assessment.toml; the parts shared with the Markdown report come from bot/report.py.
+prompts/assessment.toml; the parts shared with the Markdown report come from bot/assessment/report.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from fpdf import FPDF
 
-from bot import report
+from bot.assessment import report
 from prompts import raw, t
 
 if TYPE_CHECKING:
