@@ -173,9 +173,11 @@ def _receive(stream: BinaryIO, deadline: float) -> Any:
 def _read_exactly(stream: BinaryIO, size: int, deadline: float) -> bytes:
     data = bytearray()
     fd = stream.fileno()
+    poller = select.poll()  # not select(): a server may hold more than 1,024 descriptors
+    poller.register(fd, select.POLLIN)
     while len(data) < size:
         remaining = None if deadline == float("inf") else deadline - time.monotonic()
-        if remaining is not None and (remaining <= 0 or not select.select([fd], [], [], remaining)[0]):
+        if remaining is not None and (remaining <= 0 or not poller.poll(remaining * 1000)):
             raise TimeoutError
         part = os.read(fd, min(size - len(data), 1 << 20))
         if not part:

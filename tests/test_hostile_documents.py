@@ -216,3 +216,25 @@ def test_serve_starts_in_a_hostile_folder_and_an_upload_keeps_the_old_index(
         assert services.assistant.ask("T2.2 的行為指標", GOOD).answer == before
     finally:
         services.db.engine.dispose()
+
+
+def test_the_child_is_read_in_a_process_holding_many_descriptors(tmp_path: Path) -> None:
+    """A server holds sockets and files by the thousand; the child's replies are still read (select() stops at 1,024)."""
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("the descriptor limit is below 1,200")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        odt = tmp_path / "doc.odt"
+        from tests.render import read_layout, render_odt
+
+        render_odt(read_layout(next(SHIPPED_CORPUS.glob(f"{GOOD}*"))), odt)
+        assert parse_document(odt).code == GOOD
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
