@@ -94,7 +94,7 @@ class Sandbox:
             _send(child.stdin, str(path.resolve()))  # type: ignore[arg-type]
             outcome, value = _receive(child.stdout, time.monotonic() + self.seconds)  # type: ignore[arg-type]
         except TimeoutError:
-            self.close()
+            self.close(busy=True)
             raise ParseError(path.name, t("documents.too_slow", seconds=f"{self.seconds:g}"), transient=True) from None
         except (EOFError, OSError, pickle.UnpicklingError):
             self.close()  # the child died: out of memory, or pdfium gave up on the bytes
@@ -113,10 +113,13 @@ class Sandbox:
             _receive(self._child.stdout, time.monotonic() + STARTUP_SECONDS)  # type: ignore[arg-type] - "ready"
         return self._child
 
-    def close(self) -> None:
+    def close(self, busy: bool = False) -> None:
+        """Stops the child: asked to end (its input closed), or killed at once when it is busy with a file."""
         child, self._child = self._child, None
         if child is None:
             return
+        if busy:
+            child.kill()
         with suppress(OSError):
             child.stdin.close()  # type: ignore[union-attr]
         try:
