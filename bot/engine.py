@@ -480,12 +480,20 @@ class Engine:
             notes.append(t("bot.truncated", limit=MAX_QUESTION_CHARS))
         session = self.session(incoming.chat_id)
         answer = self.assistant.ask(question, standard=session.get("standard"))
+        if incoming.is_admin:
+            notes += self._building_note()
         if answer.choices:
             self._remember(incoming, pending={"question": question})
         elif answer.standard and answer.standard != session.get("standard") and self.catalog.get(answer.standard):
             self._remember(incoming, standard=answer.standard, pending=None)
             notes.append(t("bot.standard_now", standard=standard_label(self.catalog.get(answer.standard))))
         return self._answer_replies(answer, edit=False, notes=notes)
+
+    def _building_note(self) -> list[str]:
+        """How far the vectors of a new catalogue are built (index/building.py), for admins."""
+        search = getattr(self.assistant, "search", None)
+        progress = search.preparing() if search is not None else None
+        return [progress.note()] if progress is not None else []
 
     def _answer_replies(self, answer: Answer, edit: bool, notes: list[str]) -> list[Reply]:
         text = answer.answer.strip() or t("bot.no_answer")

@@ -161,7 +161,7 @@ def build_services(settings: Settings) -> Services:
     setting = "DATABASE_URL" if settings.database_url else "BOT_DATA_DIR"
     db = Database(settings.db_url, timeout=settings.database_timeout, setting=setting)
     db.create()
-    assistant = build_assistant(settings, catalog)
+    assistant = build_assistant(settings, catalog, background=True)  # answers while missing vectors are built
     assessments = AssessmentService(catalog, db, EvidenceMatcher(get_embedder(settings.embedder)))
     engine = Engine(assistant, assessments, db, limiter=RateLimiter(db, settings.rate_limit_per_minute),
                     sharing=Sharing(db, assessments))

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     poll_timeout: float = Field(default=10.0, alias="TELEGRAM_POLL_TIMEOUT")
     telegram_timeout: float = Field(default=20.0, alias="TELEGRAM_TIMEOUT")  # seconds to wait for an answer
     rate_limit_per_minute: int = Field(default=30, alias="BOT_USER_RATE_PER_MINUTE")
+    # a server builds missing vectors in the background (answering meanwhile) when more passages than this are
+    # missing; fewer (~40 s of the real model) are built before it starts answering
+    background_build_above: int = Field(default=2000, ge=0, alias="BOT_BACKGROUND_BUILD_ABOVE")
     log_level: str = Field(default="INFO", alias="BOT_LOG_LEVEL")
 
     @field_validator("log_level")

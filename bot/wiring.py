@@ -59,13 +59,15 @@ def read_catalog(settings: Settings, folder: Path | None = None) -> Catalog:
 
 
 def build_assistant(settings: Settings, catalog: Catalog | None = None, progress: bool = False,
-                    lazy: bool = False) -> Assistant:
+                    lazy: bool = False, background: bool = False) -> Assistant:
     """lazy: the vector store opens (and syncs) on the first question that searches by meaning, so a code
-    lookup from the command line never imports chromadb; a server starts eager and warms up."""
+    lookup from the command line never imports chromadb; a server starts eager and warms up. background (a
+    server): more missing vectors than settings.background_build_above are built in a thread while it answers."""
     catalog = catalog or read_catalog(settings)
     with bulk():
         chunks = chunk_catalog(catalog)
-        search, model = build_search(settings, chunks, progress=progress, lazy=lazy, corpus=corpus_key(catalog))
+        search, model = build_search(settings, chunks, progress=progress, lazy=lazy, corpus=corpus_key(catalog),
+                                     background=background)
         assistant = Assistant(catalog, search, model, settings.index_dir)
         if not lazy:
             search.bm25  # noqa: B018 - read (or built) now, not on the first question
@@ -75,9 +77,10 @@ def build_assistant(settings: Settings, catalog: Catalog | None = None, progress
 
 
 def build_search(settings: Settings, chunks: list, progress: bool = False,  # type: ignore[type-arg]
-                 lazy: bool = False, corpus: str = "") -> tuple[HybridSearch, str]:
-    """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale.
-    corpus: `corpus_key` of the catalog the chunks come from (lets an unchanged index skip hashing them)."""
+                 lazy: bool = False, corpus: str = "", background: bool = False) -> tuple[HybridSearch, str]:
+    """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale (background: built
+    in a thread when much is missing, see build_assistant). corpus: `corpus_key` of the catalog the chunks come
+    from (lets an unchanged index skip hashing them)."""
     from index.embed import get_embedder
 
     embedder = get_embedder(settings.embedder)
@@ -88,6 +91,11 @@ def build_search(settings: Settings, chunks: list, progress: bool = False,  # ty
         vectors = VectorIndex(settings.index_dir, embedder, settings.chroma_url)
         if vectors.is_current(chunks, corpus):
             vectors.remember(corpus)
+        elif background and vectors.pending(chunks) > settings.background_build_above:
+            from index.building import BackgroundIndex
+
+            log.info("building the vector index in the background")
+            return BackgroundIndex(vectors, chunks, corpus).start()
         else:
             print(t("cli.building_index"), file=sys.stderr)
             report = vectors.sync(chunks, progress=progress, corpus=corpus)
