@@ -73,6 +73,9 @@ def build_assistant(settings: Settings, catalog: Catalog | None = None, progress
             search.bm25  # noqa: B018 - read (or built) now, not on the first question
     if not lazy:
         assistant.warm_up()
+        start_build = getattr(search.dense, "start", None)
+        if callable(start_build):  # after the warm-up: the first answers do not wait for the build's threads
+            start_build()
     return assistant
 
 
@@ -95,7 +98,7 @@ def build_search(settings: Settings, chunks: list, progress: bool = False,  # ty
             from index.building import BackgroundIndex
 
             log.info("building the vector index in the background")
-            return BackgroundIndex(vectors, chunks, corpus).start()
+            return BackgroundIndex(vectors, chunks, corpus)  # started once the assistant is up (build_assistant)
         else:
             print(t("cli.building_index"), file=sys.stderr)
             report = vectors.sync(chunks, progress=progress, corpus=corpus)

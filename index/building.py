@@ -78,6 +78,9 @@ class BackgroundIndex:
         return self
 
     def _run(self) -> None:
+        from index.pool import lower_priority
+
+        lower_priority()
         while True:
             with self._lock:
                 target, self._target = self._target, None
