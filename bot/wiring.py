@@ -94,11 +94,14 @@ def build_search(settings: Settings, chunks: list, progress: bool = False,  # ty
         vectors = VectorIndex(settings.index_dir, embedder, settings.chroma_url)
         if vectors.is_current(chunks, corpus):
             vectors.remember(corpus)
-        elif background and vectors.pending(chunks) > settings.background_build_above:
+        elif (background or lazy) and (pending := vectors.pending(chunks)) > settings.background_build_above:
             from index.building import BackgroundIndex
 
-            log.info("building the vector index in the background")
-            return BackgroundIndex(vectors, chunks, corpus)  # started once the assistant is up (build_assistant)
+            if lazy:  # a one-shot `ask` does not build an hour of vectors: keywords now, and how to build them
+                print(t("cli.vectors_missing", passages=f"{pending:,}"), file=sys.stderr)
+            else:
+                log.info("building %s passages' vectors in the background", pending)
+            return BackgroundIndex(vectors, chunks, corpus)  # a server's starts once it is up (build_assistant)
         else:
             print(t("cli.building_index"), file=sys.stderr)
             report = vectors.sync(chunks, progress=progress, corpus=corpus)

@@ -211,3 +211,23 @@ def test_both_cores_embed_at_once() -> None:
     with EmbeddingPool(Meeting(), workers=2) as pool:
         futures = [pool.submit([f"第{n}段"]) for n in range(4)]
         assert all(f.result(WAIT).shape == (1, HashingEmbedder.dim) for f in futures)
+
+
+def test_a_one_shot_ask_answers_by_keywords_and_says_how_to_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """`ask` on a folder missing many vectors does not spend the hour building them (a server or `index` does)."""
+    import json
+
+    from bot.cli import main
+
+    for key, value in {"BOT_DATA_DIR": str(tmp_path / "data"), "BOT_EMBEDDER": "fake",
+                       "BOT_CORPUS_DIR": str(SHIPPED_CORPUS), "BOT_BACKGROUND_BUILD_ABOVE": "100"}.items():
+        monkeypatch.setenv(key, value)
+    assert main(["ask", "--json", MEANING]) == 0
+    out, err = capsys.readouterr()
+    answer = json.loads(out)
+    assert t("answers.meaning_preparing") in answer["answer"]
+    assert t("cli.vectors_missing", passages="700") in err
+    assert not (tmp_path / "data" / "index" / "chroma").exists(), "nothing was built"
+    assert main(["ask", "--json", "雲端系統開發工程人員 T2.2 的行為指標"]) == 0
+    assert "P2.2.1" in json.loads(capsys.readouterr().out)["answer"], "lookups as ever"
