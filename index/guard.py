@@ -94,7 +94,7 @@ class Sandbox:
             _send(child.stdin, str(path.resolve()))  # type: ignore[arg-type]
             outcome, value = _receive(child.stdout, time.monotonic() + self.seconds)  # type: ignore[arg-type]
         except TimeoutError:
-            self.close()
+            self.close(busy=True)
             raise ParseError(path.name, t("documents.too_slow", seconds=f"{self.seconds:g}"), transient=True) from None
         except (EOFError, OSError, pickle.UnpicklingError):
             self.close()  # the child died: out of memory, or pdfium gave up on the bytes
@@ -113,10 +113,13 @@ class Sandbox:
             _receive(self._child.stdout, time.monotonic() + STARTUP_SECONDS)  # type: ignore[arg-type] - "ready"
         return self._child
 
-    def close(self) -> None:
+    def close(self, busy: bool = False) -> None:
+        """Stops the child: asked to end (its input closed), or killed at once when it is busy with a file."""
         child, self._child = self._child, None
         if child is None:
             return
+        if busy:
+            child.kill()
         with suppress(OSError):
             child.stdin.close()  # type: ignore[union-attr]
         try:
@@ -173,23 +176,17 @@ def _receive(stream: BinaryIO, deadline: float) -> Any:
 def _read_exactly(stream: BinaryIO, size: int, deadline: float) -> bytes:
     data = bytearray()
     fd = stream.fileno()
+    poller = select.poll()  # not select(): a server may hold more than 1,024 descriptors
+    poller.register(fd, select.POLLIN)
     while len(data) < size:
         remaining = None if deadline == float("inf") else deadline - time.monotonic()
-        if remaining is not None and (remaining <= 0 or not _readable(fd, remaining)):
+        if remaining is not None and (remaining <= 0 or not poller.poll(remaining * 1000)):
             raise TimeoutError
         part = os.read(fd, min(size - len(data), 1 << 20))
         if not part:
             raise EOFError
         data += part
     return bytes(data)
-
-
-def _readable(fd: int, seconds: float) -> bool:
-    """The pipe has something to read within `seconds`. poll(), not select(): a process with many files open (a
-    server, the test suite) has descriptors above select's limit of 1024."""
-    poller = select.poll()
-    poller.register(fd, select.POLLIN | select.POLLHUP)
-    return bool(poller.poll(max(0, int(seconds * 1000))))
 
 
 def _serve(memory: int, cpu_seconds: int) -> None:

@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args
 
+import numpy as np
+
 from bot.masking import mask_url
 from index.chunk import Chunk
 from index.embed import Embedder, EmbeddingCache, for_building
@@ -34,7 +36,9 @@ from prompts import t
 
 log = logging.getLogger(__name__)
 SCHEMA = 4  # 3: document hashes without JSON (a start at 3,000 documents hashed for 1.7 s); 4: a collection per status
-BATCH = 64
+WRITE_BATCH = 512  # passages a store write takes at least (documents gathered): 840 a second instead of 580 at 64
+EMBED_BATCH = 32  # passages a model copy embeds at once
+AHEAD = 16  # batches embedded ahead of the writing, per model copy
 COLLECTION_METADATA = {"hnsw:space": "cosine"}
 STATUSES: tuple[str, ...] = get_args(Status)
 
@@ -49,6 +53,8 @@ class SyncReport:
     embedded: int = 0
     cached: int = 0
     seconds: float = 0.0
+    to_write: int = 0  # passages this sync writes (its progress: chunks_written of to_write)
+    statuses_done: set[str] = field(default_factory=set)  # statuses whose documents are all written
 
     @property
     def changed(self) -> bool:
@@ -141,6 +147,7 @@ class VectorIndex:
         self._placed: dict[str, str] | None = None  # document code -> the status whose collection holds it
         self._counts: dict[str, int] = {}  # embedded chunks per status, of the chunks last synced or checked
         self._syncing = threading.Lock()
+        self._stopping = threading.Event()
 
     # ------------------------------------------------------------ opening
     @property
@@ -225,12 +232,14 @@ class VectorIndex:
         """The corpus key the last complete sync was given ("" if none)."""
         return str(self._read_manifest().get("corpus", ""))
 
-    def _save_manifest(self, documents: dict[str, str], corpus: str = "") -> None:
+    def _save_manifest(self, documents: dict[str, str], corpus: str = "", writing: Sequence[str] = ()) -> None:
+        """writing: documents being written now; a build stopped midway finds their passages and deletes them."""
         tmp = self.manifest_path.with_suffix(".tmp")
         placed = self.placed()
         payload = {"schema": SCHEMA, "collection": collection_name(self.embedder), "documents": documents,
                    "placed": {code: placed[code] for code in documents if code in placed}, "corpus": corpus,
-                   "counts": self._counts if corpus else {}}  # embedded chunks per status, for the corpus key
+                   "counts": self._counts if corpus else {},  # embedded chunks per status, for the corpus key
+                   "writing": list(writing)}
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), "utf-8")
         tmp.replace(self.manifest_path)
 
@@ -274,24 +283,39 @@ class VectorIndex:
         return EmbeddingCache(self.cache.path, for_building(self.embedder))
 
     def sync(self, chunks: Sequence[Chunk], progress: bool = False,
-             on_progress: Callable[[SyncReport], None] | None = None, corpus: str = "") -> SyncReport:
+             on_progress: Callable[[SyncReport], None] | None = None, corpus: str = "",
+             report: SyncReport | None = None) -> SyncReport:
         """Brings the index to these chunks, embedding only what changed. on_progress gets the report so far
-        after every batch written (a benchmark prints from it; the command line shows a bar instead). One sync at
-        a time: a second waits for the first."""
+        after every batch written (a benchmark prints from it; the command line shows a bar instead); report: the
+        one to fill in (another thread reads the progress from it). One sync at a time: a second waits for the
+        first. A sync stopped by `stop` returns early: the next one goes on from the last group written."""
         with self._syncing:
-            return self._sync(chunks, progress, on_progress, corpus)
+            return self._sync(chunks, progress, on_progress, corpus, report or SyncReport())
+
+    def stop(self) -> None:
+        """Asks the sync under way, and any later one, to stop after the group it is writing (a server shutting
+        down: a build it stopped goes on at its next start)."""
+        self._stopping.set()
+
+    def pending(self, chunks: Sequence[Chunk]) -> int:
+        """Passages of the documents a sync to these chunks would write (their hashes differ from the manifest's)."""
+        have, wanted = self.manifest(), _hashes(chunks)
+        return sum(1 for c in chunks if c.embed_text and have.get(c.standard) != wanted[c.standard])
 
     def _sync(self, chunks: Sequence[Chunk], progress: bool, on_progress: Callable[[SyncReport], None] | None,
-              corpus: str) -> SyncReport:
+              corpus: str, report: SyncReport) -> SyncReport:
         started = time.perf_counter()
-        report = SyncReport()
         wanted = _hashes(chunks)
-        have = self.manifest()
+        saved = self._read_manifest()
+        have = dict(saved.get("documents", {}))
         if have and not self._collection_matches(have):
             have = {}
         if not have:
             self._placed = {}
             self._drop_unsheltered()
+        for code in saved.get("writing", []):  # a build stopped while writing these: what it wrote goes
+            if code not in have:
+                self._delete(code)
         by_doc: dict[str, list[Chunk]] = defaultdict(list)
         for c in chunks:
             by_doc[c.standard].append(c)
@@ -301,28 +325,71 @@ class VectorIndex:
             have.pop(code)
             self._save_manifest(have)
         todo = [code for code in wanted if have.get(code) != wanted[code]]
+        todo.sort(key=lambda code: by_doc[code][0].status != STATUSES[0])  # current versions first
         report.unchanged = [code for code in wanted if code not in todo]
-        bar = _progress(sum(1 for code in todo for c in by_doc[code] if c.embed_text), progress)
-        if todo:
-            self.embeddings.counter = report
-            self.embeddings.cache = self._build_cache()
-        for code in todo:
-            (report.replaced if code in have else report.added).append(code)
-            self._delete(code)
-            report.chunks_written += self._add(by_doc[code], bar, lambda: on_progress(report) if on_progress else None)
-            self.placed()[code] = self.shelf(by_doc[code][0].status).status
-            have[code] = wanted[code]
-            self._save_manifest(have)
-        if todo:
-            self.embeddings.counter = None
-            build_cache, self.embeddings.cache = self.embeddings.cache, self.cache
-            build_cache.close()  # and with it the build's copy of the model
+        report.to_write = sum(1 for code in todo for c in by_doc[code] if c.embed_text)
+        report.statuses_done = set(STATUSES) - {by_doc[code][0].status for code in todo}
+        bar = _progress(report.to_write, progress)
+        writer = _Writer(self, report, have, wanted, by_doc, lambda: on_progress(report) if on_progress else None, bar)
+        if todo and not self._write_all(todo, by_doc, writer):
+            report.seconds = time.perf_counter() - started
+            return report  # stopped: the manifest holds what was written
+        report.statuses_done = set(STATUSES)
         self._counts = dict(_counts(chunks))
         self._save_manifest(have, corpus)  # complete: the corpus key is kept from here on
         if bar is not None:
             bar.close()
         report.seconds = time.perf_counter() - started
         return report
+
+    def _write_all(self, todo: list[str], by_doc: dict[str, list[Chunk]], writer: _Writer) -> bool:
+        """Embeds the documents' passages with a copy of the model per core while writing the ones embedded:
+        each distinct text is embedded once (the cache holds what was embedded before, in any document). False
+        when stopped midway."""
+        from index.pool import EmbeddingPool
+
+        build_cache = self._build_cache()
+        self.embeddings.cache, self.embeddings.counter = build_cache, None
+        try:
+            with EmbeddingPool(self.embedder) as pool:
+                pending: list[tuple[str, list[Chunk]]] = []
+                flying: dict[str, tuple[Any, int]] = {}  # text -> (its batch's future, its row in the batch)
+                for n, code in enumerate(todo):
+                    if self._stopping.is_set():
+                        return False
+                    rows = [c for c in by_doc[code] if c.embed_text]
+                    self._embed_ahead(rows, build_cache, pool, flying, writer.report)
+                    pending.append((code, rows))
+                    last_current = by_doc[code][0].status == STATUSES[0] and (
+                        n + 1 == len(todo) or by_doc[todo[n + 1]][0].status != STATUSES[0])
+                    while pending and (len(flying) > AHEAD * EMBED_BATCH * pool.workers or last_current):
+                        writer.take(*pending.pop(0), flying, build_cache)
+                    if last_current:
+                        writer.flush(build_cache)
+                        writer.report.statuses_done.add(STATUSES[0])
+                for code, rows in pending:
+                    writer.take(code, rows, flying, build_cache)
+                writer.flush(build_cache)
+        except _Stopped:
+            return False
+        finally:
+            self.embeddings.cache = self.cache
+            build_cache.close()
+        return True
+
+    def _embed_ahead(self, rows: list[Chunk], build_cache: EmbeddingCache, pool: Any,
+                     flying: dict[str, tuple[Any, int]], report: SyncReport) -> None:
+        """Hands the texts of these passages that were never embedded (nor are being) to the pool."""
+        texts = [t for t in dict.fromkeys(c.embed_text for c in rows if c.embed_text) if t not in flying]
+        known = build_cache.lookup(texts) if texts else {}
+        todo = [t for t in texts if t not in known]
+        report.cached += len(rows) - len(todo)
+        report.embedded += len(todo)
+        for i in range(0, len(todo), EMBED_BATCH):
+            batch = todo[i : i + EMBED_BATCH]
+            future = pool.submit(batch)
+            for row, text in enumerate(batch):
+                flying[text] = (future, row)
 
     def _collection_matches(self, have: dict[str, str]) -> bool:
         """A manifest without its collections (deleted or replaced store) means: build again. Looked for, not
@@ -340,20 +407,6 @@ class VectorIndex:
         for status, shelf in self.shelves.items():
             if where in (None, status):
                 shelf.collection.delete(where={"standard": code})
-
-    def _add(self, chunks: list[Chunk], bar: Any, after_batch: Callable[[], None]) -> int:
-        rows = [c for c in chunks if c.embed_text]
-        for i in range(0, len(rows), BATCH):
-            part = rows[i : i + BATCH]
-            self.shelf(part[0].status).store.add_texts(
-                texts=[c.embed_text for c in part],
-                metadatas=[{**c.metadata(), "cid": c.id} for c in part],
-                ids=[c.id for c in part],
-            )
-            if bar is not None:
-                bar.update(len(part))
-            after_batch()
-        return len(rows)
 
     # ------------------------------------------------------------ searching
     def search(self, vector: Sequence[float], k: int, where: dict[str, Any] | None = None,
@@ -389,14 +442,73 @@ class VectorIndex:
         return [self.shelves[s] for s in dict.fromkeys(statuses) if s in self.shelves and (s in placed or not placed)]
 
 
+class _Writer:
+    """Writes documents to the store in groups of at least WRITE_BATCH passages, in the order given, and keeps the
+    manifest up to date after each group: a build stopped midway starts again after the last group written."""
+
+    def __init__(self, index: VectorIndex, report: SyncReport, have: dict[str, str], wanted: dict[str, str],
+                 by_doc: dict[str, list[Chunk]], after: Callable[[], None], bar: Any) -> None:
+        self.index, self.report, self.have, self.wanted, self.by_doc = index, report, have, wanted, by_doc
+        self.after, self.bar = after, bar
+        self.group: list[tuple[str, list[Chunk]]] = []
+
+    def take(self, code: str, rows: list[Chunk], flying: dict[str, tuple[Any, int]], cache: EmbeddingCache) -> None:
+        """A document whose passages are embedded (or being): their vectors into the cache, then into the group."""
+        mine = [t for t in dict.fromkeys(c.embed_text for c in rows) if t in flying]
+        if mine:
+            vectors = [flying[t][0].result()[flying[t][1]] for t in mine]
+            cache.store(mine, np.stack(vectors))
+            for t in mine:
+                del flying[t]
+        self.group.append((code, rows))
+        if sum(len(r) for _, r in self.group) >= WRITE_BATCH:
+            self.flush(cache)
+
+    def flush(self, cache: EmbeddingCache) -> None:
+        if not self.group:
+            return
+        group, self.group = self.group, []
+        codes = [code for code, _ in group]
+        self.index._save_manifest(self.have, writing=codes)
+        for code in codes:
+            (self.report.replaced if code in self.have else self.report.added).append(code)
+            if code in self.have or code in self.index.placed():
+                self.index._delete(code)
+        by_status: dict[str, list[Chunk]] = defaultdict(list)
+        for code, rows in group:
+            by_status[self.index.shelf(self.by_doc[code][0].status).status] += rows
+        for status, rows in by_status.items():
+            for i in range(0, len(rows), WRITE_BATCH * 4):
+                part = rows[i : i + WRITE_BATCH * 4]
+                self.index.shelves[status].store.add_texts(  # vectors from the cache: embedded above
+                    texts=[c.embed_text for c in part], metadatas=[{**c.metadata(), "cid": c.id} for c in part],
+                    ids=[c.id for c in part])
+        for code, rows in group:
+            self.index.placed()[code] = self.index.shelf(self.by_doc[code][0].status).status
+            self.have[code] = self.wanted[code]
+            self.report.chunks_written += len(rows)
+            if self.bar is not None:
+                self.bar.update(len(rows))
+        self.index._save_manifest(self.have)
+        self.after()
+        if self.index._stopping.is_set():
+            raise _Stopped
+
+
+class _Stopped(Exception):
+    """A sync asked to stop (VectorIndex.stop) after the group it wrote."""
+
+
 def _manifest_fits(data: Any) -> bool:
     """The manifest's fields have the types _save_manifest writes."""
     def strings(value: Any) -> bool:
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
 
     counts = data.get("counts", {}) if isinstance(data, dict) else None
+    writing = data.get("writing", []) if isinstance(data, dict) else None
     return (isinstance(data, dict) and strings(data.get("documents", {})) and strings(data.get("placed", {}))
             and isinstance(data.get("corpus", ""), str) and isinstance(counts, dict)
+            and isinstance(writing, list) and all(isinstance(code, str) for code in writing)
             and all(isinstance(k, str) and type(v) is int for k, v in counts.items()))
 
 

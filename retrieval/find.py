@@ -5,6 +5,7 @@ search did not find in a document."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import ClassVar
 
 from index.catalog import Catalog, find_item, tasks_using
@@ -59,13 +60,26 @@ class Finder:
     # ------------------------------------------------------------ where is this work described
     def search(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
         hits = self.hits(q, named, k=SEMANTIC_HITS)
-        if not self.in_scope(q, hits):
-            return self.refusal(q, hits)
+        if not self.in_scope(q, hits, named):
+            return self.preparing(self.refusal(q, hits), q, named)
         draft = A.Draft("semantic", standard=hits[0].chunk.standard)
         draft.say(t("answers.semantic_heading", question=q.text))
         for n, hit in enumerate(hits, 1):
             self._say_hit(draft, n, hit.chunk)
+        return self.preparing(draft, q, named)
+
+    def preparing(self, draft: A.Draft, q: Query, named: Sequence[Document]) -> A.Draft:
+        """A line saying that search by meaning is still being prepared, while the vectors this question would
+        search are still being built (the answer came from keywords alone)."""
+        if not self.meaning_ready(q, named):
+            draft.say(t("answers.meaning_preparing"))
         return draft
+
+    def meaning_ready(self, q: Query, named: Sequence[Document]) -> bool:
+        """Whether the vectors of the versions this question searches (current ones, unless it is about an older
+        version) are all in."""
+        historical = q.historical or bool(named) and all(d.status == "historical" for d in named)
+        return self.hybrid.dense_ready(None if historical else ("current",))
 
     def hits(self, q: Query, named: list[Document], k: int, item_types: tuple[str, ...] = (),
              extra: str = "") -> list[Hit]:
@@ -90,8 +104,10 @@ class Finder:
         grams = content_tokens(gloss(q.text))
         return self.hybrid.bm25.coverage(grams) if grams else 0.0
 
-    def in_scope(self, q: Query, hits: list[Hit]) -> bool:
-        return bool(hits) and self.scope.holds(q, hits, self.coverage(q))
+    def in_scope(self, q: Query, hits: list[Hit], named: Sequence[Document] = ()) -> bool:
+        """While the vectors are still being built the hits carry no similarity: the words alone decide."""
+        scope = self.scope if self.meaning_ready(q, list(named)) else Scope("")
+        return bool(hits) and scope.holds(q, hits, self.coverage(q))
 
     def refusal(self, q: Query, hits: list[Hit]) -> A.Draft:
         """A short reply naming nearby topics the standards do cover (titles only: nothing is cited)."""
@@ -126,8 +142,8 @@ class Finder:
     def reverse_topic(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
         extra = " ".join(concepts(q.text))
         hits = self.hits(q, named, k=TOPIC_ITEMS, item_types=TOPIC_TYPES, extra=extra)
-        if not self.in_scope(q, hits):
-            return self.refusal(q, hits)
+        if not self.in_scope(q, hits, named):
+            return self.preparing(self.refusal(q, hits), q, named)
         draft = A.Draft("reverse_topic", standard=hits[0].chunk.standard)
         draft.say(t("answers.topic_heading", question=q.text))
         n = 0
@@ -140,7 +156,7 @@ class Finder:
             else:
                 n += 1
                 self._say_hit(draft, n, hit.chunk)
-        return draft
+        return self.preparing(draft, q, named)
 
     def _say_item_with_tasks(self, draft: A.Draft, doc: Document, n: int, code: str) -> bool:
         item = find_item(doc, code)
@@ -160,8 +176,8 @@ class Finder:
     def profile(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
         extra = " ".join(concepts(q.text))
         hits = self.hits(q, named, k=20, item_types=PROFILE_TYPES, extra=extra)
-        if not self.in_scope(q, hits) and not extra:
-            return self.refusal(q, hits)
+        if not self.in_scope(q, hits, named) and not extra:
+            return self.preparing(self.refusal(q, hits), q, named)
         ranked = _rank_documents(hits)
         draft = A.Draft("profile", standard=ranked[0][0] if ranked else None)
         draft.say(t("answers.profile_heading", terms=extra and t("answers.profile_concepts", words=extra) or ""))
@@ -174,7 +190,7 @@ class Finder:
             for hit in group[:PROFILE_ITEMS]:
                 self._say_profile_hit(draft, doc, hit.chunk)
         draft.say(t("answers.profile_note"))
-        return draft
+        return self.preparing(draft, q, named)
 
     def _say_profile_hit(self, draft: A.Draft, doc: Document, chunk: Chunk) -> None:
         code, text = chunk_item(doc, chunk)

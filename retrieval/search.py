@@ -341,10 +341,10 @@ class HybridSearch:
         broad item-type filter, against ~2 ms unfiltered), so filters are applied here instead: the vectors of
         the named standards are compared exactly, a status picks the collection searched (the historical one
         is never loaded for a question about current versions), and a broad filter takes more neighbours."""
-        if self.dense is None or self._embed is None:
+        statuses = (filters.status,) if filters.status else None
+        if self.dense is None or self._embed is None or not self.dense_ready(statuses):
             return []
         vector = self._embed(text)
-        statuses = (filters.status,) if filters.status else None
         if filters.standards:
             ids = [c.id for c in self.of_standards(filters.standards) if c.embed_text and filters.accepts(c)]
             if len(ids) <= EXACT_DENSE_LIMIT:
@@ -354,6 +354,17 @@ class HybridSearch:
         if share >= BROAD_FILTER_SHARE:  # search() drops what the filter refuses
             return self.dense.search(vector, min(MAX_DENSE_NEIGHBOURS, int(k * 2 / share) + 1), None, statuses)
         return self.dense.search(vector, k, filters.where(), statuses)
+
+    def dense_ready(self, statuses: Sequence[str] | None = None) -> bool:
+        """Whether the vectors of these statuses (None: all) can be searched: a server whose vectors are still
+        being built (index/building.py) answers by keywords alone until they are in."""
+        ready_for = getattr(self.dense, "ready_for", None)
+        return self.dense is not None and (ready_for is None or bool(ready_for(statuses)))
+
+    def preparing(self) -> Any:
+        """How far the building of the vectors is (index.building.Progress), or None when they are all in."""
+        progress = getattr(self.dense, "progress", None)
+        return progress() if callable(progress) else None
 
     def of_standards(self, standards: Sequence[str]) -> list[Chunk]:
         if self._by_standard is None:
