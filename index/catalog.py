@@ -5,9 +5,7 @@ from __future__ import annotations
 import hashlib
 import pickle
 import re
-from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from index.cachefile import read_pickle, write_whole
@@ -125,8 +123,6 @@ class ParsedCache:
     """Parsed documents kept on disk by the hash of their bytes (and of the parser's code), so a start
     does not parse unchanged documents again. Anything unreadable in it is parsed again."""
 
-    PARSER = ("parse.py", "rows.py", "clean.py", "model.py", "pdf.py", "odt.py", "codes.py", "names.py", "guard.py")
-
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.version = parser_digest()
@@ -153,18 +149,11 @@ class ParsedCache:
         return doc, digest
 
 
-@cache
 def parser_digest() -> str:
     """A digest of the code that turns a file into a document (what the parsed-document cache depends on)."""
-    return _sources_digest(Path(__file__).parent, ParsedCache.PARSER)
+    from index.versions import code_version
 
-
-def _sources_digest(folder: Path, names: tuple[str, ...]) -> str:
-    digest = hashlib.sha256()
-    for name in names:
-        with suppress(OSError):
-            digest.update((folder / name).read_bytes())
-    return digest.hexdigest()
+    return code_version("index.guard")
 
 
 def printed_codes(doc: Document) -> set[tuple[str, str]]:

