@@ -53,7 +53,7 @@ CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪
 VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
-FIT_CUE = re.compile(r"(?:我|本人|\bI\b|\bI'm\b|\bmy\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
+FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsomeone\b|\ba person\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
                      r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
@@ -527,7 +527,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     if q.occupation and not (q.has_items or q.families or q.across):
         return "oos_occupation"
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
-    temperament = bool(trait_of(q.text)) and bool(q.families or session)  # 「抗壓性差，做雲端開發會不會很痛苦」
+    temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text))  # 「這行要抗壓性嗎」
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not (
             q.has_items or asks_a_field or temperament):
         return prediction.kind
@@ -560,7 +560,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         if applies:
             scores[kind] = scores.get(kind, 0.0) + STRUCTURE_BONUS * int(applies)
     for kind, score in sorted(scores.items(), key=lambda kv: -kv[1]):
-        if not viable(kind, q):
+        if not viable(kind, q) or (temperament and kind in OUT_OF_SCOPE):
             continue
         if kind in NEEDS_STANDARD and not in_play and not q.has_codes and score < scores.get("search", 0) + ASK_MARGIN:
             return "search"
@@ -587,6 +587,18 @@ def trait_of(text: str) -> str:
     """The temperament a question asks about (「很會溝通」 -> 溝通), as the documents word it (data/traits.toml)."""
     low = text.lower()
     return next((stem for word, stem in _traits() if word.lower() in low), "")
+
+
+@cache
+def _job_words() -> tuple[str, ...]:
+    with TRAITS_FILE.open("rb") as f:
+        return tuple(tomllib.load(f)["job"]["words"])
+
+
+def of_the_job(text: str) -> bool:
+    """The question speaks of the job in general (「這行」「這份工作」), not of a standard by name."""
+    low = text.lower()
+    return any(word in low for word in _job_words())
 
 
 def describes_work(text: str) -> bool:

@@ -106,6 +106,14 @@ def test_temperament_is_answered_from_the_attitudes_and_skills(e5, catalog: Cata
     assert (CLOUD, "S03") in {(c.standard, c.code) for c in english.citations}
 
 
+
+def test_temperament_of_the_job_in_general_is_answered_across_the_standards(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「這行」 names no standard: the attitudes of every standard that names the trait answer it."""
+    answer = real(e5.ask("這行要抗壓性嗎"), catalog)
+    assert {"A04"} <= {c.code for c in answer.citations} and t("answers.trait_yes", trait="壓力") in answer.answer
+    assert not e5.ask("這份工作薪水高嗎").citations
+
+
 def test_a_term_the_remarks_define_is_quoted(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
     for question, std, words in (("系統整合工程人員裡的「系統整合」是什麼意思", INTEGRATION, "次系統"),
                                  ("雲端那份說的「組織相關人員」指的是誰", CLOUD, "架構規劃師")):
