@@ -23,7 +23,7 @@ from retrieval import answer as A
 from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, HybridSearch
 from retrieval.select import field_size
-from retrieval.understand import Query
+from retrieval.understand import Query, number
 
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
@@ -39,6 +39,10 @@ _CLAIM_AFTER = re.compile(rf"^\s*(?:的\s*)?(?:[^，,。？?]{{0,6}}?)(?:{_VERB}
 _CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|來自|出自)\s*$")
 _CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on)\s+(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)"
                        r"\s*(?:,\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
+_WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?{codes.STANDARD.pattern}", re.I)
+_DOUBTS = re.compile(r"是不是|是否|不是|對不對")
+_ASKS_EN = re.compile(r"^\s*(?:is|isn't|isnt|are|aren't)\b", re.I)
+_CLAIM_EN_BARE = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)\s*\?", re.I)
 _FIELD_AFTER = re.compile(r"^\s*的\s*(工作產出|產出|行為指標|指標|知識|技能)")
 _FIELD_NAMES = {"工作產出": "outputs", "產出": "outputs", "行為指標": "indicators", "指標": "indicators", "知識": "knowledge",
                 "技能": "skills"}
@@ -63,8 +67,13 @@ def read_claim(q: Query) -> Claim | None:
         return None
     at = q.text.find(codes[0])
     before, after = q.text[:at], q.text[at + len(codes[0]):]
+    after = _WHOSE.sub("", after, count=1)  # "S02 in ISD3512-001v3 is about coding, right?"
+    level = _LEVEL_CLAIM.search(after)
+    if level and q.tasks and (asserts(q.text) or _DOUBTS.search(after)):  # 「T1.1 的級別是3嗎」「T1.1 是不是 3 級」
+        return Claim(level.group(0).strip())
     field = _FIELD_AFTER.match(after)
-    candidates = [m.group("claim") for m in (_CLAIM_AFTER.search(after), _CLAIM_EN.search(after)) if m]
+    bare = _CLAIM_EN_BARE.search(after) if _ASKS_EN.search(before) else None  # "Isn't S05 database design?"
+    candidates = [m.group("claim") for m in (_CLAIM_AFTER.search(after), _CLAIM_EN.search(after), bare) if m]
     if not candidates and field and re.match(rf"^\s*的\s*\S+\s*{_END}", after):
         m = _CLAIM_BEFORE.search(before)  # 「測試報告是 T2.3 的產出吧」
         candidates = [m.group("claim")] if m else []
@@ -102,7 +111,7 @@ def _empty_claims() -> frozenset[str]:
 
 _ASSERTS = re.compile(r"(?:對吧|對嗎|對不對|沒錯吧|沒錯嗎|是嗎|是吧|吧|嗎|嘛)\s*[?？]?\s*$|,\s*(?:right|correct)\s*\?\s*$|"
                       r"^(?:is|are|does|do|has|have)\b", re.I)
-_COUNT_CLAIM = re.compile(r"(\d+)\s*(?:個|項|條|份)?\s*(?:工作)?(任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度)")
+_COUNT_CLAIM = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:個|項|條|份)?\s*(?:工作)?(任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度)")
 _NOUN_FIELD = {"任務": "tasks", "職責": "duties", "行為指標": "indicators", "指標": "indicators", "工作產出": "outputs",
                "產出": "outputs", "知識": "knowledge", "技能": "skills", "態度": "attitudes"}
 
@@ -225,7 +234,7 @@ class Claims:
         count = _COUNT_CLAIM.search(q.text)
         if count and isinstance(doc, Standard):
             field = _NOUN_FIELD[count.group(2)]
-            return self._count_claim(doc, field, int(count.group(1)))
+            return self._count_claim(doc, field, number(count.group(1)))
         level = _LEVEL_CLAIM.search(q.text)
         if level:
             return self._std_level_claim(doc, int(level.group(1) or level.group(2)))

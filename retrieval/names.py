@@ -16,6 +16,7 @@ from index.model import Document, Item, Standard, Unit
 GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理", "技術", "科技")
 MIN_FUZZY_SCORE = 1.6
 PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|\bvs\b|\band\b|\bor\b", re.I)  # two titles told together
+POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)")  # 「雲端那份」
 MIN_FUZZY_GRAM = 0.6  # a title's bigram counts as evidence from this weight up
 MIN_FUZZY_SHARE = 0.25  # and a title told in other words keeps at least this share of its telling bigrams
 SECTION_PART = 4
@@ -182,7 +183,7 @@ class TitleIndex:
         if not match.exact and gloss and gloss != text:
             self._by_title(gloss, match, spans=False)
         if not match.exact and not match.soft:
-            match.soft.extend(self._fuzzy(compact(gloss or text)))
+            match.soft.extend(self._fuzzy(compact(gloss or text)) or self._pointed(text))
         elif len(match.exact) + len(match.soft) == 1 and PAIRING.search(text):
             rest = _blanked(text, match.spans + [span for span, _ in match.soft_spans])
             for code in self._fuzzy(compact(rest) + " " + PAIRING.search(text).group()):  # "雲端開發和電商規劃"
@@ -234,6 +235,16 @@ class TitleIndex:
         if not found or any(f != found[0] and score[f] >= score[found[0]] - 0.5 for f in score):
             return []  # nothing told, or a shared bigram rather than a title
         return list(self.families[found[0]])
+
+    def _pointed(self, text: str) -> list[str]:
+        """「雲端那份」「電商這份」: a short word pointed at as a standard names it when one family's titles alone
+        hold its telling bigrams (at 3,000 standards 「雲端」 is in many titles, and names none)."""
+        families: set[str] = set()
+        for m in POINTED.finditer(text):
+            for gram in _bigrams(m.group(1)):
+                if self.gram_weight.get(gram, 0.0) >= MIN_FUZZY_GRAM:
+                    families.update(self.gram_owners.get(gram, ()))
+        return list(self.families[families.pop()]) if len(families) == 1 else []
 
     def _told_well(self, family: str, score: float, told: set[str]) -> bool:
         """Two telling bigrams at least, and a fair share of one of its titles ("資料庫管理系統" shares two

@@ -130,6 +130,27 @@ def test_claims_are_checked_and_corrected(e5, catalog: Catalog) -> None:  # type
     assert "不是" in level.answer and "3" in level.answer
 
 
+
+@pytest.mark.parametrize(("question", "verdict", "must_say"), [
+    ("IIS3513-006v4 T1.1 的級別是3嗎", "不是", "4"),  # the level after the code, the claim a bare number
+    ("IIS3513-006v4 的 T1.1 職能級別是 4 對吧", "對", "4"),
+    ("INM3513-005v4 的 T2.3 是不是要產出測試報告", "對", "O3.1.5"),  # 效能測試報告 holds 測試報告
+    ("電子商務系統規劃人員有五個職責吧", "對", "5"),  # a count in Chinese numerals
+    ("系統整合工程人員有十二個任務對嗎", "不是", "8"),
+    ("雲端那份 K03 講的是網路安全對吧", "不是", "雲端產品資訊知識"),  # 「雲端那份」 names the cloud standard
+])
+def test_claims_in_other_wordings(e5, catalog: Catalog, question: str, verdict: str, must_say: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert answer.answer.split("\n")[1].startswith(verdict) and must_say in answer.answer, answer.answer
+
+
+def test_claims_in_english_name_what_is_about_it(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    coding = real(e5.ask("I think S02 in ISD3512-001v3 is about coding, right?"), catalog)
+    assert coding.answer.split("\n")[1].startswith("No.") and (CLOUD, "S04") in {(c.standard, c.code) for c in coding.citations}
+    bare = real(e5.ask("Isn't S05 in ISD3512-001v3 database design?"), catalog)
+    assert bare.answer.split("\n")[1].startswith("No.") and "作業系統與伺服器設定能力" in bare.answer
+
+
 # ---------------------------------------------------------------- the documents' own facts, both ways
 def test_basic_information_both_ways(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
     by_code = real(e5.ask("行業別代碼 J6201 是哪幾份"), catalog)

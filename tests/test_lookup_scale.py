@@ -64,6 +64,14 @@ def test_title_index_finds_titles_and_parts_in_a_question(catalog: Catalog) -> N
         assert doc.code in match.exact, doc.title
 
 
+def test_a_short_word_pointed_at_names_a_standard_only_when_one_title_holds_it(catalog: Catalog) -> None:
+    titles = TitleIndex(catalog)
+    assert titles.find("雲端那份的 K03 是什麼").soft == ["ISD3512-001v3"]
+    assert titles.find("規劃那一份有幾個任務").soft == ["IIS3513-006v4"]
+    assert titles.find("系統那份的 K01").soft == []  # 系統 is in three titles
+    assert titles.find("我想看這份的 K01").soft == []
+
+
 def every_code(catalog: Catalog) -> list[tuple[str, str]]:
     return sorted({pair for doc in catalog.documents.values() for pair in printed_codes(doc)})
 
