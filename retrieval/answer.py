@@ -176,7 +176,8 @@ def reverse_lookup(draft: Draft, std: Standard, code: str) -> None:
         draft.say(t("answers.reverse_none", item=code))
         return
     draft.cite(std, item.code, item.full_text)
-    draft.say(t("answers.reverse_heading", item=item.code, text=item.text))
+    heading = "answers.reverse_heading_own" if item.code[0] in "PO" else "answers.reverse_heading"  # a task's own
+    draft.say(t(heading, item=item.code, text=item.text))
     for n, task in enumerate(used, 1):
         draft.say(t("answers.numbered", n=n, code=task.code, text=t("answers.task_with_level", title=task.title, level=task.level or "—")))
         _cite_task(draft, std, task)

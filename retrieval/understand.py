@@ -556,6 +556,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     }
     if q.across and bonus["lookup"]:
         bonus["lookup"] = 2  # 「哪些職能基準有「溝通協調能力」」: the named item, in every standard that lists it
+    if q.items and not q.tasks and not q.counting and ("tasks" in q.fields or q.fields == ["level"]):
+        bonus["reverse"] = 2  # 「P2.2.2 屬於哪個任務」「K03 要幾級」: the tasks that hold the item, with their levels
     for kind, applies in bonus.items():
         if applies:
             scores[kind] = scores.get(kind, 0.0) + STRUCTURE_BONUS * int(applies)

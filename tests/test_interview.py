@@ -213,6 +213,7 @@ def test_cancel_then_pause_keeps_the_answers_for_resume_and_lookups_go_to_the_en
     person.command("cancel")
     paused = person.say("暫停")
     assert "已答的 1 題都保留著" in paused[0].text
+    assert person.say("中止")[0].text.startswith("已暫停")  # 中止 again during the pause: it is paused already
     searched = searches(services)
     person.say("今天天氣不錯")  # during a pause a message is the engine's
     assert searches(services) == searched + 1
@@ -220,6 +221,12 @@ def test_cancel_then_pause_keeps_the_answers_for_resume_and_lookups_go_to_the_en
     replies = person.command("resume")
     assert "第 2/7 題｜T1.2" in replies[-1].text
     assert person.say("0")[-1].text.startswith("第 3/7 題") and person.scores() == {0: 1, 1: 0}
+
+
+
+def test_cancel_with_no_assessment_says_so(services: Services) -> None:
+    person = Person(services, 7010)
+    assert person.say("中止")[0].text == t("assessment.nothing_active")
 
 
 def test_answers_are_discarded_only_when_the_person_confirms(services: Services) -> None:

@@ -372,6 +372,9 @@ class AssessmentService:
         if pressed is not None:
             return self._on_button(user_id, chat_id, pressed)
         active = self.records.active(user_id)
+        idle = active is None or state.get("paused") == active.id
+        if idle and label_key(text) in {label_key(word) for word in raw("assessment.typed.cancel")}:
+            return [self._paused_reply(active)] if active is not None else [Reply(text=t("assessment.nothing_active"))]
         if active is None:
             return None
         if state.get("stopping") == active.id:
@@ -551,11 +554,16 @@ class AssessmentService:
             return [Reply(text=t("assessment.cancelled", title=title, code=active.standard))]
         if choice == "keep":
             self.records.keep_state(user_id, {**state, "stopping": None, "paused": active.id})
-            answered = len(self.records.scores(active))
-            text = t("assessment.stop.paused", title=title, code=active.standard, answered=answered)
-            return [Reply(text=text, buttons=[[Button(t("assessment.resume_button"), cb.Resume().encode())]])]
+            return [self._paused_reply(active)]
         self._go_on(user_id)
         return [Reply(text=t("assessment.stop.going_on")), *self._current(user_id, restate=True)]
+
+    def _paused_reply(self, active: Active) -> Reply:
+        """The assessment is paused with its answers kept: /resume or the button goes on with it."""
+        doc = self.catalog.get(active.standard)
+        text = t("assessment.stop.paused", title=doc.title if doc else active.standard, code=active.standard,
+                 answered=len(self.records.scores(active)))
+        return Reply(text=text, buttons=[[Button(t("assessment.resume_button"), cb.Resume().encode())]])
 
     def _go_on(self, user_id: int) -> None:
         """The assessment is answered again: no 中止 question open, no pause."""
