@@ -224,8 +224,17 @@ def test_cancel_then_pause_keeps_the_answers_for_resume_and_lookups_go_to_the_en
 
 
 
+def test_a_short_lower_rating_where_an_example_was_asked_rates_again(services: Services) -> None:
+    person = Person(services, 7021)
+    person.start_quick()
+    assert "請舉一次你實際做" in person.say("有，常做")[-1].text
+    replies = person.say("要人帶才會")
+    assert replies[0].text == t("assessment.answer.rated_again", label="1 在指導下做過")
+    assert replies[-1].text.startswith("第 2/7 題") and person.scores() == {0: 1}
+
+
 def test_cancel_with_no_assessment_says_so(services: Services) -> None:
-    person = Person(services, 7010)
+    person = Person(services, 7020)
     assert person.say("中止")[0].text == t("assessment.nothing_active")
 
 

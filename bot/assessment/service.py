@@ -397,7 +397,10 @@ class AssessmentService:
         if typed.action == "score":
             if typed.score is not None and typed.score >= MET_THRESHOLD and len(plain_reply(text)) >= STORY_MIN_CHARS:
                 self._keep_story(active, index, text)
-            return self._answer(active, index, typed.score)
+            replies = self._answer(active, index, typed.score)
+            if active.awaiting is not None and typed.score is not None:  # rated again where an example was asked
+                return [Reply(text=t("assessment.answer.rated_again", label=scale_label(typed.score))), *replies]
+            return replies
         if typed.action == "skip":
             if active.awaiting is not None:
                 self.records.close_prompt(active)

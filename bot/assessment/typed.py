@@ -28,6 +28,9 @@ _ITEM_CODE = codes.ITEM_IN_TEXT
 _STANDARD_CODE = codes.STANDARD_IN_TEXT
 
 
+SHORT_REPLY = 12  # characters: a reply this short that means level 0 or 1 rates again rather than tells a story
+
+
 @dataclass(frozen=True, slots=True)
 class Typed:
     action: Action
@@ -127,6 +130,9 @@ def read_sentence(text: str) -> Typed:
         return Typed("score", score)
     if asks_about_standards(clean):
         return Typed("lookup")
+    heard = read_level(clean)
+    if heard.level is not None and heard.level < 2 and len(clean) <= SHORT_REPLY:
+        return Typed("score", heard.level)  # 「要人帶才會」 where an example of independent work was asked: a lower rating
     return Typed("sentence")
 
 
