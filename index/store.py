@@ -39,7 +39,11 @@ SCHEMA = 4  # 3: document hashes without JSON (a start at 3,000 documents hashed
 WRITE_BATCH = 512  # passages a store write takes at least (documents gathered): 840 a second instead of 580 at 64
 EMBED_BATCH = 32  # passages a model copy embeds at once
 AHEAD = 16  # batches embedded ahead of the writing, per model copy
-COLLECTION_METADATA = {"hnsw:space": "cosine"}
+# candidates an HNSW search keeps (Chroma's default is 100): at 3,000 documents the copies of a text printed in
+# hundreds of standards make clusters a narrow search does not leave; a new document's best passage (cosine 0.91)
+# was missed behind 600 copies at 0.88 until 400 (1.3 -> 1.7 ms a query, benchmarks/catalogue.py)
+SEARCH_EF = 400
+COLLECTION_METADATA = {"hnsw:space": "cosine", "hnsw:search_ef": SEARCH_EF}
 STATUSES: tuple[str, ...] = get_args(Status)
 
 
@@ -175,7 +179,9 @@ class VectorIndex:
 
     def _get_collection(self, name: str) -> Any:
         # no embedding function: vectors always come from our embedder (Chroma's default would download one)
-        return self.client.get_or_create_collection(name, metadata=COLLECTION_METADATA, embedding_function=None)
+        collection = self.client.get_or_create_collection(name, metadata=COLLECTION_METADATA, embedding_function=None)
+        _search_wide(collection)
+        return collection
 
     def open_collection(self, name: str) -> Any:
         try:
@@ -497,6 +503,17 @@ class _Writer:
 
 class _Stopped(Exception):
     """A sync asked to stop (VectorIndex.stop) after the group it wrote."""
+
+
+def _search_wide(collection: Any) -> None:
+    """A collection made before SEARCH_EF keeps the narrower search it was made with: widened once, before it is
+    first searched (a change reaches an index only when it is loaded)."""
+    hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
+    if hnsw and hnsw.get("ef_search") != SEARCH_EF:
+        try:
+            collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+        except Exception as e:  # noqa: BLE001 - an older server: searched as it is
+            log.warning("could not widen the search of %s: %s", collection.name, type(e).__name__)
 
 
 def _manifest_fits(data: Any) -> bool:

@@ -36,6 +36,20 @@ def test_each_document_is_in_the_collection_of_its_status(tmp_path: Path, catalo
     assert vectors.placed()[OLD] == "historical" and vectors.placed()["INM3513-005v4"] == "current"
 
 
+def test_searches_keep_a_wide_candidate_list_also_in_a_collection_made_narrow(tmp_path: Path, catalog: Catalog) -> None:
+    """Copies of one text in hundreds of standards make clusters a search with Chroma's 100 candidates does not
+    leave; a collection made before SEARCH_EF (with 100) is widened when it is opened."""
+    from index.store import SEARCH_EF
+
+    vectors = VectorIndex(tmp_path, get_embedder("fake"))
+    vectors.sync(chunk_catalog(catalog))
+    name = vectors.shelves["current"].name
+    assert vectors.shelves["current"].collection.configuration_json["hnsw"]["ef_search"] == SEARCH_EF
+    vectors.client.get_collection(name).modify(configuration={"hnsw": {"ef_search": 100}})
+    again = VectorIndex(tmp_path, get_embedder("fake"))
+    assert again.shelves["current"].collection.configuration_json["hnsw"]["ef_search"] == SEARCH_EF
+
+
 def test_a_document_that_becomes_current_moves_collection(tmp_path: Path, catalog: Catalog) -> None:
     vectors = VectorIndex(tmp_path, get_embedder("fake"))
     vectors.sync(chunk_catalog(catalog))
