@@ -171,7 +171,9 @@ def build_search(settings: Settings, chunks: list, progress: bool = False,  # ty
         return vectors
 
     dense = LazyIndex(open_index) if lazy else open_index()
-    return HybridSearch(chunks, dense, embedder.embed_query, cache=bm25_cache(settings), corpus=corpus), embedder.name
+    search = HybridSearch(chunks, dense, embedder.embed_query, cache=bm25_cache(settings), corpus=corpus,
+                          embed_queries=getattr(embedder, "embed_queries", None))
+    return search, embedder.name
 
 
 class LazyIndex:

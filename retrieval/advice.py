@@ -71,6 +71,12 @@ def clauses_of(text: str) -> list[str]:
     return kept or [text]
 
 
+def _clause_query(clause: str) -> str:
+    """A clause searched with the documents' words for it (English and everyday words glossed, tools as concepts)."""
+    glossed = gloss(clause)
+    return " ".join([clause, *([glossed] if glossed != clause else []), *concepts(clause)])
+
+
 def mentions_background(text: str) -> bool:
     """The person speaks of their own education or experience (「我有五年經驗」, "I have a degree"): a first-person word
     and a background word (prompts/answers.toml [advice])."""
@@ -89,9 +95,9 @@ class Advisor:
         """Documents by how many clauses of the description they answer."""
         fits: dict[str, Fit] = {}
         allowed = [d.code for d in docs] if docs else []
-        for clause in clauses_of(text):
-            glossed = gloss(clause)  # English and everyday words in the documents' own
-            query = " ".join([clause, *([glossed] if glossed != clause else []), *concepts(clause)])
+        queries = {clause: _clause_query(clause) for clause in clauses_of(text)}
+        self.search.prime(list(queries.values()))
+        for clause, query in queries.items():
             hits = self.search.search(query, k=CLAUSE_HITS, filters=Filters(standards=allowed, item_types=FIT_TYPES))
             best: dict[str, Hit] = {}
             closeness = _closeness(hits)

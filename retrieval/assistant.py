@@ -109,6 +109,7 @@ class Assistant:
         self.ask("雲端系統開發工程人員 T1.1 的行為指標")
         self.ask("软件测试的工作产出")
         self.ask("系統上線前要先測試")
+        self.ask("I write test cases and automate deployments, which standard fits me")  # English, career advice
 
     @classmethod
     def lexical_only(cls, catalog: Catalog) -> Assistant:
@@ -123,7 +124,7 @@ class Assistant:
         dense = search.dense
         if dense is not None and hasattr(dense, "sync"):
             log.info("index synced after reload: %s", dense.sync(chunks, corpus=corpus))
-        self._parts = self._build(catalog, HybridSearch(chunks, dense, search.embed_query, cache=search.cache,
+        self._parts = self._build(catalog, HybridSearch(chunks, dense, search.embed_query, cache=search.cache, embed_queries=search.embed_queries,
                                                         corpus=corpus))
 
     # ------------------------------------------------------------ asking

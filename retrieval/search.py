@@ -8,11 +8,11 @@ import logging
 import os
 import re
 import shutil
+import threading
 from array import array
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ STOP_GRAMS = frozenset(
     ["什麼", "麼是", "是什", "哪些", "哪個", "些任", "個任", "有哪", "些是", "請問", "一下", "如何", "怎麼", "可以", "需要", "要哪", "的是", "是哪", "為什", "嗎", "呢", "我想", "想知", "知道", "告訴", "訴我", "們的", "這個", "那個", "什么", "之間"]
 )
 RRF_K = 60
+QUERY_VECTORS = 2048  # question vectors kept (a follow-up or a repeated question embeds nothing again)
 EXACT_DENSE_LIMIT = 4000  # vectors of the named standards compared here, up to this many
 BROAD_FILTER_SHARE = 0.2  # a filter keeping at least this part of the chunks is applied after an unfiltered search
 MAX_DENSE_NEIGHBOURS = 400
@@ -269,7 +270,8 @@ class HybridSearch:
     """BM25 + dense (a VectorIndex, or anything with its `search(vector, k, where, statuses)` and `search_among`)."""
 
     def __init__(self, chunks: Sequence[Chunk], dense: Any | None, embed_query: Callable[[str], Any] | None,
-                 cache: Path | None = None, corpus: str = "") -> None:
+                 cache: Path | None = None, corpus: str = "",
+                 embed_queries: Callable[[list[str]], Any] | None = None) -> None:
         self.chunks = list(chunks)
         self.cache = cache  # where the BM25 weights are kept between starts
         self.corpus = corpus
@@ -280,7 +282,10 @@ class HybridSearch:
         self._kinds_of_chunks: Counter[tuple[str, str, str]] | None = None
         self.dense = dense
         self.embed_query = embed_query
-        self._embed = lru_cache(maxsize=2048)(embed_query) if embed_query else None
+        self.embed_queries = embed_queries  # several queries in one call of the model, when it can
+        self._vectors: OrderedDict[str, Any] = OrderedDict()  # the last QUERY_VECTORS questions' vectors
+        self._vectors_lock = threading.Lock()
+        self._embed = self._cached_embed if embed_query else None
 
     @property
     def bm25(self) -> BM25:
@@ -293,6 +298,32 @@ class HybridSearch:
         if self._embed is None:
             raise RuntimeError("no dense model")
         return self._embed(text)
+
+    def _cached_embed(self, text: str) -> Any:
+        with self._vectors_lock:
+            if text in self._vectors:
+                self._vectors.move_to_end(text)
+                return self._vectors[text]
+        vector = self.embed_query(text)  # type: ignore[misc]
+        self._keep({text: vector})
+        return vector
+
+    def _keep(self, vectors: dict[str, Any]) -> None:
+        with self._vectors_lock:
+            self._vectors.update(vectors)
+            while len(self._vectors) > QUERY_VECTORS:
+                self._vectors.popitem(last=False)
+
+    def prime(self, queries: Sequence[str]) -> None:
+        """The queries a plan is about to search (a description's clauses) embedded in one call of the model: a call
+        costs what its tokens cost plus the model's start (~5 ms here), paid once instead of once a clause."""
+        if self.embed_queries is None or self._embed is None:
+            return
+        texts = list(dict.fromkeys(normalize(q) for q in queries))
+        with self._vectors_lock:
+            missing = [t for t in texts if t not in self._vectors]
+        if len(missing) > 1:
+            self._keep(dict(zip(missing, self.embed_queries(missing), strict=True)))
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
         filters = filters or Filters()

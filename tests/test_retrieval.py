@@ -199,3 +199,28 @@ def test_inline_lookup(assistant) -> None:  # type: ignore[no-untyped-def]
     assert items and any("需求規格書" in c.text for c in items)
     coded = assistant.lookup("T2.2")
     assert {c.standard for c in coded} >= {"ISD3512-001v3", "INM3513-005v4", "IIS3513-006v4"}
+
+
+def test_a_plans_queries_are_embedded_in_one_call_and_kept(catalog) -> None:  # type: ignore[no-untyped-def]
+    """Career advice searches each clause: prime() embeds them in one call, the searches then embed nothing."""
+    from benchmarks.fakes import HashingEmbedder
+    from index.chunk import chunk_catalog
+    from retrieval.search import HybridSearch
+
+    model, calls = HashingEmbedder(), []
+
+    def one(text: str):  # type: ignore[no-untyped-def]
+        calls.append(("one", text))
+        return model.embed_query(text)
+
+    def many(texts: list[str]):  # type: ignore[no-untyped-def]
+        calls.append(("many", tuple(texts)))
+        return model.embed_passages(texts)
+
+    search = HybridSearch(chunk_catalog(catalog), None, one, embed_queries=many)
+    clauses = ["寫測試案例", "做自動化部署", "寫測試案例"]
+    search.prime(clauses)
+    assert calls == [("many", (normalize("寫測試案例"), normalize("做自動化部署")))]
+    assert (search.embed(normalize("做自動化部署")) == model.embed_query(normalize("做自動化部署"))).all()
+    search.embed("另一句")
+    assert calls[-1] == ("one", "另一句") and len(calls) == 2
