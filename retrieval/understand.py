@@ -55,6 +55,8 @@ VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移�
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
 FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsomeone\b|\ba person\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
                      r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
+PERSON_CUE = re.compile(r"我|本人|自己|有人|\bI\b|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
+FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|是哪一類|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
 NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|beginner|newcomer|entry[- ]level|junior", re.I)
@@ -564,6 +566,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     for kind, score in sorted(scores.items(), key=lambda kv: -kv[1]):
         if not viable(kind, q) or (temperament and kind in OUT_OF_SCOPE):
             continue
+        if kind == "profile" and not (PERSON_CUE.search(q.text) or FIT_WORD.search(q.text)):
+            continue  # 「先去看看市面上有哪些雲端服務…整理一下」: work described with nobody to advise is searched
         if kind in NEEDS_STANDARD and not in_play and not q.has_codes and score < scores.get("search", 0) + ASK_MARGIN:
             return "search"
         if kind == "meta" and not in_play and not any(f in META_FIELDS for f in _strong_fields(q)):
