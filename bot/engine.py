@@ -490,7 +490,7 @@ class Engine:
         if courtesy(typed):
             with speaking(session.history[0].lang if session.history else None):
                 return [Reply(t("bot.thanks"))]
-        if wants_assessment(typed) and not self.assessments.has_active(incoming.user_id):
+        if wants_assessment(typed):  # with one unfinished, begin() asks whether to go on with it or start again
             return self._begin_by_text(incoming, session, typed)
         return [*self._ask(incoming, session, incoming.text), *self.assessments.restate(incoming.user_id)]
 

@@ -233,6 +233,17 @@ def test_a_short_lower_rating_where_an_example_was_asked_rates_again(services: S
     assert replies[-1].text.startswith("第 2/7 題") and person.scores() == {0: 1}
 
 
+def test_asking_for_an_assessment_during_a_pause_offers_to_go_on(services: Services) -> None:
+    person = Person(services, 7022)
+    person.start_quick()
+    person.say("1")
+    person.say("中止")
+    person.say("暫停")
+    offered = person.say("我想做自我評估")
+    assert "尚未完成的自評" in offered[0].text and "第 2/7 題" in offered[0].text
+    assert person.scores() == {0: 1}  # nothing lost, nothing searched
+
+
 def test_cancel_with_no_assessment_says_so(services: Services) -> None:
     person = Person(services, 7020)
     assert person.say("中止")[0].text == t("assessment.nothing_active")
