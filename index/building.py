@@ -8,8 +8,15 @@ thread, current versions first: questions about current versions are searched by
 are in, every question once all are, without a restart. A build stopped by the server's shutdown goes on
 where it stopped at the next start (the manifest records each group of documents written).
 
+A question that names its standards does not wait for the build to reach them: their passages not written yet
+(at most ON_DEMAND_LIMIT) are embedded for that question, compared exactly as written ones are, and kept in the
+embedding cache, where the build finds them when it gets there (never embedded twice). So from the first
+minute a question about a named standard, current or historical, is answered by meaning, and once the current
+versions are in, so is every question (one about an unnamed older version waits for the historical ones).
+
 `BackgroundIndex` stands where the VectorIndex stands (HybridSearch.dense): every attribute is the
-index's, plus `ready_for` (whether vectors of these statuses can be searched) and `progress`.
+index's, plus `ready_for` (whether vectors of these statuses can be searched), `covers` (whether these
+documents' vectors can be compared now) and `progress`.
 """
 
 from __future__ import annotations
@@ -23,11 +30,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.chunk import Chunk
-from index.store import STATUSES, SyncReport, VectorIndex
+from index.store import STATUSES, SyncReport, VectorIndex, cosines, standard_of
 from prompts import t
 
 log = logging.getLogger(__name__)
 STOP_WAIT = 60.0  # seconds a shutting-down process waits for the group being written
+# passages a question may embed itself for the standards it names (the largest shipped document has 328: ~7 s
+# on one busy core, in batches, so other people's questions slip in between)
+ON_DEMAND_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,8 @@ class BackgroundIndex:
     def __init__(self, vectors: VectorIndex, chunks: Sequence[Chunk], corpus: str = "") -> None:
         self.vectors = vectors
         self._target: tuple[list[Chunk], str] | None = (list(chunks), corpus)
+        self._chunks: list[Chunk] = self._target[0]
+        self._by_standard: dict[str, list[Chunk]] | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.report = SyncReport()
@@ -122,6 +134,39 @@ class BackgroundIndex:
         """Whether the vectors of these statuses (None: all) are all in."""
         return self._built or set(statuses or STATUSES) <= self.report.statuses_done
 
+    def covers(self, standards: Sequence[str]) -> bool:
+        """Whether the vectors of these documents can be compared now: written, or few enough passages for the
+        question to embed them itself."""
+        return self.ready or sum(len(self._passages(code)) for code in self._unwritten(standards)) <= ON_DEMAND_LIMIT
+
+    def search_among(self, vector: Sequence[float], ids: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """VectorIndex.search_among, with the passages of documents not written yet embedded now."""
+        if self.ready:
+            return self.vectors.search_among(vector, ids, k)
+        unwritten = set(self._unwritten([standard_of(cid) for cid in ids]))
+        written = [cid for cid in ids if standard_of(cid) not in unwritten]
+        found = self.vectors.search_among(vector, written, k) if written else []
+        wanted = set(ids) - set(written)
+        rows = [c for code in unwritten for c in self._passages(code) if c.id in wanted]
+        if rows:
+            matrix = self.vectors.cache.embed([c.embed_text or "" for c in rows])
+            found += [(c.id, float(sim)) for c, sim in zip(rows, cosines(vector, matrix), strict=True)]
+        return sorted(found, key=lambda pair: -pair[1])[:k]
+
+    def _unwritten(self, standards: Sequence[str]) -> list[str]:
+        placed = self.vectors.placed()
+        return [code for code in dict.fromkeys(standards) if code not in placed]
+
+    def _passages(self, code: str) -> list[Chunk]:
+        """The embedded passages of one document."""
+        if self._by_standard is None:
+            groups: dict[str, list[Chunk]] = {}
+            for c in self._chunks:
+                if c.embed_text:
+                    groups.setdefault(c.standard, []).append(c)
+            self._by_standard = groups
+        return self._by_standard.get(code, [])
+
     def progress(self) -> Progress | None:
         """How far the build is; None once it is done."""
         if self.ready:
@@ -134,8 +179,9 @@ class BackgroundIndex:
         """New chunks (a reload, an upload): while building, the build goes on to them when its current pass
         ends; otherwise they are synced now (a document added to a built index: only its passages)."""
         with self._lock:
+            self._chunks, self._by_standard = list(chunks), None
             if self._thread is not None:
-                self._target = (list(chunks), corpus)
+                self._target = (self._chunks, corpus)
                 self._built = False
                 return SyncReport()
         return self.vectors.sync(chunks, corpus=corpus, **kwargs)

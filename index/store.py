@@ -438,7 +438,7 @@ class VectorIndex:
         for status, group in groups.items():
             rows = self.shelves[status].collection.get(ids=group, include=["embeddings"])
             if rows["embeddings"] is not None and len(rows["embeddings"]):
-                sims = _cosines(vector, rows["embeddings"])
+                sims = cosines(vector, rows["embeddings"])
                 found += [(cid, float(sim)) for cid, sim in zip(rows["ids"], sims, strict=True)]
         return sorted(found, key=lambda pair: -pair[1])[:k]
 
@@ -529,7 +529,7 @@ def _manifest_fits(data: Any) -> bool:
             and all(isinstance(k, str) and type(v) is int for k, v in counts.items()))
 
 
-def _cosines(vector: Sequence[float], matrix: Any) -> Any:
+def cosines(vector: Sequence[float], matrix: Any) -> Any:
     import numpy as np
 
     q = np.asarray(vector, dtype=np.float32)

@@ -76,10 +76,10 @@ class Finder:
         return draft
 
     def meaning_ready(self, q: Query, named: Sequence[Document]) -> bool:
-        """Whether the vectors of the versions this question searches (current ones, unless it is about an older
-        version) are all in."""
+        """Whether the vectors this question searches can be compared: of the standards it names, else of the
+        versions it searches (current ones, unless it is about an older version)."""
         historical = q.historical or bool(named) and all(d.status == "historical" for d in named)
-        return self.hybrid.dense_ready(None if historical else ("current",))
+        return self.hybrid.dense_ready(None if historical else ("current",), [d.code for d in named])
 
     def hits(self, q: Query, named: list[Document], k: int, item_types: tuple[str, ...] = (),
              extra: str = "") -> list[Hit]:

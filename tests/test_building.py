@@ -27,6 +27,7 @@ from index.embed import get_embedder, register
 from index.pool import EmbeddingPool
 from index.store import VectorIndex
 from prompts import t
+from retrieval.search import Filters
 
 ADMIN, PERSON = 4_200, 4_300
 EDGE = Path(__file__).resolve().parent / "documents" / "TST9001-001v1_測試自動化工程人員.txt"
@@ -60,7 +61,20 @@ register("held")(HeldEmbedder)
 @pytest.fixture
 def held(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Services on the shipped corpus whose vectors are built in the background, the build held at the gate."""
+    yield from _held(tmp_path)
+
+
+@pytest.fixture
+def held_one_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The same, with the build embedding no further ahead than the document it writes (at 3,000 documents the
+    build's look-ahead is a few documents of thousands; here it would be the whole corpus)."""
+    monkeypatch.setattr(store, "AHEAD", 0)
+    yield from _held(tmp_path)
+
+
+def _held(tmp_path: Path):  # type: ignore[no-untyped-def]
     HeldEmbedder.gate.clear()
+    HeldEmbedder.batches = 0
     settings = Settings(BOT_DATA_DIR=tmp_path / "data", BOT_EMBEDDER="held", BOT_CORPUS_DIR=SHIPPED_CORPUS,
                         TELEGRAM_BOT_TOKEN=None, BOT_ADMIN_IDS=str(ADMIN), BOT_BACKGROUND_BUILD_ABOVE=0)
     services = build_services(settings)
@@ -121,6 +135,46 @@ def test_current_versions_are_built_first(held) -> None:  # type: ignore[no-unty
     statuses = [held.catalog.documents[code].status for code in written]
     assert statuses == sorted(statuses), statuses  # "current" < "historical"
     assert statuses[-1] == "historical" and "current" in statuses
+
+
+def test_a_named_standard_is_searched_by_meaning_before_the_build_reaches_it(held_one_ahead) -> None:  # type: ignore[no-untyped-def]
+    """Its passages are embedded for the question (by the questions' copy of the model, never the build's), and the
+    build later finds them in the embedding cache instead of embedding them again."""
+    held = held_one_ahead
+    search = held.assistant.search
+    assert not search.dense_ready(), "the build waits at the gate"
+    for code in ("ISD3512-001v3", "INM3513-005"):  # a current and a historical version
+        assert search.dense_ready(("current",), [code]) and not search.dense_ready(("current",))
+    hits = search.search("上線之前要怎麼確認系統沒有問題", k=5, filters=Filters(standards=["ISD3512-001v3"]))
+    assert hits and all(h.chunk.standard == "ISD3512-001v3" for h in hits)
+    assert any("dense" in h.sources and h.similarity > 0 for h in hits), "compared by meaning"
+    named = ask(held, "雲端系統開發工程人員裡，上線之前要怎麼確認系統沒有問題")
+    assert t("answers.meaning_preparing") not in named, "no 'still being prepared' for a named standard"
+    assert t("answers.meaning_preparing") in ask(held, MEANING), "an unnamed question still says so"
+    old = search.search("依需求規劃系統整合", k=5, filters=Filters(standards=["INM3513-005"], status=None))
+    assert old and any("dense" in h.sources for h in old), "a historical version too"
+    assert HeldEmbedder.batches == 0, "the build's copies never ran"
+
+    HeldEmbedder.gate.set()
+    deadline = time.monotonic() + WAIT
+    while not search.dense_ready() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    report = search.dense.report
+    asked = {c.embed_text for c in search.of_standards(["ISD3512-001v3", "INM3513-005"]) if c.embed_text}
+    first = {c.embed_text for c in search.of_standards(report.added[:1]) if c.embed_text}  # in flight at the gate
+    everything = {c.embed_text for c in search.chunks if c.embed_text}
+    assert report.embedded <= len(everything - asked) + len(first & asked), "the named ones were not embedded again"
+    assert report.embedded < len(everything - asked) + len(asked) - 300
+
+
+def test_too_many_unwritten_passages_wait_for_the_build(held, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from index import building
+
+    monkeypatch.setattr(building, "ON_DEMAND_LIMIT", 50)  # INM3513-005 has 328 embedded passages
+    search = held.assistant.search
+    assert not search.dense_ready(None, ["INM3513-005"])
+    hits = search.search("系統整合", k=5, filters=Filters(standards=["INM3513-005"], status=None))
+    assert hits and not any("dense" in h.sources for h in hits), "keywords alone until the build writes it"
 
 
 # ------------------------------------------------------------------ the build itself
