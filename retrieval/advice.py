@@ -25,12 +25,13 @@ from retrieval import answer as A
 from retrieval.find import chunk_item
 from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, Hit, HybridSearch, content_tokens
-from retrieval.understand import Query, number
+from retrieval.understand import Query, mentions_background, number
 
 FIT_TYPES = ("task", "indicator", "output", "knowledge", "skill", "unit_item", "section")
 CLAUSE_HITS = 12
 REASONS = 4
 MISSING = 3
+ENTRY_CANDIDATES = 3  # standards whose entry requirements are set against a person's background, none being named
 STEPS = 4
 STEP_ITEMS = 5
 _SPLIT = re.compile(r"[，,、。；;！!？?\n]+|\.\s+|(?:和|跟|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
@@ -67,22 +68,20 @@ def clauses_of(text: str) -> list[str]:
     「最接近哪一份」, is no part of it)."""
     asks = [w.lower() for w in raw("answers.advice.asking")]
     parts = [p.strip(" 的了過") for p in _SPLIT.split(text)]
-    kept = [p for p in parts if len(p) >= 2 and content_tokens(p) and not any(w in p.lower() for w in asks)]
+    kept = [p for p in parts if len(p) >= 2 and content_tokens(p) and not any(w in p.lower() for w in asks)
+            and describes_own_work(p)]  # 「我有五年經驗」 says how long, not what: no clause to match
     return kept or [text]
+
+
+def clause_queries(text: str) -> dict[str, str]:
+    """Each clause of a description, with the query it is searched by."""
+    return {clause: _clause_query(clause) for clause in clauses_of(text)}
 
 
 def _clause_query(clause: str) -> str:
     """A clause searched with the documents' words for it (English and everyday words glossed, tools as concepts)."""
     glossed = gloss(clause)
     return " ".join([clause, *([glossed] if glossed != clause else []), *concepts(clause)])
-
-
-def mentions_background(text: str) -> bool:
-    """The person speaks of their own education or experience (「我有五年經驗」, "I have a degree"): a first-person word
-    and a background word (prompts/answers.toml [advice])."""
-    low = text.lower()
-    personal = re.search(r"我|本人|自己|\bi\b|\bi'm\b|\bmy\b|\bme\b", low)
-    return bool(personal) and any(word in low for word in raw("answers.advice.background"))
 
 
 class Advisor:
@@ -95,7 +94,7 @@ class Advisor:
         """Documents by how many clauses of the description they answer."""
         fits: dict[str, Fit] = {}
         allowed = [d.code for d in docs] if docs else []
-        queries = {clause: _clause_query(clause) for clause in clauses_of(text)}
+        queries = clause_queries(text)
         self.search.prime(list(queries.values()))
         for clause, query in queries.items():
             hits = self.search.search(query, k=CLAUSE_HITS, filters=Filters(standards=allowed, item_types=FIT_TYPES))
@@ -110,6 +109,8 @@ class Advisor:
         return sorted(fits.values(), key=lambda f: (-f.score, -len(f.votes), f.doc.code))
 
     def career_fit(self, q: Query, named: list[Document]) -> A.Draft:
+        if mentions_background(q.text) and not describes_own_work(q.text):
+            return self.entry_check(q, named[0] if len(named) == 1 else None)  # years and schooling, no work told
         ranked = self.fits(q.text, named or None)
         if not ranked:
             return A.Draft.reply("career_fit", t("answers.advice.no_fit"))
@@ -156,17 +157,27 @@ class Advisor:
 
     # ------------------------------------------------------------ entry requirements
     def entry_check(self, q: Query, doc: Document | None) -> A.Draft:
-        chosen = doc is None
-        if doc is None:
-            ranked = self.fits(q.text)
-            doc = ranked[0].doc if ranked else None
-        if doc is None:
+        """「我有五年網路維運經驗，入門條件夠嗎」: the entry requirements of the standard in play, or, none being named,
+        of the few that fit what the person says (or, when they say only their schooling and years, of the ones
+        asking least), each with what their years mean against it."""
+        if doc is not None:
+            draft = A.start("entry", doc, self.catalog)
+            self._entry(draft, doc, q.text, titled=False)
+            return draft
+        candidates = self._entry_candidates(q.text)
+        if not candidates:
             return A.Draft.reply("entry", t("answers.advice.no_fit"))
-        draft = A.start("entry", doc, self.catalog)
-        if chosen:
-            draft.say(t("answers.advice.closest", std=f"{doc.code} {doc.title}"))
-        self._entry(draft, doc, q.text, titled=False)
+        draft = A.Draft("entry", standard=candidates[0].code if len(candidates) == 1 else None)
+        draft.say(t("answers.advice.entry_each" if len(candidates) > 1 else "answers.advice.entry_one"))
+        for candidate in candidates:
+            self._entry(draft, candidate, q.text)
         return draft
+
+    def _entry_candidates(self, text: str) -> list[Document]:
+        printing = [d for d in self.catalog.current() if isinstance(d, Standard) and d.entry_requirements]
+        if describes_own_work(text):
+            return [f.doc for f in self.fits(text, printing) if f.votes][:ENTRY_CANDIDATES]
+        return sorted(printing, key=lambda d: (_fewest_years(d), d.level or 0, d.code))[:ENTRY_CANDIDATES]
 
     def _entry(self, draft: A.Draft, doc: Document, text: str, titled: bool = True) -> None:
         lines = doc.entry_requirements if isinstance(doc, Standard) else []
@@ -177,10 +188,18 @@ class Advisor:
             draft.say(t("answers.bullet", text=line))
         if not lines:
             draft.say(t("answers.entry_none"))
-        said, asked = _years(text), [y for line in lines for y in [_years(line)] if y is not None]
-        if said is not None and asked:
-            verdict = "advice.years_meet" if said >= max(asked) else "advice.years_short"
-            draft.say(t(f"answers.{verdict}", said=said, asked=max(asked)))
+            return
+        said = own_years(text)
+        if said is None:
+            return
+        asked = _fewest_years(doc)
+        if not asked:
+            draft.say(t("answers.advice.years_none"))
+        elif said == 0:
+            draft.say(t("answers.advice.years_fresh", asked=asked))
+        else:
+            draft.say(t("answers.advice.years_meet" if said >= asked else "answers.advice.years_short", said=said,
+                        asked=asked))
 
     # ------------------------------------------------------------ what to learn first
     def learning_plan(self, doc: Document) -> A.Draft:
@@ -275,3 +294,29 @@ def _item_of(doc: Document, hit: Hit) -> tuple[str, str]:
 def _years(text: str) -> int | None:
     found = [number(m.group(1)) for m in _YEARS.finditer(text)]
     return max(found) if found else None
+
+
+def own_years(text: str) -> int | None:
+    """The years of experience a person says they have: 0 for 「剛畢業」「沒經驗」, None when they say nothing."""
+    said = _years(text)
+    if said is None and any(word in text.lower() for word in raw("answers.advice.no_experience")):
+        return 0
+    return said
+
+
+def _fewest_years(doc: Document) -> int:
+    """The fewest years of experience any of a standard's alternative entry requirements asks for (0: none)."""
+    lines = doc.entry_requirements if isinstance(doc, Standard) else []
+    asked = [_years(line) or 0 for line in lines]
+    return min(asked) if asked else 0
+
+
+def describes_own_work(text: str) -> bool:
+    """Something besides schooling, years and the question itself: work the person did (「網路維運」)."""
+    low = _YEARS.sub(" ", text.lower())
+    for word in sorted({*raw("answers.advice.background"), *raw("answers.advice.asking"),
+                        *raw("answers.advice.no_experience"), *raw("answers.advice.entry_words")}, key=len, reverse=True):
+        low = low.replace(word.lower(), " ")
+    cjk = re.findall(r"[\u4e00-\u9fff]", re.sub(r"[我你有的了過在做是也和跟夠能會要]", "", low))
+    latin = [w for w in re.findall(r"[a-z][a-z+#.]{2,}", low) if w not in raw("answers.advice.english_filler")]
+    return len(cjk) >= 3 or len(latin) >= 1

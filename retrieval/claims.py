@@ -23,7 +23,7 @@ from retrieval import answer as A
 from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, HybridSearch
 from retrieval.select import field_size
-from retrieval.understand import Query, number
+from retrieval.understand import GENERIC_TRAIT, Query, number, trait_words
 
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
@@ -257,19 +257,18 @@ class Claims:
 
     # ------------------------------------------------------------ temperament
     def trait(self, q: Query, trait: str, docs: list[Document]) -> A.Draft:
-        filters = Filters(standards=[d.code for d in docs], item_types=("attitude", "skill", "knowledge"))
-        hits = self.search.search(f"{trait} {q.topic or q.text}", k=TRAIT_ITEMS * 2, filters=filters)
-        naming = [h for h in hits if trait in h.chunk.text]
-        shown = (naming or hits)[:TRAIT_ITEMS]
+        """「這份工作需要很會溝通嗎」: the items that name the trait, else the attitudes closest to it by meaning;
+        「需要什麼個性」 (no trait in particular): the attitudes (A), the documents' word for temperament."""
+        docs = list({d.code: d for d in docs}.values())  # named and softly named may repeat a standard
+        if trait == GENERIC_TRAIT and any(isinstance(d, Standard) and d.attitudes for d in docs):
+            return self._attitudes(docs)
+        naming = [(doc, item) for doc in docs for item in _naming(doc, trait_words(trait))][:TRAIT_ITEMS]
         draft = A.Draft("trait", standard=docs[0].code if len(docs) == 1 else None)
         if len(docs) == 1:
             draft.say(A.header(docs[0], self.catalog))
         draft.say(t("answers.trait_yes" if naming else "answers.trait_none", trait=trait))
-        for n, hit in enumerate(shown, 1):
-            doc = self.catalog.get(hit.chunk.standard)
-            item = find_item(doc, hit.chunk.code) if doc else None
-            if doc is None or item is None:
-                continue
+        shown = naming or self._closest(trait, docs)
+        for n, (doc, item) in enumerate(shown, 1):
             where = t("answers.trait_std", code=doc.code) if len(docs) != 1 else ""
             draft.say(t("answers.trait_item", n=n, code=item.code, text=item.text, where=where))
             draft.cite(doc, item.code, item.full_text)
@@ -281,6 +280,44 @@ class Claims:
                     for task in used:
                         draft.cite(doc, task.code, task.title)
         return draft
+
+    def _closest(self, trait: str, docs: list[Document]) -> list[tuple[Document, Item]]:
+        """The attitudes nearest the trait's own words (the rest of the question, 「做系統整合」, would pull in
+        know-how instead); skills where a document has no attitudes."""
+        kinds = ("attitude",) if any(isinstance(d, Standard) and d.attitudes for d in docs) else ("skill",)
+        filters = Filters(standards=[d.code for d in docs], item_types=kinds)
+        found: list[tuple[Document, Item]] = []
+        for hit in self.search.search(" ".join(trait_words(trait)), k=TRAIT_ITEMS, filters=filters):
+            doc = self.catalog.get(hit.chunk.standard)
+            item = find_item(doc, hit.chunk.code) if doc else None
+            if doc is not None and item is not None:
+                found.append((doc, item))
+        return found
+
+    def _attitudes(self, docs: list[Document]) -> A.Draft:
+        standards = [d for d in docs if isinstance(d, Standard) and d.attitudes]
+        draft = A.Draft("trait", standard=standards[0].code if len(standards) == 1 else None)
+        if len(standards) == 1:
+            draft.say(A.header(standards[0], self.catalog))
+        draft.say(t("answers.trait_attitudes"))
+        for doc in standards:
+            if len(standards) > 1:
+                draft.say(A.header(doc, self.catalog))
+            for n, item in enumerate(doc.attitudes.values(), 1):
+                text = item.text if len(standards) == 1 else item.text.split("：")[0]
+                draft.say(t("answers.trait_item", n=n, code=item.code, text=text, where=""))
+                draft.cite(doc, item.code, item.full_text)
+        return draft
+
+
+def _naming(doc: Document, words: list[str]) -> list[Item]:
+    """The attitudes, skills and knowledge of a document that print one of these words (attitudes first)."""
+    if not isinstance(doc, Standard):
+        tables = [doc.skills, doc.knowledge] if hasattr(doc, "skills") else []
+    else:
+        tables = [doc.attitudes, doc.skills, doc.knowledge]
+    chinese = [w for w in words if len(w) >= 2 and not w.isascii()]
+    return [item for table in tables for item in table.values() if any(w in item.text for w in chinese)]
 
 
 def _says(text: str, claim: str) -> bool:

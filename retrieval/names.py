@@ -16,7 +16,8 @@ from index.model import Document, Item, Standard, Unit
 GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理", "技術", "科技")
 MIN_FUZZY_SCORE = 1.6
 PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|\bvs\b|\band\b|\bor\b", re.I)  # two titles told together
-POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)")  # 「雲端那份」
+POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)"  # 「雲端那份」
+                     r"|([\u4e00-\u9fff]{2,6})\s*(?:standard|one|document)\b", re.I)  # the gloss of "the cloud one"
 MIN_FUZZY_GRAM = 0.6  # a title's bigram counts as evidence from this weight up
 MIN_FUZZY_SHARE = 0.25  # and a title told in other words keeps at least this share of its telling bigrams
 SECTION_PART = 4
@@ -183,7 +184,7 @@ class TitleIndex:
         if not match.exact and gloss and gloss != text:
             self._by_title(gloss, match, spans=False)
         if not match.exact and not match.soft:
-            match.soft.extend(self._fuzzy(compact(gloss or text)) or self._pointed(text))
+            match.soft.extend(self._fuzzy(compact(gloss or text)) or self._pointed(text) or self._pointed(gloss))
         elif len(match.exact) + len(match.soft) == 1 and PAIRING.search(text):
             rest = _blanked(text, match.spans + [span for span, _ in match.soft_spans])
             for code in self._fuzzy(compact(rest) + " " + PAIRING.search(text).group()):  # "雲端開發和電商規劃"
@@ -241,7 +242,7 @@ class TitleIndex:
         hold its telling bigrams (at 3,000 standards 「雲端」 is in many titles, and names none)."""
         families: set[str] = set()
         for m in POINTED.finditer(text):
-            for gram in _bigrams(m.group(1)):
+            for gram in _bigrams(m.group(1) or m.group(2)):
                 if self.gram_weight.get(gram, 0.0) >= MIN_FUZZY_GRAM:
                     families.update(self.gram_owners.get(gram, ()))
         return list(self.families[families.pop()]) if len(families) == 1 else []

@@ -24,7 +24,7 @@ from retrieval.names import Named
 from retrieval.normalize import typed_code
 from retrieval.plan import aggregate_of
 from retrieval.types import Choice
-from retrieval.understand import Query, trait_of
+from retrieval.understand import Query, describes_work, trait_of
 
 TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
 LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
@@ -33,8 +33,8 @@ META_FIELDS = ("former_titles", "versions", "classification", "entry", "descript
 COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "tasks", "duties", "std_level", "level",
                   "classification")
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
-TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|\b(?:do|does|need|needs|must|should)\b",
-                            re.I)
+TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|\b(?:do|does|need|needs|must|should)\b"
+                            r"|(?:什麼|甚麼|哪些|哪種|怎樣|what)\S{0,3}?(?:個性|性格|特質|人格|personality|temperament)", re.I)
 # a task's duty asked for (「T3.1 屬於哪個職責」), not a duty that only locates the task (「第二個職責底下第一個任務」)
 WHICH_DUTY = re.compile(r"(?:哪個|哪一個|哪一項|什麼|甚麼)\s*(?:主要|工作)?職責|屬於.{0,6}職責|職責是|which duty|what duty", re.I)
 EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|respectively|\beach\b", re.I)
@@ -97,7 +97,8 @@ class Router:
                 return draft
             if "versions" in q.fields and q.kind not in OUTSIDE and A.latest_dates(draft, self.catalog):
                 return draft  # 「哪一份最近一次更新」
-            if "entry" in q.fields and q.kind not in OUTSIDE:  # 「哪份的入門條件沒有寫年資」: each one's, side by side
+            if "entry" in q.fields and q.kind not in OUTSIDE and not mentions_background(q.text):
+                # 「哪份的入門條件沒有寫年資」: each one's, side by side (a person's own background: advice below)
                 standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
                 return self._each(q, standards, ["entry"])
         if not q.has_codes and q.kind not in OUTSIDE:
@@ -107,7 +108,8 @@ class Router:
                 return draft
         if q.has_codes and q.kind in ("search", "lookup", "reverse", "filter", "list", "meta") and claim_of(q):
             return self._codes(q, session)  # 「T1.3 的產出是需求規格書對嗎」: the claim is checked against T1.3
-        trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items else ""
+        trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items and not (
+            q.kind == "profile" and describes_work(q.text)) else ""  # a person's work told: advice, not temperament
         if trait and TRAIT_QUESTION.search(q.text):
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             return self.claims.trait(q, trait, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)

@@ -29,6 +29,14 @@ STOP_GRAMS = frozenset(
     ["什麼", "麼是", "是什", "哪些", "哪個", "些任", "個任", "有哪", "些是", "請問", "一下", "如何", "怎麼", "可以", "需要", "要哪", "的是", "是哪", "為什", "嗎", "呢", "我想", "想知", "知道", "告訴", "訴我", "們的", "這個", "那個", "什么", "之間"]
 )
 RRF_K = 60
+BM25_WEIGHT = 1.0
+DENSE_WEIGHT = 1.0
+LONG_QUESTION = 25  # characters from which a question is told in a person's own words
+LONG_BM25_WEIGHT = 0.5  # their many common words make BM25 noisy: meaning counts twice as much
+
+
+def bm25_weight_for(text: str) -> float:
+    return LONG_BM25_WEIGHT if len(text) >= LONG_QUESTION else BM25_WEIGHT
 QUERY_VECTORS = 2048  # question vectors kept (a follow-up or a repeated question embeds nothing again)
 EXACT_DENSE_LIMIT = 4000  # vectors of the named standards compared here, up to this many
 BROAD_FILTER_SHARE = 0.2  # a filter keeping at least this part of the chunks is applied after an unfiltered search
@@ -330,10 +338,11 @@ class HybridSearch:
         text = normalize(query)
         fused: dict[str, Hit] = {c.id: Hit(c, 1.0, {"exact": 0}) for c in self._exact(text, filters)}
         lexical = self.bm25.search(content_tokens(text), filters.accepts, k * 4)
+        bm25_weight = bm25_weight_for(text)
         for rank, (i, _score) in enumerate(lexical):
             c = self.chunks[i]
             hit = fused.setdefault(c.id, Hit(c, 0.0))
-            hit.score += 1.0 / (RRF_K + rank)
+            hit.score += bm25_weight / (RRF_K + rank)
             hit.sources["bm25"] = rank
         rank = 0
         for cid, sim in self._dense(text, k * 4, filters):
@@ -341,7 +350,7 @@ class HybridSearch:
             if c is None or not filters.accepts(c):
                 continue
             hit = fused.setdefault(cid, Hit(c, 0.0))
-            hit.score += 1.0 / (RRF_K + rank)
+            hit.score += DENSE_WEIGHT / (RRF_K + rank)
             hit.sources["dense"] = rank
             hit.similarity = sim
             rank += 1
@@ -373,7 +382,7 @@ class HybridSearch:
         the named standards are compared exactly, a status picks the collection searched (the historical one
         is never loaded for a question about current versions), and a broad filter takes more neighbours."""
         statuses = (filters.status,) if filters.status else None
-        if self.dense is None or self._embed is None or not self.dense_ready(statuses):
+        if self.dense is None or self._embed is None or not self.dense_ready(statuses, filters.standards):
             return []
         vector = self._embed(text)
         if filters.standards:
@@ -386,11 +395,17 @@ class HybridSearch:
             return self.dense.search(vector, min(MAX_DENSE_NEIGHBOURS, int(k * 2 / share) + 1), None, statuses)
         return self.dense.search(vector, k, filters.where(), statuses)
 
-    def dense_ready(self, statuses: Sequence[str] | None = None) -> bool:
+    def dense_ready(self, statuses: Sequence[str] | None = None, standards: Sequence[str] = ()) -> bool:
         """Whether the vectors of these statuses (None: all) can be searched: a server whose vectors are still
-        being built (index/building.py) answers by keywords alone until they are in."""
+        being built (index/building.py) answers by keywords alone until they are in, except about named
+        standards, whose vectors it can make for the question."""
+        if self.dense is None:
+            return False
         ready_for = getattr(self.dense, "ready_for", None)
-        return self.dense is not None and (ready_for is None or bool(ready_for(statuses)))
+        covers = getattr(self.dense, "covers", None)
+        if standards and covers is not None and covers(standards):
+            return True
+        return ready_for is None or bool(ready_for(statuses))
 
     def preparing(self) -> Any:
         """How far the building of the vectors is (index.building.Progress), or None when they are all in."""

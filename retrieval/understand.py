@@ -23,6 +23,7 @@ from index import codes
 from index.cachefile import read_pickle, write_whole
 from index.catalog import Catalog
 from index.versions import code_version
+from prompts import raw
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
 from retrieval.kinds import NEEDS_STANDARD
 from retrieval.kinds import OUTSIDE as OUT_OF_SCOPE
@@ -55,6 +56,8 @@ VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移�
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
 FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsomeone\b|\ba person\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
                      r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
+ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種職業|which (?:standard|one|job|role)", re.I)
+FIRST_PERSON = re.compile(r"我|\bI\b|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
 PERSON_CUE = re.compile(r"我|本人|自己|有人|\bI\b|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
 FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|是哪一類|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
@@ -73,9 +76,12 @@ COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
     r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|設定檔|settings|config|憑證|金鑰|"
-    r"管理員權限|系統權限|所有使用者|使用者的資料|(?:刪掉|刪除|清空)(?:所有|全部)|drop\s+table|<script|alert\s*\()",
+    r"管理員權限|系統權限|所有使用者|使用者的資料|(?:刪掉|刪除|清空)(?:所有|全部)|drop\s+table|<script|alert\s*\(|"
+    r"你現在是(?:一個)?|沒有限制的|不受限制|越獄|jailbreak|pretend\s+(?:to\s+be|you\s+are)|you\s+are\s+now|act\s+as\b|"
+    r"(?:^|\s)/(?:etc|bin|usr|var|root|proc|home)/|\brm\s+-rf\b|\bsudo\b|\bcat\s+/|\.\./\.\./|\bpasswd\b)",
     re.I,
 )
+SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # BOT_DATA_DIR, DATABASE_URL: a setting asked for
 _CN = {"零": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"(\d+|[一二兩三四五六七八九十]+)"
 _NOUN = {"職責": "duty", "任務": "task", "指標": "indicator", "產出": "output", "段": "section", "部分": "section",
@@ -239,7 +245,37 @@ def across(text: str) -> bool:
 def _outside_words() -> list[tuple[str, str]]:
     with OUTSIDE_FILE.open("rb") as f:
         data = tomllib.load(f)
-    return sorted(((w.lower(), kind) for kind, group in data.items() for w in group["words"]), key=lambda p: -len(p[0]))
+    return sorted(((w.lower(), kind) for kind, group in data.items() if kind.startswith("oos_") for w in group["words"]),
+                  key=lambda p: -len(p[0]))
+
+
+@cache
+def _tool_words() -> dict[str, list[str]]:
+    with OUTSIDE_FILE.open("rb") as f:
+        return dict(tomllib.load(f)["tools"])
+
+
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
+
+
+def tool_question(q: Query) -> bool:
+    """How to run a tool, or which tool to pick (data/outside.toml [tools]): nothing the documents answer, unless the
+    question names a standard, an item or a field, asks to learn, or a person asks what fits them."""
+    if q.standards or q.has_items or q.fields or FIRST_PERSON.search(q.text) or FIT_WORD.search(q.text) \
+            or describes_work(q.text):
+        return False  # a topic word naming a standard softly (「電商網站」) does not make it a question about one
+    low, words = f" {q.text.lower()} ", _tool_words()
+    choice = next((c for c in words["choice"] if c in low), "")
+    howto = next((c for c in words["howto"] if c in low), "")
+    after = low.index(howto) + len(howto) if howto else 0
+    if howto and any(w in low[after : after + 3] for w in words["learning"]):
+        howto = ""  # 「要怎麼學 Kubernetes」: learning, which the documents' knowledge and skills answer
+    if not (choice or howto):
+        return False
+    chinese = bool(re.search(r"[\u4e00-\u9fff]", q.text))
+    latin = [w for w in LATIN_WORD.findall(q.text) if not codes.codes_in(w) and not codes.STANDARD.search(w)]
+    named_tool = any(re.search(rf"(?<![a-z]){re.escape(t)}(?![a-z])", low) for t in words["english"])
+    return bool(latin) and chinese or named_tool
 
 
 def outside_kind(text: str) -> str:
@@ -437,9 +473,11 @@ class Reader:
         q.historical = any(compact(w).lower() in compact_text for w in OLD_WORDS)
         if q.historical and not q.versioned and len(q.fields) > 1 and "versions" in q.fields:
             q.fields.remove("versions")  # "以前的版本有哪些任務": the old version is where to look, tasks what to list
-        q.injection = bool(INJECTION.search(text))
+        q.injection = bool(INJECTION.search(text) or SETTING_NAME.search(text))
         q.across = across(text)
         q.outside = outside_kind(text)
+        if not q.outside and tool_question(q):
+            q.outside = "oos_other"
         if q.across and NEWCOMER_CUE.search(text) and not any(c.measure == "level" for c in q.conditions):
             q.conditions.append(Condition("level", "min"))  # 「新手適合從哪份開始看」: the lowest level
         if not (q.standards or q.soft_standards or q.unknown_standard_codes):
@@ -524,10 +562,11 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
     if q.injection and not q.has_codes:
         return "refuse"
-    if q.outside and not q.has_codes:
-        return q.outside
+    if q.outside and not q.has_codes and not (q.outside == "oos_other" and _own_work_fit(q)):
+        return q.outside  # 「我在系統整合商上班，…適合哪一份」 asks what fits the work, not about the company
     if q.occupation and not (q.has_items or q.families or q.across):
         return "oos_occupation"
+    own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
     temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text))  # 「這行要抗壓性嗎」
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not (
@@ -553,11 +592,13 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and not q.has_codes
         and any(r.sort in NAMED_ITEM_SORTS for r in q.named),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
-        "meta": no_items and in_play and len(q.families) <= 1 and not q.versioned
+        "meta": no_items and (in_play or own_background) and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),
     }
     if q.across and bonus["lookup"]:
         bonus["lookup"] = 2  # 「哪些職能基準有「溝通協調能力」」: the named item, in every standard that lists it
+    if no_items and not q.standards and _own_work_fit(q):  # a title word in the telling (「系統整合商」) names none
+        bonus["profile"] = 2  # 「我是 QA，每天寫測試案例、跑壓力測試…，適合哪一份」: work told, what fits it asked
     if q.items and not q.tasks and not q.counting and ("tasks" in q.fields or q.fields == ["level"]):
         bonus["reverse"] = 2  # 「P2.2.2 屬於哪個任務」「K03 要幾級」: the tasks that hold the item, with their levels
     for kind, applies in bonus.items():
@@ -568,6 +609,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             continue
         if kind == "profile" and not (PERSON_CUE.search(q.text) or FIT_WORD.search(q.text)):
             continue  # 「先去看看市面上有哪些雲端服務…整理一下」: work described with nobody to advise is searched
+        if kind == "meta" and own_background and not in_play:
+            return kind  # answered from the entry requirements of the standards that fit (retrieval/advice.py)
         if kind in NEEDS_STANDARD and not in_play and not q.has_codes and score < scores.get("search", 0) + ASK_MARGIN:
             return "search"
         if kind == "meta" and not in_play and not any(f in META_FIELDS for f in _strong_fields(q)):
@@ -576,10 +619,27 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     return "search"
 
 
+def _own_work_fit(q: Query) -> bool:
+    """A person telling their work and asking what fits it."""
+    return describes_work(q.text) and bool(FIRST_PERSON.search(q.text)) and bool(FIT_WORD.search(q.text) or ASKS_WHICH.search(q.text))
+
+
 def _strong_fields(q: Query) -> list[str]:
     """The fields, without the versions a bare 'when' (什麼時候, 日期, when) suggests unless the question speaks of
     versions or updates."""
     return [f for f in q.fields if f != "versions" or VERSION_WORD.search(q.text)]
+
+
+def mentions_background(text: str) -> bool:
+    """The person speaks of their own education or experience (「我有五年經驗」, "I have a degree"): a first-person word
+    and a background word (prompts/answers.toml [advice])."""
+    low = text.lower()
+    personal = re.search(r"我|本人|自己|\bi\b|\bi'm\b|\bmy\b|\bme\b", low)
+    fresh = any(word in low for word in raw("answers.advice.no_experience"))  # 「剛畢業沒經驗適合哪一份」
+    return fresh or bool(personal) and any(word in low for word in raw("answers.advice.background"))
+
+
+GENERIC_TRAIT = "個性"  # data/traits.toml: no trait in particular (「需要什麼個性」)
 
 
 @cache
@@ -589,10 +649,24 @@ def _traits() -> list[tuple[str, str]]:
     return sorted(((word, stem) for stem, words in data.items() for word in [stem, *words]), key=lambda p: -len(p[0]))
 
 
+def trait_words(stem: str) -> list[str]:
+    """The trait's word in the documents and the words people type for it."""
+    return [stem, *(word for word, of in _traits() if of == stem and word != stem)]
+
+
 def trait_of(text: str) -> str:
-    """The temperament a question asks about (「很會溝通」 -> 溝通), as the documents word it (data/traits.toml)."""
+    """The temperament a question asks about (「很會溝通」 -> 溝通), as the documents word it (data/traits.toml); a
+    technical term holding the word (「壓力測試」) is none."""
     low = text.lower()
+    for term in _not_traits():
+        low = low.replace(term, " ")
     return next((stem for word, stem in _traits() if word.lower() in low), "")
+
+
+@cache
+def _not_traits() -> tuple[str, ...]:
+    with TRAITS_FILE.open("rb") as f:
+        return tuple(w.lower() for w in tomllib.load(f)["not_traits"]["words"])
 
 
 @cache
