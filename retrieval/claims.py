@@ -17,7 +17,7 @@ from pathlib import Path
 
 from index import codes
 from index.catalog import Catalog, find_item, tasks_using
-from index.model import Document, Item, Standard, Task
+from index.model import Document, Duty, Item, Standard, Task
 from prompts import t
 from retrieval import answer as A
 from retrieval.normalize import concepts, gloss
@@ -31,18 +31,28 @@ TRAIT_ITEMS = 5
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
 _LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*(\d)|(\d)\s*級")
 _FIELD_SORT = {"outputs": "output", "indicators": "indicator", "knowledge": "knowledge", "skills": "skill"}
-_VERB = (r"是不是|是否為|是否是|是否|不是|就是|應該是|指的是|講的是|說的是|意思是|代表|屬於|要交|要寫|要做|要產出|會產出|"
-         r"負責|是|有")
-_END = r"[，,]?\s*(?:對嗎|對吧|對不對|沒錯吧|沒錯嗎|沒錯|是嗎|是吧|嗎|吧|嘛|喔|哦|啦|囉|對|耶|[?？]|$)"
+_VERB = (r"(?:是不是|是否|不就是|就是|是)?\s*(?:在說|在講|在做|在寫)|是不是|是否為|是否是|是否|不是|就是|應該是|指的是|"
+         r"講的是|說的是|意思是|代表|屬於|要交|要寫|要做|要產出|會產出|負責|係唔係|唔係|就係|係|是|有(?!關)")
+_END = (r"[，,]?\s*(?:對嗎|對吧|對不對|沒錯吧|沒錯嗎|沒錯|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|啱嗎|嗎|吧|嘛|喔|哦|啦|囉|呀|對|耶|"
+        r"[?？]|$)")
 _CLAIM_AFTER = re.compile(rf"^\s*(?:的\s*)?(?:[^，,。？?]{{0,6}}?)(?:{_VERB})\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{{2,30}}?)"
                           rf"[」』\"]?\s*{_END}")
+# 「S05 跟寫程式有關嗎」
+_CLAIM_ABOUT = re.compile(rf"^\s*(?:的\s*)?(?:內容)?\s*(?:跟|和|與|同)\s*(?P<claim>[^，,。？?]{{2,20}}?)\s*(?:有關|相關)(?:係)?\s*{_END}")
+# 「既然 S03 是程式撰寫能力，那它用在哪些任務」: a premise stated before the question asked
+_PREMISE = re.compile(rf"^\s*(?:的\s*)?(?:{_VERB})\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{{2,30}}?)[」』\"]?\s*[，,]\s*"
+                      r"(?:那|那麼|所以|它|他|這項|這個|請問)")
 _CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|來自|出自)\s*$")
 _CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on)\s+(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)"
                        r"\s*(?:,\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
-_WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?{codes.STANDARD.pattern}", re.I)
-_DOUBTS = re.compile(r"是不是|是否|不是|對不對")
+_WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?(?:{codes.STANDARD.pattern}|[a-z][a-z \-]{{1,40}}?\s+"
+                    r"(?:standard|one|document|role|job))", re.I)
+_DOUBTS = re.compile(r"是不是|是否|不是|對不對|係唔係|係咪|啱唔啱")
 _ASKS_EN = re.compile(r"^\s*(?:is|isn't|isnt|are|aren't)\b", re.I)
 _CLAIM_EN_BARE = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)\s*\?", re.I)
+# 「…要會寫 Python，是真的嗎」: what a standard is said to require
+_REQUIRES = re.compile(r"(?:要會|需要會|得會|必須會|要懂|需要懂|要具備|需要具備|要求要?會?|requires?|needs?(?: to know)?)\s*"
+                       r"(?P<claim>[^，,。？?]{2,20}?)\s*(?:[，,]\s*)?(?:是真的嗎|是真的|真的嗎|對嗎|對吧|是嗎|吧|嗎|[?？]|$)", re.I)
 _FIELD_AFTER = re.compile(r"^\s*的\s*(工作產出|產出|行為指標|指標|知識|技能)")
 _FIELD_NAMES = {"工作產出": "outputs", "產出": "outputs", "行為指標": "indicators", "指標": "indicators", "知識": "knowledge",
                 "技能": "skills"}
@@ -52,6 +62,7 @@ _FIELD_NAMES = {"工作產出": "outputs", "產出": "outputs", "行為指標": 
 class Claim:
     text: str
     field: str = ""  # the field the claim is about, when the question names one next to the code
+    premise: bool = False  # stated before another question (「既然 S03 是…，那它用在哪些任務」): corrected, then answered
 
 
 def claim_of(q: Query) -> str:
@@ -62,25 +73,30 @@ def claim_of(q: Query) -> str:
 
 
 def read_claim(q: Query) -> Claim | None:
-    codes = [*q.tasks, *q.items]
-    if len(codes) != 1:
+    coded = [*q.tasks, *q.items] or list(q.duties)  # 「T2 這個職責是開發與測試嗎」: a duty's title claimed
+    if len(coded) != 1 or q.premise_checked:  # premise_checked: the question after its premise was corrected
         return None
-    at = q.text.find(codes[0])
-    before, after = q.text[:at], q.text[at + len(codes[0]):]
+    at = q.text.find(coded[0])
+    before, after = q.text[:at], q.text[at + len(coded[0]):]
     after = _WHOSE.sub("", after, count=1)  # "S02 in ISD3512-001v3 is about coding, right?"
     level = _LEVEL_CLAIM.search(after)
     if level and q.tasks and (asserts(q.text) or _DOUBTS.search(after)):  # 「T1.1 的級別是3嗎」「T1.1 是不是 3 級」
         return Claim(level.group(0).strip())
     field = _FIELD_AFTER.match(after)
     bare = _CLAIM_EN_BARE.search(after) if _ASKS_EN.search(before) else None  # "Isn't S05 database design?"
-    candidates = [m.group("claim") for m in (_CLAIM_AFTER.search(after), _CLAIM_EN.search(after), bare) if m]
+    candidates = [m.group("claim") for m in (_CLAIM_AFTER.search(after), _CLAIM_ABOUT.search(after),
+                                             _CLAIM_EN.search(after), bare) if m]
     if not candidates and field and re.match(rf"^\s*的\s*\S+\s*{_END}", after):
+        before = re.sub(rf"(?:{codes.STANDARD.pattern})\s*(?:的)?\s*$", "", before)  # 「…是 INM3513-005v4 T1.1 的產出吧」
         m = _CLAIM_BEFORE.search(before)  # 「測試報告是 T2.3 的產出吧」
         candidates = [m.group("claim")] if m else []
+    premise = _PREMISE.search(after) if not candidates else None
+    if premise:
+        candidates = [premise.group("claim")]
     for raw in candidates:
         claim = _clean_claim(raw)
         if claim:
-            return Claim(claim, _FIELD_NAMES.get(field.group(1), "") if field else "")
+            return Claim(claim, _FIELD_NAMES.get(field.group(1), "") if field else "", premise=bool(premise))
     return None
 
 
@@ -109,7 +125,8 @@ def _empty_claims() -> frozenset[str]:
         return frozenset(w.lower() for w in tomllib.load(f)["claims"]["not_claims"])
 
 
-_ASSERTS = re.compile(r"(?:對吧|對嗎|對不對|沒錯吧|沒錯嗎|是嗎|是吧|吧|嗎|嘛)\s*[?？]?\s*$|,\s*(?:right|correct)\s*\?\s*$|"
+_ASSERTS = re.compile(r"(?:對吧|對嗎|對不對|沒錯吧|沒錯嗎|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|吧|嗎|嘛)\s*[?？]?\s*$|"
+                      r",\s*(?:right|correct|isn't it|is it not|aren't they|don't they|doesn't it|yes)\s*\?\s*$|"
                       r"^(?:is|are|does|do|has|have)\b", re.I)
 _COUNT_CLAIM = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:個|項|條|份)?\s*(?:工作)?(任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度)")
 _NOUN_FIELD = {"任務": "tasks", "職責": "duties", "行為指標": "indicators", "指標": "indicators", "工作產出": "outputs",
@@ -129,7 +146,7 @@ class Claims:
     # ------------------------------------------------------------ a claim about a code
     def check(self, q: Query, doc: Document, claim: str) -> A.Draft | None:
         """The answer to a claim about the question's code in `doc`; None when the code is not in it."""
-        code = (q.tasks or q.items)[0]
+        code = (q.tasks or q.items or q.duties)[0]
         level = _LEVEL_CLAIM.search(claim)
         task = doc.task(code) if q.tasks and isinstance(doc, Standard) else None
         if task is not None and level:
@@ -146,6 +163,9 @@ class Claims:
             return self._task_claim(doc, task, field, claim)  # type: ignore[arg-type]
         if q.tasks:
             return None
+        duty = doc.duty(code) if isinstance(doc, Standard) and not q.items else None
+        if duty is not None:
+            return self._duty_title_claim(doc, duty, claim)  # type: ignore[arg-type]
         item = find_item(doc, code)
         return self._item_claim(doc, item, claim) if item else None
 
@@ -159,6 +179,32 @@ class Claims:
         if duty is not None:
             draft.cite(doc, duty.code, duty.title)
         return draft
+
+    def _duty_title_claim(self, doc: Standard, duty: Duty, claim: str) -> A.Draft:
+        draft = A.start("claim", doc, self.catalog)
+        tasks = [task for task in doc.tasks if task.duty == duty.code]
+        holds = _says(duty.title, claim) or any(_says(task.title, claim) for task in tasks)
+        draft.say(t("answers.claim_duty_title_yes" if holds else "answers.claim_duty_title_no", duty=duty.code,
+                    title=duty.title, claim=claim))
+        draft.cite(doc, duty.code, duty.title)
+        for task in tasks:
+            draft.say(t("answers.task_line", code=task.code, title=task.title, level=task.level or "—"))
+            draft.cite(doc, task.code, task.title)
+        if not holds:
+            self._duty_elsewhere(draft, doc, duty, claim)
+        return draft
+
+    def _duty_elsewhere(self, draft: A.Draft, doc: Standard, duty: Duty, claim: str) -> None:
+        """The duty (else the tasks) whose title says the claimed thing."""
+        found = [(d.code, d.title) for d in doc.duties if d.code != duty.code and _says(d.title, claim)] or [
+            (task.code, task.title) for task in doc.tasks if task.duty != duty.code and _says(task.title, claim)]
+        if not found:
+            draft.say(t("answers.claim_nowhere", claim=claim))
+            return
+        draft.say(t("answers.claim_elsewhere", claim=claim))
+        for code, title in found[:ELSEWHERE]:
+            draft.say(t("answers.claim_where", code=code, text=title, where=""))
+            draft.cite(doc, code, title)
 
     def _level_claim(self, doc: Standard, task: Task, level: int) -> A.Draft:
         draft = A.start("claim", doc, self.catalog)
@@ -214,6 +260,7 @@ class Claims:
         found = [h for h in hits if h.chunk.code.split("/")[-1] != exclude and _says(h.chunk.text, claim)][:ELSEWHERE]
         if not found:
             draft.say(t("answers.claim_nowhere", claim=claim))
+            self._in_other_standards(draft, doc, claim, sorts)
             return
         draft.say(t("answers.claim_elsewhere", claim=claim))
         for hit in found:
@@ -224,6 +271,22 @@ class Claims:
             where = _holder(doc, code)
             draft.say(t("answers.claim_where", code=code, text=item.text, where=where))
             draft.cite(doc, code, item.full_text)
+
+    def _in_other_standards(self, draft: A.Draft, doc: Document, claim: str, sorts: tuple[str, ...]) -> None:
+        """「系統整合工程人員的 A01 是主動積極對吧」: 主動積極 is no item of that standard, but another prints it."""
+        others = [d.code for d in self.catalog.current() if d.code != doc.code]
+        if not others or not sorts:
+            return
+        hits = self.search.search(claim, k=6, filters=Filters(standards=others, item_types=sorts))
+        for hit in hits:
+            other = self.catalog.get(hit.chunk.standard)
+            code = hit.chunk.code.split("/")[-1]
+            item = find_item(other, code) if other else None
+            if other is not None and item is not None and _says(item.full_text, claim):
+                draft.say(t("answers.claim_other_standard", claim=claim, std=f"{other.code} {other.title}",
+                            code=code, text=item.text))
+                draft.cite(other, code, item.full_text)
+                return
 
     # ------------------------------------------------------------ a claim about a standard itself
     def check_standard(self, q: Query, doc: Document) -> A.Draft | None:
@@ -238,7 +301,29 @@ class Claims:
         level = _LEVEL_CLAIM.search(q.text)
         if level:
             return self._std_level_claim(doc, int(level.group(1) or level.group(2)))
-        return None
+        required = _REQUIRES.search(q.text)
+        claim = required.group("claim").strip() if required else ""  # a tool's name (Java) is a claim as it is
+        if any(word in claim.lower() for word in _empty_claims()):
+            claim = ""  # 「要會哪些技能」 asks, claims nothing
+        return self._requirement_claim(doc, claim) if claim and isinstance(doc, Standard) else None
+
+    def _requirement_claim(self, doc: Standard, claim: str) -> A.Draft:
+        """「聽說系統整合工程人員要會寫 Python，是真的嗎」: the knowledge and skills that name it, else the closest."""
+        items = [*doc.knowledge.values(), *doc.skills.values()]
+        naming = [item for item in items if _says(item.full_text, claim)][:ELSEWHERE]
+        draft = A.start("claim", doc, self.catalog)
+        draft.say(t("answers.claim_required_yes" if naming else "answers.claim_required_no", claim=claim))
+        shown = naming or self._closest_items(doc, claim)
+        for item in shown:
+            draft.say(t("answers.claim_where", code=item.code, text=item.text, where=_holder(doc, item.code)))
+            draft.cite(doc, item.code, item.full_text)
+        return draft
+
+    def _closest_items(self, doc: Standard, claim: str) -> list[Item]:
+        filters = Filters(standards=[doc.code], status=None, item_types=("knowledge", "skill"))
+        query = " ".join(dict.fromkeys([claim, gloss(claim), *concepts(claim)]))  # "Python": 程式語言 程式撰寫
+        found = [find_item(doc, h.chunk.code) for h in self.search.search(query, k=ELSEWHERE, filters=filters)]
+        return [item for item in found if item is not None]
 
     def _count_claim(self, doc: Standard, field: str, claimed: int) -> A.Draft:
         size, noun = field_size(doc, field)

@@ -18,7 +18,7 @@ from retrieval import answer as A
 from retrieval import compare as C
 from retrieval import select as S
 from retrieval.advice import Advisor, mentions_background
-from retrieval.claims import Claims, claim_of
+from retrieval.claims import Claims, claim_of, read_claim
 from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
 from retrieval.normalize import typed_code
@@ -32,6 +32,12 @@ META_FIELDS = ("former_titles", "versions", "classification", "entry", "descript
                "attitudes", "knowledge", "skills", "assessment", "duties", "tasks")
 COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "tasks", "duties", "std_level", "level",
                   "classification")
+# what a level means, asked of the scale (「職能級別是什麼意思」「級別 3 代表什麼程度」), not of a standard or task
+LEVEL_MEANING = re.compile(r"(?:級別|等級|level)[^，,。？?]{0,8}?(?:是什麼意思|什麼意思|的意思|代表什麼|代表甚麼|代表|怎麼分|"
+                           r"怎麼算|是什麼程度|什麼程度|差在哪|的差別|越高|越低|各代表|算很高|算高|算低)|幾級算|最高(?:是)?幾級|"
+                           r"(?:competency\s+)?level\s*\d?\s+(?:mean|means|stand for)|"
+                           r"what (?:do|does) (?:the )?(?:competency )?levels?(?: \d)? mean", re.I)
+CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
 TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|\b(?:do|does|need|needs|must|should)\b"
                             r"|(?:什麼|甚麼|哪些|哪種|怎樣|what)\S{0,3}?(?:個性|性格|特質|人格|personality|temperament)", re.I)
@@ -84,6 +90,8 @@ class Router:
         return draft if A.duty_overview(draft, doc, code) or A.item_lookup(draft, doc, code) else None
 
     def route(self, q: Query, session: Document | None) -> A.Draft:
+        if LEVEL_MEANING.search(q.text) and not (q.has_codes or q.families or q.kind in OUTSIDE):
+            return self._level_scale()
         if q.unknown_standard_codes and not q.standards:
             draft = A.Draft("versions")
             if A.version_not_loaded(draft, self.catalog, q.unknown_standard_codes[0]):
@@ -106,7 +114,10 @@ class Router:
             draft = A.Draft("definition")
             if A.defined_terms(draft, docs, q.text, self.catalog):
                 return draft
-        if q.has_codes and q.kind in ("search", "lookup", "reverse", "filter", "list", "meta") and claim_of(q):
+        claim = read_claim(q) if q.has_codes and q.kind in CLAIM_KINDS else None
+        if claim is not None and claim.premise:
+            return self._premise(q, session)
+        if claim is not None:
             return self._codes(q, session)  # 「T1.3 的產出是需求規格書對嗎」: the claim is checked against T1.3
         trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items and not (
             q.kind == "profile" and describes_work(q.text)) else ""  # a person's work told: advice, not temperament
@@ -185,6 +196,21 @@ class Router:
         claim = claim_of(q)
         checked = self.claims.check(q, doc, claim) if claim else None
         return checked or self._code_answer(q, doc)
+
+    def _premise(self, q: Query, session: Document | None) -> A.Draft:
+        """「既然 S03 是程式撰寫能力，那它用在哪些任務」: a wrong premise corrected first, then the question answered."""
+        checked = self._codes(q, session)
+        q.premise_checked = True
+        answer = self.route(q, session)
+        if checked.intent != "claim" or not any(line.startswith(t("answers.claim_no_word")) for line in checked.lines[:2]):
+            return answer  # the premise holds (or could not be checked): the question as asked
+        correction = A.Draft(answer.intent, standard=answer.standard, choices=answer.choices)
+        correction.lines = [*checked.lines, ""]
+        correction.citations = list(checked.citations)
+        if answer.lines[:1] == checked.lines[:1]:
+            answer.lines = answer.lines[1:]  # the same standard's header once
+        correction.extend(answer)
+        return correction
 
     def _holders(self, q: Query) -> list[Document]:
         docs = self.catalog.holding(S.named_codes(q))
@@ -483,6 +509,18 @@ class Router:
         return draft
 
     # ------------------------------------------------------------ the collection
+    def _level_scale(self) -> A.Draft:
+        """「職能級別是什麼意思」「級別 3 代表什麼程度」: what the levels are, and where the loaded documents stand."""
+        draft = A.Draft("level_scale")
+        draft.say(t("answers.level_scale"))
+        for doc in sorted(self.catalog.current(), key=lambda d: d.code):
+            levels = sorted({task.level for task in doc.tasks if task.level}) if isinstance(doc, Standard) else []
+            spread = "" if not levels else t("answers.level_scale_tasks", low=levels[0], high=levels[-1]) \
+                if len(levels) > 1 else t("answers.level_scale_tasks_one", level=levels[0])
+            draft.say(t("answers.level_scale_line", code=doc.code, title=doc.title, level=doc.level or "—", tasks=spread))
+            draft.cite(doc, doc.code, doc.title)
+        return draft
+
     def _catalog(self, q: Query, session: Document | None) -> A.Draft:
         """Every current standard and unit with its level; "級別最高" names the highest first."""
         docs = sorted(self.catalog.current(), key=lambda d: d.code)

@@ -78,7 +78,10 @@ INJECTION = re.compile(
     r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|設定檔|settings|config|憑證|金鑰|"
     r"管理員權限|系統權限|所有使用者|使用者的資料|(?:刪掉|刪除|清空)(?:所有|全部)|drop\s+table|<script|alert\s*\(|"
     r"你現在是(?:一個)?|沒有限制的|不受限制|越獄|jailbreak|pretend\s+(?:to\s+be|you\s+are)|you\s+are\s+now|act\s+as\b|"
-    r"(?:^|\s)/(?:etc|bin|usr|var|root|proc|home)/|\brm\s+-rf\b|\bsudo\b|\bcat\s+/|\.\./\.\./|\bpasswd\b)",
+    r"(?:^|\s)/(?:etc|bin|usr|var|root|proc|home)/|\brm\s+-rf\b|\bsudo\b|\bcat\s+/|\.\./\.\./|\bpasswd\b|"
+    r"假裝你是|假裝成|扮演(?:一個|一位)?|(?:所有人|別人|其他人|全部人|每個人|大家)的(?:評估|自評|結果|資料|紀錄|聊天|分數)|"
+    r"資料庫的(?:所有|全部)?(?:表格|資料表)|\bunion\s+select\b|drop\s+database|"
+    r"^\s*(?:select|insert|update|delete|alter|truncate)\s+(?:\*|[\w,\s]+?)\s+(?:from|into|table|set)\b)",
     re.I,
 )
 SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # BOT_DATA_DIR, DATABASE_URL: a setting asked for
@@ -113,7 +116,7 @@ _AT_LEAST = re.compile(rf"(至少|超過|多於|大於|不少於|少於|不到|�
 _EN_THRESHOLD = re.compile(r"(more than|at least|fewer than|less than|only|exactly)\s+(\d+|one|two|three|four|five)",
                            re.I)
 _LEVEL = re.compile(rf"(?:職能)?(?:級別|等級|level)\s*(?:為|是|=|:|在)?\s*{_NUM}\s*(?:級)?\s*(以上|以下|or above|or higher|or below|or lower)?|"
-                    rf"{_NUM}\s*級\s*(以上|以下)?", re.I)
+                    rf"(?<![A-Za-z0-9.]){_NUM}\s*級\s*(以上|以下)?", re.I)  # not the 1 of 「T1.1 級別」
 _SUPERLATIVE = re.compile(rf"(最多|最少)\s*(?:的)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
                           rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(最多|最少)|"
                           rf"\b(most|fewest|least)\s+({_MEASURE_WORDS})", re.I)
@@ -166,6 +169,7 @@ class Query:
     across: bool = False  # asks across the standards (「哪些職能基準有…」): no chosen standard narrows it
     occupation: str = ""  # an occupation the question names that no loaded document is about (「營養師」)
     outside: str = ""  # the outside kind a word of data/outside.toml gives the question (money, dates, openings …)
+    premise_checked: bool = False  # a premise it stated was checked; its question is answered as asked
 
     @property
     def has_codes(self) -> bool:

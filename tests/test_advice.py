@@ -167,6 +167,23 @@ def test_a_trait_no_document_words_gets_the_closest_attitudes(e5, catalog: Catal
     assert answer.citations and all(c.code.startswith("A") and c.standard == CLOUD for c in answer.citations)
 
 
+@pytest.mark.parametrize("question", ["職能級別是什麼意思", "級別 3 代表什麼程度", "基準級別跟職能級別差在哪",
+                                      "What does competency level 5 mean?", "幾級算很高", "職能級別 1 到 6 各代表什麼"])
+def test_what_the_levels_mean_is_explained_with_where_the_documents_stand(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert answer.intent == "level_scale" and not answer.choices, answer.answer
+    assert {c.standard for c in answer.citations} == {d.code for d in catalog.current()}
+    cloud = catalog.get(CLOUD)
+    assert cloud is not None and f"{CLOUD} {cloud.title}" in answer.answer
+
+
+def test_a_level_asked_of_a_named_task_is_that_tasks(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「T1.1 級別代表什麼」: the 1 of T1.1 is no level condition, and a named task's level is its own."""
+    answer = real(e5.ask("ISD3512-001v3 的 T1.1 級別代表什麼"), catalog)
+    assert answer.intent == "level" and "4" in answer.answer and (CLOUD, "T1.1") in {
+        (c.standard, c.code) for c in answer.citations}
+
+
 def test_temperament_of_the_job_in_general_is_answered_across_the_standards(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
     """「這行」 names no standard: the attitudes of every standard that names the trait answer it."""
     answer = real(e5.ask("這行要抗壓性嗎"), catalog)
@@ -198,10 +215,48 @@ def test_claims_are_checked_and_corrected(e5, catalog: Catalog) -> None:  # type
     ("電子商務系統規劃人員有五個職責吧", "對", "5"),  # a count in Chinese numerals
     ("系統整合工程人員有十二個任務對嗎", "不是", "8"),
     ("雲端那份 K03 講的是網路安全對吧", "不是", "雲端產品資訊知識"),  # 「雲端那份」 names the cloud standard
+    ("雲端系統開發工程人員嘅 S04 係溝通能力，係咪？", "不是", "S03"),  # Cantonese; the item that is about it
+    ("電商規劃人員的 T3 這個職責是研究與設計電子商務解決方案嗎", "不是", "T1"),  # a duty's title
+    ("INM3513-005v4 的 T1 是系統規劃吧", "對", "T1.1"),
+    ("Is S04 of the cloud developer standard about communication?", "No", "S03"),  # the standard told in words
+    ("T2.1 of ISD3512-001v3 is level 5, isn't it?", "No", "3"),
+    ("系統整合工程人員的 A02 是主動積極對吧", "不是", "ISD3512-001v3"),  # printed by another standard only
+    ("ISD3512-001v3 的 S03 跟寫程式有關嗎", "不是", "S04"),
+    ("ISD3512-001v3 的 P2.2.1 是不是在說要寫測試報告", "不是", "P2.2.2"),
+    ("測試報告是 ISD3512-001v3 T2.3 的產出吧", "不是", "O2.2"),  # the claim before the standard and the code
 ])
 def test_claims_in_other_wordings(e5, catalog: Catalog, question: str, verdict: str, must_say: str) -> None:  # type: ignore[no-untyped-def]
     answer = real(e5.ask(question), catalog)
     assert answer.answer.split("\n")[1].startswith(verdict) and must_say in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "std", "verdict", "code"), [
+    ("雲端系統開發工程人員要會 Java 嗎", CLOUD, "answers.claim_required_yes", "K15"),  # a language: 程式語言
+    ("系統整合工程人員需要懂網路嗎", INTEGRATION, "answers.claim_required_yes", "K09"),
+    ("聽說系統整合工程人員要會寫 Python，是真的嗎", INTEGRATION, "answers.claim_required_no", ""),
+    ("Does the cloud developer standard require Kubernetes?", CLOUD, "answers.claim_required_no", "K16"),
+])
+def test_what_a_standard_is_said_to_require_is_checked(e5, catalog: Catalog, question: str, std: str, verdict: str,
+                                                        code: str) -> None:  # type: ignore[no-untyped-def]
+    """Named when a knowledge or skill says it (or its concept); otherwise said plainly, with the closest items."""
+    from prompts import raw, speaking
+
+    answer = real(e5.ask(question), catalog)
+    with speaking("en" if question.isascii() else "zh"):
+        lead = raw(verdict).split("{")[0]
+    assert answer.intent == "claim" and lead in answer.answer, answer.answer
+    assert answer.citations and all(c.standard == std and c.code[:1] in "KS" for c in answer.citations)
+    assert not code or code in {c.code for c in answer.citations}
+
+
+def test_a_premise_stated_before_a_question_is_corrected_then_the_question_answered(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("既然 ISD3512-001v3 的 S03 是程式撰寫能力，那它用在哪些任務"), catalog)
+    lines = answer.answer.split("\n")
+    assert lines[1].startswith("不是") and "S04" in answer.answer, "the premise corrected, the item it meant named"
+    assert lines.count(lines[0]) == 1, "one header"
+    assert {"T1.1", "T1.2"} <= {c.code for c in answer.citations}, "then the tasks that use S03"
+    held = real(e5.ask("既然 ISD3512-001v3 的 S03 是溝通協調能力，那它用在哪些任務"), catalog)
+    assert not held.answer.split("\n")[1].startswith("不是") and "T1.1" in held.answer, "a true premise: just answered"
 
 
 def test_claims_in_english_name_what_is_about_it(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
