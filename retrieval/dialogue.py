@@ -453,13 +453,25 @@ class Dialogue:
         return Resolved(f"{ref.code} {_trim_ellipsis(norm)}", turn.standard, "ellipsis", subject=ref)
 
     def _other_standard(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
-        """「那雲端系統開發工程人員呢？」: the last question, of another standard."""
-        docs = self._named_docs(q)
+        """「那雲端系統開發工程人員呢？」「那雲端的呢」: the last question, of another standard."""
+        docs = self._named_docs(q, loose=_ellipsis(norm) and not (q.has_items or q.fields))
+        if not q.historical:  # 「系統整合」 names a family: its current version, unless an older one is asked for
+            docs = list({d.family: d for d in sorted(docs, key=lambda d: d.status != "current", reverse=True)}.values())
         if len(docs) != 1 or q.has_items or q.fields or not _ellipsis(norm) or not last.topic:
             return None
         if docs[0].code == last.standard:
             return None
-        return Resolved(last.topic, docs[0].code, "switch")
+        return Resolved(self._without_title(last.topic, last.standard), docs[0].code, "switch")
+
+    def _without_title(self, topic: str, code: str | None) -> str:
+        """The last question without the words that named its standard (「做系統整合需要什麼樣的個性」 asked of the cloud
+        standard next must not name the integration one again)."""
+        doc = self.catalog.get(code) if code else None
+        if doc is None:
+            return topic
+        parts = [p for p in _common_parts(compact(topic), compact(doc.title)) if p not in GENERIC_TITLE_PARTS]
+        longest = max(parts, key=len, default="")
+        return topic.replace(longest, " ", 1) if len(longest) >= 2 and longest in topic else topic
 
     # ------------------------------------------------------------ helpers
     def _named_docs(self, q: Query, loose: bool = False) -> list[Document]:

@@ -17,7 +17,9 @@ GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理
 MIN_FUZZY_SCORE = 1.6
 PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|\bvs\b|\band\b|\bor\b", re.I)  # two titles told together
 POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)"  # 「雲端那份」
-                     r"|([\u4e00-\u9fff]{2,6})\s*(?:standard|one|document)\b", re.I)  # the gloss of "the cloud one"
+                     r"|([\u4e00-\u9fff]{2,6})\s*(?:standard|one|document)\b"  # the gloss of "the cloud one"
+                     r"|(?:想做|想當|想走|想轉|想進|想從事|想入行)\s*([\u4e00-\u9fff]{2,6}?)"  # 「我想做雲端，要會什麼」
+                     r"(?=[，,。？?!！\s]|要|需要|的話|的工作|工作|這行|方面|領域|$)", re.I)
 MIN_FUZZY_GRAM = 0.6  # a title's bigram counts as evidence from this weight up
 MIN_FUZZY_SHARE = 0.25  # and a title told in other words keeps at least this share of its telling bigrams
 SECTION_PART = 4
@@ -242,7 +244,7 @@ class TitleIndex:
         hold its telling bigrams (at 3,000 standards 「雲端」 is in many titles, and names none)."""
         families: set[str] = set()
         for m in POINTED.finditer(text):
-            for gram in _bigrams(m.group(1) or m.group(2)):
+            for gram in _bigrams(m.group(1) or m.group(2) or m.group(3)):
                 if self.gram_weight.get(gram, 0.0) >= MIN_FUZZY_GRAM:
                     families.update(self.gram_owners.get(gram, ()))
         return list(self.families[families.pop()]) if len(families) == 1 else []
