@@ -128,3 +128,8 @@ def unit_ids(text: str) -> list[str]:
 def codes_in(text: str) -> list[str]:
     """Every item code an answer text states (T, P, O, K, S, A)."""
     return ANY_ITEM.findall(text)
+
+
+# the letter heading a column of knowledge, skills or attitudes, on its own (「有幾個 K」「S 呢」), never a code's (K01)
+FIELD_LETTER = r"(?<![A-Za-z])([KSA])(?![A-Za-z0-9=])"
+FIELD_LETTERS = {"K": "knowledge", "S": "skills", "A": "attitudes"}

@@ -52,6 +52,9 @@ _UNIT_SHORT = re.compile(rf"(?<![{codes.CN_NUMERALS}任務])([{codes.CN_NUMERALS
 
 
 # ---------------------------------------------------------------- what an answer was about
+EACH_AT_MOST = 3  # standards a follow-up asks "each" of
+
+
 @dataclass(frozen=True, slots=True)
 class Ref:
     sort: str
@@ -76,7 +79,7 @@ class Turn:
 
     @property
     def contentful(self) -> bool:
-        return bool(self.subjects or self.listed or self.fields)
+        return bool(self.subjects or self.listed or self.fields or len(set(self.named)) >= 2)  # or a comparison
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -279,8 +282,8 @@ class Dialogue:
                 return found
         norm = self._unit_ids(norm, last)
         q, _ = self.reader.slots(norm)
-        for how in (self._ordinal, self._own_items, self._pointer, self._zoom, self._detail, self._part_field,
-                    self._other_standard):
+        for how in (self._common, self._each, self._counted, self._ordinal, self._own_items, self._pointer, self._zoom, self._detail,
+                    self._part_field, self._other_standard):
             found = how(norm, q, last, history)
             if found is not None:
                 return found
@@ -451,6 +454,29 @@ class Dialogue:
         if not _applies(asked, ref):
             return None
         return Resolved(f"{ref.code} {_trim_ellipsis(norm)}", turn.standard, "ellipsis", subject=ref)
+
+    def _common(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
+        """「共同的有哪些」 after two standards were compared: what they share, of the same field."""
+        compared = len(set(last.named)) >= 2 and last.intent.startswith("compare")
+        if not compared or q.standards or q.soft_standards or q.has_items or _find(norm, "common") is None:
+            return None
+        return Resolved(f"{last.question} {norm}", None, "common")  # the comparison again, its shared part
+
+    def _counted(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
+        """「那技能呢」「S 呢」 after 「電商那份有幾個 K」: the other field counted too."""
+        if last.intent != "count" or not q.fields or q.counting or q.has_items or q.standards or not _ellipsis(norm):
+            return None
+        words = "和".join(w for w in (field_word(f) for f in q.fields) if w)
+        return Resolved(f"{words} {_data()['rewrite']['count']}", last.standard, "ellipsis")
+
+    def _each(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
+        """「任務數各幾項」 after an answer about two standards (a comparison, two versions): asked of each of them."""
+        several = list(dict.fromkeys(last.named or last.standards))
+        if len(several) < 2 or q.standards or q.soft_standards or q.has_items or _find(norm, "each") is None:
+            return None
+        fields = [] if q.fields else self.reader.slots(last.question)[0].fields  # 「各有幾項」 of what was compared
+        words = [w for w in (field_word(f) for f in fields[:1]) if w]
+        return Resolved(" ".join([*several[:EACH_AT_MOST], *words, norm]), None, "each")
 
     def _other_standard(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
         """「那雲端系統開發工程人員呢？」「那雲端的呢」: the last question, of another standard."""

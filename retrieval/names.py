@@ -15,6 +15,9 @@ from index.model import Document, Item, Standard, Unit
 
 GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理", "技術", "科技")
 MIN_FUZZY_SCORE = 1.6
+# two things set side by side (「比較雲端和電商」), not a standard's topics listed (「電商的雲端與資料倉儲任務」)
+SET_SIDE_BY_SIDE = re.compile(r"比較|比起|差在|差別|差異|不同|不一樣|一樣|共同|相同|對比|各自|各有|分別|\bvs\b|compare|differ|both",
+                              re.I)
 PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|\bvs\b|\band\b|\bor\b", re.I)  # two titles told together
 POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)"  # 「雲端那份」
                      r"|([\u4e00-\u9fff]{2,6})\s*(?:standard|one|document)\b"  # the gloss of "the cloud one"
@@ -194,7 +197,20 @@ class TitleIndex:
                     _add(match.soft, code)
             if len(match.exact) + len(match.soft) == 1 and gloss and gloss != text:
                 self._other_in_gloss(gloss, match)  # "the e-commerce planner and the cloud developer"
+            if len(match.exact) + len(match.soft) == 1 and SET_SIDE_BY_SIDE.search(text):
+                self._other_by_word(rest, match)  # 「比較雲端和電商的態度」: 雲端 names the cloud standard alone
         return match
+
+    def _other_by_word(self, rest: str, match: StandardMatch) -> None:
+        """The second of two standards told by one word of its title that no other family's titles hold."""
+        named = {self.catalog.documents[c].family for c in match.exact + match.soft if c in self.catalog.documents}
+        for part in PAIRING.split(rest):
+            families = {f for gram in _bigrams(part) if self.gram_weight.get(gram, 0.0) >= MIN_FUZZY_GRAM
+                        for f in self.gram_owners.get(gram, ())}
+            if len(families) == 1 and not families & named:
+                for code in self.families[families.pop()]:
+                    _add(match.soft, code)
+                return
 
     def _other_in_gloss(self, gloss: str, match: StandardMatch) -> None:
         """The second of two standards told in English: each part of the gloss between 'and', 'or' … on its own."""

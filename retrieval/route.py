@@ -373,7 +373,10 @@ class Router:
             return self.ask_for_standard("choose_standard")
         field = field or next((f for f in q.fields if f in LIST_FIELDS), "tasks")
         docs = self.catalog.family(doc)[::-1] if (q.versioned and len(self.catalog.family(doc)) > 1) else [doc]
-        draft = A.Draft("count", standard=doc.code)
+        several = self.named(q)
+        if len(several) > 1:  # 「雲端和電商的任務各幾項」: each standard named, in turn
+            docs = several[:MAX_NAMED_DOCS]
+        draft = A.Draft("count", standard=doc.code if len(docs) == 1 else None)
         for each in docs:
             draft.say(A.header(each, self.catalog))
             S.count_field(draft, each, _as_printed(q, each, field), self.catalog, brief=len(docs) > 1)

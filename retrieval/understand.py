@@ -68,7 +68,8 @@ ASKS_AN_ITEM = re.compile(r"哪(?:一)?(?:個|條|項|些|塊|段)\s*(?:工作)?
                           r"which (?:task|indicator|duty)", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
 EXAMPLE_CODE = re.compile(rf"{codes.ITEM_CODE}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
-_COUNTED = r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目"
+_COUNTED = (r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目|"
+            rf"{codes.FIELD_LETTER}")  # 「有幾個 K」: the letter heading the column
 # a count of the documents' items ("有幾個任務", "指標加起來幾條"), not of months or job openings
 COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主要|工作|行為)?(?:{_COUNTED})|"
                        rf"(?:{_COUNTED})[^，。？?,]{{0,8}}(?:幾|多少)(?!錢|薪|級)|(?:共|總共|一共|合計)有?(?:幾|多少)(?!錢)|"
@@ -230,7 +231,16 @@ def find_fields(text: str) -> list[str]:
             taken.append((m.start(), m.end()))
             if name not in found:
                 found.append(name)
+    for m in _LETTER_FIELD.finditer(text):  # 「電商那份有幾個 K」: the letter the tables head their columns with
+        name = codes.FIELD_LETTERS[m.group(1)]
+        if name not in found:
+            found.append(name)
     return found
+
+
+# a lone K, S or A between Chinese words (「有幾個 K」「S 有哪些」), never the letter of a code (K01) or of English
+_LETTER_FIELD = re.compile(rf"(?:(?<=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]\s)|^){codes.FIELD_LETTER}"
+                           r"(?=\s?[\u4e00-\u9fff]|\s*[?？]|\s*$)")
 
 
 @cache
