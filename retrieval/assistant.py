@@ -124,8 +124,9 @@ class Assistant:
         dense = search.dense
         if dense is not None and hasattr(dense, "sync"):
             log.info("index synced after reload: %s", dense.sync(chunks, corpus=corpus))
-        self._parts = self._build(catalog, HybridSearch(chunks, dense, search.embed_query, cache=search.cache, embed_queries=search.embed_queries,
-                                                        corpus=corpus))
+        self._parts = self._build(catalog, HybridSearch(chunks, dense, search.embed_query, cache=search.cache,
+                                                        embed_queries=search.embed_queries, corpus=corpus,
+                                                        lexical_standin=search.lexical_now()))
 
     # ------------------------------------------------------------ asking
     def ask(self, question: str, standard: str | None = None, lang: str | None = None) -> Answer:

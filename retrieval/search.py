@@ -279,8 +279,12 @@ class HybridSearch:
 
     def __init__(self, chunks: Sequence[Chunk], dense: Any | None, embed_query: Callable[[str], Any] | None,
                  cache: Path | None = None, corpus: str = "",
-                 embed_queries: Callable[[list[str]], Any] | None = None) -> None:
+                 embed_queries: Callable[[list[str]], Any] | None = None, lexical_standin: BM25 | None = None) -> None:
+        """lexical_standin: the BM25 of the corpus before a reload, searched while this one's is built in a thread (at
+        3,000 documents a build takes ~8 s, and one document added must be searchable well within 15 s)."""
         self.chunks = list(chunks)
+        self._standin = lexical_standin
+        self._lexical_build: threading.Thread | None = None
         self.cache = cache  # where the BM25 weights are kept between starts
         self.corpus = corpus
         self.by_id = {c.id: c for c in self.chunks}
@@ -297,10 +301,41 @@ class HybridSearch:
 
     @property
     def bm25(self) -> BM25:
-        """Built on first use: a code lookup never needs it."""
+        """Built on first use: a code lookup never needs it. After a reload, the previous corpus's stands in while
+        this one's is built in a thread; its hits are mapped to this corpus's chunks by id."""
         if self._bm25 is None:
+            standin = self._standin
+            if standin is not None:
+                self._build_lexical_in_background()
+                return standin
             self._bm25 = BM25(self.chunks, cache=self.cache, corpus=self.corpus)
         return self._bm25
+
+    def _build_lexical_in_background(self) -> None:
+        with self._vectors_lock:
+            if self._lexical_build is not None:
+                return
+            self._lexical_build = threading.Thread(target=self._build_lexical, name="bm25-build", daemon=True)
+        self._lexical_build.start()
+
+    def _build_lexical(self) -> None:
+        try:
+            self._bm25 = BM25(self.chunks, cache=self.cache, corpus=self.corpus)
+        except Exception:  # noqa: BLE001 - the stand-in keeps answering; the next start builds again
+            log.exception("building the BM25 weights after a reload failed")
+            return
+        self._standin = None
+
+    def lexical_now(self) -> BM25 | None:
+        """The BM25 answering now, if any is built (a reload hands it to the next snapshot as its stand-in)."""
+        return self._bm25 or self._standin
+
+    def lexical_ready(self, wait: float = 0.0) -> bool:
+        """Whether this corpus's own BM25 is in (waiting up to `wait` seconds for a build under way)."""
+        thread = self._lexical_build
+        if thread is not None and wait:
+            thread.join(wait)
+        return self._bm25 is not None
 
     def embed(self, text: str) -> Any:
         if self._embed is None:
@@ -337,10 +372,16 @@ class HybridSearch:
         filters = filters or Filters()
         text = normalize(query)
         fused: dict[str, Hit] = {c.id: Hit(c, 1.0, {"exact": 0}) for c in self._exact(text, filters)}
-        lexical = self.bm25.search(content_tokens(text), filters.accepts, k * 4)
+        bm25 = self.bm25
+        standin = bm25 is not self._bm25  # read once: the build may end while this question is answered
+        lexical = bm25.search(content_tokens(text), filters.accepts, k * 4)
         bm25_weight = bm25_weight_for(text)
-        for rank, (i, _score) in enumerate(lexical):
-            c = self.chunks[i]
+        rank = -1
+        for i, _score in lexical:
+            c = self.by_id.get(bm25.chunks[i].id) if standin else self.chunks[i]
+            if c is None:  # a chunk the reload removed
+                continue
+            rank += 1
             hit = fused.setdefault(c.id, Hit(c, 0.0))
             hit.score += bm25_weight / (RRF_K + rank)
             hit.sources["bm25"] = rank
