@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.chunk import Chunk
-from index.store import STATUSES, SyncReport, VectorIndex, cosines, standard_of
+from index.store import STATUSES, SyncReport, VectorIndex, cosines
 from prompts import t
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,6 @@ class BackgroundIndex:
     def __init__(self, vectors: VectorIndex, chunks: Sequence[Chunk], corpus: str = "") -> None:
         self.vectors = vectors
         self._target: tuple[list[Chunk], str] | None = (list(chunks), corpus)
-        self._chunks: list[Chunk] = self._target[0]
-        self._by_standard: dict[str, list[Chunk]] | None = None
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.report = SyncReport()
@@ -134,38 +132,28 @@ class BackgroundIndex:
         """Whether the vectors of these statuses (None: all) are all in."""
         return self._built or set(statuses or STATUSES) <= self.report.statuses_done
 
-    def covers(self, standards: Sequence[str]) -> bool:
-        """Whether the vectors of these documents can be compared now: written, or few enough passages for the
+    def covers(self, chunks: Sequence[Chunk]) -> bool:
+        """Whether the vectors of these chunks can be compared now: written, or few enough passages for the
         question to embed them itself."""
-        return self.ready or sum(len(self._passages(code)) for code in self._unwritten(standards)) <= ON_DEMAND_LIMIT
+        return self.ready or len(self._unwritten(chunks)) <= ON_DEMAND_LIMIT
 
-    def search_among(self, vector: Sequence[float], ids: Sequence[str], k: int) -> list[tuple[str, float]]:
+    def search_among(self, vector: Sequence[float], chunks: Sequence[Chunk], k: int) -> list[tuple[str, float]]:
         """VectorIndex.search_among, with the passages of documents not written yet embedded now."""
         if self.ready:
-            return self.vectors.search_among(vector, ids, k)
-        unwritten = set(self._unwritten([standard_of(cid) for cid in ids]))
-        written = [cid for cid in ids if standard_of(cid) not in unwritten]
+            return self.vectors.search_among(vector, chunks, k)
+        unwritten = self._unwritten(chunks)
+        waiting = {c.id for c in unwritten}
+        written = [c for c in chunks if c.id not in waiting]
         found = self.vectors.search_among(vector, written, k) if written else []
-        wanted = set(ids) - set(written)
-        rows = [c for code in unwritten for c in self._passages(code) if c.id in wanted]
-        if rows:
-            matrix = self.vectors.cache.embed([c.embed_text or "" for c in rows])
-            found += [(c.id, float(sim)) for c, sim in zip(rows, cosines(vector, matrix), strict=True)]
+        if unwritten:
+            matrix = self.vectors.cache.embed([c.embed_text or "" for c in unwritten])
+            found += [(c.id, float(sim)) for c, sim in zip(unwritten, cosines(vector, matrix), strict=True)]
         return sorted(found, key=lambda pair: -pair[1])[:k]
 
-    def _unwritten(self, standards: Sequence[str]) -> list[str]:
+    def _unwritten(self, chunks: Sequence[Chunk]) -> list[Chunk]:
+        """The embedded chunks of documents the build has not written yet."""
         placed = self.vectors.placed()
-        return [code for code in dict.fromkeys(standards) if code not in placed]
-
-    def _passages(self, code: str) -> list[Chunk]:
-        """The embedded passages of one document."""
-        if self._by_standard is None:
-            groups: dict[str, list[Chunk]] = {}
-            for c in self._chunks:
-                if c.embed_text:
-                    groups.setdefault(c.standard, []).append(c)
-            self._by_standard = groups
-        return self._by_standard.get(code, [])
+        return [c for c in chunks if c.embed_text and c.standard not in placed]
 
     def progress(self) -> Progress | None:
         """How far the build is; None once it is done."""
@@ -179,9 +167,8 @@ class BackgroundIndex:
         """New chunks (a reload, an upload): while building, the build goes on to them when its current pass
         ends; otherwise they are synced now (a document added to a built index: only its passages)."""
         with self._lock:
-            self._chunks, self._by_standard = list(chunks), None
             if self._thread is not None:
-                self._target = (self._chunks, corpus)
+                self._target = (list(chunks), corpus)
                 self._built = False
                 return SyncReport()
         return self.vectors.sync(chunks, corpus=corpus, **kwargs)

@@ -76,11 +76,6 @@ def collection_name(embedder: Embedder, status: str | None = None) -> str:
     return f"{base}_{status}" if status else base
 
 
-def standard_of(chunk_id: str) -> str:
-    """A chunk id begins with its document's code (index.chunk)."""
-    return chunk_id.split("|", 1)[0]
-
-
 def document_hash(chunks: Sequence[Chunk]) -> str:
     """What a document's vectors depend on: each embedded chunk's id, text and metadata (as `Chunk.metadata`)."""
     digest = hashlib.sha256()
@@ -427,13 +422,13 @@ class VectorIndex:
             found += [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], result["distances"][0], strict=True)]
         return sorted(found, key=lambda pair: -pair[1])[:k]
 
-    def search_among(self, vector: Sequence[float], ids: Sequence[str], k: int) -> list[tuple[str, float]]:
+    def search_among(self, vector: Sequence[float], chunks: Sequence[Chunk], k: int) -> list[tuple[str, float]]:
         """The k nearest of these chunks, compared exactly (their vectors read from the store by id): a
         question about one standard never pays for Chroma's metadata filtering."""
         placed = self.placed()
         groups: dict[str, list[str]] = defaultdict(list)
-        for cid in ids:
-            groups[self.shelf(placed.get(standard_of(cid), STATUSES[0])).status].append(cid)
+        for c in chunks:
+            groups[self.shelf(placed.get(c.standard, STATUSES[0])).status].append(c.id)
         found: list[tuple[str, float]] = []
         for status, group in groups.items():
             rows = self.shelves[status].collection.get(ids=group, include=["embeddings"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from index.catalog import Catalog, tasks_using
 from index.model import Document, Item, Standard, Task, Unit
@@ -311,12 +312,19 @@ def _fewest_years(doc: Document) -> int:
     return min(asked) if asked else 0
 
 
+@cache
+def _not_work_words() -> list[str]:
+    """Schooling, years, the question itself and entry words, longest first (prompts/answers.toml [advice])."""
+    words = {*raw("answers.advice.background"), *raw("answers.advice.asking"), *raw("answers.advice.no_experience"),
+             *raw("answers.advice.entry_words")}
+    return sorted({w.lower() for w in words}, key=len, reverse=True)
+
+
 def describes_own_work(text: str) -> bool:
     """Something besides schooling, years and the question itself: work the person did (「網路維運」)."""
     low = _YEARS.sub(" ", text.lower())
-    for word in sorted({*raw("answers.advice.background"), *raw("answers.advice.asking"),
-                        *raw("answers.advice.no_experience"), *raw("answers.advice.entry_words")}, key=len, reverse=True):
-        low = low.replace(word.lower(), " ")
+    for word in _not_work_words():
+        low = low.replace(word, " ")
     cjk = re.findall(r"[\u4e00-\u9fff]", re.sub(r"[我你有的了過在做是也和跟夠能會要]", "", low))
     latin = [w for w in re.findall(r"[a-z][a-z+#.]{2,}", low) if w not in raw("answers.advice.english_filler")]
     return len(cjk) >= 3 or len(latin) >= 1

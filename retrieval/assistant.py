@@ -202,8 +202,10 @@ class Assistant:
         """What the kind classifier reads the question with: its e5 vector; for a description of one's work (career
         advice next), the mean of its clauses' vectors, which the advice searches with anyway: the long sentence is
         then embedded once, clause by clause, instead of twice (issue 21: career advice within 60 ms)."""
-        queries = list(clause_queries(q.text).values()) if not q.standards else []
-        if len(queries) < 2 or not (q.kind == "profile" or describes_work(q.text)):
+        if q.standards or not (q.kind == "profile" or describes_work(q.text)):
+            return parts.search.embed
+        queries = list(clause_queries(q.text).values())
+        if len(queries) < 2:
             return parts.search.embed
         parts.search.prime(queries)
         mean = np.mean([parts.search.embed(query) for query in queries], axis=0)

@@ -34,7 +34,7 @@ from index.text import has_words
 from prompts import t
 from retrieval.names import GENERIC_TITLE_PARTS, compact
 from retrieval.normalize import normalize
-from retrieval.understand import Query, Reader, across, number
+from retrieval.understand import COMMON_CUE, EACH_CUE, Query, Reader, across, number
 
 CUES_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 HISTORY = 6  # turns remembered
@@ -458,7 +458,7 @@ class Dialogue:
     def _common(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
         """「共同的有哪些」 after two standards were compared: what they share, of the same field."""
         compared = len(set(last.named)) >= 2 and last.intent.startswith("compare")
-        if not compared or q.standards or q.soft_standards or q.has_items or _find(norm, "common") is None:
+        if not compared or q.standards or q.soft_standards or q.has_items or not COMMON_CUE.search(norm):
             return None
         return Resolved(f"{last.question} {norm}", None, "common")  # the comparison again, its shared part
 
@@ -472,7 +472,7 @@ class Dialogue:
     def _each(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
         """「任務數各幾項」 after an answer about two standards (a comparison, two versions): asked of each of them."""
         several = list(dict.fromkeys(last.named or last.standards))
-        if len(several) < 2 or q.standards or q.soft_standards or q.has_items or _find(norm, "each") is None:
+        if len(several) < 2 or q.standards or q.soft_standards or q.has_items or not EACH_CUE.search(norm):
             return None
         fields = [] if q.fields else self.reader.slots(last.question)[0].fields  # 「各有幾項」 of what was compared
         words = [w for w in (field_word(f) for f in fields[:1]) if w]

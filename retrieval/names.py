@@ -205,10 +205,9 @@ class TitleIndex:
         """The second of two standards told by one word of its title that no other family's titles hold."""
         named = {self.catalog.documents[c].family for c in match.exact + match.soft if c in self.catalog.documents}
         for part in PAIRING.split(rest):
-            families = {f for gram in _bigrams(part) if self.gram_weight.get(gram, 0.0) >= MIN_FUZZY_GRAM
-                        for f in self.gram_owners.get(gram, ())}
-            if len(families) == 1 and not families & named:
-                for code in self.families[families.pop()]:
+            family = self._sole_family([part])
+            if family and family not in named:
+                for code in self.families[family]:
                     _add(match.soft, code)
                 return
 
@@ -258,12 +257,14 @@ class TitleIndex:
     def _pointed(self, text: str) -> list[str]:
         """「雲端那份」「電商這份」: a short word pointed at as a standard names it when one family's titles alone
         hold its telling bigrams (at 3,000 standards 「雲端」 is in many titles, and names none)."""
-        families: set[str] = set()
-        for m in POINTED.finditer(text):
-            for gram in _bigrams(m.group(1) or m.group(2) or m.group(3)):
-                if self.gram_weight.get(gram, 0.0) >= MIN_FUZZY_GRAM:
-                    families.update(self.gram_owners.get(gram, ()))
-        return list(self.families[families.pop()]) if len(families) == 1 else []
+        family = self._sole_family([m.group(1) or m.group(2) or m.group(3) for m in POINTED.finditer(text)])
+        return list(self.families[family]) if family else []
+
+    def _sole_family(self, words: list[str]) -> str:
+        """The one family whose titles alone hold the telling bigrams of these words ("": none, or several)."""
+        families = {f for word in words for gram in _bigrams(word) if self.gram_weight.get(gram, 0.0) >= MIN_FUZZY_GRAM
+                    for f in self.gram_owners.get(gram, ())}
+        return families.pop() if len(families) == 1 else ""
 
     def _told_well(self, family: str, score: float, told: set[str]) -> bool:
         """Two telling bigrams at least, and a fair share of one of its titles ("資料庫管理系統" shares two

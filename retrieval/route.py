@@ -24,7 +24,7 @@ from retrieval.names import Named
 from retrieval.normalize import typed_code
 from retrieval.plan import aggregate_of
 from retrieval.types import Choice
-from retrieval.understand import Query, describes_work, trait_of
+from retrieval.understand import COMMON_CUE, EACH_CUE, Query, describes_work, trait_of
 
 TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
 LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
@@ -43,8 +43,6 @@ TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適
                             r"|(?:什麼|甚麼|哪些|哪種|怎樣|what)\S{0,3}?(?:個性|性格|特質|人格|personality|temperament)", re.I)
 # a task's duty asked for (「T3.1 屬於哪個職責」), not a duty that only locates the task (「第二個職責底下第一個任務」)
 WHICH_DUTY = re.compile(r"(?:哪個|哪一個|哪一項|什麼|甚麼)\s*(?:主要|工作)?職責|屬於.{0,6}職責|職責是|which duty|what duty", re.I)
-EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|respectively|\beach\b", re.I)
-COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
 UNIT_CUE = re.compile(r"職能單元|單元|\bunit\b", re.I)
 RENAMED_CUE = re.compile(r"改了?名|更名|名稱.{0,4}(改|變|不同)|renamed", re.I)
 MAX_NAMED_DOCS = 3

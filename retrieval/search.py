@@ -29,14 +29,8 @@ STOP_GRAMS = frozenset(
     ["什麼", "麼是", "是什", "哪些", "哪個", "些任", "個任", "有哪", "些是", "請問", "一下", "如何", "怎麼", "可以", "需要", "要哪", "的是", "是哪", "為什", "嗎", "呢", "我想", "想知", "知道", "告訴", "訴我", "們的", "這個", "那個", "什么", "之間"]
 )
 RRF_K = 60
-BM25_WEIGHT = 1.0
-DENSE_WEIGHT = 1.0
 LONG_QUESTION = 25  # characters from which a question is told in a person's own words
 LONG_BM25_WEIGHT = 0.5  # their many common words make BM25 noisy: meaning counts twice as much
-
-
-def bm25_weight_for(text: str) -> float:
-    return LONG_BM25_WEIGHT if len(text) >= LONG_QUESTION else BM25_WEIGHT
 QUERY_VECTORS = 2048  # question vectors kept (a follow-up or a repeated question embeds nothing again)
 EXACT_DENSE_LIMIT = 4000  # vectors of the named standards compared here, up to this many
 BROAD_FILTER_SHARE = 0.2  # a filter keeping at least this part of the chunks is applied after an unfiltered search
@@ -375,7 +369,7 @@ class HybridSearch:
         bm25 = self.bm25
         standin = bm25 is not self._bm25  # read once: the build may end while this question is answered
         lexical = bm25.search(content_tokens(text), filters.accepts, k * 4)
-        bm25_weight = bm25_weight_for(text)
+        bm25_weight = LONG_BM25_WEIGHT if len(text) >= LONG_QUESTION else 1.0
         rank = -1
         for i, _score in lexical:
             c = self.by_id.get(bm25.chunks[i].id) if standin else self.chunks[i]
@@ -391,7 +385,7 @@ class HybridSearch:
             if c is None or not filters.accepts(c):
                 continue
             hit = fused.setdefault(cid, Hit(c, 0.0))
-            hit.score += DENSE_WEIGHT / (RRF_K + rank)
+            hit.score += 1.0 / (RRF_K + rank)
             hit.sources["dense"] = rank
             hit.similarity = sim
             rank += 1
@@ -427,9 +421,9 @@ class HybridSearch:
             return []
         vector = self._embed(text)
         if filters.standards:
-            ids = [c.id for c in self.of_standards(filters.standards) if c.embed_text and filters.accepts(c)]
-            if len(ids) <= EXACT_DENSE_LIMIT:
-                return self.dense.search_among(vector, ids, k) if ids else []
+            rows = [c for c in self.of_standards(filters.standards) if c.embed_text and filters.accepts(c)]
+            if len(rows) <= EXACT_DENSE_LIMIT:
+                return self.dense.search_among(vector, rows, k) if rows else []
             return self.dense.search(vector, k, filters.where(), statuses)
         share = self.share(filters)
         if share >= BROAD_FILTER_SHARE:  # search() drops what the filter refuses
@@ -444,7 +438,7 @@ class HybridSearch:
             return False
         ready_for = getattr(self.dense, "ready_for", None)
         covers = getattr(self.dense, "covers", None)
-        if standards and covers is not None and covers(standards):
+        if standards and covers is not None and covers(self.of_standards(standards)):
             return True
         return ready_for is None or bool(ready_for(statuses))
 

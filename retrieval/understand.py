@@ -56,6 +56,9 @@ VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移�
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
 FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsomeone\b|\ba person\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
                      r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
+# the same of each standard in turn (「各自的更新日期」「任務數各幾項」), what several share (「共同的有哪些」)
+EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|各幾|各有|各多少|respectively|\beach\b", re.I)
+COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
 ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種職業|which (?:standard|one|job|role)", re.I)
 FIRST_PERSON = re.compile(r"我|\bI\b|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
 PERSON_CUE = re.compile(r"我|本人|自己|有人|\bI\b|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
@@ -648,9 +651,8 @@ def mentions_background(text: str) -> bool:
     """The person speaks of their own education or experience (「我有五年經驗」, "I have a degree"): a first-person word
     and a background word (prompts/answers.toml [advice])."""
     low = text.lower()
-    personal = re.search(r"我|本人|自己|\bi\b|\bi'm\b|\bmy\b|\bme\b", low)
     fresh = any(word in low for word in raw("answers.advice.no_experience"))  # 「剛畢業沒經驗適合哪一份」
-    return fresh or bool(personal) and any(word in low for word in raw("answers.advice.background"))
+    return fresh or bool(PERSON_CUE.search(text)) and any(word in low for word in raw("answers.advice.background"))
 
 
 GENERIC_TRAIT = "個性"  # data/traits.toml: no trait in particular (「需要什麼個性」)
