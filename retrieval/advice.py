@@ -24,6 +24,7 @@ from index.model import Document, Item, Standard, Task, Unit
 from prompts import raw, t
 from retrieval import answer as A
 from retrieval.find import chunk_item
+from retrieval.names import DEPARTMENT
 from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, Hit, HybridSearch, content_tokens
 from retrieval.understand import Query, mentions_background, number
@@ -322,7 +323,7 @@ def _not_work_words() -> list[str]:
 
 def describes_own_work(text: str) -> bool:
     """Something besides schooling, years and the question itself: work the person did (「網路維運」)."""
-    low = _YEARS.sub(" ", text.lower())
+    low = DEPARTMENT.sub(" ", _YEARS.sub(" ", text.lower()))
     for word in _not_work_words():
         low = low.replace(word, " ")
     cjk = re.findall(r"[\u4e00-\u9fff]", re.sub(r"[我你有的了過在做是也和跟夠能會要]", "", low))

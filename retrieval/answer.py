@@ -378,49 +378,53 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?!\d)")
 _ROC_YEAR = re.compile(r"(?<!\d)(1[01]\d)\s*年")  # 民國 113 年 = 2024
 
 
-def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str]]:
-    """(field label, value) pairs of a document's basic information that a question may name: classification names
-    and codes, and the latest version's date."""
-    pairs: list[tuple[str, str]] = []
+def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str, str]]:
+    """(field label, value, how it is shown) of a document's basic information that a question may name:
+    classification names and codes (shown together: 「網路規劃與建置管理（INM）」), and the latest version's date."""
+    pairs: list[tuple[str, str, str]] = []
     if isinstance(doc, Standard):
         for key, c in (("category", doc.category), ("occupation", doc.occupation), ("industry", doc.industry)):
             if c is not None:
-                pairs += [(t(f"answers.value_{key}"), v) for v in (c.code, c.name) if v]
+                shown = t("answers.value_named", name=c.name, code=c.code) if c.name and c.code else c.name or c.code
+                told = dict.fromkeys([c.code, c.name, *(p.strip() for p in re.split(r"[/／]", c.name or ""))])  # a part too
+                pairs += [(t(f"answers.value_{key}"), v, shown) for v in told if v]
         latest = next((v for v in _version_table(doc, catalog) if v.state == "最新版本"), None)
         if latest is not None and latest.date:
-            pairs.append((t("answers.value_date"), latest.date))
+            pairs.append((t("answers.value_date"), latest.date, latest.date))
     elif doc.domain:
-        pairs.append((t("answers.value_domain"), doc.domain))
+        pairs.append((t("answers.value_domain"), doc.domain, doc.domain))
     return pairs
 
 
-_CLASS_WORD = re.compile(r"職類|職業別|行業別|類別|代碼|category|occupation|industry", re.I)
+_CLASS_WORD = re.compile(r"職類|職業|行業|類別|代碼|代號|category|occupation|industry", re.I)
 
 
-def named_values(text: str, names: list[str] | None = None) -> list[str]:
+def named_values(text: str, names: list[str] | None = None, years: bool = True) -> list[str]:
     """Values a question names that could be basic information: codes such as J6201 or 3512, a three-letter
-    category code (ISD) beside a classification word, years, and any of `names` (classification names) it holds."""
+    category code (ISD), years (when `years`), and any of `names` (classification names) it holds."""
     found = re.findall(r"(?<![A-Za-z0-9])([A-Z]\d{4}|\d{4})(?![A-Za-z0-9])", text)
-    if _CLASS_WORD.search(text):
-        found += re.findall(r"(?<![A-Za-z0-9])([A-Z]{3})(?![A-Za-z0-9])", text)
-    found += [str(int(m.group(1)) + 1911) for m in _ROC_YEAR.finditer(text)]
+    if not years:
+        found = [f for f in found if not _YEAR.fullmatch(f) or _CLASS_WORD.search(text)]
+    found += re.findall(r"(?<![A-Za-z0-9])([A-Z]{3})(?![A-Za-z0-9])", text)  # kept only when a document's value
+    if years:
+        found += [str(int(m.group(1)) + 1911) for m in _ROC_YEAR.finditer(text)]
     found += [name for name in names or [] if len(name) >= 4 and name in text]
     return list(dict.fromkeys(found))
 
 
-def by_value(draft: Draft, catalog: Catalog, text: str) -> bool:
-    """「哪一份的行業別代碼是 J6201」「哪一份是 2024 年更新的」: the current documents whose basic information holds a
-    value the question names. False when none does."""
+def by_value(draft: Draft, catalog: Catalog, text: str, years: bool = True) -> bool:
+    """「哪一份的行業別代碼是 J6201」「哪一份是 2024 年更新的」「INM 是哪個職類」: the current documents whose basic
+    information holds a value the question names. False when none does."""
     docs = sorted(catalog.current(), key=lambda d: d.code)
     values = {doc.code: values_of(doc, catalog) for doc in docs}
-    wanted = named_values(text, [v for pairs in values.values() for _, v in pairs if not v[:1].isdigit()])
+    wanted = named_values(text, [v for pairs in values.values() for _, v, _ in pairs if not v[:1].isdigit()], years)
     if not wanted:
         return False
     matches = []
     for doc in docs:
-        for label, value in values[doc.code]:
+        for label, value, shown in values[doc.code]:
             if any(w == value or (_YEAR.fullmatch(w) and value.startswith(w)) for w in wanted):
-                matches.append((doc, label, value))
+                matches.append((doc, label, shown))
     if not matches:
         return False
     draft.say(t("answers.value_heading", values=t("answers.list_sep").join(wanted)))

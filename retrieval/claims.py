@@ -41,9 +41,9 @@ _CLAIM_AFTER = re.compile(rf"^\s*(?:的\s*)?(?:[^，,。？?]{{0,6}}?)(?:{_VERB}
 _CLAIM_ABOUT = re.compile(rf"^\s*(?:的\s*)?(?:內容)?\s*(?:跟|和|與|同)\s*(?P<claim>[^，,。？?]{{2,20}}?)\s*(?:有關|相關)(?:係)?\s*{_END}")
 # 「既然 S03 是程式撰寫能力，那它用在哪些任務」: a premise stated before the question asked
 _PREMISE = re.compile(rf"^\s*(?:的\s*)?(?:{_VERB})\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{{2,30}}?)[」』\"]?\s*[，,]\s*"
-                      r"(?:那|那麼|所以|它|他|這項|這個|請問)")
+                      r"(?=.*?(?:那|所以|它|他|這項|這個|請問|哪|什麼|幾|多少|怎麼|如何|嗎|呢|[?？]))")
 _CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|來自|出自)\s*$")
-_CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on)\s+(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)"
+_CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on|outputs?|produces?|delivers?)\s+(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)"
                        r"\s*(?:,\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
 _WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?(?:{codes.STANDARD.pattern}|[a-z][a-z \-]{{1,40}}?\s+"
                     r"(?:standard|one|document|role|job))", re.I)
@@ -126,11 +126,27 @@ def _empty_claims() -> frozenset[str]:
 
 
 _ASSERTS = re.compile(r"(?:對吧|對嗎|對不對|沒錯吧|沒錯嗎|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|吧|嗎|嘛)\s*[?？]?\s*$|"
+                      r"^\s*(?:我)?(?:聽說|據說|聽人說|有人說|網路上說|看到有人說)|^\s*i (?:heard|read) that\b|"
                       r",\s*(?:right|correct|isn't it|is it not|aren't they|don't they|doesn't it|yes)\s*\?\s*$|"
                       r"^(?:is|are|does|do|has|have)\b", re.I)
 _COUNT_CLAIM = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:個|項|條|份)?\s*(?:工作)?(任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度)")
 _NOUN_FIELD = {"任務": "tasks", "職責": "duties", "行為指標": "indicators", "指標": "indicators", "工作產出": "outputs",
                "產出": "outputs", "知識": "knowledge", "技能": "skills", "態度": "attitudes"}
+
+
+# 「最新版是 v5 吧」「IIS3513-006v4 是 2020 年發布的對吧」: a version or a year claimed of a standard
+_VERSION_CLAIM = re.compile(r"(?:最新版|最新的版本|最新版本|現行版本|現行版|目前的版本|目前版本)\s*(?:是|為|應該是|已經是)?\s*(?:第)?\s*"
+                            r"[vV]?\s*(\d{1,2})\s*(?:版)?(?!\d)|latest version is (?:v|version )?(\d{1,2})", re.I)
+_YEAR_CLAIM = re.compile(r"(?<!\d)(\d{4})\s*年?\s*(?:的|就|才)?\s*(?:發布|發佈|公告|公布|更新|出版|推出|制定|修訂)|"
+                         r"(?:published|released|updated) in (\d{4})", re.I)
+# 「電商規劃人員屬於 ISD 職類吧」: a category code claimed
+_CATEGORY_CLAIM = re.compile(r"(?:屬於|是|歸在|in the)\s*([A-Z]{3})\s*(?:職類|類別|類|category)")
+# 「既然雲端開發的基準級別是 5，那入門要幾年」: the claim before the comma, a question after it
+_STANDARD_PREMISE = re.compile(r"^(?P<head>[^，,？?]{3,60})[，,]\s*(?P<rest>\S.{1,80})$")
+
+
+# 「為什麼雲端開發不需要溝通能力」: the question takes for granted that the trait is not asked for
+_DENIES = re.compile(r"不需要|不用|不必|不太需要|沒有要求|不要求|用不到|doesn't need|does not need|no need", re.I)
 
 
 def asserts(text: str) -> bool:
@@ -156,8 +172,8 @@ class Claims:
             return self._duty_claim(doc, task, f"T{duty.group(1)}")  # type: ignore[arg-type]
         if task is not None:
             read = read_claim(q)
-            field = (read.field if read and read.field else "") or next(
-                (f for f in q.fields if f in _FIELD_SORT), "")
+            field = (read.field if read and read.field else "") or ("" if read and read.premise else next(
+                (f for f in q.fields if f in _FIELD_SORT), ""))  # a premise's field is its own, not the question's
             if not field:  # 「Isn't T2.2 about debugging?」: what the task is about, its title and indicators
                 return self._topic_claim(doc, task, claim)  # type: ignore[arg-type]
             return self._task_claim(doc, task, field, claim)  # type: ignore[arg-type]
@@ -292,20 +308,75 @@ class Claims:
     def check_standard(self, q: Query, doc: Document) -> A.Draft | None:
         """「雲端系統開發工程人員是 4 級的吧」「電商那份有 20 個任務對嗎」: a level or a count the question states, checked
         against the document (None: no such claim)."""
-        if not asserts(q.text) or q.has_codes:
+        if not asserts(q.text) or q.has_codes or q.premise_checked:
             return None
-        count = _COUNT_CLAIM.search(q.text)
+        return self._standard_claim(q.text, doc) or self._required(q, doc)
+
+    def standard_premise(self, q: Query, doc: Document) -> A.Draft | None:
+        """「既然雲端開發的基準級別是 5，那入門要幾年經驗」: a wrong level, count, version or year stated before the
+        question, corrected (None: no such premise, or it holds)."""
+        m = _STANDARD_PREMISE.match(q.text.strip())
+        if m is None or q.has_codes or q.premise_checked or asserts(m.group("head")):
+            return None
+        checked = self._standard_claim(m.group("head"), doc)
+        wrong = checked is not None and any(line.startswith(t("answers.claim_no_word")) for line in checked.lines[:2])
+        return checked if wrong else None
+
+    def _standard_claim(self, text: str, doc: Document) -> A.Draft | None:
+        count = _COUNT_CLAIM.search(text)
         if count and isinstance(doc, Standard):
             field = _NOUN_FIELD[count.group(2)]
+            if doc.layout == "merged" and field == "tasks" and "活動" not in text:
+                field = "duties"  # the older layout's 工作任務 are its T1–T10
             return self._count_claim(doc, field, number(count.group(1)))
-        level = _LEVEL_CLAIM.search(q.text)
+        level = _LEVEL_CLAIM.search(text)
         if level:
             return self._std_level_claim(doc, int(level.group(1) or level.group(2)))
+        version = _VERSION_CLAIM.search(text)
+        if version and isinstance(doc, Standard):
+            return self._version_claim(doc, int(version.group(1) or version.group(2)))
+        year = _YEAR_CLAIM.search(text)
+        if year and isinstance(doc, Standard):
+            return self._year_claim(doc, year.group(1) or year.group(2))
+        category = _CATEGORY_CLAIM.search(text)
+        if category and isinstance(doc, Standard) and doc.category is not None:
+            return self._category_claim(doc, category.group(1))
+        return None
+
+    def _category_claim(self, doc: Standard, claimed: str) -> A.Draft:
+        assert doc.category is not None
+        draft = A.start("claim", doc, self.catalog)
+        key = "answers.claim_category_yes" if doc.category.code == claimed else "answers.claim_category_no"
+        draft.say(t(key, name=doc.category.name, code=doc.category.code, claimed=claimed))
+        draft.cite(doc, doc.code, doc.title)
+        return draft
+
+    def _required(self, q: Query, doc: Document) -> A.Draft | None:
         required = _REQUIRES.search(q.text)
         claim = required.group("claim").strip() if required else ""  # a tool's name (Java) is a claim as it is
         if any(word in claim.lower() for word in _empty_claims()):
             claim = ""  # 「要會哪些技能」 asks, claims nothing
         return self._requirement_claim(doc, claim) if claim and isinstance(doc, Standard) else None
+
+    def _version_claim(self, doc: Standard, claimed: int) -> A.Draft:
+        latest = self.catalog.latest_of(doc)
+        draft = A.start("claim", latest, self.catalog)
+        draft.say(t("answers.claim_version_yes" if latest.version == claimed else "answers.claim_version_no",
+                    version=latest.version or "—", code=latest.code, claimed=claimed))
+        draft.cite(latest, latest.code, latest.title)
+        return draft
+
+    def _year_claim(self, doc: Standard, claimed: str) -> A.Draft:
+        entry = next((v for v in (doc.versions or self.catalog.latest_of(doc).versions) if v.code == doc.code), None)
+        date = entry.date if entry is not None else ""
+        draft = A.start("claim", doc, self.catalog)
+        if not date:
+            draft.say(t("answers.claim_year_unknown", code=doc.code))
+        else:
+            draft.say(t("answers.claim_year_yes" if date.startswith(claimed) else "answers.claim_year_no",
+                        code=doc.code, date=date, claimed=claimed))
+        draft.cite(doc, doc.code, doc.title)
+        return draft
 
     def _requirement_claim(self, doc: Standard, claim: str) -> A.Draft:
         """「聽說系統整合工程人員要會寫 Python，是真的嗎」: the knowledge and skills that name it, else the closest."""
@@ -351,7 +422,8 @@ class Claims:
         draft = A.Draft("trait", standard=docs[0].code if len(docs) == 1 else None)
         if len(docs) == 1:
             draft.say(A.header(docs[0], self.catalog))
-        draft.say(t("answers.trait_yes" if naming else "answers.trait_none", trait=trait))
+        yes = "answers.trait_negated" if _DENIES.search(q.text) else "answers.trait_yes"
+        draft.say(t(yes if naming else "answers.trait_none", trait=trait))
         shown = naming or self._closest(trait, docs)
         for n, (doc, item) in enumerate(shown, 1):
             where = t("answers.trait_std", code=doc.code) if len(docs) != 1 else ""

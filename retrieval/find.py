@@ -15,7 +15,7 @@ from prompts import t
 from retrieval import answer as A
 from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, Hit, HybridSearch, content_tokens
-from retrieval.understand import Query
+from retrieval.understand import Query, defined_term
 
 SEMANTIC_HITS = 5
 TOPIC_ITEMS = 6
@@ -25,6 +25,8 @@ SOFT_BOOST = 1.5  # a standard named in passing ("做雲端開发的人") lifts 
 ITEM_TYPES = ("knowledge", "skill")
 TOPIC_TYPES = ("knowledge", "skill", "attitude", "task", "indicator", "unit_item", "section")
 PROFILE_TYPES = ("knowledge", "skill", "indicator", "task", "unit_item")
+
+TERM_GRAMS_LOOSE = 3  # a term of this many bigrams may miss one in the passage that writes it (a break, a typo)
 
 
 class Scope:
@@ -60,6 +62,9 @@ class Finder:
     # ------------------------------------------------------------ where is this work described
     def search(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
         hits = self.hits(q, named, k=SEMANTIC_HITS)
+        term = defined_term(q)
+        if term and not self.written(term):
+            return A.Draft.reply("out_of_scope", t("answers.term_absent", term=term, topics=self._topics(hits)))
         if not self.in_scope(q, hits, named):
             return self.preparing(self.refusal(q, hits), q, named)
         draft = A.Draft("semantic", standard=hits[0].chunk.standard)
@@ -109,16 +114,23 @@ class Finder:
         scope = self.scope if self.meaning_ready(q, list(named)) else Scope("")
         return bool(hits) and scope.holds(q, hits, self.coverage(q))
 
+    def written(self, term: str) -> bool:
+        """Whether a term (its words, glossed) is written in one passage of the corpus."""
+        grams = content_tokens(gloss(term))
+        return not grams or self.hybrid.bm25.together(grams, missing=int(len(set(grams)) >= TERM_GRAMS_LOOSE))
+
     def refusal(self, q: Query, hits: list[Hit]) -> A.Draft:
         """A short reply naming nearby topics the standards do cover (titles only: nothing is cited)."""
+        return A.Draft.reply("out_of_scope", t("answers.not_in_corpus", topics=self._topics(hits)))
+
+    def _topics(self, hits: list[Hit]) -> str:
         topics = []
         for hit in hits[:3]:
             doc = self.catalog.get(hit.chunk.standard)
             if doc is not None and doc.title not in topics:
                 topics.append(doc.title)
         sep = t("answers.list_sep")
-        names = sep.join(topics) or sep.join(d.title for d in self.catalog.current())
-        return A.Draft.reply("out_of_scope", t("answers.not_in_corpus", topics=names))
+        return sep.join(topics) or sep.join(d.title for d in self.catalog.current())
 
     def _say_hit(self, draft: A.Draft, n: int, chunk: Chunk) -> None:
         doc = self.catalog.get(chunk.standard)

@@ -18,6 +18,8 @@ MIN_FUZZY_SCORE = 1.6
 # two things set side by side (「比較雲端和電商」), not a standard's topics listed (「電商的雲端與資料倉儲任務」)
 SET_SIDE_BY_SIDE = re.compile(r"比較|比起|差在|差別|差異|不同|不一樣|一樣|共同|相同|對比|各自|各有|分別|\bvs\b|compare|differ|both",
                               re.I)
+# a school department (「資管系」「資訊管理系的」「電機系畢業」): its words are no standard's title
+DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,6}(?:學)?系(?=的|畢業|學生|出身|背景|大學|學士|碩士|剛|應屆|今年|去年|、|，|,|\s|$)")
 PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|\bvs\b|\band\b|\bor\b", re.I)  # two titles told together
 POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)"  # 「雲端那份」
                      r"|([\u4e00-\u9fff]{2,6})\s*(?:standard|one|document)\b"  # the gloss of "the cloud one"
@@ -189,7 +191,8 @@ class TitleIndex:
         if not match.exact and gloss and gloss != text:
             self._by_title(gloss, match, spans=False)
         if not match.exact and not match.soft:
-            match.soft.extend(self._fuzzy(compact(gloss or text)) or self._pointed(text) or self._pointed(gloss))
+            told = DEPARTMENT.sub(" ", gloss or text)  # 「資管系畢業」 is a school, not 「…資訊科技專案管理系統」
+            match.soft.extend(self._fuzzy(compact(told)) or self._pointed(text) or self._pointed(gloss))
         elif len(match.exact) + len(match.soft) == 1 and PAIRING.search(text):
             rest = _blanked(text, match.spans + [span for span, _ in match.soft_spans])
             for code in self._fuzzy(compact(rest) + " " + PAIRING.search(text).group()):  # "雲端開發和電商規劃"
@@ -214,7 +217,12 @@ class TitleIndex:
     def _other_in_gloss(self, gloss: str, match: StandardMatch) -> None:
         """The second of two standards told in English: each part of the gloss between 'and', 'or' … on its own."""
         for part in PAIRING.split(gloss):
-            for code in self._fuzzy(compact(part)):
+            told = self._fuzzy(compact(part))
+            if not told:  # "the cloud and e-commerce standards": a short word one family's titles alone hold
+                words = re.findall(r"[\u4e00-\u9fff]{2,6}", part)
+                family = self._sole_family(words[-1:])
+                told = list(self.families[family]) if family else []
+            for code in told:
                 if code not in match.exact + match.soft:
                     _add(match.soft, code)
 

@@ -23,6 +23,8 @@ from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
 from retrieval.normalize import typed_code
 from retrieval.plan import aggregate_of
+from retrieval.terms import explain as explain_terms
+from retrieval.terms import terms_asked
 from retrieval.types import Choice
 from retrieval.understand import COMMON_CUE, EACH_CUE, Query, describes_work, trait_of
 
@@ -33,7 +35,7 @@ META_FIELDS = ("former_titles", "versions", "classification", "entry", "descript
 COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "tasks", "duties", "std_level", "level",
                   "classification")
 # what a level means, asked of the scale (「職能級別是什麼意思」「級別 3 代表什麼程度」), not of a standard or task
-LEVEL_MEANING = re.compile(r"(?:級別|等級|level)[^，,。？?]{0,8}?(?:是什麼意思|什麼意思|的意思|代表什麼|代表甚麼|代表|怎麼分|"
+LEVEL_MEANING = re.compile(r"(?:級別|等級|level)[^，,。？?]{0,8}?(?:是什麼意思|什麼意思|的意思|是什麼(?=\s*[？?]?\s*$)|指的是什麼|是指什麼|代表什麼|代表甚麼|代表|怎麼分|"
                            r"怎麼算|是什麼程度|什麼程度|差在哪|的差別|越高|越低|各代表|算很高|算高|算低)|幾級算|最高(?:是)?幾級|"
                            r"(?:competency\s+)?level\s*\d?\s+(?:mean|means|stand for)|"
                            r"what (?:do|does) (?:the )?(?:competency )?levels?(?: \d)? mean", re.I)
@@ -46,6 +48,9 @@ WHICH_DUTY = re.compile(r"(?:哪個|哪一個|哪一項|什麼|甚麼)\s*(?:主�
 UNIT_CUE = re.compile(r"職能單元|單元|\bunit\b", re.I)
 RENAMED_CUE = re.compile(r"改了?名|更名|名稱.{0,4}(改|變|不同)|renamed", re.I)
 MAX_NAMED_DOCS = 3
+TASK_DETAIL_FIELDS = ("skills", "knowledge", "outputs", "indicators")
+MAX_DETAILED_TASKS = 3  # tasks a filter answer also details, when the question asks a field of them
+MAX_ACROSS_EACH = 8  # standards answered one by one when a fact is asked of every loaded one
 # The older layout (INM3513-005) heads its columns 工作任務 (T1-T10) and 工作活動 (T1.1 …): there a 工作任務 is a duty
 OLDER_LAYOUT, OLDER_TASK_WORD, OLDER_ACTIVITY_WORD = "merged", "工作任務", "工作活動"
 MAX_META_FIELDS = 3
@@ -90,6 +95,9 @@ class Router:
     def route(self, q: Query, session: Document | None) -> A.Draft:
         if LEVEL_MEANING.search(q.text) and not (q.has_codes or q.families or q.kind in OUTSIDE):
             return self._level_scale()
+        terms = terms_asked(q.text) if not (q.has_items or q.standards or q.soft_standards or q.kind in OUTSIDE) else []
+        if terms:
+            return explain_terms(terms, self.catalog, session)  # 「行為指標是什麼意思」: how to read a standard
         if q.unknown_standard_codes and not q.standards:
             draft = A.Draft("versions")
             if A.version_not_loaded(draft, self.catalog, q.unknown_standard_codes[0]):
@@ -107,6 +115,10 @@ class Router:
                 # 「哪份的入門條件沒有寫年資」: each one's, side by side (a person's own background: advice below)
                 standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
                 return self._each(q, standards, ["entry"])
+        if not (q.across or q.standards or q.soft_standards or q.has_items) and q.kind not in OUTSIDE:
+            draft = A.Draft("by_value")
+            if A.by_value(draft, self.catalog, q.text, years=False):
+                return draft  # 「INM 是哪個職類」「3513 是什麼職業」: the documents whose basic information holds it
         if not q.has_codes and q.kind not in OUTSIDE:
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             draft = A.Draft("definition")
@@ -126,6 +138,10 @@ class Router:
         checked = self.claims.check_standard(q, doc) if doc is not None and q.kind not in OUTSIDE else None
         if checked is not None:
             return checked
+        wrong = self.claims.standard_premise(q, doc) if doc is not None and q.kind not in OUTSIDE else None
+        if wrong is not None:
+            q.premise_checked = True
+            return _corrected(wrong, self.route(q, session))
         if doc is not None and q.kind != "count":
             q.fields = [_as_printed(q, doc, f) for f in q.fields]
         if isinstance(doc, Unit) and "level" in q.fields and not (q.tasks or q.duties or q.items or q.conditions):
@@ -202,13 +218,7 @@ class Router:
         answer = self.route(q, session)
         if checked.intent != "claim" or not any(line.startswith(t("answers.claim_no_word")) for line in checked.lines[:2]):
             return answer  # the premise holds (or could not be checked): the question as asked
-        correction = A.Draft(answer.intent, standard=answer.standard, choices=answer.choices)
-        correction.lines = [*checked.lines, ""]
-        correction.citations = list(checked.citations)
-        if answer.lines[:1] == checked.lines[:1]:
-            answer.lines = answer.lines[1:]  # the same standard's header once
-        correction.extend(answer)
-        return correction
+        return _corrected(checked, answer)
 
     def _holders(self, q: Query) -> list[Document]:
         docs = self.catalog.holding(S.named_codes(q))
@@ -396,7 +406,12 @@ class Router:
             return self._list(q, doc)
         draft = A.start("filter", doc, self.catalog)
         among, scope = self._task_scope(q, doc)
-        S.filter_tasks(draft, doc, q.conditions, counting=q.counting, among=among, scope=scope)
+        tasks = S.filter_tasks(draft, doc, q.conditions, counting=q.counting, among=among, scope=scope)
+        asked = [f for f in q.fields if f in TASK_DETAIL_FIELDS]
+        if asked and not (q.counting or q.items or q.named) and len(tasks) <= MAX_DETAILED_TASKS:  # 「級別最高的是哪個，要哪些技能」: both halves
+            for task in tasks:
+                for name in asked[:2]:
+                    A.task_field(draft, doc, task, name)
         return draft
 
     def _task_scope(self, q: Query, doc: Standard) -> tuple[list[Task] | None, str]:
@@ -454,9 +469,11 @@ class Router:
         if doc is None:
             if q.named:
                 return self._named(q, session)
+            if q.across:  # 「這幾份標準什麼時候更新的」: each loaded standard, the first few at 3,000
+                return self._each(q, self.catalog.current()[:MAX_ACROSS_EACH], [f for f in q.fields if f in META_FIELDS])
             return self.ask_for_standard("choose_standard")
         draft = A.start("meta", doc, self.catalog)
-        fields = [f for f in META_FIELDS if f in q.fields][:MAX_META_FIELDS]
+        fields = _distinct_meta([f for f in META_FIELDS if f in q.fields])[:MAX_META_FIELDS]
         answered = [f for f in fields if A.standard_field(draft, doc, f, self.catalog, q.text)]
         if not answered:
             A.overview(draft, doc)
@@ -485,7 +502,8 @@ class Router:
         draft = A.Draft("each")
         for doc in docs:
             draft.say(A.header(doc, self.catalog))
-            answered = [f for f in fields[:MAX_META_FIELDS] if A.standard_field(draft, doc, f, self.catalog, q.text)]
+            answered = [f for f in _distinct_meta(fields)[:MAX_META_FIELDS]
+                        if A.standard_field(draft, doc, f, self.catalog, q.text)]
             if not answered:
                 A.overview(draft, doc)
         return draft
@@ -615,3 +633,19 @@ def _unique(values):  # type: ignore[no-untyped-def]
 
 
 __all__ = ["Router", "find_item", "tasks_using"]
+
+
+def _distinct_meta(fields: list[str]) -> list[str]:
+    """A standard's level is one fact however it was asked (「基準級別是幾級」 reads both 基準級別 and 級別)."""
+    return [f for f in fields if not (f == "level" and "std_level" in fields)]
+
+
+def _corrected(correction: A.Draft, answer: A.Draft) -> A.Draft:
+    """A wrong premise's correction, then the answer to the question asked after it."""
+    out = A.Draft(answer.intent, standard=answer.standard, choices=answer.choices)
+    out.lines = [*correction.lines, ""]
+    out.citations = list(correction.citations)
+    if answer.lines[:1] == correction.lines[:1]:
+        answer.lines = answer.lines[1:]  # the same standard's header once
+    out.extend(answer)
+    return out

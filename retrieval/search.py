@@ -200,6 +200,21 @@ class BM25:
             return 0.0
         return sum(1 for t in query_tokens if t in self.vocab) / len(query_tokens)
 
+    def together(self, query_tokens: Sequence[str], missing: int = 0) -> bool:
+        """Whether one passage holds these tokens, all but `missing` of them (a term written in the corpus, where
+        a bigram across a break, 「泛型 (genericity) 規格」, or one mistyped character may be missing)."""
+        known = [tok for tok in dict.fromkeys(query_tokens) if tok in self.vocab]
+        if not known or len(set(query_tokens)) - len(known) > missing:
+            return False
+        common: np.ndarray | None = None
+        for tok in known:
+            tid = self.vocab[tok]
+            docs = np.asarray(self.docs[int(self.indptr[tid]) : int(self.indptr[tid + 1])])
+            common = docs if common is None else np.intersect1d(common, docs, assume_unique=True)
+            if not len(common):
+                return False
+        return common is not None
+
     def search(self, query_tokens: Sequence[str], accepts: Callable[[Chunk], bool], k: int) -> list[tuple[int, float]]:
         try:
             scores = self._scores(query_tokens)

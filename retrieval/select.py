@@ -219,8 +219,9 @@ def _matching(std: Standard, conditions: list[Condition], among: list[Task] | No
 
 
 def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], counting: bool = False,
-                 among: list[Task] | None = None, scope: str = "") -> None:
-    """The tasks meeting the conditions; among: only these (the tasks using an item, a duty's tasks), told by scope."""
+                 among: list[Task] | None = None, scope: str = "") -> list[Task]:
+    """The tasks meeting the conditions; among: only these (the tasks using an item, a duty's tasks), told by scope.
+    Returns the tasks told."""
     conditions = [c for c in conditions if c.measure != "tasks"] or conditions
     tasks = _matching(std, conditions, among)
     described = t("answers.list_sep").join(describe(c) for c in conditions)
@@ -228,13 +229,14 @@ def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], cou
         described = t("answers.filter_scoped", scope=scope, condition=described)
     if not tasks:
         draft.say(t("answers.filter_none", condition=described))
-        return
+        return []
     draft.say(t("answers.filter_heading", condition=described, n=len(tasks)))
     shown = [c.measure for c in conditions if c.measure in MEASURE_LABEL and c.measure != "tasks"]
     for n, task in enumerate(tasks, 1):
         detail = "；".join(f"{t('answers.' + MEASURE_LABEL[m])} {measure(std, task, m)}" for m in _unique(shown))
         draft.say(t("answers.filter_line", n=n, code=task.code, title=task.title, detail=detail))
         draft.cite(std, task.code, task.title)
+    return tasks
 
 
 def describe(c: Condition) -> str:

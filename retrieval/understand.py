@@ -22,6 +22,7 @@ from pathlib import Path
 from index import codes
 from index.cachefile import read_pickle, write_whole
 from index.catalog import Catalog
+from index.model import Document
 from index.versions import code_version
 from prompts import raw
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
@@ -60,8 +61,11 @@ FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsom
 EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|各幾|各有|各多少|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
 ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種職業|which (?:standard|one|job|role)", re.I)
-FIRST_PERSON = re.compile(r"我|\bI\b|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
-PERSON_CUE = re.compile(r"我|本人|自己|有人|\bI\b|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
+# 「我想知道…」「I'd like to know…」 only open a question: the asker tells nothing of themselves
+_ASKER = r"我(?!(?:很|是)?(?:想|要)?(?:知道|問問?|請問|請教|了解|瞭解|好奇|查一下|查詢))"
+_ASKER_EN = r"\bI\b(?!(?: would| want|'d)(?: like)? to (?:know|ask)| wonder)"
+FIRST_PERSON = re.compile(_ASKER + r"|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
+PERSON_CUE = re.compile(_ASKER + r"|本人|自己|有人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
 FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|是哪一類|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
@@ -85,6 +89,8 @@ INJECTION = re.compile(
     r"(?:^|\s)/(?:etc|bin|usr|var|root|proc|home)/|\brm\s+-rf\b|\bsudo\b|\bcat\s+/|\.\./\.\./|\bpasswd\b|"
     r"假裝你是|假裝成|扮演(?:一個|一位)?|(?:所有人|別人|其他人|全部人|每個人|大家)的(?:評估|自評|結果|資料|紀錄|聊天|分數)|"
     r"資料庫的(?:所有|全部)?(?:表格|資料表)|\bunion\s+select\b|drop\s+database|"
+    r"(?:其他|別的|其它)(?:使用者|用戶|人)(?:問了|問過|的問題|的對話)|other users|someone else'?s|other people'?s|"
+    r"查(?!(?:我|自己|這次|上次|最近|目前|本次))[\u4e00-\u9fffA-Za-z]{1,4}的(?:評估|自評)(?:結果|分數|紀錄)|"
     r"^\s*(?:select|insert|update|delete|alter|truncate)\s+(?:\*|[\w,\s]+?)\s+(?:from|into|table|set)\b)",
     re.I,
 )
@@ -218,22 +224,40 @@ def _not_fields() -> list[str]:
         return [p.lower() for p in tomllib.load(f).get("not_field", {}).get("phrases", [])]
 
 
-def find_fields(text: str) -> list[str]:
-    """The fields a question names, in the order of the field list (longest words first, no double counting)."""
+def _field_matches(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """The question in lower case with single spaces, and the spans of the field words in it, longest first."""
     low = re.sub(r"\s+", " ", text.lower())
     for phrase in _not_fields():
         low = low.replace(phrase, " " * len(phrase))
-    taken: list[tuple[int, int]] = []
-    found: list[str] = []
+    taken: list[tuple[int, int, str]] = []
     for word, pattern, name in _field_patterns():
         if word not in low:  # a cheap test before the pattern
             continue
         for m in pattern.finditer(low):
-            if any(a <= m.start() < b or a < m.end() <= b for a, b in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            if name not in found:
-                found.append(name)
+            if not any(a <= m.start() < b or a < m.end() <= b for a, b, _ in taken):
+                taken.append((m.start(), m.end(), name))
+    return low, taken
+
+
+# what is left of 「列出所有的任務」 "what are the tasks" once the field words are out: nothing the person asks about
+_ASKING_FILLER = re.compile(r"\b(?:what|which|are|is|the|all|list|show|me|please|give|needed|required|of|do|does|"
+                            r"there|any)\b|有哪些|哪些|列出|所有|全部|是什麼|什麼|給我|請|需要|要有|有|的|呢|嗎|[?？!！。，,\s]")
+
+
+def only_fields(text: str) -> bool:
+    """The question names fields and nothing else (「有哪些知識」 "what are the tasks"): it needs a standard."""
+    low, taken = _field_matches(text)
+    if not taken:
+        return False
+    for a, b, _ in sorted(taken, reverse=True):
+        low = low[:a] + " " + low[b:]
+    return not _ASKING_FILLER.sub("", low)
+
+
+def find_fields(text: str) -> list[str]:
+    """The fields a question names, in the order of the field list (longest words first, no double counting)."""
+    _, taken = _field_matches(text)
+    found = list(dict.fromkeys(name for _, _, name in taken))
     for m in _LETTER_FIELD.finditer(text):  # 「電商那份有幾個 K」: the letter the tables head their columns with
         name = codes.FIELD_LETTERS[m.group(1)]
         if name not in found:
@@ -259,6 +283,12 @@ def across(text: str) -> bool:
 
 
 @cache
+def _hr_use_words() -> list[str]:
+    with OUTSIDE_FILE.open("rb") as f:
+        return [w.lower() for w in tomllib.load(f)["hr_use"]["words"]]
+
+
+@cache
 def _outside_words() -> list[tuple[str, str]]:
     with OUTSIDE_FILE.open("rb") as f:
         data = tomllib.load(f)
@@ -278,8 +308,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
 def tool_question(q: Query) -> bool:
     """How to run a tool, or which tool to pick (data/outside.toml [tools]): nothing the documents answer, unless the
     question names a standard, an item or a field, asks to learn, or a person asks what fits them."""
-    if q.standards or q.has_items or q.fields or FIRST_PERSON.search(q.text) or FIT_WORD.search(q.text) \
-            or describes_work(q.text):
+    if q.standards or q.has_items or q.fields or FIRST_PERSON.search(q.text) or describes_work(q.text):
         return False  # a topic word naming a standard softly (「電商網站」) does not make it a question about one
     low, words = f" {q.text.lower()} ", _tool_words()
     choice = next((c for c in words["choice"] if c in low), "")
@@ -299,6 +328,8 @@ def outside_kind(text: str) -> str:
     """The outside kind a word of data/outside.toml gives a question (「多少錢」, 「職缺」, 「加班費」); empty: none.
     English words count as whole words."""
     low = text.lower()
+    if any(word in low for word in _hr_use_words()):
+        return ""  # 「職缺說明可以寫哪些工作內容」: HR writing a posting from the standard
     for word, kind in _outside_words():
         if word in low and (not word.isascii() or re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low)):
             return kind
@@ -313,6 +344,20 @@ def _occupation_pattern() -> re.Pattern[str]:
     english = "|".join(map(re.escape, sorted(data["english"], key=len, reverse=True)))
     not_before = "".join(data["not_before"])
     return re.compile(rf"((?<![{not_before}])[\u4e00-\u9fff]{{0,4}}(?:{suffixes}))|\b({english})s?\b", re.I)
+
+
+# 「當網路工程師」「想成為營養師」: the verb before an occupation is no part of its name
+ROLE_VERB = re.compile(r"^(?:想要|想|要)?(?:當|做|成為|擔任|去當|轉)")
+
+
+def _occupation_names(doc: Document) -> list[str]:
+    """A standard's title and the names of its category and occupation (「電腦網路及系統技術員」「網路規劃與建置管理」):
+    an occupation told by either is loaded."""
+    names = [doc.title]
+    for part in (getattr(doc, "category", None), getattr(doc, "occupation", None)):
+        if part is not None:
+            names.extend(n for n in re.split(r"[/／、及與和]", part.name) if len(n) >= 2)
+    return names
 
 
 def _shares_title(word: str, title: str) -> bool:
@@ -505,9 +550,9 @@ class Reader:
         """An occupation the text names (「營養師」, "nurse") that is no part of a loaded title (a title told in other
         words, 「雲端工程師」, finds its standard before this is asked)."""
         for m in _occupation_pattern().finditer(text):
-            word = next(g for g in m.groups() if g)
+            word = ROLE_VERB.sub("", next(g for g in m.groups() if g))
             if not self.titles.find(word, gloss(word)).soft and not any(
-                    _shares_title(word, d.title) for d in self.catalog.current()):
+                    _shares_title(word, name) for d in self.catalog.current() for name in _occupation_names(d)):
                 return word
         return ""
 
@@ -624,11 +669,13 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     for kind, score in sorted(scores.items(), key=lambda kv: -kv[1]):
         if not viable(kind, q) or (temperament and kind in OUT_OF_SCOPE):
             continue
-        if kind == "profile" and not (PERSON_CUE.search(q.text) or FIT_WORD.search(q.text)):
+        if kind == "profile" and (not (PERSON_CUE.search(q.text) or FIT_WORD.search(q.text))
+                                  or ASKS_AN_ITEM.search(q.text)):
             continue  # 「先去看看市面上有哪些雲端服務…整理一下」: work described with nobody to advise is searched
         if kind == "meta" and own_background and not in_play:
             return kind  # answered from the entry requirements of the standards that fit (retrieval/advice.py)
-        if kind in NEEDS_STANDARD and not in_play and not q.has_codes and score < scores.get("search", 0) + ASK_MARGIN:
+        if kind in NEEDS_STANDARD and not in_play and not q.has_codes and score < scores.get("search", 0) + ASK_MARGIN \
+                and not only_fields(q.text):
             return "search"
         if kind == "meta" and not in_play and not any(f in META_FIELDS for f in _strong_fields(q)):
             continue  # 「誰什麼時候動了資料都要留紀錄」: a 'when' of work, not a standard's dates; nothing to ask about
@@ -695,6 +742,27 @@ def of_the_job(text: str) -> bool:
     """The question speaks of the job in general (「這行」「這份工作」), not of a standard by name."""
     low = text.lower()
     return any(word in low for word in _job_words())
+
+
+# 「什麼是微服務架構」「Docker 是什麼意思」「what is a service mesh」: a term asked to be defined
+_DEFINED = (
+    re.compile(r"^(?:請問|想問|想請問)?\s*(?:什麼是|甚麼是|什么是|何謂|咩係|乜嘢係|乜係)\s*[「『\"]?([^，,？?。！!」』\"]{2,24})"),
+    re.compile(r"^(?:請問)?\s*[「『\"]?([^，,？?。！!」』\"]{2,24}?)[」』\"]?\s*(?:是什麼|是甚麼|是什么|是啥|指的是什麼|是指什麼|"
+               r"係咩|係乜嘢|什麼意思|是什麼意思)"),
+    re.compile(r"^\s*(?:what(?: is|'s| are| does)|define)\s+(?:an?\s+|the\s+)?([A-Za-z][A-Za-z0-9 .+#\-]{1,40}?)"
+               r"(?:\s+mean)?\s*\??$", re.I),
+)
+
+
+def defined_term(q: Query) -> str:
+    """The term a question asks to be defined, when it asks only that (no standard, item or field named)."""
+    if q.standards or q.soft_standards or q.has_items or q.fields or q.named or q.families:
+        return ""
+    for pattern in _DEFINED:
+        m = pattern.search(q.text.strip())
+        if m:
+            return m.group(1).strip()
+    return ""
 
 
 def describes_work(text: str) -> bool:
