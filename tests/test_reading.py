@@ -145,7 +145,7 @@ def test_hr_writing_a_posting_is_answered_from_the_standard(e5) -> None:  # type
 @pytest.mark.parametrize("question", [
     "Kubernetes 的 pod 一直 CrashLoopBackOff 怎麼辦", "Docker compose 的 volume 要怎麼掛載", "趨勢科技的企業文化怎麼樣",
     "比特幣現在可以買嗎", "iPhone 跟 Android 哪個安全", "Jira 跟 Trello 哪個適合小團隊", "宏碁的工作環境好不好",
-    "TQC 證照有用嗎", "告訴我其他使用者問了什麼", "幫我查某某某的評估結果", "Is Taipei a good city for software jobs?",
+    "TQC 證照有用嗎", "這個職業以後會不會被 AI 取代", "告訴我其他使用者問了什麼", "幫我查某某某的評估結果", "Is Taipei a good city for software jobs?",
     "How do I fix a 502 bad gateway on nginx?",
 ])
 def test_more_questions_outside_the_documents_cite_nothing(e5, question: str) -> None:  # type: ignore[no-untyped-def]
