@@ -26,13 +26,14 @@ from index.holder import CatalogHolder
 from index.model import Document
 from index.text import MAX_QUESTION_CHARS
 from prompts import speaking, t
-from retrieval.advice import Advisor, clause_queries
+from retrieval.advice import Advisor, clause_meanings, clause_queries
 from retrieval.answer import Draft
 from retrieval.claims import Claims
 from retrieval.compare import Meaning
 from retrieval.dialogue import HISTORY, Dialogue, Resolved, Turn, across, clauses, language, record
 from retrieval.find import Finder, Scope, chunk_item
 from retrieval.kinds import DENSE, LEARNED_OUTSIDE, OUTSIDE
+from retrieval.normalize import normalize
 from retrieval.plan import Plan
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
@@ -204,11 +205,11 @@ class Assistant:
         then embedded once, clause by clause, instead of twice (issue 21: career advice within 60 ms)."""
         if q.standards or not (q.kind == "profile" or describes_work(q.text)):
             return parts.search.embed
-        queries = list(clause_queries(q.text).values())
-        if len(queries) < 2:
+        meanings = clause_meanings(clause_queries(q.text))
+        if len(meanings) < 2:
             return parts.search.embed
-        parts.search.prime(queries)
-        mean = np.mean([parts.search.embed(query) for query in queries], axis=0)
+        parts.search.prime(meanings)
+        mean = np.mean([parts.search.embed(normalize(meaning)) for meaning in meanings], axis=0)
         vector = mean / (float(np.linalg.norm(mean)) or 1.0)
         return lambda _masked: vector
 

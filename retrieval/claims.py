@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from index.model import Document, Duty, Item, Standard, Task
 from prompts import t
 from retrieval import answer as A
 from retrieval.normalize import concepts, gloss
-from retrieval.search import Filters, HybridSearch
+from retrieval.search import Filters, Hit, HybridSearch
 from retrieval.select import field_size
 from retrieval.understand import GENERIC_TRAIT, Query, number, trait_words
 
@@ -53,6 +53,20 @@ _CLAIM_EN_BARE = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40
 # 「…要會寫 Python，是真的嗎」: what a standard is said to require
 _REQUIRES = re.compile(r"(?:要會|需要會|得會|必須會|要懂|需要懂|要具備|需要具備|要求要?會?|requires?|needs?(?: to know)?)\s*"
                        r"(?P<claim>[^，,。？?]{2,20}?)\s*(?:[，,]\s*)?(?:是真的嗎|是真的|真的嗎|對嗎|對吧|是嗎|吧|嗎|[?？]|$)", re.I)
+# 「…不用會版本控制吧」「應該不需要寫程式吧」: what a standard is said not to require
+_NOT_REQUIRED = re.compile(r"(?:不用會|不需要會|不必會|不用懂|不需要懂|不用|不需要|不必|用不到)\s*(?P<claim>[^，,。？?]{2,20}?)\s*"
+                           r"(?:[，,]\s*)?(?:是真的嗎|是真的|真的嗎|對嗎|對吧|是嗎|吧|嗎|[?？]|$)", re.I)
+# 「A07 彈性是系統整合工程人員要的態度嗎」: the name written next to the code is what the question takes it to be
+_NAMED_NEXT = re.compile(r"^\s*[「『]?(?P<name>[\u4e00-\u9fff]{2,10}?)[」』]?\s*(?:是不是|是|係|算是|屬於)")
+_ABOUT_DOCUMENT = re.compile(r"(?:要|需要|要求|必備)的?(?:態度|技能|知識|能力|任務|東西|條件)?$|人員|工程師|標準|基準|這份|那份")
+# 「T2.1 屬於第一個職責吧」「the second duty」: a duty named by its place
+_DUTY_ORDINAL = re.compile(r"第\s*(\d+|[一二兩三四五六七八九十]+)\s*(?:個|項)?\s*(?:主要)?職責|"
+                           r"\b(first|second|third|fourth|fifth)\s+duty", re.I)
+_ORDINAL_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+# 「異常處理紀錄表跟維護紀錄表」: two things claimed at once
+_CLAIM_PARTS = re.compile(r"跟|和|與|以及|及|還有|\band\b")
+_TASK_FIELDS = ("outputs", "indicators", "knowledge", "skills")
+_ONLY = re.compile(r"只有|只要|只交|只需|\bonly\b", re.I)
 _FIELD_AFTER = re.compile(r"^\s*的\s*(工作產出|產出|行為指標|指標|知識|技能)")
 _FIELD_NAMES = {"工作產出": "outputs", "產出": "outputs", "行為指標": "indicators", "指標": "indicators", "知識": "knowledge",
                 "技能": "skills"}
@@ -93,11 +107,45 @@ def read_claim(q: Query) -> Claim | None:
     premise = _PREMISE.search(after) if not candidates else None
     if premise:
         candidates = [premise.group("claim")]
+    named = _NAMED_NEXT.match(after)
+    if named and candidates and _ABOUT_DOCUMENT.search(_clean_claim(candidates[0]) or candidates[0]):
+        candidates = [named.group("name")]  # 「A07 彈性是…要的態度嗎」: 彈性 is what A07 is taken to be
     for raw in candidates:
         claim = _clean_claim(raw)
         if claim:
             return Claim(claim, _FIELD_NAMES.get(field.group(1), "") if field else "", premise=bool(premise))
     return None
+
+
+# 「既然 S08 是程式撰寫能力，T2.3 還要哪些技能」: a premise about one code, then a question about another
+_CODE_PREMISE = re.compile(r"^(?P<head>[^，,？?]{3,60}?)[，,]\s*(?P<rest>\S.{1,80})$")
+_REFERS_BACK = re.compile(r"它|他|其|這項|這個|這些|那項|那個|\bit\b", re.I)
+
+
+def premise_part(q: Query) -> tuple[Query, Query] | None:
+    """A premise about one code stated before a question naming another: the premise as a query of its own, and the
+    question without the premise's code (kept when the question refers back to it: 「…，那它用在 T2.3 嗎」)."""
+    m = _CODE_PREMISE.match(q.text.strip())
+    if m is None or q.premise_checked:
+        return None
+    head, rest = m.group("head"), m.group("rest")
+    named = [*q.tasks, *q.items, *q.duties]
+    in_head = [code for code in named if _written(code, head)]
+    if len(in_head) != 1 or len(named) < 2 or not all(_written(code, rest) for code in named if code not in in_head):
+        return None
+    part = replace(q, text=head, tasks=[c for c in q.tasks if c in in_head], items=[c for c in q.items if c in in_head],
+                   duties=[c for c in q.duties if c in in_head])
+    if read_claim(part) is None:
+        return None
+    if _REFERS_BACK.search(rest):
+        return part, q
+    asked = replace(q, tasks=[c for c in q.tasks if c not in in_head], items=[c for c in q.items if c not in in_head],
+                    duties=[c for c in q.duties if c not in in_head])
+    return part, asked
+
+
+def _written(code: str, text: str) -> bool:
+    return re.search(rf"(?<![\w.]){re.escape(code)}(?![\d.])", text) is not None
 
 
 def _clean_claim(raw: str) -> str:
@@ -126,12 +174,26 @@ def _empty_claims() -> frozenset[str]:
 
 
 _ASSERTS = re.compile(r"(?:對吧|對嗎|對不對|沒錯吧|沒錯嗎|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|吧|嗎|嘛)\s*[?？]?\s*$|"
-                      r"^\s*(?:我)?(?:聽說|據說|聽人說|有人說|網路上說|看到有人說)|^\s*i (?:heard|read) that\b|"
+                      r"^\s*(?:我)?(?:聽說|據說|聽人說|有人說|網路上說|看到有人說|以為|還以為|記得)|^\s*i (?:heard|read|thought)\b|"
                       r",\s*(?:right|correct|isn't it|is it not|aren't they|don't they|doesn't it|yes)\s*\?\s*$|"
                       r"^(?:is|are|does|do|has|have)\b", re.I)
-_COUNT_CLAIM = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:個|項|條|份)?\s*(?:工作)?(任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度)")
+_COUNT_CLAIM = re.compile(r"(?<!第)(?<!第\s)(\d+|[一二兩三四五六七八九十]+)\s*(?:個|項|條|份)?\s*(?:工作)?"
+                          r"(任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度)|"
+                          r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:work\s+)?"
+                          r"(tasks?|duties|duty|behaviou?r indicators?|indicators?|outputs?|skills?|attitudes?)\b", re.I)
 _NOUN_FIELD = {"任務": "tasks", "職責": "duties", "行為指標": "indicators", "指標": "indicators", "工作產出": "outputs",
-               "產出": "outputs", "知識": "knowledge", "技能": "skills", "態度": "attitudes"}
+               "產出": "outputs", "知識": "knowledge", "技能": "skills", "態度": "attitudes", "task": "tasks",
+               "duty": "duties", "duties": "duties", "indicator": "indicators", "output": "outputs", "skill": "skills",
+               "attitude": "attitudes"}
+
+
+def _counted(m: re.Match[str]) -> tuple[str, int]:
+    """The field and the number a count claim states (「21 個任務」, "10 tasks")."""
+    if m.group(1):
+        return _NOUN_FIELD[m.group(2)], number(m.group(1))
+    noun = re.sub(r"^behaviou?r\s+", "", m.group(4).lower())
+    noun = noun if noun in _NOUN_FIELD else noun.rstrip("s")
+    return _NOUN_FIELD[noun], number(m.group(3))
 
 
 # 「最新版是 v5 吧」「IIS3513-006v4 是 2020 年發布的對吧」: a version or a year claimed of a standard
@@ -139,6 +201,12 @@ _VERSION_CLAIM = re.compile(r"(?:最新版|最新的版本|最新版本|現行�
                             r"[vV]?\s*(\d{1,2})\s*(?:版)?(?!\d)|latest version is (?:v|version )?(\d{1,2})", re.I)
 _YEAR_CLAIM = re.compile(r"(?<!\d)(\d{4})\s*年?\s*(?:的|就|才)?\s*(?:發布|發佈|公告|公布|更新|出版|推出|制定|修訂)|"
                          r"(?:published|released|updated) in (\d{4})", re.I)
+# 「第二個職責是開發及測試可行性分析吧」: a duty named by its place, and the title it is said to have
+_DUTY_TITLE_CLAIM = re.compile(r"第\s*(?:\d+|[一二兩三四五六七八九十]+)\s*(?:個|項)?\s*(?:主要)?職責\s*(?:是|為|叫|叫做)\s*"
+                               r"[「『]?(?P<claim>[^「」『』，,。？?]{2,30}?)[」』]?\s*(?:對吧|對嗎|對不對|沒錯吧|是嗎|是吧|吧|嗎|[?？]|$)")
+# 「任務都是 5 級吧」「all its tasks are level 4」: every task's level claimed at once
+_EVERY_TASK = re.compile(r"任務(?:都|全部|全都|通通)|(?:所有|全部|每個|每項|每一個|每一項)(?:的)?(?:工作)?任務|all (?:the |its )?tasks",
+                         re.I)
 # 「電商規劃人員屬於 ISD 職類吧」: a category code claimed
 _CATEGORY_CLAIM = re.compile(r"(?:屬於|是|歸在|in the)\s*([A-Z]{3})\s*(?:職類|類別|類|category)")
 # 「既然雲端開發的基準級別是 5，那入門要幾年」: the claim before the comma, a question after it
@@ -172,16 +240,19 @@ class Claims:
         task = doc.task(code) if q.tasks and isinstance(doc, Standard) else None
         if task is not None and level:
             return self._level_claim(doc, task, int(level.group(1) or level.group(2)))  # type: ignore[arg-type]
-        duty = codes.DUTY.search(claim)
+        duty = claimed_duty(claim)
         if task is not None and duty:
-            return self._duty_claim(doc, task, f"T{duty.group(1)}")  # type: ignore[arg-type]
+            return self._duty_claim(doc, task, duty)  # type: ignore[arg-type]
+        count = _COUNT_CLAIM.search(claim)
+        if task is not None and count and _counted(count)[0] in _TASK_FIELDS:
+            return self._task_count_claim(doc, task, *_counted(count))  # type: ignore[arg-type]
         if task is not None:
             read = read_claim(q)
             field = (read.field if read and read.field else "") or ("" if read and read.premise else next(
                 (f for f in q.fields if f in _FIELD_SORT), ""))  # a premise's field is its own, not the question's
             if not field:  # 「Isn't T2.2 about debugging?」: what the task is about, its title and indicators
                 return self._topic_claim(doc, task, claim)  # type: ignore[arg-type]
-            return self._task_claim(doc, task, field, claim)  # type: ignore[arg-type]
+            return self._task_claim(doc, task, field, claim, only=bool(_ONLY.search(q.text)))  # type: ignore[arg-type]
         if q.tasks:
             return None
         duty = doc.duty(code) if isinstance(doc, Standard) and not q.items else None
@@ -189,6 +260,19 @@ class Claims:
             return self._duty_title_claim(doc, duty, claim)  # type: ignore[arg-type]
         item = find_item(doc, code)
         return self._item_claim(doc, item, claim) if item else None
+
+    def _task_count_claim(self, doc: Standard, task: Task, field: str, claimed: int) -> A.Draft:
+        """「T2.1 只有一項工作產出吧」: how many the task lists, and which."""
+        items = _task_items(doc, task, field)
+        draft = A.start("claim", doc, self.catalog)
+        key = "answers.claim_task_count_yes" if len(items) == claimed else "answers.claim_task_count_no"
+        draft.say(t(key, task=task.code, title=task.title, noun=t(f"answers.count_noun_{field}"), n=len(items),
+                    claimed=claimed))
+        draft.cite(doc, task.code, task.title)
+        for n, item in enumerate(items, 1):
+            draft.say(t("answers.numbered", n=n, code=item.code, text=item.text))
+            draft.cite(doc, item.code, item.full_text)
+        return draft
 
     def _duty_claim(self, doc: Standard, task: Task, duty_code: str) -> A.Draft:
         draft = A.start("claim", doc, self.catalog)
@@ -244,22 +328,34 @@ class Claims:
             self._elsewhere(draft, doc, claim, _SORT.get(item.code[:1], ()), exclude=item.code)
         return draft
 
-    def _task_claim(self, doc: Standard, task: Task, field: str, claim: str) -> A.Draft:
+    def _task_claim(self, doc: Standard, task: Task, field: str, claim: str, only: bool = False) -> A.Draft:
         draft = A.start("claim", doc, self.catalog)
         items = task.outputs if field == "outputs" else task.indicators if field == "indicators" else [
             i for i in (doc.knowledge.get(c) or doc.skills.get(c) for c in [*task.knowledge, *task.skills]) if i]
-        holding = [i for i in items if _says(i.full_text, claim)]
-        key = "answers.claim_task_yes" if holding else "answers.claim_task_no"
+        parts = _parts_of(claim) if not any(_says(i.full_text, claim) for i in items) else [claim]
+        held = [part for part in parts if any(_says(i.full_text, part) for i in items)]
+        missing = [part for part in parts if part not in held]
+        holding = [i for i in items if any(_says(i.full_text, part) for part in held)]
         noun = t(f"answers.count_noun_{field}")
-        draft.say(t(key, task=task.code, title=task.title, noun=noun, claim=claim))
+        sep = t("answers.list_sep")
+        if held and not missing and only and len(holding) < len(items):  # 「T2.2 的產出只有測試報告對嗎」
+            draft.say(t("answers.claim_task_not_only", task=task.code, title=task.title, noun=noun, claim=claim,
+                        n=len(items)))
+            missing, holding = [], items
+        elif held and missing:  # 「異常處理紀錄表跟維護紀錄表」: one of the two is T2.5's
+            draft.say(t("answers.claim_task_partly", task=task.code, title=task.title, noun=noun, held=sep.join(held),
+                        missing=sep.join(missing)))
+        else:
+            draft.say(t("answers.claim_task_yes" if held else "answers.claim_task_no", task=task.code,
+                        title=task.title, noun=noun, claim=claim))
         draft.cite(doc, task.code, task.title)
-        for n, item in enumerate(holding or items, 1):
+        for n, item in enumerate(items if missing else holding, 1):
             draft.say(t("answers.numbered", n=n, code=item.code, text=item.text))
             draft.cite(doc, item.code, item.full_text)
         if not items:
             draft.say(t("answers.no_outputs" if field == "outputs" else "answers.claim_none_listed"))
-        if not holding:
-            self._elsewhere(draft, doc, claim, (_FIELD_SORT[field],), exclude="")
+        for part in missing:
+            self._elsewhere(draft, doc, part, (_FIELD_SORT[field],), exclude="")
         return draft
 
     def _topic_claim(self, doc: Standard, task: Task, claim: str) -> A.Draft:
@@ -281,7 +377,8 @@ class Claims:
         found = [h for h in hits if h.chunk.code.split("/")[-1] != exclude and _says(h.chunk.text, claim)][:ELSEWHERE]
         if not found:
             draft.say(t("answers.claim_nowhere", claim=claim))
-            self._in_other_standards(draft, doc, claim, sorts)
+            if not self._in_other_standards(draft, doc, claim, sorts):
+                self._nearest(draft, doc, claim, [h for h in hits if h.chunk.code.split("/")[-1] != exclude])
             return
         draft.say(t("answers.claim_elsewhere", claim=claim))
         for hit in found:
@@ -293,21 +390,79 @@ class Claims:
             draft.say(t("answers.claim_where", code=code, text=item.text, where=where))
             draft.cite(doc, code, item.full_text)
 
-    def _in_other_standards(self, draft: A.Draft, doc: Document, claim: str, sorts: tuple[str, ...]) -> None:
+    def _nearest(self, draft: A.Draft, doc: Document, claim: str, hits: list[Hit]) -> None:
+        """「T2.5 是開發新功能吧」: no item says it in those words; the closest one that shares a word with the claim
+        (T2.4 維護或新增功能), said to be the closest, not the same."""
+        for hit in hits[:1]:
+            code = hit.chunk.code.split("/")[-1]
+            task = doc.task(code) if isinstance(doc, Standard) else None
+            item = find_item(doc, code)
+            text, full = (task.title, task.title) if task else (item.text, item.full_text) if item else ("", "")
+            if text and _bigrams(claim) & _bigrams(full):
+                draft.say(t("answers.claim_nearest"))
+                draft.say(t("answers.claim_where", code=code, text=text, where="" if task else _holder(doc, code)))
+                draft.cite(doc, code, full)
+
+    def _in_other_standards(self, draft: A.Draft, doc: Document, claim: str, sorts: tuple[str, ...],
+                            literal: bool = False) -> bool:
         """「系統整合工程人員的 A01 是主動積極對吧」: 主動積極 is no item of that standard, but another prints it."""
         others = [d.code for d in self.catalog.current() if d.code != doc.code]
         if not others or not sorts:
-            return
+            return False
         hits = self.search.search(claim, k=6, filters=Filters(standards=others, item_types=sorts))
         for hit in hits:
             other = self.catalog.get(hit.chunk.standard)
             code = hit.chunk.code.split("/")[-1]
             item = find_item(other, code) if other else None
-            if other is not None and item is not None and _says(item.full_text, claim):
+            if other is not None and item is not None and _says(item.full_text, claim, literal):
                 draft.say(t("answers.claim_other_standard", claim=claim, std=f"{other.code} {other.title}",
                             code=code, text=item.text))
                 draft.cite(other, code, item.full_text)
-                return
+                return True
+        return False
+
+    # ------------------------------------------------------------ a claim about two codes
+    def check_pair(self, q: Query, doc: Document | None) -> A.Draft | None:
+        """「T2.2 跟 T2.3 都是級別 4 吧」「T2.3 要用到 K15 吧」: a claim joining two codes, checked (None: none)."""
+        if not isinstance(doc, Standard) or not asserts(q.text) or q.premise_checked:
+            return None
+        level = _LEVEL_CLAIM.search(q.text)
+        if len(q.tasks) > 1 and not q.items and level:
+            return self._levels_claim(doc, q.tasks, int(level.group(1) or level.group(2)))
+        if len(q.tasks) == 1 and len(q.items) == 1 and q.items[0][:1] in "KS":
+            return self._uses_claim(doc, q.tasks[0], q.items[0])
+        return None
+
+    def _levels_claim(self, doc: Standard, codes_named: list[str], claimed: int) -> A.Draft | None:
+        tasks = [doc.task(code) for code in codes_named]
+        if any(task is None for task in tasks):
+            return None
+        draft = A.start("claim", doc, self.catalog)
+        holds = all(task.level == claimed for task in tasks if task)
+        draft.say(t("answers.claim_levels_yes" if holds else "answers.claim_levels_no", claimed=claimed))
+        for task in tasks:
+            if task is not None:
+                draft.say(t("answers.task_line", code=task.code, title=task.title, level=task.level or "—"))
+                draft.cite(doc, task.code, task.title)
+        return draft
+
+    def _uses_claim(self, doc: Standard, task_code: str, item_code: str) -> A.Draft | None:
+        task, item = doc.task(task_code), find_item(doc, item_code)
+        if task is None or item is None:
+            return None
+        draft = A.start("claim", doc, self.catalog)
+        holds = item.code in (*task.knowledge, *task.skills)
+        draft.say(t("answers.claim_uses_yes" if holds else "answers.claim_uses_no", task=task.code, title=task.title,
+                    code=item.code, text=item.name))
+        draft.cite(doc, task.code, task.title)
+        draft.cite(doc, item.code, item.full_text)
+        used = [] if holds else tasks_using(doc, item.code)
+        if used:
+            draft.say(t("answers.claim_used_by", code=item.code))
+        for other in used:
+            draft.say(t("answers.task_line", code=other.code, title=other.title, level=other.level or "—"))
+            draft.cite(doc, other.code, other.title)
+        return draft
 
     # ------------------------------------------------------------ a claim about a standard itself
     def check_standard(self, q: Query, doc: Document) -> A.Draft | None:
@@ -327,13 +482,18 @@ class Claims:
         return checked if checked is not None and refutes(checked) else None
 
     def _standard_claim(self, text: str, doc: Document) -> A.Draft | None:
+        duty = _DUTY_TITLE_CLAIM.search(text)
+        if duty and isinstance(doc, Standard) and doc.duty(claimed_duty(duty.group(0))):
+            return self._duty_title_claim(doc, doc.duty(claimed_duty(duty.group(0))), _clean_claim(duty.group("claim")))
         count = _COUNT_CLAIM.search(text)
         if count and isinstance(doc, Standard):
-            field = _NOUN_FIELD[count.group(2)]
+            field, claimed = _counted(count)
             if doc.layout == "merged" and field == "tasks" and "活動" not in text:
                 field = "duties"  # the older layout's 工作任務 are its T1–T10
-            return self._count_claim(doc, field, number(count.group(1)))
+            return self._count_claim(doc, field, claimed)
         level = _LEVEL_CLAIM.search(text)
+        if level and _EVERY_TASK.search(text[:level.start()]) and isinstance(doc, Standard):
+            return self._levels_claim(doc, [task.code for task in doc.tasks], int(level.group(1) or level.group(2)))
         if level:
             return self._std_level_claim(doc, int(level.group(1) or level.group(2)))
         version = _VERSION_CLAIM.search(text)
@@ -356,11 +516,15 @@ class Claims:
         return draft
 
     def _required(self, q: Query, doc: Document) -> A.Draft | None:
-        required = _REQUIRES.search(q.text)
+        denied = _NOT_REQUIRED.search(q.text)
+        required = denied or _REQUIRES.search(q.text)
         claim = required.group("claim").strip() if required else ""  # a tool's name (Java) is a claim as it is
         if any(word in claim.lower() for word in _empty_claims()):
             claim = ""  # 「要會哪些技能」 asks, claims nothing
-        return self._requirement_claim(doc, claim) if claim and isinstance(doc, Standard) else None
+        claim = re.sub(r"^(?:使用|運用|操作|用)(?=\S{2})", "", claim)  # 「要會用除錯工具」: the tools are the claim
+        if not claim or not isinstance(doc, Standard):
+            return None
+        return self._requirement_claim(doc, claim, denied=bool(denied))
 
     def _version_claim(self, doc: Standard, claimed: int) -> A.Draft:
         latest = self.catalog.latest_of(doc)
@@ -382,16 +546,20 @@ class Claims:
         draft.cite(doc, doc.code, doc.title)
         return draft
 
-    def _requirement_claim(self, doc: Standard, claim: str) -> A.Draft:
-        """「聽說系統整合工程人員要會寫 Python，是真的嗎」: the knowledge and skills that name it, else the closest."""
+    def _requirement_claim(self, doc: Standard, claim: str, denied: bool = False) -> A.Draft:
+        """「聽說系統整合工程人員要會寫 Python，是真的嗎」: the knowledge and skills that name it, else the closest;
+        「…不用會版本控制吧」 (denied): "it does" with the items that name it."""
         items = [*doc.knowledge.values(), *doc.skills.values()]
         naming = [item for item in items if _says(item.full_text, claim)][:ELSEWHERE]
         draft = A.start("claim", doc, self.catalog)
-        draft.say(t("answers.claim_required_yes" if naming else "answers.claim_required_no", claim=claim))
+        yes = "answers.claim_required_denied" if denied else "answers.claim_required_yes"
+        draft.say(t(yes if naming else "answers.claim_required_no", claim=claim))
         shown = naming or self._closest_items(doc, claim)
         for item in shown:
             draft.say(t("answers.claim_where", code=item.code, text=item.text, where=_holder(doc, item.code)))
             draft.cite(doc, item.code, item.full_text)
+        if not naming:  # 「電商規劃人員要會用除錯工具吧」: not this one's, but the cloud standard prints it
+            self._in_other_standards(draft, doc, claim, ("knowledge", "skill"), literal=True)
         return draft
 
     def _closest_items(self, doc: Standard, claim: str) -> list[Item]:
@@ -481,14 +649,25 @@ def _naming(doc: Document, words: list[str]) -> list[Item]:
     return [item for table in tables for item in table.values() if any(w in item.text for w in chinese)]
 
 
-def _says(text: str, claim: str) -> bool:
+def _says(text: str, claim: str, literal: bool = False) -> bool:
     """The item's text names the claimed thing: the claim, all but its last character (能力/技能 endings aside), or
-    the documents' word for it (「寫程式」 -> 程式撰寫, data/lexicon.toml [concepts])."""
+    (unless literal) the documents' word for it (「寫程式」 -> 程式撰寫, data/lexicon.toml [concepts])."""
     squeeze = re.sub(r"\s+", "", text)
     core = re.sub(r"(的能力|能力|技能|知識)$", "", re.sub(r"\s+", "", claim))
     shared = _longest_shared(core, squeeze)
     said = bool(core) and (core in squeeze or len(shared) >= max(4, round(0.7 * len(core))))
-    return said or any(word in squeeze for concept in concepts(claim) for word in concept.split())
+    plain = re.sub(r"\s+", "", claim)  # a word the claim already prints is no gloss of it (資料倉儲使用者介面)
+    if said or literal:  # literal: the claim's own words only (「寫 Python」 is not 程式語言 in another standard)
+        return said
+    return any(word in squeeze and word not in plain for concept in concepts(claim) for word in concept.split())
+
+
+def _bigrams(text: str) -> set[str]:
+    plain = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    return {plain[i:i + 2] for i in range(len(plain) - 1)} - _GENERIC_BIGRAMS
+
+
+_GENERIC_BIGRAMS = frozenset({"能力", "技能", "知識", "相關", "進行", "工作"})
 
 
 def _longest_shared(a: str, b: str) -> str:
@@ -499,6 +678,33 @@ def _longest_shared(a: str, b: str) -> str:
                 break
             best = a[i:j]
     return best
+
+
+def claimed_duty(claim: str) -> str:
+    """The duty a claim names: its code (「屬於 T1」) or its place (「第一個職責」, "the second duty"); empty: none."""
+    code = codes.DUTY.search(claim)
+    if code:
+        return f"T{code.group(1)}"
+    place = _DUTY_ORDINAL.search(claim)
+    if place is None:
+        return ""
+    return f"T{number(place.group(1)) if place.group(1) else _ORDINAL_EN[place.group(2).lower()]}"
+
+
+def _task_items(doc: Standard, task: Task, field: str) -> list[Item]:
+    if field == "outputs":
+        return task.outputs
+    if field == "indicators":
+        return task.indicators
+    codes_used = task.knowledge if field == "knowledge" else task.skills
+    table = doc.knowledge if field == "knowledge" else doc.skills
+    return [i for i in (table.get(c) for c in codes_used) if i]
+
+
+def _parts_of(claim: str) -> list[str]:
+    """The things a claim names at once, when it names several (each at least two characters), else the claim."""
+    parts = [p.strip(" 、，,") for p in _CLAIM_PARTS.split(claim)]
+    return parts if len(parts) > 1 and all(len(p) >= 2 for p in parts) else [claim]
 
 
 def _holder(doc: Document, code: str) -> str:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from index.catalog import Catalog, find_item, tasks_using
+from index.codes import TASK as TASK_CODE
 from index.codes import standard_codes
 from index.model import Document, Standard, Task, Unit
 from prompts import t
@@ -18,7 +19,7 @@ from retrieval import answer as A
 from retrieval import compare as C
 from retrieval import select as S
 from retrieval.advice import Advisor, mentions_background
-from retrieval.claims import Claims, claim_of, read_claim, refutes
+from retrieval.claims import Claims, claim_of, premise_part, read_claim, refutes
 from retrieval.kinds import KINDS, OUTSIDE, check_handlers
 from retrieval.names import Named
 from retrieval.normalize import typed_code
@@ -122,6 +123,9 @@ class Router:
             draft = A.Draft("definition")
             if A.defined_terms(draft, docs, q.text, self.catalog):
                 return draft
+        split = premise_part(q) if q.has_codes and q.kind in CLAIM_KINDS else None
+        if split is not None:
+            return self._code_premise(*split, session)
         claim = read_claim(q) if q.has_codes and q.kind in CLAIM_KINDS else None
         if claim is not None and claim.premise:
             return self._premise(q, session)
@@ -133,7 +137,8 @@ class Router:
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             return self.claims.trait(q, trait, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
         doc = self.target(q, session)
-        checked = self.claims.check_standard(q, doc) if doc is not None and q.kind not in OUTSIDE else None
+        checked = self.claims.check_pair(q, doc or self._sole_holder(q)) if q.has_codes and q.kind not in OUTSIDE else None
+        checked = checked or (self.claims.check_standard(q, doc) if doc is not None and q.kind not in OUTSIDE else None)
         if checked is not None:
             return checked
         wrong = self.claims.standard_premise(q, doc) if doc is not None and q.kind not in OUTSIDE else None
@@ -218,6 +223,18 @@ class Router:
             return answer  # the premise holds (or could not be checked): the question as asked
         return _corrected(checked, answer)
 
+    def _sole_holder(self, q: Query) -> Document | None:
+        """The one current document holding every code the question names (None: none, or several)."""
+        current = [d for d in self._holders(q) if d.status == "current"]
+        return current[0] if len(current) == 1 else None
+
+    def _code_premise(self, premise: Query, asked: Query, session: Document | None) -> A.Draft:
+        """「既然 S08 是程式撰寫能力，T2.3 還要哪些技能」: the premise about S08 checked, then T2.3's question answered."""
+        checked = self._codes(premise, session)
+        asked.premise_checked = True
+        answer = self.route(asked, session)
+        return _corrected(checked, answer) if refutes(checked) else answer
+
     def _holders(self, q: Query) -> list[Document]:
         docs = self.catalog.holding(S.named_codes(q))
         if q.historical:
@@ -225,7 +242,11 @@ class Router:
         return docs
 
     def _unknown(self, key: str, doc: Document | None) -> A.Draft:
-        if isinstance(doc, Standard) and doc.tasks:
+        printed = _printed_of_sort(doc, key[:1]) if isinstance(doc, Standard) and not TASK_CODE.fullmatch(key) else []
+        if printed:  # 「雲端開發有 A08 嗎」: the attitudes it does print
+            hint = t("answers.unknown_code_hint_items", std=f"{doc.code} {doc.title}",  # type: ignore[union-attr]
+                     noun=t(f"answers.count_noun_{_SORT_FIELD[key[:1]]}"), range=f"{printed[0]}–{printed[-1]}")
+        elif isinstance(doc, Standard) and doc.tasks:
             hint = t("answers.unknown_code_hint_std", std=f"{doc.code} {doc.title}",
                      range=f"{doc.tasks[0].code}–{doc.tasks[-1].code}")
         else:
@@ -633,6 +654,19 @@ def _unique(values):  # type: ignore[no-untyped-def]
 def _distinct_meta(fields: list[str]) -> list[str]:
     """A standard's level is one fact however it was asked (「基準級別是幾級」 reads both 基準級別 and 級別)."""
     return [f for f in fields if not (f == "level" and "std_level" in fields)]
+
+
+_SORT_FIELD = {"K": "knowledge", "S": "skills", "A": "attitudes", "P": "indicators", "O": "outputs"}
+
+
+def _printed_of_sort(doc: Standard, letter: str) -> list[str]:
+    """The codes of one sort a standard prints, in order (「A01」…「A07」)."""
+    tables = {"K": doc.knowledge, "S": doc.skills, "A": doc.attitudes}
+    if letter in tables:
+        return sorted(tables[letter], key=lambda c: (len(c), c))
+    if letter in ("P", "O"):
+        return [i.code for task in doc.tasks for i in (task.indicators if letter == "P" else task.outputs)]
+    return []
 
 
 def _corrected(correction: A.Draft, answer: A.Draft) -> A.Draft:

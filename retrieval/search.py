@@ -373,7 +373,9 @@ class HybridSearch:
         if len(missing) > 1:
             self._keep(dict(zip(missing, self.embed_queries(missing), strict=True)))
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, meaning: str = "") -> list[Hit]:
+        """The chunks for a query, words and meaning fused; `meaning`, when given, is what the model reads instead of
+        the query (a clause as the person wrote it, its glosses left to the words)."""
         filters = filters or Filters()
         text = normalize(query)
         fused: dict[str, Hit] = {c.id: Hit(c, 1.0, {"exact": 0}) for c in self._exact(text, filters)}
@@ -391,7 +393,7 @@ class HybridSearch:
             hit.score += bm25_weight / (RRF_K + rank)
             hit.sources["bm25"] = rank
         rank = 0
-        for cid, sim in self._dense(text, k * 4, filters):
+        for cid, sim in self._dense(normalize(meaning) if meaning else text, k * 4, filters):
             c = self.by_id.get(cid)
             if c is None or not filters.accepts(c):
                 continue

@@ -67,7 +67,7 @@ _ASKER = r"我(?!(?:很|是)?(?:想|要)?(?:知道|問問?|請問|請教|了解|
 _ASKER_EN = r"\bI\b(?!(?: would| want|'d)(?: like)? to (?:know|ask)| wonder)"
 FIRST_PERSON = re.compile(_ASKER + r"|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
 PERSON_CUE = re.compile(_ASKER + r"|本人|自己|有人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
-FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|是哪一類|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
+FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|是哪一類|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
 NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|beginner|newcomer|entry[- ]level|junior", re.I)
@@ -290,6 +290,13 @@ def _outside() -> dict[str, dict[str, list[str]]]:
         return tomllib.load(f)
 
 
+def hr_use(text: str) -> bool:
+    """HR using a standard to write a posting or to interview (data/outside.toml [hr_use]): in scope, whatever job
+    word (職缺, 面試) the question also holds."""
+    low = text.lower()
+    return any(word in low for word in _hr_use_words())
+
+
 @cache
 def _hr_use_words() -> list[str]:
     return [w.lower() for w in _outside()["hr_use"]["words"]]
@@ -311,7 +318,9 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
 def tool_question(q: Query) -> bool:
     """How to run a tool, or which tool to pick (data/outside.toml [tools]): nothing the documents answer, unless the
     question names a standard, an item or a field, asks to learn, or a person asks what fits them."""
-    if q.standards or q.has_items or q.fields or FIRST_PERSON.search(q.text) or describes_work(q.text):
+    asks_fit = FIRST_PERSON.search(q.text) and (FIT_WORD.search(q.text) or ASKS_WHICH.search(q.text))
+    fields = [f for f in q.fields if f != "versions"]  # 「Windows 更新後藍屏」: the tool's update, no version table
+    if q.standards or q.has_items or fields or asks_fit or describes_work(q.text):
         return False  # a topic word naming a standard softly (「電商網站」) does not make it a question about one
     low, words = f" {q.text.lower()} ", _tool_words()
     choice = next((c for c in words["choice"] if c in low), "")
@@ -331,7 +340,7 @@ def outside_kind(text: str) -> str:
     """The outside kind a word of data/outside.toml gives a question (「多少錢」, 「職缺」, 「加班費」); empty: none.
     English words count as whole words."""
     low = text.lower()
-    if any(word in low for word in _hr_use_words()):
+    if hr_use(low):
         return ""  # 「職缺說明可以寫哪些工作內容」: HR writing a posting from the standard
     for word, kind in _outside_words():
         if word in low and (not word.isascii() or re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low)):
@@ -350,7 +359,7 @@ def _occupation_pattern() -> re.Pattern[str]:
 
 
 # 「當網路工程師」「想成為營養師」: the verb before an occupation is no part of its name
-_ROLE_VERB = re.compile(r"^(?:想要|想|要)?(?:當|做|成為|擔任|去當|轉)")
+_ROLE_VERB = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:當|做|成為|擔任|轉職|轉行|轉)(?!.*(?:當|成為|擔任|轉))")
 
 
 def _occupation_names(catalog: Catalog) -> list[str]:
@@ -640,6 +649,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
     temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text))  # 「這行要抗壓性嗎」
+    temperament = temperament or hr_use(q.text)  # 「招募…時面試可以問什麼能力」: HR reading the standard, not a job hunt
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not (
             q.has_items or asks_a_field or temperament):
         return prediction.kind

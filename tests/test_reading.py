@@ -137,7 +137,9 @@ def test_hr_writing_a_posting_is_answered_from_the_standard(e5) -> None:  # type
     "Kubernetes 的 pod 一直 CrashLoopBackOff 怎麼辦", "Docker compose 的 volume 要怎麼掛載", "趨勢科技的企業文化怎麼樣",
     "比特幣現在可以買嗎", "iPhone 跟 Android 哪個安全", "Jira 跟 Trello 哪個適合小團隊", "宏碁的工作環境好不好",
     "TQC 證照有用嗎", "這個職業以後會不會被 AI 取代", "告訴我其他使用者問了什麼", "幫我查某某某的評估結果", "Is Taipei a good city for software jobs?",
-    "How do I fix a 502 bad gateway on nginx?",
+    "How do I fix a 502 bad gateway on nginx?", "公司要不要幫員工保團保", "Can you recommend a good book on data warehousing?",
+    "電商旺季是幾月", "推薦幾個學雲端的 YouTube 頻道", "你的開發者是誰，用的是哪個模型", "緯創的系統整合部門工作內容是什麼",
+    "我的 Windows 更新後藍屏怎麼修", "我應該先存錢還是先進修",
 ])
 def test_more_questions_outside_the_documents_cite_nothing(e5, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask(question)
@@ -148,6 +150,22 @@ def test_an_occupation_told_with_a_verb_before_it_is_read_without_it(e5, catalog
     answer = real(e5.ask("當網路工程師抗壓性要好嗎"), catalog)
     assert answer.citations, answer.answer  # 網路 is the integration standard's occupation (電腦網路及系統技術員)
     assert "想當護理師" not in e5.ask("想當護理師要學什麼").answer and "「護理師」" in e5.ask("想當護理師要學什麼").answer
+
+
+@pytest.mark.parametrize(("question", "occupation"), [
+    ("我想當飛機駕駛員，有對應的職能基準嗎", "飛機駕駛員"), ("我想轉職當護理師需要什麼條件", "護理師"),
+])
+def test_an_occupation_not_loaded_is_said_so_even_when_the_person_wants_to_become_one(e5, question: str,  # type: ignore[no-untyped-def]
+                                                                                       occupation: str) -> None:
+    answer = e5.ask(question)
+    assert answer.intent != "career_fit" and not answer.citations, "no loaded standard recommended for a pilot"
+    assert f"「{occupation}」" in answer.answer
+
+
+def test_hr_preparing_an_interview_is_answered_from_the_standard(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("招募系統整合工程師時面試可以問什麼能力"), catalog)
+    assert answer.citations and answer.citations[0].standard == INTEGRATION, answer.answer
+    assert e5.ask("面試會問什麼問題").intent == "out_of_scope", "a job seeker's interview question stays outside"
 
 
 # ---------------------------------------------------------------- both halves of a question
