@@ -52,7 +52,7 @@ _ASKS_EN = re.compile(r"^\s*(?:is|isn't|isnt|are|aren't)\b", re.I)
 _CLAIM_EN_BARE = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)\s*\?", re.I)
 # 「…要會寫 Python，是真的嗎」: what a standard is said to require
 _REQUIRES = re.compile(r"(?:要會|需要會|得會|必須會|要懂|需要懂|要具備|需要具備|要求要?會?|requires?|needs?(?: to know)?)\s*"
-                       r"(?P<claim>[^，,。？?]{2,20}?)\s*(?:[，,]\s*)?(?:是真的嗎|是真的|真的嗎|對嗎|對吧|是嗎|吧|嗎|[?？]|$)", re.I)
+                       r"(?P<claim>[^，,。？?]{2,20}?|[A-Za-z][A-Za-z \-]{1,39}?)\s*(?:[，,]\s*)?(?:是真的嗎|是真的|真的嗎|對嗎|對吧|是嗎|吧|嗎|[?？]|$)", re.I)
 # 「…不用會版本控制吧」「應該不需要寫程式吧」: what a standard is said not to require
 _NOT_REQUIRED = re.compile(r"(?:不用會|不需要會|不必會|不用懂|不需要懂|不用|不需要|不必|用不到)\s*(?P<claim>[^，,。？?]{2,20}?)\s*"
                            r"(?:[，,]\s*)?(?:是真的嗎|是真的|真的嗎|對嗎|對吧|是嗎|吧|嗎|[?？]|$)", re.I)
@@ -66,6 +66,7 @@ _ORDINAL_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 # 「異常處理紀錄表跟維護紀錄表」: two things claimed at once
 _CLAIM_PARTS = re.compile(r"跟|和|與|以及|及|還有|\band\b")
 _TASK_FIELDS = ("outputs", "indicators", "knowledge", "skills")
+_EN_GENERIC = re.compile(r"\s*\b(?:skills?|knowledge|abilit(?:y|ies)|experience|know-how)\b", re.I)
 _ONLY = re.compile(r"只有|只要|只交|只需|\bonly\b", re.I)
 _FIELD_AFTER = re.compile(r"^\s*的\s*(工作產出|產出|行為指標|指標|知識|技能)")
 _FIELD_NAMES = {"工作產出": "outputs", "產出": "outputs", "行為指標": "indicators", "指標": "indicators", "知識": "knowledge",
@@ -522,6 +523,8 @@ class Claims:
         if any(word in claim.lower() for word in _empty_claims()):
             claim = ""  # 「要會哪些技能」 asks, claims nothing
         claim = re.sub(r"^(?:使用|運用|操作|用)(?=\S{2})", "", claim)  # 「要會用除錯工具」: the tools are the claim
+        claim = _EN_GENERIC.sub("", claim).strip()  # "version control skills": the skill is version control
+        claim = gloss(claim) if claim.isascii() else claim  # in the documents' words, where the glossary knows them
         if not claim or not isinstance(doc, Standard):
             return None
         return self._requirement_claim(doc, claim, denied=bool(denied))

@@ -13,7 +13,7 @@ from index.chunk import Chunk
 from index.model import Document, Standard, Unit
 from prompts import t
 from retrieval import answer as A
-from retrieval.normalize import concepts, gloss
+from retrieval.normalize import concepts, everyday, gloss
 from retrieval.search import Filters, Hit, HybridSearch, content_tokens
 from retrieval.understand import Query, defined_term
 
@@ -93,6 +93,7 @@ class Finder:
         if named and all(d.status == "historical" for d in named):
             filters.status = None
         text = q.topic if named and q.topic else q.text
+        extra = " ".join(dict.fromkeys([*([extra] if extra else []), *everyday(text)]))  # 「審計」: 稽核
         query = text + (" " + extra if extra else "")
         glossed = gloss(text)
         if glossed != text:

@@ -107,6 +107,18 @@ def _concepts() -> list[tuple[re.Pattern[str], str]]:
     return [(re.compile(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])", re.I), b) for a, b in pairs]
 
 
+@cache
+def _everyday() -> list[tuple[str, str]]:
+    return [(a.lower(), b) for a, b in _lexicon()["everyday"]["terms"]]
+
+
+def everyday(text: str) -> list[str]:
+    """The documents' words for the everyday words a text uses (「審計」 -> 稽核, 「出包」 -> 異常 問題)."""
+    low = text.lower()
+    return [words for word, words in _everyday() if word in low and (not word.isascii() or re.search(
+        rf"(?<![a-z]){re.escape(word)}(?![a-z])", low))]
+
+
 def concepts(text: str) -> list[str]:
     """The documents' words for the tools and certificates a text names ("SQL" -> 資料庫)."""
     return [b for pattern, b in _concepts() if pattern.search(text)]

@@ -27,7 +27,7 @@ from retrieval.plan import aggregate_of
 from retrieval.terms import explain as explain_terms
 from retrieval.terms import terms_asked
 from retrieval.types import Choice
-from retrieval.understand import COMMON_CUE, EACH_CUE, Query, describes_work, trait_of
+from retrieval.understand import COMMON_CUE, EACH_CUE, Query, describes_work, find_conditions, trait_of
 
 TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
 LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
@@ -218,6 +218,7 @@ class Router:
         """「既然 S03 是程式撰寫能力，那它用在哪些任務」: a wrong premise corrected first, then the question answered."""
         checked = self._codes(q, session)
         q.premise_checked = True
+        _forget_premise_conditions(q)
         answer = self.route(q, session)
         if not refutes(checked):
             return answer  # the premise holds (or could not be checked): the question as asked
@@ -667,6 +668,15 @@ def _printed_of_sort(doc: Standard, letter: str) -> list[str]:
     if letter in ("P", "O"):
         return [i.code for task in doc.tasks for i in (task.indicators if letter == "P" else task.outputs)]
     return []
+
+
+def _forget_premise_conditions(q: Query) -> None:
+    """「既然 T2.5 是 4 級，它的知識有哪些」: the level the premise states filters nothing in the question after it."""
+    rest = re.split(r"[，,]", q.text, maxsplit=1)[-1]
+    kept = find_conditions(rest)
+    q.conditions = [c for c in q.conditions if c in kept]
+    if q.kind == "filter" and not q.conditions and q.has_codes:
+        q.kind = "lookup"
 
 
 def _corrected(correction: A.Draft, answer: A.Draft) -> A.Draft:

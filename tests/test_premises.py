@@ -79,3 +79,10 @@ def test_a_premise_about_one_code_before_a_question_about_another(e5, catalog: C
 def test_an_unknown_code_is_answered_with_the_codes_of_its_sort(e5) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask("雲端開發有 A08 追求卓越嗎")
     assert "A01–A07" in answer.answer and not answer.citations
+
+
+def test_the_level_a_premise_states_filters_nothing_in_the_question_after_it(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("既然 T2.5 是 4 級，它的知識有哪些", standard=CLOUD), catalog)
+    correction, asked = answer.answer.split("\n\n", 1)
+    assert "不是" in correction and "3" in correction
+    assert {c.code for c in answer.citations} >= {"K12", "K13"} and "T1.1" not in asked, "T2.5's knowledge, no level-4 list"
