@@ -66,7 +66,7 @@ _ORDINAL_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 # 「異常處理紀錄表跟維護紀錄表」: two things claimed at once
 _CLAIM_PARTS = re.compile(r"跟|和|與|以及|及|還有|\band\b")
 _TASK_FIELDS = ("outputs", "indicators", "knowledge", "skills")
-_EN_GENERIC = re.compile(r"\s*\b(?:skills?|knowledge|abilit(?:y|ies)|experience|know-how)\b", re.I)
+_EN_GENERIC = re.compile(r"\s*\b(?:skills?|knowledge|abilit(?:y|ies)|experience|know-how)\b|^(?:to know )?(?:about|of)\s+", re.I)
 _ONLY = re.compile(r"只有|只要|只交|只需|\bonly\b", re.I)
 _FIELD_AFTER = re.compile(r"^\s*的\s*(工作產出|產出|行為指標|指標|知識|技能)")
 _FIELD_NAMES = {"工作產出": "outputs", "產出": "outputs", "行為指標": "indicators", "指標": "indicators", "知識": "knowledge",

@@ -193,16 +193,21 @@ class TitleIndex:
         if not match.exact and not match.soft:
             told = DEPARTMENT.sub(" ", gloss or text)  # 「資管系畢業」 is a school, not 「…資訊科技專案管理系統」
             match.soft.extend(self._fuzzy(compact(told)) or self._pointed(text) or self._pointed(gloss))
-        elif len(match.exact) + len(match.soft) == 1 and PAIRING.search(text):
+        if self._families_told(match) == 1 and PAIRING.search(text):  # a second standard told with the first
             rest = _blanked(text, match.spans + [span for span, _ in match.soft_spans])
             for code in self._fuzzy(compact(rest) + " " + PAIRING.search(text).group()):  # "雲端開發和電商規劃"
                 if code not in match.exact + match.soft:
                     _add(match.soft, code)
-            if len(match.exact) + len(match.soft) == 1 and gloss and gloss != text:
+            if self._families_told(match) == 1 and gloss and gloss != text:
                 self._other_in_gloss(gloss, match)  # "the e-commerce planner and the cloud developer"
-            if len(match.exact) + len(match.soft) == 1 and SET_SIDE_BY_SIDE.search(text):
+            if self._families_told(match) == 1 and SET_SIDE_BY_SIDE.search(text):
                 self._other_by_word(rest, match)  # 「比較雲端和電商的態度」: 雲端 names the cloud standard alone
         return match
+
+    def _families_told(self, match: StandardMatch) -> int:
+        """How many families the standards found so far belong to (a title names its versions too)."""
+        docs = self.catalog.documents
+        return len({docs[c].family if c in docs else c for c in match.exact + match.soft})
 
     def _other_by_word(self, rest: str, match: StandardMatch) -> None:
         """The second of two standards told by one word of its title that no other family's titles hold."""

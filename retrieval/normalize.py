@@ -86,9 +86,28 @@ def fix_typos(text: str) -> str:
     return text
 
 
+@cache
+def _field_words() -> tuple[str, ...]:
+    return tuple(_lexicon()["field_typos"]["words"])
+
+
+def fix_field_typos(text: str) -> str:
+    """A field name typed with one character wrong after its first two (「入門條見」 -> 入門條件), unless the four
+    characters are a field name already."""
+    words = _field_words()
+    for word in words:
+        if word in text or word[:2] not in text:
+            continue
+        for m in re.finditer(rf"(?={re.escape(word[:2])}[\u4e00-\u9fff]{{2}})", text):
+            window = text[m.start() : m.start() + 4]
+            if window not in words and sum(a == b for a, b in zip(window, word, strict=True)) == 3:
+                text = text[: m.start()] + word + text[m.start() + 4 :]
+    return text
+
+
 def clean_question(text: str) -> str:
     """A question made plain (index/text.py), then in Traditional Chinese, Mandarin and the documents' spelling."""
-    return fix_typos(from_cantonese(to_traditional(plain_question(text))))
+    return fix_field_typos(fix_typos(from_cantonese(to_traditional(plain_question(text)))))
 
 
 def normalize(text: str) -> str:

@@ -21,14 +21,27 @@ from retrieval import select as S
 from retrieval.advice import Advisor, mentions_background
 from retrieval.claims import Claims, claim_of, premise_part, read_claim, refutes
 from retrieval.kinds import KINDS, OUTSIDE, check_handlers
-from retrieval.names import Named
-from retrieval.normalize import typed_code
+from retrieval.names import Named, compact
+from retrieval.normalize import gloss, typed_code
 from retrieval.plan import aggregate_of
 from retrieval.terms import explain as explain_terms
 from retrieval.terms import terms_asked
 from retrieval.types import Choice
-from retrieval.understand import COMMON_CUE, EACH_CUE, Query, describes_work, find_conditions, trait_of
+from retrieval.understand import (
+    COMMON_CUE,
+    EACH_CUE,
+    Condition,
+    Query,
+    describes_work,
+    extreme_count,
+    find_conditions,
+    trait_of,
+)
 
+# 「哪個任務要交…」"which task produces …": an output asked of the tasks
+OUTPUT_ASKED = re.compile(r"產出|要交|交出|產生|做出|寫出|要寫|撰寫|\bproduces?\b|\boutputs?\b|\bdelivers?\b|\bresults? in\b", re.I)
+WHICH_TASK = re.compile(r"哪(?:一|幾)?(?:個|項|些)?(?:工作)?任務|which tasks?|what tasks?", re.I)
+MIN_OUTPUT_CHARS = 4  # 「報告」 alone names no output
 TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
 LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
 META_FIELDS = ("former_titles", "versions", "classification", "entry", "description", "std_level", "level", "notes",
@@ -131,6 +144,9 @@ class Router:
             return self._premise(q, session)
         if claim is not None:
             return self._codes(q, session)  # 「T1.3 的產出是需求規格書對嗎」: the claim is checked against T1.3
+        made = self._output_named(q, session) if not q.has_codes and q.kind not in OUTSIDE else None
+        if made is not None:
+            return made  # 「哪個任務要交成本效益分析」: the task whose output it is
         trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items and not (
             q.kind == "profile" and describes_work(q.text)) else ""  # a person's work told: advice, not temperament
         if trait and TRAIT_QUESTION.search(q.text):
@@ -236,6 +252,25 @@ class Router:
         answer = self.route(asked, session)
         return _corrected(checked, answer) if refutes(checked) else answer
 
+    def _output_named(self, q: Query, session: Document | None) -> A.Draft | None:
+        """「哪個任務要交成本效益分析」"which task produces a cost-benefit analysis": the tasks whose printed output the
+        question names (None: it asks no such thing, or names no output)."""
+        if not (OUTPUT_ASKED.search(q.text) and WHICH_TASK.search(q.text)):
+            return None
+        text = compact(gloss(q.text))
+        docs = _one_each(self.named(q) + self._soft(q)) or ([session] if session else self.catalog.current())
+        found = [(doc, task, output) for doc in docs if isinstance(doc, Standard) for task in doc.tasks
+                 for output in task.outputs if _names_output(text, compact(output.text))]
+        if not found:
+            return None
+        draft = A.Draft("reverse", standard=found[0][0].code if len({d.code for d, _, _ in found}) == 1 else None)
+        for doc, task, output in found[:MAX_NAMED_DOCS * 2]:
+            draft.say(t("answers.output_of_task", std=f"{doc.code} {doc.title}", code=output.code, text=output.text,
+                        task=task.code, title=task.title, level=task.level or "—"))
+            draft.cite(doc, output.code, output.full_text)
+            draft.cite(doc, task.code, task.title)
+        return draft
+
     def _holders(self, q: Query) -> list[Document]:
         docs = self.catalog.holding(S.named_codes(q))
         if q.historical:
@@ -306,6 +341,10 @@ class Router:
         if not fields or duty is None or q.tasks:
             return A.duty_overview(draft, std, code)
         draft.cite(std, duty.code, duty.title)  # "T2 的任務有哪些產出": that field of each of its tasks
+        shared = [f for f in fields if f in ("knowledge", "skills")]
+        if shared and COMMON_CUE.search(q.text):  # 「T2 底下的任務共同需要哪些知識」: what every one of them needs
+            S.shared_in_duty(draft, std, duty, shared[0])
+            return True
         draft.say(t("answers.duty_line", code=duty.code, title=duty.title))
         for task in duty.tasks:
             for name in fields:
@@ -564,6 +603,9 @@ class Router:
         """Every current standard and unit with its level; "級別最高" names the highest first."""
         docs = sorted(self.catalog.current(), key=lambda d: d.code)
         draft = A.Draft("catalog")
+        counted = extreme_count(q)
+        if counted is not None:
+            return self._most(draft, docs, counted)
         extreme = next((c.op for c in q.conditions if c.measure == "level" and c.op in ("max", "min")), None)
         levelled = [d for d in docs if d.level]
         if extreme and levelled:
@@ -576,6 +618,20 @@ class Router:
         for n, doc in enumerate(docs, 1):
             draft.say(t("answers.catalog_line", n=n, code=doc.code, title=doc.title, kind=doc.kind,
                         level=doc.level or "—"))
+            draft.cite(doc, doc.code, doc.title)
+        return draft
+
+    @staticmethod
+    def _most(draft: A.Draft, docs: list[Document], counted: Condition) -> A.Draft:
+        """「哪一份的任務最多」: each document's count of that sort, the most (or fewest) first."""
+        sizes = [(S.field_size(doc, counted.measure)[0], doc) for doc in docs]
+        sizes.sort(key=lambda pair: (-pair[0] if counted.op == "max" else pair[0], pair[1].code))
+        best = sizes[0][0]
+        noun = t(f"answers.count_noun_{counted.measure}")
+        names = t("answers.list_sep").join(f"{d.code} {d.title}" for n, d in sizes if n == best)
+        draft.say(t(f"answers.catalog_{counted.op}_count", noun=noun, docs=names, n=best))
+        for n, (size, doc) in enumerate(sizes, 1):
+            draft.say(t("answers.catalog_count_line", n=n, code=doc.code, title=doc.title, size=size))
             draft.cite(doc, doc.code, doc.title)
         return draft
 
@@ -668,6 +724,17 @@ def _printed_of_sort(doc: Standard, letter: str) -> list[str]:
     if letter in ("P", "O"):
         return [i.code for task in doc.tasks for i in (task.indicators if letter == "P" else task.outputs)]
     return []
+
+
+def _names_output(text: str, name: str) -> bool:
+    """The question names a printed output: all of it, or the end of it that says what it is (「需求規格書」 for
+    軟體需求規格書), four characters at least and most of the name."""
+    ending = next((name[i:] for i in range(len(name)) if name[i:] in text), "")
+    return len(ending) >= max(MIN_OUTPUT_CHARS, round(0.6 * len(name)))
+
+
+def _one_each(docs: list[Document]) -> list[Document]:
+    return list({d.code: d for d in docs}.values())
 
 
 def _forget_premise_conditions(q: Query) -> None:

@@ -4,7 +4,7 @@ sort, counts stated as numbers, and tasks filtered by a condition."""
 from __future__ import annotations
 
 from index.catalog import Catalog, find_item, tasks_using
-from index.model import Document, Item, Standard, Task, Unit
+from index.model import Document, Duty, Item, Standard, Task, Unit
 from prompts import t
 from retrieval import answer as A
 from retrieval.understand import Condition, Ordinal, Query
@@ -169,6 +169,28 @@ def count_duty_field(draft: A.Draft, std: Standard, code: str, field: str) -> No
     for task, items in per_task:
         draft.say(t("answers.count_per_task", task=task.code, title=task.title, n=len(items)))
         draft.cite(std, task.code, task.title)
+
+
+def shared_in_duty(draft: A.Draft, std: Standard, duty: Duty, field: str) -> None:
+    """The knowledge (or skills) every task of a duty needs; when none is, the ones most of them need, with how many."""
+    per_task = [_task_items(std, task, field) for task in duty.tasks]
+    uses: dict[str, tuple[Item, int]] = {}
+    for items in per_task:
+        for item in items:
+            uses[item.code] = (item, uses.get(item.code, (item, 0))[1] + 1)
+    total = len(duty.tasks)
+    every = [item for item, n in uses.values() if n == total]
+    noun = t(f"answers.count_noun_{field}")
+    draft.say(t("answers.duty_common" if every else "answers.duty_common_none", duty=duty.code, title=duty.title,
+                noun=noun))
+    most = max((n for _, n in uses.values()), default=0)
+    shown = every or [item for item, n in uses.values() if n == most and n > 1]
+    for n, item in enumerate(shown, 1):
+        draft.say(t("answers.duty_common_line", n=n, code=item.code, text=item.text, used=uses[item.code][1],
+                    total=total))
+        draft.cite(std, item.code, item.full_text)
+    if not shown:
+        draft.say(t("answers.duty_common_nothing"))
 
 
 def _task_items(std: Standard, task: Task, field: str) -> list[Item]:

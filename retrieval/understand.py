@@ -654,6 +654,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             q.has_items or asks_a_field or temperament):
         return prediction.kind
     extreme_level = any(c.measure == "level" and c.op in ("max", "min") for c in q.conditions)
+    if extreme_count(q) and (q.across or ASKS_WHICH.search(q.text)) and not (q.families or q.has_items or session):
+        return "catalog"  # 「哪一份的任務最多」: each standard's count, the largest first
     if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
             and not (describes_work(q.text) and not extreme_level):
         return "catalog"
@@ -700,6 +702,14 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             continue  # 「誰什麼時候動了資料都要留紀錄」: a 'when' of work, not a standard's dates; nothing to ask about
         return _level_of_standard(q, kind, in_play)
     return "search"
+
+
+COUNTED = ("tasks", "duties", "knowledge", "skills", "attitudes", "indicators", "outputs")
+
+
+def extreme_count(q: Query) -> Condition | None:
+    """The most or fewest of a sort of item the question asks about (「任務最多」, "the most tasks")."""
+    return next((c for c in q.conditions if c.measure in COUNTED and c.op in ("max", "min")), None)
 
 
 def _own_work_fit(q: Query) -> bool:

@@ -35,3 +35,52 @@ def test_a_requirement_asked_in_english_is_checked_in_the_documents_words(e5, ca
     answer = real(e5.ask("Does a cloud system developer need version control skills? Which skill code is that?"), catalog)
     assert answer.intent == "claim" and answer.answer.splitlines()[1].startswith("Yes"), answer.answer
     assert [(c.standard, c.code) for c in answer.citations] == [(CLOUD, "S18")]
+
+
+@pytest.mark.parametrize(("typed", "read"), [
+    ("電商規劃人員的入門條見", "電商規劃人員的入門條件"), ("T2.3 的行為指票", "T2.3 的行為指標"), ("工作產初有哪些", "工作產出有哪些"),
+    ("基準級數是幾級", "基準級別是幾級"),
+    ("工作內容是什麼", "工作內容是什麼"), ("工作產出跟工作任務", "工作產出跟工作任務"), ("入門課程推薦", "入門課程推薦"),
+])
+def test_a_field_name_typed_with_one_character_wrong_is_read_as_the_field(typed: str, read: str) -> None:
+    from retrieval.normalize import clean_question
+
+    assert clean_question(typed) == read
+
+
+@pytest.mark.parametrize(("question", "std", "output", "task"), [
+    ("哪個任務要交成本效益分析", SHOP, "O4.4.1", "T4.4"),
+    ("Which task produces a cost-benefit analysis?", SHOP, "O4.4.1", "T4.4"),
+    ("雲端開發哪個任務要寫需求規格書", CLOUD, "O2.1.1", "T2.1"),  # the end of 軟體需求規格書 that says what it is
+])
+def test_the_task_whose_output_a_question_names(e5, catalog: Catalog, question: str, std: str, output: str,  # type: ignore[no-untyped-def]
+                                                task: str) -> None:
+    answer = real(e5.ask(question), catalog)
+    assert [(c.standard, c.code) for c in answer.citations][:2] == [(std, output), (std, task)], answer.answer
+
+
+def test_a_word_shorter_than_an_output_names_none(e5) -> None:  # type: ignore[no-untyped-def]
+    assert e5.ask("哪些任務的產出是報告").intent != "reverse"
+
+
+@pytest.mark.parametrize(("question", "most", "count"), [
+    ("哪一份標準的任務最多", SHOP, "21"), ("Which standard has the most tasks?", SHOP, "21"),
+    ("哪一份職能基準的技能最多", "INM3513-005v4", "29"),
+])
+def test_the_standard_with_the_most_of_a_sort(e5, question: str, most: str, count: str) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask(question)
+    first = answer.answer.splitlines()[0]
+    assert most in first and count in first and len(answer.citations) >= 4, answer.answer
+
+
+@pytest.mark.parametrize("question", ["電商規劃 T4 的任務都需要哪些技能",
+                                      "What skills are shared by all tasks in duty T4 of the e-commerce planner?"])
+def test_what_every_task_of_a_duty_needs(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert {c.code for c in answer.citations} == {"T4", "S05", "S12"}, answer.answer
+
+
+@pytest.mark.parametrize("question", ["Compare the attitudes of the cloud developer and the system integration engineer",
+                                      "比較系統整合和雲端的態度", "When were the system integration and cloud standards last updated?"])
+def test_a_standard_with_an_older_version_told_with_another_names_both(e5, question: str) -> None:  # type: ignore[no-untyped-def]
+    assert {"INM3513-005v4", CLOUD} <= {c.standard for c in e5.ask(question).citations}
