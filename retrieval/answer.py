@@ -102,11 +102,14 @@ def task_field(draft: Draft, std: Standard, task: Task, name: str) -> None:
                     duty_title=duty.title if duty else ""))
         if duty:
             draft.cite(std, duty.code, duty.title)
+    elif name == "overview_short":
+        task_overview(draft, std, task, know_how=False)
     else:
         task_overview(draft, std, task)
 
 
-def task_overview(draft: Draft, std: Standard, task: Task) -> None:
+def task_overview(draft: Draft, std: Standard, task: Task, know_how: bool = True) -> None:
+    """A task with its duty and level, indicators and outputs, and (know_how) its knowledge and skills."""
     duty = std.duty(task.duty)
     _cite_task(draft, std, task)
     draft.say(t("answers.task_overview", task=task.code, title=task.title, duty=task.duty,
@@ -114,8 +117,8 @@ def task_overview(draft: Draft, std: Standard, task: Task) -> None:
     for key, items in (
         ("section_indicators", task.indicators),
         ("section_outputs", task.outputs),
-        ("section_knowledge", _catalogue(std, task.knowledge, std.knowledge)),
-        ("section_skills", _catalogue(std, task.skills, std.skills)),
+        *((("section_knowledge", _catalogue(std, task.knowledge, std.knowledge)),
+           ("section_skills", _catalogue(std, task.skills, std.skills))) if know_how else ()),
     ):
         if items:
             draft.say(t(f"answers.{key}") + t("answers.colon"))

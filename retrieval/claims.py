@@ -529,6 +529,27 @@ class Claims:
             return None
         return self._requirement_claim(doc, claim, denied=bool(denied))
 
+    def required_across(self, q: Query) -> A.Draft | None:
+        """「哪些標準有要求英文能力」"which standards require SQL": the current standards whose knowledge or skills
+        name it, each with those items; none naming it is said so, with nothing cited (None: no such question)."""
+        required = _REQUIRES.search(q.text)
+        claim = _EN_GENERIC.sub("", required.group("claim")).strip() if required else ""
+        claim = gloss(claim) if claim.isascii() else claim
+        if len(claim) < 2 or any(word in claim.lower() for word in _empty_claims()):
+            return None
+        standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
+        naming = [(doc, item) for doc in standards for item in [*doc.knowledge.values(), *doc.skills.values()]
+                  if _says(item.full_text, claim)]
+        if not naming:
+            return A.Draft.reply("claim", t("answers.required_nowhere", claim=claim))
+        draft = A.Draft("claim")
+        draft.say(t("answers.required_in", claim=claim))
+        for doc, item in naming[:TRAIT_ITEMS * 2]:
+            draft.say(t("answers.trait_item", n=naming.index((doc, item)) + 1, code=item.code, text=item.text,
+                        where=t("answers.trait_std", code=doc.code)))
+            draft.cite(doc, item.code, item.full_text)
+        return draft
+
     def _version_claim(self, doc: Standard, claimed: int) -> A.Draft:
         latest = self.catalog.latest_of(doc)
         draft = A.start("claim", latest, self.catalog)

@@ -35,7 +35,7 @@ from prompts import t
 from retrieval.names import GENERIC_TITLE_PARTS, compact
 from retrieval.normalize import normalize
 from retrieval.terms import terms_asked
-from retrieval.understand import COMMON_CUE, EACH_CUE, Query, Reader, across, number
+from retrieval.understand import COMMON_CUE, EACH_CUE, Query, Reader, across, extreme_count, number
 
 CUES_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 HISTORY = 6  # turns remembered
@@ -292,7 +292,7 @@ class Dialogue:
                 return found
         norm = self._unit_ids(norm, last)
         q, _ = self.reader.slots(norm)
-        for how in (self._common, self._each, self._counted, self._ordinal, self._own_items, self._pointer, self._zoom, self._detail,
+        for how in (self._common, self._each, self._counted, self._most, self._ordinal, self._own_items, self._pointer, self._zoom, self._detail,
                     self._part_field, self._other_standard):
             found = how(norm, q, last, history)
             if found is not None:
@@ -478,6 +478,17 @@ class Dialogue:
             return None
         words = "和".join(w for w in (field_word(f) for f in q.fields) if w)
         return Resolved(f"{words} {_data()['rewrite']['count']}", last.standard, "ellipsis")
+
+    def _most(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
+        """「那技能呢」 after 「哪一份的任務最多」: which standard has the most (or fewest) of that sort."""
+        if last.intent != "catalog" or not q.fields or q.has_items or q.standards or not _ellipsis(norm):
+            return None
+        counted = extreme_count(self.reader.slots(last.question)[0])
+        word = next((w for w in (field_word(f) for f in q.fields) if w), "")
+        if counted is None or not word:
+            return None
+        rewrite = _data()["rewrite"]["most" if counted.op == "max" else "fewest"]
+        return Resolved(rewrite.format(field=word), None, "ellipsis")
 
     def _each(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
         """「任務數各幾項」 after an answer about two standards (a comparison, two versions): asked of each of them."""

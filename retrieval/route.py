@@ -29,6 +29,7 @@ from retrieval.terms import terms_asked
 from retrieval.types import Choice
 from retrieval.understand import (
     COMMON_CUE,
+    DIFF_CUE,
     EACH_CUE,
     Condition,
     Query,
@@ -125,6 +126,9 @@ class Router:
             if A.by_value(draft, self.catalog, q.text, years=q.across):
                 return draft
         if q.across and unnamed:
+            required = self.claims.required_across(q) if q.kind not in OUTSIDE else None
+            if required is not None:
+                return required  # 「哪些標準有要求英文能力」
             if "versions" in q.fields and q.kind not in OUTSIDE and A.latest_dates(draft, self.catalog):
                 return draft  # 「哪一份最近一次更新」
             if "entry" in q.fields and q.kind not in OUTSIDE and not mentions_background(q.text):
@@ -136,6 +140,9 @@ class Router:
             draft = A.Draft("definition")
             if A.defined_terms(draft, docs, q.text, self.catalog):
                 return draft
+        pair = self._task_pair(q, session) if len(q.tasks) == 2 and q.kind not in OUTSIDE else None
+        if pair is not None:
+            return pair  # 「系統整合 T2.2 跟 T2.3 差在哪」: two tasks of one standard side by side
         split = premise_part(q) if q.has_codes and q.kind in CLAIM_KINDS else None
         if split is not None:
             return self._code_premise(*split, session)
@@ -252,6 +259,33 @@ class Router:
         answer = self.route(asked, session)
         return _corrected(checked, answer) if refutes(checked) else answer
 
+    def _task_pair(self, q: Query, session: Document | None) -> A.Draft | None:
+        """Two tasks compared (「T2.2 跟 T2.3 差在哪」"how does T2.2 differ from T2.3"): each one's duty, level,
+        indicators and outputs, then the knowledge and skills they share and those only one of them needs."""
+        if q.items or q.conditions or not DIFF_CUE.search(q.text):
+            return None
+        doc = self.target(q, session) or self._sole_holder(q)
+        if doc is None:
+            return self._codes(q, session)  # the standards printing both, to choose from
+        tasks = [doc.task(code) for code in q.tasks] if isinstance(doc, Standard) else []
+        if len(tasks) != 2 or tasks[0] is None or tasks[1] is None:
+            return None
+        a, b = tasks
+        draft = A.start("compare_tasks", doc, self.catalog)
+        for task in (a, b):
+            A.task_field(draft, doc, task, "overview_short")
+        used_a, used_b = [*a.knowledge, *a.skills], [*b.knowledge, *b.skills]
+        sep = t("answers.list_sep")
+        for key, codes_, args in (("answers.tasks_share", [c for c in used_a if c in used_b], {}),
+                                  ("answers.task_only", [c for c in used_a if c not in used_b], {"task": a.code}),
+                                  ("answers.task_only", [c for c in used_b if c not in used_a], {"task": b.code})):
+            items = [i for i in (find_item(doc, c) for c in codes_) if i is not None]
+            draft.say(t(key, a=a.code, b=b.code, items=sep.join(f"{i.code} {i.name}" for i in items) or
+                        t("answers.tasks_share_none"), **args))
+            for item in items:
+                draft.cite(doc, item.code, item.full_text)
+        return draft
+
     def _output_named(self, q: Query, session: Document | None) -> A.Draft | None:
         """「哪個任務要交成本效益分析」"which task produces a cost-benefit analysis": the tasks whose printed output the
         question names (None: it asks no such thing, or names no output)."""
@@ -335,7 +369,13 @@ class Router:
 
     def _duty_answer(self, draft: A.Draft, q: Query, std: Standard, code: str) -> bool:
         if q.kind == "count":
-            return S.count_duty_tasks(draft, std, code)
+            counted = S.count_duty_tasks(draft, std, code)
+            each = [f for f in q.fields if f in TASK_DETAIL_FIELDS] if EACH_CUE.search(q.text) else []
+            duty = std.duty(code)
+            for task in duty.tasks if counted and each and duty else []:  # 「有幾個任務，各要交什麼」: then each one's
+                for name in each[:2]:
+                    A.task_field(draft, std, task, name)
+            return counted
         fields = [f for f in self._task_fields(q) if f not in ("overview", "level", "duties")]
         duty = std.duty(code)
         if not fields or duty is None or q.tasks:

@@ -59,7 +59,7 @@ VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移�
 FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsomeone\b|\ba person\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
                      r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
 # the same of each standard in turn (「各自的更新日期」「任務數各幾項」), what several share (「共同的有哪些」)
-EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|各幾|各有|各多少|respectively|\beach\b", re.I)
+EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|各幾|各有|各多少|各要|各需|各交|每個任務|每一個任務|每項任務|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
 ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種職業|which (?:standard|one|job|role)", re.I)
 # 「我想知道…」「I'd like to know…」 only open a question: the asker tells nothing of themselves
@@ -70,7 +70,8 @@ PERSON_CUE = re.compile(_ASKER + r"|本人|自己|有人|" + _ASKER_EN + r"|\bI'
 FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|是哪一類|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
-NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|beginner|newcomer|entry[- ]level|junior", re.I)
+NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|最容易入門|容易入門|好入門|最好入門|門檻最低|最簡單|"
+                          r"beginner|newcomer|entry[- ]level|junior|easiest to (?:start|enter|get into)", re.I)
 # 「…這對應到哪個任務」: the person asks which task or indicator, not which standard fits them
 ASKS_AN_ITEM = re.compile(r"哪(?:一)?(?:個|條|項|些|塊|段)\s*(?:工作)?(?:任務|行為指標|指標|工作活動|活動|職責)|哪(?:一)?條|"
                           r"which (?:task|indicator|duty)", re.I)
@@ -654,7 +655,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             q.has_items or asks_a_field or temperament):
         return prediction.kind
     extreme_level = any(c.measure == "level" and c.op in ("max", "min") for c in q.conditions)
-    if extreme_count(q) and (q.across or ASKS_WHICH.search(q.text)) and not (q.families or q.has_items or session):
+    if extreme_count(q) and not (q.families or q.has_items) and (q.across or ASKS_WHICH.search(q.text) and not session):
         return "catalog"  # 「哪一份的任務最多」: each standard's count, the largest first
     if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
             and not (describes_work(q.text) and not extreme_level):

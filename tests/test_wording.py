@@ -84,3 +84,30 @@ def test_what_every_task_of_a_duty_needs(e5, catalog: Catalog, question: str) ->
                                       "比較系統整合和雲端的態度", "When were the system integration and cloud standards last updated?"])
 def test_a_standard_with_an_older_version_told_with_another_names_both(e5, question: str) -> None:  # type: ignore[no-untyped-def]
     assert {"INM3513-005v4", CLOUD} <= {c.standard for c in e5.ask(question).citations}
+
+
+def test_two_tasks_compared_side_by_side_with_what_they_share(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("系統整合 T2.2 跟 T2.3 差在哪"), catalog)
+    assert {c.standard for c in answer.citations} == {"INM3513-005v4"}, "never the same codes of other standards"
+    text = answer.answer
+    assert text.index("T2.2 監督安裝") < text.index("T2.3 監督應用程式") and "K14 主從架構概念" in text
+    assert "只有 T2.3 需要的" in text and "K17 執行備份與還原的程序" in text.split("只有 T2.3 需要的")[1]
+
+
+def test_two_tasks_in_several_standards_are_asked_which(e5) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask("T2.2 跟 T2.3 有什麼不同")
+    assert len(answer.choices) >= 2 and not answer.citations
+
+
+def test_how_many_tasks_and_each_ones_outputs(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("電商規劃人員的 T3 底下有幾個任務，各要交什麼"), catalog)
+    assert "6" in answer.answer.splitlines()[1] and {"O3.2.1", "O3.4.1", "O3.5.1"} <= {c.code for c in answer.citations}
+
+
+@pytest.mark.parametrize(("question", "cited"), [
+    ("哪些標準有要求英文能力", set()),  # no standard names English: said so, nothing cited
+    ("Which standards require version control skills?", {(CLOUD, "S18")}),
+])
+def test_a_requirement_asked_of_every_standard(e5, catalog: Catalog, question: str, cited: set[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert {(c.standard, c.code) for c in answer.citations} == cited, answer.answer
