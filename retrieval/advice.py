@@ -133,10 +133,14 @@ class Advisor:
         ranked = self.fits(q.text, named or None)
         if not ranked:
             return A.Draft.reply("career_fit", t("answers.advice.no_fit"))
+        newcomer = own_years(q.text) == 0 and not named
+        if newcomer:  # 「剛畢業，只做過專題網站」: a standard open to newcomers first
+            ranked.sort(key=lambda f: _fewest_years(f.doc) > 0)
         best = ranked[0]
         draft = A.Draft("career_fit", standard=best.doc.code)
-        draft.say(t("answers.advice.best", std=f"{best.doc.code} {best.doc.title}", kind=best.doc.kind,
-                    met=best.firsts, said=len(clauses_of(q.text))))
+        lead = "answers.advice.best_for_newcomer" if newcomer and not _fewest_years(best.doc) else "answers.advice.best"
+        draft.say(t(lead, std=f"{best.doc.code} {best.doc.title}", kind=best.doc.kind, met=best.firsts,
+                    said=len(clauses_of(q.text)), level=best.doc.level or "—"))
         draft.cite(best.doc, best.doc.code, best.doc.title)
         met = self._reasons(draft, best)
         self._missing(draft, best.doc, met)
@@ -221,6 +225,16 @@ class Advisor:
                         asked=asked))
 
     # ------------------------------------------------------------ what to learn first
+    def gap(self, doc: Document, text: str) -> A.Draft:
+        """「我做了兩年客服，想轉雲端開發，還差多少」: the entry requirements against the years told, then where to
+        start and what to learn first."""
+        draft = self.learning_plan(doc)
+        lines = list(draft.lines)
+        draft.lines.clear()
+        self._entry(draft, doc, text)
+        draft.lines.extend(["", *lines[1:]] if lines and lines[0].startswith(("【", "[")) else ["", *lines])
+        return draft
+
     def learning_plan(self, doc: Document) -> A.Draft:
         draft = A.start("learning_plan", doc, self.catalog)
         if isinstance(doc, Unit):

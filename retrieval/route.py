@@ -31,6 +31,7 @@ from retrieval.understand import (
     COMMON_CUE,
     DIFF_CUE,
     EACH_CUE,
+    GAP_CUE,
     Condition,
     Query,
     describes_work,
@@ -546,6 +547,8 @@ class Router:
         if doc is None:
             return self._reverse_topic(q, [], session)
         fields = [f for f in q.fields if f in ("knowledge", "skills")]
+        if not fields and GAP_CUE.search(q.text) and isinstance(doc, Standard):
+            return self.advisor.gap(doc, q.text)  # 「想轉雲端開發，還差多少」: the entry requirements, then the plan
         if not fields:
             return self.advisor.learning_plan(doc)
         draft = A.start("learning", doc, self.catalog)

@@ -67,9 +67,11 @@ _ASKER = r"我(?!(?:很|是)?(?:想|要)?(?:知道|問問?|請問|請教|了解|
 _ASKER_EN = r"\bI\b(?!(?: would| want|'d)(?: like)? to (?:know|ask)| wonder)"
 FIRST_PERSON = re.compile(_ASKER + r"|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
 PERSON_CUE = re.compile(_ASKER + r"|本人|自己|有人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
-FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|是哪一類|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
+FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|最像|比較像|是哪一類|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
+# 「差距大嗎」「還差多少」"how far am I": a person measuring themselves against a standard they name
+GAP_CUE = re.compile(r"差距|差多少|差很多|差很遠|還差|距離多遠|\bgap\b|how far", re.I)
 NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基礎|沒經驗|最容易入門|容易入門|好入門|最好入門|門檻最低|最簡單|"
                           r"beginner|newcomer|entry[- ]level|junior|easiest to (?:start|enter|get into)", re.I)
 # 「…這對應到哪個任務」: the person asks which task or indicator, not which standard fits them
@@ -93,7 +95,11 @@ INJECTION = re.compile(
     r"資料庫的(?:所有|全部)?(?:表格|資料表)|\bunion\s+select\b|drop\s+database|"
     r"(?:其他|別的|其它)(?:使用者|用戶|人)(?:問了|問過|的問題|的對話)|other users|someone else'?s|other people'?s|"
     r"查(?!(?:我|自己|這次|上次|最近|目前|本次))[\u4e00-\u9fffA-Za-z]{1,4}的(?:評估|自評)(?:結果|分數|紀錄)|"
-    r"^\s*(?:select|insert|update|delete|alter|truncate)\s+(?:\*|[\w,\s]+?)\s+(?:from|into|table|set)\b)",
+    r"^\s*(?:select|insert|update|delete|alter|truncate)\s+(?:\*|[\w,\s]+?)\s+(?:from|into|table|set)\b|"
+    # rules set aside, another role taken, other people's data, breaking in
+    r"無視|忘掉你|忘記你|不要管(?:規則|職能)|override|\[system\]|你是一個\S{0,6}(?:助手|ai|機器人)|"
+    r"(?:上一個|前一個|其他|別的)(?:人|使用者|用戶)(?:問|說)|使用者的\s*id|all users|every user|"
+    r"full database|入侵|駭進|駭入|破解(?:密碼|系統|主機)|\bhack(?:ing)?\b)",
     re.I,
 )
 SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # BOT_DATA_DIR, DATABASE_URL: a setting asked for
@@ -655,6 +661,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             q.has_items or asks_a_field or temperament):
         return prediction.kind
     extreme_level = any(c.measure == "level" and c.op in ("max", "min") for c in q.conditions)
+    if GAP_CUE.search(q.text) and q.families and PERSON_CUE.search(q.text) and not (q.has_items or q.fields):
+        return "learning"  # 「我是會計，想轉做系統整合，差距大嗎」: where to start, what to learn first
     if extreme_count(q) and not (q.families or q.has_items) and (q.across or ASKS_WHICH.search(q.text) and not session):
         return "catalog"  # 「哪一份的任務最多」: each standard's count, the largest first
     if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
@@ -671,7 +679,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
                                                                                           for r in q.named)))
                                        or (q.across and no_items and any(f in ITEM_FIELDS for f in q.fields))),
         "profile": no_items and not q.families and not ASKS_AN_ITEM.search(q.text)
-        and (bool(FIT_CUE.search(q.text)) or (q.across and describes_work(q.text))),
+        and (bool(FIT_CUE.search(q.text)) or ((q.across or bool(FIT_WORD.search(q.text))) and describes_work(q.text))),
         # an item named outright (a skill, a note's term) is what the question is about, whatever field word follows
         "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and not q.has_codes
         and any(r.sort in NAMED_ITEM_SORTS for r in q.named),
@@ -798,7 +806,7 @@ def describes_work(text: str) -> bool:
     """A person telling what they do at some length before asking which standard it is (「平常都在弄虛擬化：裝虛擬機、
     設定虛擬網路…，這種工作算是哪一份的範圍？」): three clauses or more, or a colon introducing a list."""
     parts = [p for p in re.split(r"[，,、；;：:。]", text) if len(p.strip()) >= 2]
-    return len(parts) >= 3 and bool(re.search(r"我|平常|做過|負責|在做|這種工作|這類工作|\bI\b", text))
+    return len(parts) >= 3 and bool(re.search(r"我|平常|平時|做過|做了|負責|在做|主要是|這種工作|這類工作|\bI\b", text))
 
 
 def _level_of_standard(q: Query, kind: str, in_play: bool) -> str:

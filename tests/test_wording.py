@@ -111,3 +111,26 @@ def test_how_many_tasks_and_each_ones_outputs(e5, catalog: Catalog) -> None:  # 
 def test_a_requirement_asked_of_every_standard(e5, catalog: Catalog, question: str, cited: set[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
     answer = real(e5.ask(question), catalog)
     assert {(c.standard, c.code) for c in answer.citations} == cited, answer.answer
+
+
+# ---------------------------------------------------------------- advice: how far, starting out, "most like"
+@pytest.mark.parametrize(("question", "std", "years_line"), [
+    ("我做了兩年客服，想轉雲端開發，還差多少", CLOUD, "沒有寫年資"),
+    ("How far am I from the system integration standard? I've done helpdesk for 2 years", "INM3513-005v4", "2 years"),
+    ("我是會計，想轉做系統整合，差距大嗎", "INM3513-005v4", ""),
+])
+def test_how_far_a_person_is_from_a_standard(e5, catalog: Catalog, question: str, std: str, years_line: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert answer.intent == "learning_plan" and {c.standard for c in answer.citations} == {std}, answer.answer
+    assert years_line in answer.answer and any(c.code.startswith("T") for c in answer.citations)
+
+
+def test_a_newcomer_is_pointed_to_a_standard_asking_no_years(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我是剛畢業的資管系學生，只有做過專題網站，應該從哪一份開始？"), catalog)
+    assert answer.intent == "career_fit" and answer.citations[0].standard == CLOUD
+    assert "不要求工作年資" in answer.answer.splitlines()[0]
+
+
+def test_work_told_without_i_and_asked_what_it_is_most_like(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("做了三年機房管理，主要是裝設備、拉線、備份，還有跟廠商聯絡，想知道跟哪個職能最像"), catalog)
+    assert answer.intent == "career_fit" and answer.citations[0].standard == "INM3513-005v4"
