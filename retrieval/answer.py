@@ -5,6 +5,7 @@ from the model of the cited document."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from index.catalog import Catalog, find_item, tasks_using
@@ -377,63 +378,90 @@ def overview(draft: Draft, doc: Document) -> None:
 
 
 # ------------------------------------------------------------------ a value of the basic information, the other way
+MAX_LISTED_DOCS = 20  # documents listed for a value or a term many of them print (at 3,000 standards, hundreds)
 _YEAR = re.compile(r"(?<!\d)(20\d\d|19\d\d)(?!\d)")
 _ROC_YEAR = re.compile(r"(?<!\d)(1[01]\d)\s*年")  # 民國 113 年 = 2024
 
 
-def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str, str]]:
-    """(field label, value, how it is shown) of a document's basic information that a question may name:
-    classification names and codes (shown together: 「網路規劃與建置管理（INM）」), and the latest version's date."""
-    pairs: list[tuple[str, str, str]] = []
+def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str, str, str]]:
+    """(field, value, name, code) of a document's basic information that a question may name: classification names,
+    their parts and codes, and the latest version's date (name and code empty)."""
+    pairs: list[tuple[str, str, str, str]] = []
     if isinstance(doc, Standard):
         for key, c in (("category", doc.category), ("occupation", doc.occupation), ("industry", doc.industry)):
             if c is not None:
-                shown = t("answers.value_named", name=c.name, code=c.code) if c.name and c.code else c.name or c.code
                 told = dict.fromkeys([c.code, c.name, *(p.strip() for p in re.split(r"[/／]", c.name or ""))])  # a part too
-                pairs += [(t(f"answers.value_{key}"), v, shown) for v in told if v]
+                pairs += [(key, v, c.name, c.code) for v in told if v]
         latest = next((v for v in version_table(doc, catalog) if v.state == "最新版本"), None)
         if latest is not None and latest.date:
-            pairs.append((t("answers.value_date"), latest.date, latest.date))
+            pairs.append(("date", latest.date, "", ""))
     elif doc.domain:
-        pairs.append((t("answers.value_domain"), doc.domain, doc.domain))
+        pairs.append(("domain", doc.domain, "", ""))
     return pairs
+
+
+BasicValues = dict[str, list[tuple[Document, str, str, str, str]]]  # value -> (document, field, value, name, code)
+
+
+def basic_values(catalog: Catalog) -> BasicValues:
+    """Every current document's basic information by value (a date under its year too, as "year:2024"): built once
+    per catalog by its router, so a question does not walk 3,000 documents."""
+    table: BasicValues = {}
+    for doc in sorted(catalog.current(), key=lambda d: d.code):
+        for key, value, name, code in values_of(doc, catalog):
+            table.setdefault(value, []).append((doc, key, value, name, code))
+            if key == "date" and _YEAR.match(value):
+                table.setdefault(f"year:{value[:4]}", []).append((doc, key, value, name, code))
+    return table
+
+
+def _shown(key: str, value: str, name: str, code: str) -> str:
+    if key in ("date", "domain"):
+        return value
+    return t("answers.value_named", name=name, code=code) if name and code else name or code
 
 
 _CLASS_WORD = re.compile(r"職類|職業|行業|類別|代碼|代號|category|occupation|industry", re.I)
 
 
-def named_values(text: str, names: list[str] | None = None, years: bool = True) -> list[str]:
+def named_values(text: str, names: Collection[str] = (), years: bool = True) -> list[str]:
     """Values a question names that could be basic information: codes such as J6201 or 3512, a three-letter
-    category code (ISD), years (when `years`), and any of `names` (classification names) it holds."""
+    category code (ISD), years (when `years`), and any of `names` (classification names, four characters or more)
+    it holds, found by the question's own substrings."""
     found = re.findall(r"(?<![A-Za-z0-9])([A-Z]\d{4}|\d{4})(?![A-Za-z0-9])", text)
     if not years:
         found = [f for f in found if not _YEAR.fullmatch(f) or _CLASS_WORD.search(text)]
     found += re.findall(r"(?<![A-Za-z0-9])([A-Z]{3})(?![A-Za-z0-9])", text)  # kept only when a document's value
     if years:
         found += [str(int(m.group(1)) + 1911) for m in _ROC_YEAR.finditer(text)]
-    found += [name for name in names or [] if len(name) >= 4 and name in text]
+    found += [name for name in _substrings(text, 4, 30) if name in names]
     return list(dict.fromkeys(found))
 
 
-def by_value(draft: Draft, catalog: Catalog, text: str, years: bool = True) -> bool:
+def _substrings(text: str, shortest: int, longest: int) -> list[str]:
+    """Every substring of the text from `shortest` to `longest` characters, longest first at each start."""
+    return [text[i:j] for i in range(len(text)) for j in range(min(len(text), i + longest), i + shortest - 1, -1)]
+
+
+def by_value(draft: Draft, catalog: Catalog, text: str, years: bool = True, table: BasicValues | None = None) -> bool:
     """「哪一份的行業別代碼是 J6201」「哪一份是 2024 年更新的」「INM 是哪個職類」: the current documents whose basic
     information holds a value the question names. False when none does."""
-    docs = sorted(catalog.current(), key=lambda d: d.code)
-    values = {doc.code: values_of(doc, catalog) for doc in docs}
-    wanted = named_values(text, [v for pairs in values.values() for _, v, _ in pairs if not v[:1].isdigit()], years)
-    if not wanted:
-        return False
-    matches = []
-    for doc in docs:
-        for label, value, shown in values[doc.code]:
-            if any(w == value or (_YEAR.fullmatch(w) and value.startswith(w)) for w in wanted):
-                matches.append((doc, label, shown))
+    table = basic_values(catalog) if table is None else table
+    wanted = named_values(text, table, years)
+    matches: dict[tuple[str, str], tuple[Document, str, str, str, str]] = {}
+    for w in wanted:
+        for row in [*table.get(w, ()), *(table.get(f"year:{w}", ()) if _YEAR.fullmatch(w) else ())]:
+            matches.setdefault((row[0].code, row[1]), row)
     if not matches:
         return False
     draft.say(t("answers.value_heading", values=t("answers.list_sep").join(wanted)))
-    for n, (doc, label, value) in enumerate(matches, 1):
-        draft.say(t("answers.value_line", n=n, code=doc.code, title=doc.title, label=label, value=value))
+    ordered = [matches[key] for key in sorted(matches)]
+    for n, (doc, key, value, name, code) in enumerate(ordered[:MAX_LISTED_DOCS], 1):
+        draft.say(t("answers.value_line", n=n, code=doc.code, title=doc.title, label=t(f"answers.value_{key}"),
+                    value=_shown(key, value, name, code)))
         draft.cite(doc, doc.code, doc.title)
+    if len(ordered) > MAX_LISTED_DOCS:
+        draft.say(t("answers.more_documents", n=len(ordered) - MAX_LISTED_DOCS))
     return True
 
 
@@ -464,19 +492,34 @@ def remark_terms(doc: Document) -> list[tuple[str, str]]:
     return out
 
 
-def defined_terms(draft: Draft, docs: list[Document], question: str, catalog: Catalog) -> bool:
-    """「資料倉儲的定義是什麼」「「各項需求測試」包含哪些」: the remark that defines the term, quoted and cited. Only when
-    the question asks what the term itself means (a cue right after or before it), not whenever it holds the word."""
-    found = []
+RemarkTerms = dict[str, list[tuple[Document, str]]]  # term -> (document, remark line)
+
+
+def remark_index(docs: Iterable[Document]) -> RemarkTerms:
+    """The terms the documents' remarks define, by term (a router keeps the current documents' once per catalog)."""
+    index: RemarkTerms = {}
     for doc in docs:
         for term, line in remark_terms(doc):
+            index.setdefault(term, []).append((doc, line))
+    return index
+
+
+def defined_terms(draft: Draft, docs: list[Document], question: str, catalog: Catalog,
+                  index: RemarkTerms | None = None) -> bool:
+    """「資料倉儲的定義是什麼」「「各項需求測試」包含哪些」: the remark that defines the term, quoted and cited. Only when
+    the question asks what the term itself means (a cue right after or before it), not whenever it holds the word.
+    `index`: the remark terms of these documents, built before."""
+    index = remark_index(docs) if index is None else index
+    found = []
+    for term in dict.fromkeys(_substrings(question, 2, 12)):
+        for doc, line in index.get(term, ()):
             for m in re.finditer(re.escape(term), question):  # 「系統整合工程人員裡的「系統整合」是什麼意思」: the second
                 if _DEFINE_AFTER.match(question[m.end():]) or _DEFINE_BEFORE.search(question[: m.start()]):
                     found.append((doc, line))
                     break
     said: set[str] = set()
     unique = {(doc.code, line): (doc, line) for doc, line in found}
-    for doc, line in unique.values():
+    for doc, line in list(unique.values())[:MAX_LISTED_DOCS]:
         if doc.code not in said:
             draft.say(header(doc, catalog))
             said.add(doc.code)

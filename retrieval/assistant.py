@@ -111,6 +111,8 @@ class Assistant:
         self.ask("软件测试的工作产出")
         self.ask("系統上線前要先測試")
         self.ask("I write test cases and automate deployments, which standard fits me")  # English, career advice
+        self.ask("哪一份的任務最多")  # each document's count, and the outputs by name: built once, not on a question
+        self.ask("哪個任務要交測試報告")
 
     @classmethod
     def lexical_only(cls, catalog: Catalog) -> Assistant:

@@ -28,6 +28,7 @@ from retrieval.understand import GENERIC_TRAIT, Query, number, trait_words
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
 TRAIT_ITEMS = 5
+ACROSS_CANDIDATES = 40  # items searched for one that names a requirement asked of every standard
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
 _LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*(\d)|(\d)\s*級")
 _FIELD_SORT = {"outputs": "output", "indicators": "indicator", "knowledge": "knowledge", "skills": "skill"}
@@ -407,12 +408,11 @@ class Claims:
     def _in_other_standards(self, draft: A.Draft, doc: Document, claim: str, sorts: tuple[str, ...],
                             literal: bool = False) -> bool:
         """「系統整合工程人員的 A01 是主動積極對吧」: 主動積極 is no item of that standard, but another prints it."""
-        others = [d.code for d in self.catalog.current() if d.code != doc.code]
-        if not others or not sorts:
+        if not sorts:
             return False
-        hits = self.search.search(claim, k=6, filters=Filters(standards=others, item_types=sorts))
-        for hit in hits:
-            other = self.catalog.get(hit.chunk.standard)
+        hits = self.search.search(claim, k=8, filters=Filters(item_types=sorts))  # every current standard's: a list
+        for hit in hits:  # of 2,999 others would be compared one by one
+            other = self.catalog.get(hit.chunk.standard) if hit.chunk.standard != doc.code else None
             code = hit.chunk.code.split("/")[-1]
             item = find_item(other, code) if other else None
             if other is not None and item is not None and _says(item.full_text, claim, literal):
@@ -537,9 +537,14 @@ class Claims:
         claim = gloss(claim) if claim.isascii() else claim
         if len(claim) < 2 or any(word in claim.lower() for word in _empty_claims()):
             return None
-        standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
-        naming = [(doc, item) for doc in standards for item in [*doc.knowledge.values(), *doc.skills.values()]
-                  if _says(item.full_text, claim)]
+        query = " ".join(dict.fromkeys([claim, *concepts(claim)]))  # the candidates, then the ones that name it
+        hits = self.search.search(query, k=ACROSS_CANDIDATES, filters=Filters(item_types=("knowledge", "skill")))
+        naming = []
+        for hit in hits:
+            doc = self.catalog.get(hit.chunk.standard)
+            item = find_item(doc, hit.chunk.code) if isinstance(doc, Standard) else None
+            if doc is not None and item is not None and _says(item.full_text, claim):
+                naming.append((doc, item))
         if not naming:
             return A.Draft.reply("claim", t("answers.required_nowhere", claim=claim))
         draft = A.Draft("claim")

@@ -7,13 +7,15 @@ search), and a question that needs a standard nobody named asks for one (choices
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable
+from functools import cached_property
 
 from index.catalog import Catalog, find_item, tasks_using
 from index.codes import TASK as TASK_CODE
 from index.codes import standard_codes
-from index.model import Document, Standard, Task, Unit
+from index.model import Document, Item, Standard, Task, Unit
 from prompts import t
 from retrieval import answer as A
 from retrieval import compare as C
@@ -43,6 +45,7 @@ from retrieval.understand import (
 # 「哪個任務要交…」"which task produces …": an output asked of the tasks
 OUTPUT_ASKED = re.compile(r"產出|要交|交出|產生|做出|寫出|要寫|撰寫|\bproduces?\b|\boutputs?\b|\bdelivers?\b|\bresults? in\b", re.I)
 WHICH_TASK = re.compile(r"哪(?:一|幾)?(?:個|項|些)?(?:工作)?任務|which tasks?|what tasks?", re.I)
+MAX_RANKED_DOCS = 10  # standards listed under 「哪一份的任務最多」
 MIN_OUTPUT_CHARS = 4  # 「報告」 alone names no output
 TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
 LIST_FIELDS = ("tasks", "duties", "indicators", "outputs", "knowledge", "skills", "attitudes", "assessment", "notes")
@@ -124,7 +127,7 @@ class Router:
         unnamed = not (q.standards or q.soft_standards or q.has_items)
         if unnamed and (q.across or q.kind not in OUTSIDE):
             draft = A.Draft("by_value")  # 「哪一份是 2024 年更新的」「INM 是哪個職類」: the documents holding the value
-            if A.by_value(draft, self.catalog, q.text, years=q.across):
+            if A.by_value(draft, self.catalog, q.text, years=q.across, table=self._basic_values):
                 return draft
         if q.across and unnamed:
             required = self.claims.required_across(q) if q.kind not in OUTSIDE else None
@@ -137,9 +140,9 @@ class Router:
                 standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
                 return self._each(q, standards, ["entry"])
         if not q.has_codes and q.kind not in OUTSIDE:
-            docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
+            docs = self.named(q) + self._soft(q) or ([session] if session else [])
             draft = A.Draft("definition")
-            if A.defined_terms(draft, docs, q.text, self.catalog):
+            if A.defined_terms(draft, docs, q.text, self.catalog, None if docs else self._remark_terms):
                 return draft
         pair = self._task_pair(q, session) if len(q.tasks) == 2 and q.kind not in OUTSIDE else None
         if pair is not None:
@@ -293,9 +296,10 @@ class Router:
         if not (OUTPUT_ASKED.search(q.text) and WHICH_TASK.search(q.text)):
             return None
         text = compact(gloss(q.text))
-        docs = _one_each(self.named(q) + self._soft(q)) or ([session] if session else self.catalog.current())
+        docs = _one_each(self.named(q) + self._soft(q)) or ([session] if session else [])
         found = [(doc, task, output) for doc in docs if isinstance(doc, Standard) for task in doc.tasks
-                 for output in task.outputs if _names_output(text, compact(output.text))]
+                 for output in task.outputs if _names_output(text, compact(output.text))] if docs else \
+            self._outputs_named(text)
         if not found:
             return None
         draft = A.Draft("reverse", standard=found[0][0].code if len({d.code for d, _, _ in found}) == 1 else None)
@@ -305,6 +309,43 @@ class Router:
             draft.cite(doc, output.code, output.full_text)
             draft.cite(doc, task.code, task.title)
         return draft
+
+    def _outputs_named(self, text: str) -> list[tuple[Standard, Task, Item]]:
+        """The outputs of every current standard a text names, looked up by the text's own substrings (at 3,000
+        standards a scan of every output would take half a second)."""
+        names = {text[i:j] for i in range(len(text)) for j in range(i + MIN_OUTPUT_CHARS, min(len(text), i + 30) + 1)}
+        found = {(ref[0].code, ref[2].code): ref for name in names for ref in self._output_endings.get(name, ())}
+        return [found[key] for key in sorted(found)]
+
+    def _sizes(self, measure: str) -> list[tuple[int, Document]]:
+        """How many items of a sort each current document holds."""
+        return [(sizes.get(measure, 0), doc) for sizes, doc in self._all_sizes]
+
+    @cached_property
+    def _all_sizes(self) -> list[tuple[dict[str, int], Document]]:
+        """Every current document's sizes of every sort, counted once per catalog."""
+        return [(S.field_sizes(doc), doc) for doc in self.catalog.current()]
+
+    @cached_property
+    def _basic_values(self) -> A.BasicValues:
+        return A.basic_values(self.catalog)
+
+    @cached_property
+    def _remark_terms(self) -> A.RemarkTerms:
+        return A.remark_index(self.catalog.current())
+
+    @cached_property
+    def _output_endings(self) -> dict[str, list[tuple[Standard, Task, Item]]]:
+        """Every ending of every current output's name long enough to name it (_names_output) -> the outputs."""
+        endings: dict[str, list[tuple[Standard, Task, Item]]] = {}
+        for doc in self.catalog.current():
+            for task in doc.tasks if isinstance(doc, Standard) else []:
+                for output in task.outputs:
+                    name = compact(output.text)
+                    for i in range(len(name)):
+                        if len(name) - i >= max(MIN_OUTPUT_CHARS, round(0.6 * len(name))):
+                            endings.setdefault(name[i:], []).append((doc, task, output))
+        return endings
 
     def _holders(self, q: Query) -> list[Document]:
         docs = self.catalog.holding(S.named_codes(q))
@@ -644,11 +685,11 @@ class Router:
 
     def _catalog(self, q: Query, session: Document | None) -> A.Draft:
         """Every current standard and unit with its level; "級別最高" names the highest first."""
-        docs = sorted(self.catalog.current(), key=lambda d: d.code)
         draft = A.Draft("catalog")
         counted = extreme_count(q)
         if counted is not None:
-            return self._most(draft, docs, counted)
+            return self._most(draft, counted)
+        docs = sorted(self.catalog.current(), key=lambda d: d.code)
         extreme = next((c.op for c in q.conditions if c.measure == "level" and c.op in ("max", "min")), None)
         levelled = [d for d in docs if d.level]
         if extreme and levelled:
@@ -664,16 +705,15 @@ class Router:
             draft.cite(doc, doc.code, doc.title)
         return draft
 
-    @staticmethod
-    def _most(draft: A.Draft, docs: list[Document], counted: Condition) -> A.Draft:
+    def _most(self, draft: A.Draft, counted: Condition) -> A.Draft:
         """「哪一份的任務最多」: each document's count of that sort, the most (or fewest) first."""
-        sizes = [(S.field_size(doc, counted.measure)[0], doc) for doc in docs]
-        sizes.sort(key=lambda pair: (-pair[0] if counted.op == "max" else pair[0], pair[1].code))
+        sizes = heapq.nsmallest(MAX_RANKED_DOCS, self._sizes(counted.measure),
+                                key=lambda p: (-p[0] if counted.op == "max" else p[0], p[1].code))
         best = sizes[0][0]
         noun = t(f"answers.count_noun_{counted.measure}")
         names = t("answers.list_sep").join(f"{d.code} {d.title}" for n, d in sizes if n == best)
         draft.say(t(f"answers.catalog_{counted.op}_count", noun=noun, docs=names, n=best))
-        for n, (size, doc) in enumerate(sizes, 1):
+        for n, (size, doc) in enumerate(sizes, 1):  # at 3,000 standards: the first ten
             draft.say(t("answers.catalog_count_line", n=n, code=doc.code, title=doc.title, size=size))
             draft.cite(doc, doc.code, doc.title)
         return draft

@@ -115,20 +115,26 @@ def list_field(draft: A.Draft, doc: Document, field: str, catalog: Catalog) -> N
 
 def field_size(doc: Document, field: str) -> tuple[int, str]:
     """How many items of a sort the document holds, and the label of the sort."""
+    sizes = field_sizes(doc)
     if isinstance(doc, Unit):
-        sizes = {"tasks": len(doc.sections), "duties": len(doc.sections), "knowledge": len(doc.knowledge),
-                 "skills": len(doc.skills), "assessment": sum(len(p.items) for p in doc.assessment),
-                 "notes": len(doc.notes)}
         key = field if field in sizes else "indicators"
-        return sizes.get(key, len(doc.items)), t(f"answers.count_noun_unit_{key}")
-    sizes = {"tasks": len(doc.tasks), "duties": len(doc.duties), "knowledge": len(doc.knowledge),
-             "skills": len(doc.skills), "attitudes": len(doc.attitudes),
-             "indicators": sum(len(task.indicators) for task in doc.tasks),
-             "outputs": sum(len([o for o in task.outputs if not o.misplaced]) for task in doc.tasks),
-             "notes": sum(len(n.items) for n in doc.notes)}
+        return sizes[key], t(f"answers.count_noun_unit_{key}")
     key = field if field in sizes else "tasks"
     older = doc.layout == "merged" and key in ("tasks", "duties")  # its columns: 工作任務 (T1…) and 工作活動 (T1.1…)
     return sizes[key], t(f"answers.count_noun_{'older_' if older else ''}{key}")
+
+
+def field_sizes(doc: Document) -> dict[str, int]:
+    """How many items of each sort the document holds."""
+    if isinstance(doc, Unit):
+        return {"tasks": len(doc.sections), "duties": len(doc.sections), "knowledge": len(doc.knowledge),
+                "skills": len(doc.skills), "assessment": sum(len(p.items) for p in doc.assessment),
+                "notes": len(doc.notes), "indicators": len(doc.items)}
+    return {"tasks": len(doc.tasks), "duties": len(doc.duties), "knowledge": len(doc.knowledge),
+            "skills": len(doc.skills), "attitudes": len(doc.attitudes),
+            "indicators": sum(len(task.indicators) for task in doc.tasks),
+            "outputs": sum(len([o for o in task.outputs if not o.misplaced]) for task in doc.tasks),
+            "notes": sum(len(n.items) for n in doc.notes)}
 
 
 def count_field(draft: A.Draft, doc: Document, field: str, catalog: Catalog, brief: bool = False) -> None:

@@ -323,3 +323,26 @@ def test_a_current_store_found_by_hashing_remembers_the_key(tmp_path: Path, cata
     assert vectors.is_current(chunks, key) and vectors.corpus() == ""
     vectors.remember(key)
     assert vectors.corpus() == key and vectors.manifest()  # the documents' hashes stay
+
+
+def test_questions_by_value_term_output_and_count_read_tables_built_once(catalog: Catalog,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 3,000 standards a walk of every document per question took 60–120 ms (by value, a remark's term, an output
+    named, the most of a sort): the router builds each table once per catalog and looks questions up in it."""
+    from retrieval import answer as A
+    from retrieval import select
+    from retrieval.assistant import Assistant
+
+    assistant = Assistant.lexical_only(catalog)
+    calls: Counter[str] = Counter()
+    for module, name in ((A, "values_of"), (A, "remark_terms"), (select, "field_sizes")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: (calls.update([_n]), _f(*a, **k))[1])
+    questions = ["INM 是哪個職類", "3513 是什麼職業", "資料倉儲的定義是什麼", "何謂資料倉儲", "哪一份的任務最多",
+                 "哪份的知識最少", "哪個任務要交測試報告", "哪個任務要交成本效益分析"]
+    answers = [assistant.ask(q) for q in questions]
+    current = len(catalog.current())
+    assert calls["values_of"] == current and calls["field_sizes"] == current, calls
+    assert calls["remark_terms"] == current, calls
+    assert all(a.citations for a in answers), [a.intent for a in answers]
+    assert "INM3513-005v4" in {c.standard for c in answers[0].citations}
