@@ -35,7 +35,7 @@ from prompts import t
 from retrieval.names import GENERIC_TITLE_PARTS, compact
 from retrieval.normalize import normalize
 from retrieval.terms import terms_asked
-from retrieval.understand import COMMON_CUE, EACH_CUE, Query, Reader, across, extreme_count, number
+from retrieval.understand import ASKS_AN_ITEM, COMMON_CUE, EACH_CUE, Query, Reader, across, extreme_count, number
 
 CUES_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 HISTORY = 6  # turns remembered
@@ -455,6 +455,8 @@ class Dialogue:
     def _part_field(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
         """「那需要哪些知識？」, 「這個任務要幾級」: a field of the item in focus."""
         asked = [f for f in q.fields if f in PART_FIELDS]
+        if ASKS_AN_ITEM.search(norm):
+            return None  # 「哪個任務要交成本效益分析」 asks which task, not about the one in focus
         if not asked or q.has_items or q.standards or q.soft_standards or q.conditions or across(norm):
             return None
         found = _pick(history, ("task", "duty", "section", "unit_item"), latest_only=True)

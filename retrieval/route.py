@@ -296,10 +296,12 @@ class Router:
         if not (OUTPUT_ASKED.search(q.text) and WHICH_TASK.search(q.text)):
             return None
         text = compact(gloss(q.text))
-        docs = _one_each(self.named(q) + self._soft(q)) or ([session] if session else [])
+        named = _one_each(self.named(q) + self._soft(q))
+        docs = named or ([session] if session else [])
         found = [(doc, task, output) for doc in docs if isinstance(doc, Standard) for task in doc.tasks
-                 for output in task.outputs if _names_output(text, compact(output.text))] if docs else \
-            self._outputs_named(text)
+                 for output in task.outputs if _names_output(text, compact(output.text))]
+        if not found and not named:  # not the one in focus: the standards that print it (none named, none left)
+            found = self._outputs_named(text)
         if not found:
             return None
         draft = A.Draft("reverse", standard=found[0][0].code if len({d.code for d, _, _ in found}) == 1 else None)
