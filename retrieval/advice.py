@@ -225,18 +225,13 @@ class Advisor:
                         asked=asked))
 
     # ------------------------------------------------------------ what to learn first
-    def gap(self, doc: Document, text: str) -> A.Draft:
-        """「我做了兩年客服，想轉雲端開發，還差多少」: the entry requirements against the years told, then where to
-        start and what to learn first."""
-        draft = self.learning_plan(doc)
-        lines = list(draft.lines)
-        draft.lines.clear()
-        self._entry(draft, doc, text)
-        draft.lines.extend(["", *lines[1:]] if lines and lines[0].startswith(("【", "[")) else ["", *lines])
-        return draft
-
-    def learning_plan(self, doc: Document) -> A.Draft:
+    def learning_plan(self, doc: Document, background: str = "") -> A.Draft:
+        """Where to start and what to learn first; with `background` (「我做了兩年客服，想轉雲端開發，還差多少」) the
+        entry requirements against the years told come before it."""
         draft = A.start("learning_plan", doc, self.catalog)
+        if background:
+            self._entry(draft, doc, background, titled=False)
+            draft.say("")
         if isinstance(doc, Unit):
             self._unit_plan(draft, doc)
             return draft

@@ -23,7 +23,7 @@ from retrieval import answer as A
 from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, Hit, HybridSearch
 from retrieval.select import field_size
-from retrieval.understand import GENERIC_TRAIT, Query, number, trait_words
+from retrieval.understand import EN_ORDINALS, GENERIC_TRAIT, Query, number, trait_words
 
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
@@ -63,7 +63,6 @@ _ABOUT_DOCUMENT = re.compile(r"(?:要|需要|要求|必備)的?(?:態度|技能|
 # 「T2.1 屬於第一個職責吧」「the second duty」: a duty named by its place
 _DUTY_ORDINAL = re.compile(r"第\s*(\d+|[一二兩三四五六七八九十]+)\s*(?:個|項)?\s*(?:主要)?職責|"
                            r"\b(first|second|third|fourth|fifth)\s+duty", re.I)
-_ORDINAL_EN = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 # 「異常處理紀錄表跟維護紀錄表」: two things claimed at once
 _CLAIM_PARTS = re.compile(r"跟|和|與|以及|及|還有|\band\b")
 _TASK_FIELDS = ("outputs", "indicators", "knowledge", "skills")
@@ -717,7 +716,7 @@ def claimed_duty(claim: str) -> str:
     place = _DUTY_ORDINAL.search(claim)
     if place is None:
         return ""
-    return f"T{number(place.group(1)) if place.group(1) else _ORDINAL_EN[place.group(2).lower()]}"
+    return f"T{number(place.group(1)) if place.group(1) else EN_ORDINALS[place.group(2).lower()]}"
 
 
 def _task_items(doc: Standard, task: Task, field: str) -> list[Item]:

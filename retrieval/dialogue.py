@@ -35,7 +35,17 @@ from prompts import t
 from retrieval.names import GENERIC_TITLE_PARTS, compact
 from retrieval.normalize import normalize
 from retrieval.terms import terms_asked
-from retrieval.understand import ASKS_AN_ITEM, COMMON_CUE, EACH_CUE, Query, Reader, across, extreme_count, number
+from retrieval.understand import (
+    ASKS_AN_ITEM,
+    COMMON_CUE,
+    EACH_CUE,
+    EN_ORDINALS,
+    Query,
+    Reader,
+    across,
+    extreme_count,
+    number,
+)
 
 CUES_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 HISTORY = 6  # turns remembered
@@ -45,8 +55,6 @@ SORTS = ("task", "duty", "indicator", "output", "knowledge", "skill", "attitude"
          "standard")
 _NAMED_SORT = {"task": "task", "duty": "duty", "knowledge": "knowledge", "skill": "skill", "attitude": "attitude",
                "section": "section", "note": "note", "term": "note"}
-_ORDINAL_WORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-                 "ninth": 9, "tenth": 10}
 _NUM = r"(\d+|[一二兩三四五六七八九十]+)"
 _COUNTER = r"(?:個|項|條|點|份|段|部分|步|位)?"
 _UNIT_SHORT = re.compile(rf"(?<![{codes.CN_NUMERALS}任務])([{codes.CN_NUMERALS}]+)\s*-\s*(\d+)")
@@ -630,7 +638,7 @@ def _ordinal_phrase(text: str) -> tuple[tuple[int, int], int, tuple[str, ...] | 
         (rf"(倒數)?第\s*{_NUM}\s*{_COUNTER}", lambda m: -number(m.group(2)) if m.group(1) else number(m.group(2))),
         (rf"最(?:後|末)\s*一?\s*{_COUNTER}", lambda m: -1),
         (r"\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b(?:\s+one)?",
-         lambda m: -1 if m.group(1).lower() == "last" else _ORDINAL_WORD[m.group(1).lower()]),
+         lambda m: EN_ORDINALS[m.group(1).lower()]),
     ]
     for pattern, index_of in patterns:
         m = re.search(pattern, text, re.I)

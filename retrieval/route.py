@@ -591,7 +591,7 @@ class Router:
             return self._reverse_topic(q, [], session)
         fields = [f for f in q.fields if f in ("knowledge", "skills")]
         if not fields and GAP_CUE.search(q.text) and isinstance(doc, Standard):
-            return self.advisor.gap(doc, q.text)  # 「想轉雲端開發，還差多少」: the entry requirements, then the plan
+            return self.advisor.learning_plan(doc, q.text)  # 「想轉雲端開發，還差多少」: the entry requirements, then the plan
         if not fields:
             return self.advisor.learning_plan(doc)
         draft = A.start("learning", doc, self.catalog)

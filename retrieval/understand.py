@@ -121,7 +121,8 @@ _LAST_AFTER = re.compile(rf"{_NOUNS}\s*(?:要求)?\s*(?:裡面|裡|中|之中|�
                          + _NO_NOUN_AFTER)
 _EN_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\s+"
                          r"(duty|task|indicator|output)", re.I)
-_EN_NUMBERS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+# English ordinal words: "the third task", "the second one", "the first duty" (-1: the last)
+EN_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
                "eighth": 8, "ninth": 9, "tenth": 10, "last": -1}
 _MEASURE = {"產出": "outputs", "文件": "outputs", "指標": "indicators", "知識": "knowledge", "技能": "skills",
             "任務": "tasks", "output": "outputs", "deliverable": "outputs", "indicator": "indicators",
@@ -410,7 +411,7 @@ def find_ordinals(text: str) -> list[Ordinal]:
         n = number(m.group(3))
         out.append(Ordinal(_NOUN[m.group(1)], -n if m.group(2) else n))
     out.extend(Ordinal(_NOUN[m.group(1)], -1) for m in _LAST_AFTER.finditer(text))
-    out.extend(Ordinal(_NOUN[m.group(2).lower()], _EN_NUMBERS[m.group(1).lower()]) for m in _EN_ORDINAL.finditer(text))
+    out.extend(Ordinal(_NOUN[m.group(2).lower()], EN_ORDINALS[m.group(1).lower()]) for m in _EN_ORDINAL.finditer(text))
     return [o for o in out if o.index != 0]
 
 
