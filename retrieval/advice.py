@@ -113,10 +113,11 @@ class Advisor:
         fits: dict[str, Fit] = {}
         allowed = [d.code for d in docs] if docs else []
         queries = clause_queries(text)
-        self.search.prime(clause_meanings(queries))
-        for clause, query in queries.items():
-            hits = self.search.search(query, k=CLAUSE_HITS, filters=Filters(standards=allowed, item_types=FIT_TYPES),
-                                      meaning=gloss(clause))
+        meanings = clause_meanings(queries)
+        filters = Filters(standards=allowed, item_types=FIT_TYPES)
+        self.search.prime(meanings, CLAUSE_HITS, filters)  # searched with the very texts primed
+        for (clause, query), meaning in zip(queries.items(), meanings, strict=True):
+            hits = self.search.search(query, k=CLAUSE_HITS, filters=filters, meaning=meaning)
             best: dict[str, Hit] = {}
             closeness = _closeness(hits)
             for hit in sorted(hits, key=lambda h: closeness[h.chunk.id], reverse=True):  # each document's best match

@@ -16,11 +16,13 @@ from index.model import Document, Item, Standard, Unit
 GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理", "技術", "科技")
 MIN_FUZZY_SCORE = 1.6
 # two things set side by side (「比較雲端和電商」), not a standard's topics listed (「電商的雲端與資料倉儲任務」)
-SET_SIDE_BY_SIDE = re.compile(r"比較|比起|差在|差別|差異|不同|不一樣|一樣|共同|相同|對比|各自|各有|分別|\bvs\b|compare|differ|both",
-                              re.I)
+# 「電商的級別比雲端高嗎」: X 比 Y followed by what is more or less
+_THAN = r"比(?=[\u4e00-\u9fffA-Za-z\s]{1,12}?(?:還|更)?(?:高|低|難|簡單|容易|多|少|大|小|長|短|新|舊))"
+SET_SIDE_BY_SIDE = re.compile(r"比較|比起|差在|差別|差異|不同|不一樣|一樣|共同|相同|對比|各自|各有|分別|\bvs\b|compare|differ|both|"
+                              r"higher than|lower than|more than|fewer than|" + _THAN, re.I)
 # a school department (「資管系」「資訊管理系的」「電機系畢業」): its words are no standard's title
 DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,6}(?:學)?系(?=的|畢業|學生|出身|背景|大學|學士|碩士|剛|應屆|今年|去年|、|，|,|\s|$)")
-PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|\bvs\b|\band\b|\bor\b", re.I)  # two titles told together
+PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|" + _THAN + r"|\bvs\b|\band\b|\bor\b|\bthan\b", re.I)  # two titles told together
 POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)"  # 「雲端那份」
                      r"|([\u4e00-\u9fff]{2,6})\s*(?:standard|one|document)\b"  # the gloss of "the cloud one"
                      r"|(?:想做|想當|想走|想轉|想進|想從事|想入行)\s*([\u4e00-\u9fff]{2,6}?)"  # 「我想做雲端，要會什麼」

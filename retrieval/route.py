@@ -55,7 +55,9 @@ COMPARE_FIELDS = ("entry", "description", "attitudes", "skills", "knowledge", "t
                   "classification")
 # what a level means, asked of the scale (「職能級別是什麼意思」「級別 3 代表什麼程度」), not of a standard or task
 LEVEL_MEANING = re.compile(r"(?:級別|等級|level)[^，,。？?]{0,8}?(?:是什麼意思|什麼意思|的意思|是什麼(?=\s*[？?]?\s*$)|指的是什麼|是指什麼|代表什麼|代表甚麼|代表|怎麼分|"
-                           r"怎麼算|是什麼程度|什麼程度|差在哪|的差別|越高|越低|各代表|算很高|算高|算低)|幾級算|最高(?:是)?幾級|"
+                           r"怎麼算|是什麼程度|什麼程度|差在哪|的差別|越高|越低|各代表|算很高|算高|算低|總共(?:有)?幾級|(?:一共|共)?有幾級|分幾級|"
+                           r"分成幾級|哪個才算數|哪個算數)|幾級算|最高(?:是)?幾級|基準級別(?:跟|和|與)(?:任務的)?職能級別|"
+                           r"how many (?:competency )?levels|"
                            r"(?:competency\s+)?level\s*\d?\s+(?:mean|means|stand for)|"
                            r"what (?:do|does) (?:the )?(?:competency )?levels?(?: \d)? mean", re.I)
 CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
@@ -77,6 +79,17 @@ MAX_META_FIELDS = 3
 OWN_FIELDS = frozenset({"assessment", "notes", "outputs", "indicators"})
 
 Search = Callable[[Query, list[Document], Document | None], A.Draft]
+
+
+def _level_bounds(q: Query) -> list[Condition]:
+    """The level conditions that bound a value (「4 級以上」), not those asking for the extreme."""
+    return [c for c in q.conditions if c.measure == "level" and c.op not in ("max", "min")]
+
+
+def _level_alternatives(q: Query) -> bool:
+    """「是 3 級還是 4 級」: two levels offered to choose from, which no task holds at once."""
+    values = {c.value for c in q.conditions if c.measure == "level" and c.op == "=="}
+    return len(values) > 1 and bool(re.search(r"還是|或是|or", q.text))
 
 
 class Router:
@@ -543,10 +556,16 @@ class Router:
 
     def _filter(self, q: Query, session: Document | None) -> A.Draft:
         doc = self.target(q, session)
+        if doc is None and q.across and _level_bounds(q):
+            return self._catalog(q, session)  # 「哪些標準是 4 級以上」: the standards by their level
         if doc is None:
             return self.ask_for_standard("choose_standard")
         if not isinstance(doc, Standard):
             return self._list(q, doc)
+        if not q.tasks and _level_alternatives(q):
+            draft = A.start("level", doc, self.catalog)  # 「雲端那份是 3 級還是 4 級」: the standard's own level
+            A.standard_field(draft, doc, "level", self.catalog, q.text)
+            return draft
         draft = A.start("filter", doc, self.catalog)
         among, scope = self._task_scope(q, doc)
         tasks = S.filter_tasks(draft, doc, q.conditions, counting=q.counting, among=among, scope=scope)
@@ -694,6 +713,18 @@ class Router:
         docs = sorted(self.catalog.current(), key=lambda d: d.code)
         extreme = next((c.op for c in q.conditions if c.measure == "level" and c.op in ("max", "min")), None)
         levelled = [d for d in docs if d.level]
+        bounds = _level_bounds(q)
+        if bounds:
+            within = [d for d in levelled if all(c.holds(d.level or 0) for c in bounds)]
+            told = t("answers.list_sep").join(S.describe(c) for c in bounds)
+            draft.say(t("answers.catalog_within", condition=told, n=len(within)) if within
+                      else t("answers.catalog_none_within", condition=told))
+            for n, doc in enumerate(within[:A.MAX_LISTED_DOCS], 1):
+                draft.say(t("answers.catalog_line", n=n, code=doc.code, title=doc.title, kind=doc.kind,
+                            level=doc.level))
+                draft.cite(doc, doc.code, doc.title)
+            if within:
+                return draft
         if extreme and levelled:
             best = (max if extreme == "max" else min)(d.level or 0 for d in levelled)
             names = t("answers.list_sep").join(f"{d.code} {d.title}" for d in levelled if d.level == best)

@@ -303,6 +303,7 @@ class HybridSearch:
         self._vectors: OrderedDict[str, Any] = OrderedDict()  # the last QUERY_VECTORS questions' vectors
         self._vectors_lock = threading.Lock()
         self._embed = self._cached_embed if embed_query else None
+        self._neighbours: dict[tuple[str, int, str], list[tuple[str, float]]] = {}  # primed, taken once each
 
     @property
     def bm25(self) -> BM25:
@@ -362,9 +363,11 @@ class HybridSearch:
             while len(self._vectors) > QUERY_VECTORS:
                 self._vectors.popitem(last=False)
 
-    def prime(self, queries: Sequence[str]) -> None:
+    def prime(self, queries: Sequence[str], k: int = 0, filters: Filters | None = None) -> None:
         """The queries a plan is about to search (a description's clauses) embedded in one call of the model: a call
-        costs what its tokens cost plus the model's start (~5 ms here), paid once instead of once a clause."""
+        costs what its tokens cost plus the model's start (~5 ms here), paid once instead of once a clause. Given
+        the k and filters they will be searched with, their neighbours are looked up in one query of the store
+        too, kept until each is searched."""
         if self.embed_queries is None or self._embed is None:
             return
         texts = list(dict.fromkeys(normalize(q) for q in queries))
@@ -372,6 +375,16 @@ class HybridSearch:
             missing = [t for t in texts if t not in self._vectors]
         if len(missing) > 1:
             self._keep(dict(zip(missing, self.embed_queries(missing), strict=True)))
+        if k and len(texts) > 1:
+            self._prime_neighbours(texts, k * 4, filters or Filters())
+
+    def _prime_neighbours(self, texts: list[str], k: int, filters: Filters) -> None:
+        plan = self._dense_plan(k, filters)
+        if plan is None or plan[0] == "exact":
+            return
+        _, n, where, statuses = plan
+        found = self.dense.search_many([self._embed(t) for t in texts], n, where, statuses)  # type: ignore[misc,union-attr]
+        self._neighbours = {(t, k, repr(filters)): rows for t, rows in zip(texts, found, strict=True)}
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None, meaning: str = "") -> list[Hit]:
         """The chunks for a query, words and meaning fused; `meaning`, when given, is what the model reads instead of
@@ -429,19 +442,34 @@ class HybridSearch:
         broad item-type filter, against ~2 ms unfiltered), so filters are applied here instead: the vectors of
         the named standards are compared exactly, a status picks the collection searched (the historical one
         is never loaded for a question about current versions), and a broad filter takes more neighbours."""
+        primed = self._neighbours.pop((text, k, repr(filters)), None)
+        if primed is not None:
+            return primed
+        plan = self._dense_plan(k, filters)
+        if plan is None:
+            return []
+        how, n, where, statuses = plan
+        vector = self._embed(text)  # type: ignore[misc]
+        if how == "exact":
+            rows = [c for c in self.of_standards(filters.standards) if c.embed_text and filters.accepts(c)]
+            return self.dense.search_among(vector, rows, k) if rows else []  # type: ignore[union-attr]
+        return self.dense.search(vector, n, where, statuses)  # type: ignore[union-attr]
+
+    def _dense_plan(self, k: int, filters: Filters) -> tuple[str, int, dict[str, Any] | None, Any] | None:
+        """How the vectors are searched for these filters: ("exact", ...) among the named standards' vectors, or
+        ("store", neighbours, Chroma's filter, statuses); None when they cannot be searched yet."""
         statuses = (filters.status,) if filters.status else None
         if self.dense is None or self._embed is None or not self.dense_ready(statuses, filters.standards):
-            return []
-        vector = self._embed(text)
+            return None
         if filters.standards:
             rows = [c for c in self.of_standards(filters.standards) if c.embed_text and filters.accepts(c)]
             if len(rows) <= EXACT_DENSE_LIMIT:
-                return self.dense.search_among(vector, rows, k) if rows else []
-            return self.dense.search(vector, k, filters.where(), statuses)
+                return ("exact", k, None, statuses)
+            return ("store", k, filters.where(), statuses)
         share = self.share(filters)
         if share >= BROAD_FILTER_SHARE:  # search() drops what the filter refuses
-            return self.dense.search(vector, min(MAX_DENSE_NEIGHBOURS, int(k * 2 / share) + 1), None, statuses)
-        return self.dense.search(vector, k, filters.where(), statuses)
+            return ("store", min(MAX_DENSE_NEIGHBOURS, int(k * 2 / share) + 1), None, statuses)
+        return ("store", k, filters.where(), statuses)
 
     def dense_ready(self, statuses: Sequence[str] | None = None, standards: Sequence[str] = ()) -> bool:
         """Whether the vectors of these statuses (None: all) can be searched: a server whose vectors are still

@@ -11,6 +11,7 @@ from retrieval.understand import Condition, Ordinal, Query
 
 MEASURE_LABEL = {"outputs": "section_outputs", "indicators": "section_indicators", "knowledge": "section_knowledge",
                  "skills": "section_skills", "level": "level_label", "tasks": "tasks_label"}
+NEAREST_VALUES = 3  # a filter matching no task shows the tasks of the values nearest the one asked
 
 
 def has_any(doc: Document, q: Query) -> bool:
@@ -257,6 +258,7 @@ def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], cou
         described = t("answers.filter_scoped", scope=scope, condition=described)
     if not tasks:
         draft.say(t("answers.filter_none", condition=described))
+        _what_there_is(draft, std, conditions[0], among)
         return []
     draft.say(t("answers.filter_heading", condition=described, n=len(tasks)))
     shown = [c.measure for c in conditions if c.measure in MEASURE_LABEL and c.measure != "tasks"]
@@ -265,6 +267,26 @@ def filter_tasks(draft: A.Draft, std: Standard, conditions: list[Condition], cou
         draft.say(t("answers.filter_line", n=n, code=task.code, title=task.title, detail=detail))
         draft.cite(std, task.code, task.title)
     return tasks
+
+
+def _what_there_is(draft: A.Draft, std: Standard, condition: Condition, among: list[Task] | None) -> None:
+    """「有沒有 5 級的任務」 when none is: the values the tasks do have, the nearest first, each with its tasks (a
+    "no" that shows what is there, and where)."""
+    tasks = list(std.tasks if among is None else among)
+    groups: dict[int, list[Task]] = {}
+    for task in tasks:
+        groups.setdefault(measure(std, task, condition.measure), []).append(task)
+    if not groups or condition.measure == "tasks":
+        return
+    nearest = sorted(groups, key=lambda v: (abs(v - condition.value), v))[:NEAREST_VALUES]
+    label = t("answers." + MEASURE_LABEL.get(condition.measure, "tasks_label"))
+    draft.say(t("answers.filter_there_is", what=label))
+    for value in sorted(nearest):
+        shown = groups[value]
+        draft.say(t("answers.filter_value_line", what=label, value=value, n=len(shown),
+                    codes=t("answers.list_sep").join(task.code for task in shown)))
+        for task in shown:
+            draft.cite(std, task.code, task.title)
 
 
 def describe(c: Condition) -> str:

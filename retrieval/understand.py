@@ -99,7 +99,8 @@ INJECTION = re.compile(
     # rules set aside, another role taken, other people's data, breaking in
     r"無視|忘掉你|忘記你|不要管(?:規則|職能)|override|\[system\]|你是一個\S{0,6}(?:助手|ai|機器人)|"
     r"(?:上一個|前一個|其他|別的)(?:人|使用者|用戶)(?:問|說)|使用者的\s*id|all users|every user|"
-    r"full database|入侵|駭進|駭入|破解(?:密碼|系統|主機)|\bhack(?:ing)?\b)",
+    r"full database|入侵|駭進|駭入|破解(?:密碼|系統|主機)|\bhack(?:ing)?\b|"
+    r"(?:所有|全部)(?:的)?(?:用戶|會員)|(?:管理員|開發者|工程師|除錯)(?:指令|模式)|(?:admin|developer|debug|god)\s+mode)",
     re.I,
 )
 SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # BOT_DATA_DIR, DATABASE_URL: a setting asked for
@@ -128,7 +129,8 @@ _MEASURE = {"產出": "outputs", "文件": "outputs", "指標": "indicators", "�
             "任務": "tasks", "output": "outputs", "deliverable": "outputs", "indicator": "indicators",
             "knowledge": "knowledge", "skill": "skills", "task": "tasks"}
 _MEASURE_WORDS = "產出|文件|指標|知識|技能|任務|outputs?|deliverables?|indicators?|knowledge|skills?|tasks?"
-_NONE_OF = re.compile(rf"(?:沒有|沒|無|未|不用|不必|不需要?)\s*(?:交|列出?|寫|印出?|附)?\s*(?:任何)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
+# 「有沒有」「有無」 ask whether, they say no "none of"
+_NONE_OF = re.compile(rf"(?<!有)(?:沒有|沒|無|未|不用|不必|不需要?)\s*(?:交|列出?|寫|印出?|附)?\s*(?:任何)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
                       rf"\b(?:no|without)\s+({_MEASURE_WORDS})", re.I)
 _AT_LEAST = re.compile(rf"(至少|超過|多於|大於|不少於|少於|不到|只有|僅有|恰好)?\s*{_NUM}\s*(?:份|項|個|條|種)?\s*"
                        r"(或以上|以上|或以下|以下|or more|or fewer)?")
