@@ -38,7 +38,7 @@ from retrieval.plan import Plan
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
 from retrieval.types import Answer, Citation
-from retrieval.understand import OOS_MARGIN, Query, Reader, describes_work, oos_margin
+from retrieval.understand import OOS_MARGIN, SECRET_ASKED, Query, Reader, describes_work, oos_margin
 
 log = logging.getLogger(__name__)
 OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the documents
@@ -143,6 +143,8 @@ class Assistant:
         with speaking(lang):
             q = self._understand(parts, question or "", standard)
             draft = self._route(parts, q, standard)
+            if q.injection and q.has_codes and SECRET_ASKED.search(q.text):
+                draft.say(t("answers.refuse_secret_aside"))  # the code answered, the rest declined in a line
             answer = self.finish(q, draft, lang)
         answer.turn = record(q, draft.intent, draft.standard, [(c.standard, c.code) for c in draft.citations],
                              parts.catalog, lang)
