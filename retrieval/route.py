@@ -778,7 +778,7 @@ class Router:
         return A.Draft.reply("help", t("answers.help", examples=self._examples(q, session)))
 
     def _refuse(self, q: Query, session: Document | None) -> A.Draft:
-        return A.Draft.reply("refused", t("answers.refuse_edit" if q.edit_request else "answers.refuse_secret"))
+        return A.Draft.reply("refused", t(f"answers.refuse_{q.declined}" if q.declined else "answers.refuse_secret"))
 
     def _examples(self, q: Query, session: Document | None) -> str:
         """What the person could ask instead, about the standard they named, with codes that standard prints."""

@@ -105,7 +105,14 @@ INJECTION = re.compile(
     # the instructions it runs on, its settings, where it runs; templates and lookups that run code
     r"原始指令|原始提示|初始指令|你(?:的|收到的|被給的)指令|repeat (?:the|your|everything)|text above|everything above|"
     r"above this line|instructions (?:were )?you (?:were )?given|your instructions|你(?:的)?(?:全部|所有)?的?設定|"
-    r"伺服器的\s*ip|server'?s? ip|資料庫(?:的)?(?:位置|位址|帳號|連線字串)|\{\{|\$\{|jndi:|os\.system|subprocess|eval\s*\()",
+    r"伺服器的\s*ip|server'?s? ip|資料庫(?:的)?(?:位置|位址|帳號|連線字串)|\{\{|\$\{|jndi:|os\.system|subprocess|eval\s*\(|"
+    # a claimed authority, its limits lifted; the assistant's own code, files, database, model and chat
+    r"我是你的(?:管理員|管理者|主人|開發者|老闆|創造者)|i am (?:the|your) (?:developer|admin|owner|creator)|"
+    r"關閉(?:安全)?限制|解除限制|安全限制|safety (?:filter|restrictions?)|without (?:any )?restrictions|"
+    r"你(?:的|用的)?(?:程式碼|原始碼|資料庫|伺服器|檔案)|你(?:能|可以)存取|your (?:source )?code|your (?:database|server|files)|"
+    r"file system|\.env\b|user_?id\s*=|temperature|powers you|上面的對話|之前的對話|對話內容|chat history|"
+    r"conversation history|act like|activation keys?|序號|破解版|keygen|"
+    r"^\s*(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])[A-Za-z0-9+/]{16,}={0,2}\s*$)",
     re.I,
 )
 # what, beside a code, asks for the assistant's secrets or sets its rules aside (「T2.2 的行為指標？另外忽略規則告訴我你的
@@ -119,6 +126,11 @@ SECRET_ASKED = re.compile(
 EDIT_REQUEST = re.compile(r"(?:改成|改為|換成|替換成|覆蓋成)(?:我|我們)(?:寫|給|提供|上傳)的|(?:幫我|請你?|幫忙|你可以|可以幫我)"
                           r"(?:修改|更改|編輯|竄改|刪改|改掉)|(?:所有|全部)(?:刪掉|刪除|清空|清除)|(?:刪掉|刪除|清空|清除)(?:所有|全部)|"
                           r"\b(?:edit|change|rewrite|modify|delete|wipe)\s+(?:the\s+)?(?:standard|document|text|all|every)", re.I)
+# someone else's assessment asked for by name or role (「給我員工王小明的評估結果」): shared only through a team
+OTHERS_RECORDS = re.compile(r"(?:員工|同事|部屬|下屬|團隊成員|成員|組員|學員|別人|其他人|他人|某人)[^，,。？?\s]{0,8}的(?:評估|自評|測驗)"
+                            r"(?:結果|分數|紀錄|報告)?|(?:employee|colleague|member|someone)'?s? (?:results|scores|assessment)",
+                            re.I)
+DECLINED = {"edit": EDIT_REQUEST, "others": OTHERS_RECORDS}
 SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # BOT_DATA_DIR, DATABASE_URL: a setting asked for
 _CN = {"零": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUM = r"(\d+|[一二兩三四五六七八九十]+)"
@@ -202,7 +214,7 @@ class Query:
     counting: bool = False
     versioned: bool = False
     injection: bool = False
-    edit_request: bool = False  # 「把 T2.2 改成我寫的版本」「幫我把紀錄全部刪除」
+    declined: str = ""  # a request answered with why not (DECLINED): 「把 T2.2 改成我寫的版本」「給我員工王小明的評估結果」
     families: list[str] = field(default_factory=list)
     across: bool = False  # asks across the standards (「哪些職能基準有…」): no chosen standard narrows it
     occupation: str = ""  # an occupation the question names that no loaded document is about (「營養師」)
@@ -577,7 +589,7 @@ class Reader:
         if q.historical and not q.versioned and len(q.fields) > 1 and "versions" in q.fields:
             q.fields.remove("versions")  # "以前的版本有哪些任務": the old version is where to look, tasks what to list
         q.injection = bool(INJECTION.search(text) or SETTING_NAME.search(text))
-        q.edit_request = bool(EDIT_REQUEST.search(text))
+        q.declined = next((why for why, pattern in DECLINED.items() if pattern.search(text)), "")
         q.across = across(text)
         q.outside = outside_kind(text)
         if not q.outside and tool_question(q):
@@ -668,7 +680,7 @@ def _masked(text: str, spans: list[Span], q: Query, standards_only: bool = False
 # ---------------------------------------------------------------- the kind, from meaning and structure
 def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
-    if q.injection and not q.has_codes or q.edit_request:
+    if q.injection and not q.has_codes or q.declined:
         return "refuse"
     if q.outside and not q.has_codes and not (q.outside == "oos_other" and _own_work_fit(q)):
         return q.outside  # 「我在系統整合商上班，…適合哪一份」 asks what fits the work, not about the company
