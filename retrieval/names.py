@@ -17,7 +17,7 @@ GENERIC_TITLE_PARTS = ("人員", "工程", "資訊", "系統", "規劃", "管理
 MIN_FUZZY_SCORE = 1.6
 # two things set side by side (「比較雲端和電商」), not a standard's topics listed (「電商的雲端與資料倉儲任務」)
 # 「電商的級別比雲端高嗎」: X 比 Y followed by what is more or less
-_THAN = r"比(?=[\u4e00-\u9fffA-Za-z\s]{1,12}?(?:還|更)?(?:高|低|難|簡單|容易|多|少|大|小|長|短|新|舊))"
+_THAN = r"比(?!對|例|率|重|價|較|賽|如|方|照)(?=[\u4e00-\u9fffA-Za-z\s]{1,12}?(?:還|更)?(?:高|低|難|簡單|容易|多|少|大|小|長|短|新|舊))"
 SET_SIDE_BY_SIDE = re.compile(r"比較|比起|差在|差別|差異|不同|不一樣|一樣|共同|相同|對比|各自|各有|分別|\bvs\b|compare|differ|both|"
                               r"higher than|lower than|more than|fewer than|" + _THAN, re.I)
 # a school department (「資管系」「資訊管理系的」「電機系畢業」): its words are no standard's title

@@ -99,7 +99,7 @@ INJECTION = re.compile(
     # rules set aside, another role taken, other people's data, breaking in
     r"無視|忘掉你|忘記你|不要管(?:規則|職能)|override|\[system\]|你是一個\S{0,6}(?:助手|ai|機器人)|"
     r"(?:上一|前一|其他|別的)(?:個|位|名)?(?:人|使用者|用戶)(?:問|說)|使用者的\s*id|all users|every user|"
-    r"資料庫(?:裡|中|內)|(?:所有|全部)的(?:評估|自評)|(?:管理者|管理員|admin)(?:的)?身分|後台|admin panel|"
+    r"(?:列出|顯示|匯出|給我)[^，,。]{0,6}資料庫(?:裡|中|內)|(?:管理者|管理員|admin)(?:的)?身分|(?:登入|顯示|進入|打開)後台|admin panel|"
     r"full database|入侵|駭進|駭入|破解(?:密碼|系統|主機)|\bhack(?:ing)?\b|"
     r"(?:所有|全部)(?:的)?(?:用戶|會員)|(?:管理員|開發者|工程師|除錯)(?:指令|模式)|(?:admin|developer|debug|god)\s+mode|"
     # the instructions it runs on, its settings, where it runs; templates and lookups that run code
@@ -110,8 +110,8 @@ INJECTION = re.compile(
     r"我是你的(?:管理員|管理者|主人|開發者|老闆|創造者)|i am (?:the|your) (?:developer|admin|owner|creator)|"
     r"關閉(?:安全)?限制|解除限制|安全限制|safety (?:filter|restrictions?)|without (?:any )?restrictions|"
     r"你(?:的|用的)?(?:程式碼|原始碼|資料庫|伺服器|檔案)|你(?:能|可以)存取|your (?:source )?code|your (?:database|server|files)|"
-    r"file system|\.env\b|user_?id\s*=|temperature|powers you|上面的對話|之前的對話|對話內容|chat history|"
-    r"conversation history|act like|activation keys?|序號|破解版|keygen|"
+    r"\.env\b|user_?id\s*=|temperature|powers you|上面的對話|之前的對話|對話內容全部|你的對話|chat history|"
+    r"conversation history|act like|activation keys?|產品金鑰|破解版|keygen|"
     r"^\s*(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])[A-Za-z0-9+/]{16,}={0,2}\s*$)",
     re.I,
 )
@@ -124,11 +124,11 @@ SECRET_ASKED = re.compile(
 # asked to change the documents or wipe records in a sentence (「把 T2.2 改成我寫的版本」): the documents are quoted, not
 # edited; a person's own records go with /forget
 EDIT_REQUEST = re.compile(r"(?:改成|改為|換成|替換成|覆蓋成)(?:我|我們)(?:寫|給|提供|上傳)的|(?:幫我|請你?|幫忙|你可以|可以幫我)"
-                          r"(?:修改|更改|編輯|竄改|刪改|改掉)|(?:所有|全部)(?:刪掉|刪除|清空|清除)|(?:刪掉|刪除|清空|清除)(?:所有|全部)|"
-                          r"\b(?:edit|change|rewrite|modify|delete|wipe)\s+(?:the\s+)?(?:standard|document|text|all|every)", re.I)
+                          r"(?:修改|更改|編輯|竄改|刪改|改掉)|(?:評估|自評|我的)(?:紀錄|結果|資料)(?:全部|都)?(?:刪掉|刪除|清空|清除)|"
+                          r"\b(?:edit|change|rewrite|modify)\s+(?:the\s+)?(?:standard|document|text)|\bdelete (?:all )?my\b", re.I)
 # someone else's assessment asked for by name or role (「給我員工王小明的評估結果」): shared only through a team
-OTHERS_RECORDS = re.compile(r"(?:員工|同事|部屬|下屬|團隊成員|成員|組員|學員|別人|其他人|他人|某人)[^，,。？?\s]{0,8}的(?:評估|自評|測驗)"
-                            r"(?:結果|分數|紀錄|報告)?|(?:employee|colleague|member|someone)'?s? (?:results|scores|assessment)",
+OTHERS_RECORDS = re.compile(r"(?:員工|同事|部屬|下屬|團隊成員|別人|其他人|他人|某人)[^，,。？?\s]{0,8}的(?:評估|自評|測驗)"
+                            r"(?:結果|分數|紀錄|報告)|(?:employee|colleague|member|someone)'?s? (?:results|scores|assessment)",
                             re.I)
 DECLINED = {"edit": EDIT_REQUEST, "others": OTHERS_RECORDS}
 SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # BOT_DATA_DIR, DATABASE_URL: a setting asked for
