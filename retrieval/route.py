@@ -60,6 +60,7 @@ LEVEL_MEANING = re.compile(r"(?:級別|等級|level)[^，,。？?]{0,8}?(?:是�
                            r"how many (?:competency )?levels|"
                            r"(?:competency\s+)?level\s*\d?\s+(?:mean|means|stand for)|"
                            r"what (?:do|does) (?:the )?(?:competency )?levels?(?: \d)? mean", re.I)
+TASKS_LISTED = re.compile(r"哪些|哪個|哪幾|哪一|有哪|列出|清單|\b(?:which|list)\b", re.I)  # tasks asked for by a level
 CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
 TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|\b(?:do|does|need|needs|must|should)\b"
@@ -125,7 +126,8 @@ class Router:
         return draft if A.duty_overview(draft, doc, code) or A.item_lookup(draft, doc, code) else None
 
     def route(self, q: Query, session: Document | None) -> A.Draft:
-        if LEVEL_MEANING.search(q.text) and not (q.has_codes or q.families or q.kind in OUTSIDE):
+        if LEVEL_MEANING.search(q.text) and not (q.has_codes or q.families or q.kind in OUTSIDE) or \
+                self._scale_asked(q, session):
             return self._level_scale()
         terms = terms_asked(q.text) if not (q.has_items or q.standards or q.soft_standards or q.kind in OUTSIDE) else []
         if terms:
@@ -692,6 +694,14 @@ class Router:
         return draft
 
     # ------------------------------------------------------------ the collection
+    @staticmethod
+    def _scale_asked(q: Query, session: Document | None) -> bool:
+        """「職能級別 3 大概等於幾年經驗」「Is level 5 harder than level 3」: a level asked of no standard, no task and
+        no list of tasks is a question about the scale itself."""
+        levelled = "level" in q.fields or any(c.measure == "level" for c in q.conditions)
+        return levelled and not (q.standards or q.soft_standards or q.families or q.has_codes or q.across or session
+                                 or q.kind in OUTSIDE or q.named or TASKS_LISTED.search(q.text))
+
     def _level_scale(self) -> A.Draft:
         """「職能級別是什麼意思」「級別 3 代表什麼程度」: what the levels are, and where the loaded documents stand."""
         draft = A.Draft("level_scale")

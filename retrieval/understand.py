@@ -164,12 +164,12 @@ _AT_LEAST = re.compile(rf"(至少|超過|多於|大於|不少於|少於|不到|�
                        r"(或以上|以上|或以下|以下|or more|or fewer)?")
 _EN_THRESHOLD = re.compile(r"(more than|at least|fewer than|less than|only|exactly)\s+(\d+|one|two|three|four|five)",
                            re.I)
-_LEVEL = re.compile(rf"(?:職能)?(?:級別|等級|level)\s*(?:為|是|=|:|在)?\s*{_NUM}\s*(?:級)?\s*(以上|以下|or above|or higher|or below|or lower)?|"
+_LEVEL = re.compile(rf"(?:職能)?(?:級別|等級|level)\s*(?:為|是|=|:|在)?\s*{_NUM}(?![樣致起些般定直])\s*(?:級)?\s*(以上|以下|or above|or higher|or below|or lower)?|"
                     rf"(?<![A-Za-z0-9.]){_NUM}\s*級\s*(以上|以下)?", re.I)  # not the 1 of 「T1.1 級別」
 _SUPERLATIVE = re.compile(rf"(最多|最少)\s*(?:的)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
                           rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(最多|最少)|"
                           rf"\b(most|fewest|least)\s+({_MEASURE_WORDS})", re.I)
-_LEVEL_EXTREME = re.compile(r"級別最(高|低)|最(高|低)(?:的)?(?:職能)?級別|(highest|lowest) level|最(難|簡單)", re.I)
+_LEVEL_EXTREME = re.compile(r"級別最(高|低)|最(高|低)(?:的)?(?:職能)?(?:級別|是?幾級)|(highest|lowest) level|最(難|簡單)", re.I)
 _EN_SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 

@@ -388,7 +388,10 @@ def test_one_standards_level_against_anothers(e5, catalog: Catalog, question: st
     assert {c.standard for c in answer.citations} >= {SHOP, CLOUD}
 
 
-@pytest.mark.parametrize("question", ["iCAP 職能級別總共有幾級", "基準級別跟任務的職能級別哪個才算數", "How many competency levels are there"])
+@pytest.mark.parametrize("question", ["iCAP 職能級別總共有幾級", "基準級別跟任務的職能級別哪個才算數", "How many competency levels are there",
+                                      # a level asked of no standard and no task: the scale itself
+                                      "職能級別 3 大概等於幾年經驗", "新手可以直接做 4 級的任務嗎", "Is level 5 harder than level 3",
+                                      "職能級別有沒有比 6 級更高的"])
 def test_how_levels_work(e5, question: str) -> None:  # type: ignore[no-untyped-def]
     assert e5.ask(question).intent == "level_scale"
 
@@ -421,3 +424,15 @@ def test_a_code_beside_a_request_for_secrets_is_answered_and_the_rest_declined(e
 def test_someone_elses_assessment_is_pointed_to_the_team_view(e5, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask(question)
     assert answer.intent == "refused" and "/team" in answer.answer and not answer.citations
+
+
+def test_the_lowest_level_of_the_loaded_standards(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("這些標準裡最低幾級"), catalog)
+    lowest = min(d.level for d in catalog.current() if d.level)
+    assert answer.intent == "catalog" and f"{lowest} 級" in answer.answer
+
+
+def test_levels_said_to_be_the_same_name_no_level(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「級別一樣嗎」: 一樣 is no level 1."""
+    answer = real(e5.ask("雲端開發的任務級別跟基準級別一樣嗎"), catalog)
+    assert "職能級別為 1" not in answer.answer and answer.citations
