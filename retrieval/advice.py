@@ -31,6 +31,7 @@ from retrieval.understand import Query, mentions_background, number
 
 FIT_TYPES = ("task", "indicator", "output", "knowledge", "skill", "unit_item", "section")
 CLAUSE_HITS = 12
+MAX_MEANINGS = 4  # clauses a description is read by meaning with, the longest; the rest (「Java」「網路」) by their words
 REASONS = 4
 MISSING = 3
 ENTRY_CANDIDATES = 3  # standards whose entry requirements are set against a person's background, none being named
@@ -82,9 +83,12 @@ def clause_queries(text: str) -> dict[str, str]:
 
 def clause_meanings(queries: dict[str, str]) -> list[str]:
     """What the model reads of each clause: the clause in the documents' words where the glossary knows them (「I run
-    驗收測試」), without the concepts the words search by. Every token costs about a millisecond to embed here, and
-    the clause said twice (as typed and glossed) would cost twice (issue 21: career advice within 60 ms)."""
-    return [gloss(_without_opening(clause)) for clause in queries]
+    驗收測試」), without the concepts the words search by; "" for a clause searched by its words alone (beyond MAX_MEANINGS).
+    Every token costs about half a millisecond to embed here, every clause two more, and the clause said twice (as
+    typed and glossed) would cost twice (issue 21: career advice within 60 ms)."""
+    meanings = [gloss(_without_opening(clause)) for clause in queries]
+    kept = set(sorted(range(len(meanings)), key=lambda i: -len(meanings[i]))[:MAX_MEANINGS])
+    return [m if i in kept else "" for i, m in enumerate(meanings)]
 
 
 # 「我平常負責…」「本人會…」: how a clause opens says who and how often, nothing of the work the model should read
@@ -115,9 +119,9 @@ class Advisor:
         queries = clause_queries(text)
         meanings = clause_meanings(queries)
         filters = Filters(standards=allowed, item_types=FIT_TYPES)
-        self.search.prime(meanings, CLAUSE_HITS, filters)  # searched with the very texts primed
+        self.search.prime([m for m in meanings if m], CLAUSE_HITS, filters)  # searched with the very texts primed
         for (clause, query), meaning in zip(queries.items(), meanings, strict=True):
-            hits = self.search.search(query, k=CLAUSE_HITS, filters=filters, meaning=meaning)
+            hits = self.search.search(query, k=CLAUSE_HITS, filters=filters, meaning=meaning, dense=bool(meaning))
             best: dict[str, Hit] = {}
             closeness = _closeness(hits)
             for hit in sorted(hits, key=lambda h: closeness[h.chunk.id], reverse=True):  # each document's best match

@@ -209,7 +209,7 @@ class Assistant:
         then embedded once, clause by clause, instead of twice (issue 21: career advice within 60 ms)."""
         if q.standards or not (q.kind == "profile" or describes_work(q.text)):
             return parts.search.embed
-        meanings = clause_meanings(clause_queries(q.text))
+        meanings = [m for m in clause_meanings(clause_queries(q.text)) if m]
         if len(meanings) < 2:
             return parts.search.embed
         parts.search.prime(meanings)

@@ -357,6 +357,12 @@ class HybridSearch:
         self._keep({text: vector})
         return vector
 
+    def forget_vectors(self) -> None:
+        """The question vectors kept, dropped (a benchmark asking the same question as if never seen)."""
+        with self._vectors_lock:
+            self._vectors.clear()
+        self._neighbours = {}
+
     def _keep(self, vectors: dict[str, Any]) -> None:
         with self._vectors_lock:
             self._vectors.update(vectors)
@@ -386,9 +392,10 @@ class HybridSearch:
         found = self.dense.search_many([self._embed(t) for t in texts], n, where, statuses)  # type: ignore[misc,union-attr]
         self._neighbours = {(t, k, repr(filters)): rows for t, rows in zip(texts, found, strict=True)}
 
-    def search(self, query: str, k: int = 10, filters: Filters | None = None, meaning: str = "") -> list[Hit]:
+    def search(self, query: str, k: int = 10, filters: Filters | None = None, meaning: str = "",
+               dense: bool = True) -> list[Hit]:
         """The chunks for a query, words and meaning fused; `meaning`, when given, is what the model reads instead of
-        the query (a clause as the person wrote it, its glosses left to the words)."""
+        the query (a clause as the person wrote it, its glosses left to the words); dense=False: the words alone."""
         filters = filters or Filters()
         text = normalize(query)
         fused: dict[str, Hit] = {c.id: Hit(c, 1.0, {"exact": 0}) for c in self._exact(text, filters)}
@@ -406,7 +413,7 @@ class HybridSearch:
             hit.score += bm25_weight / (RRF_K + rank)
             hit.sources["bm25"] = rank
         rank = 0
-        for cid, sim in self._dense(normalize(meaning) if meaning else text, k * 4, filters):
+        for cid, sim in self._dense(normalize(meaning) if meaning else text, k * 4, filters) if dense else ():
             c = self.by_id.get(cid)
             if c is None or not filters.accepts(c):
                 continue

@@ -65,7 +65,7 @@ ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種�
 # 「我想知道…」「I'd like to know…」 only open a question: the asker tells nothing of themselves
 _ASKER = r"我(?!(?:很|是)?(?:想|要)?(?:知道|問問?|請問|請教|了解|瞭解|好奇|查一下|查詢))"
 _ASKER_EN = r"\bI\b(?!(?: would| want|'d)(?: like)? to (?:know|ask)| wonder)"
-FIRST_PERSON = re.compile(_ASKER + r"|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
+FIRST_PERSON = re.compile(_ASKER + r"|本人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
 PERSON_CUE = re.compile(_ASKER + r"|本人|自己|有人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
 FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|最像|比較像|是哪一類|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)

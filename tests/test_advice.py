@@ -436,3 +436,22 @@ def test_levels_said_to_be_the_same_name_no_level(e5, catalog: Catalog) -> None:
     """「級別一樣嗎」: 一樣 is no level 1."""
     answer = real(e5.ask("雲端開發的任務級別跟基準級別一樣嗎"), catalog)
     assert "職能級別為 1" not in answer.answer and answer.citations
+
+
+def test_a_long_description_is_read_by_meaning_in_its_longest_clauses(e5, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Each clause embedded costs a few milliseconds: six clauses are read by meaning in the four longest, the
+    short ones (「Java」「網路」) by their words, and the advice still names its standard."""
+    from retrieval.advice import MAX_MEANINGS
+
+    embedded: list[str] = []
+    many = e5.search.embed_queries
+
+    def counted(texts):  # type: ignore[no-untyped-def]
+        embedded.extend(texts)
+        return many(texts)
+
+    e5.search.forget_vectors()
+    monkeypatch.setattr(e5.search, "embed_queries", counted)
+    answer = e5.ask("本人會 Java、Go，平常在雲端平台上開發新功能、寫單元測試、修使用者回報的 bug、維護舊功能，最接近哪一份")
+    assert answer.intent == "career_fit" and answer.standard == CLOUD
+    assert 2 <= len(embedded) <= MAX_MEANINGS and "Java" not in embedded
