@@ -60,6 +60,8 @@ LEVEL_MEANING = re.compile(r"(?:級別|等級|level)[^，,。？?]{0,8}?(?:是�
                            r"how many (?:competency )?levels|"
                            r"(?:competency\s+)?level\s*\d?\s+(?:mean|means|stand for)|"
                            r"what (?:do|does) (?:the )?(?:competency )?levels?(?: \d)? mean", re.I)
+# the scale's own words: not 等級 alone, which the work uses too (服務等級, 優先等級)
+SCALE_WORD = re.compile(r"職能級別|基準級別|competency levels?", re.I)
 TASKS_LISTED = re.compile(r"哪些|哪個|哪幾|哪一|有哪|列出|清單|\b(?:which|list)\b", re.I)  # tasks asked for by a level
 CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
@@ -698,7 +700,7 @@ class Router:
     def _scale_asked(q: Query, session: Document | None) -> bool:
         """「職能級別 3 大概等於幾年經驗」「Is level 5 harder than level 3」: a level asked of no standard, no task and
         no list of tasks is a question about the scale itself."""
-        levelled = "level" in q.fields or any(c.measure == "level" for c in q.conditions)
+        levelled = any(c.measure == "level" for c in q.conditions) or bool(SCALE_WORD.search(q.text))
         return levelled and not (q.standards or q.soft_standards or q.families or q.has_codes or q.across or session
                                  or q.kind in OUTSIDE or q.named or TASKS_LISTED.search(q.text))
 
