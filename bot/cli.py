@@ -6,6 +6,7 @@ import argparse
 import faulthandler
 import json
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _configure_logging(settings)
         load_plugins(settings)
         return int(handler(args, settings) or 0)
+    except BrokenPipeError:  # `competency-bot ask … | head`: the reader left, nothing is wrong
+        with suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as e:
         if not is_startup_error(e):
             raise

@@ -31,10 +31,13 @@ TRAIT_ITEMS = 5
 ACROSS_CANDIDATES = 40  # items searched for one that names a requirement asked of every standard
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
 _LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*(\d)|(\d)\s*級")
+_ITEM_SORTS = ("knowledge", "skill", "attitude")
+_MADE = re.compile(r"^(?:寫|撰寫|交|交出|產出|製作|完成|出)(?:一份|一張)?(?P<thing>\S{2,}?(?:報告|紀錄表|紀錄|計畫書|計劃書|規格書|"
+                   r"清單|文件|申請單|手冊|說明書|表單|報表|書|表|單))$")
 _FIELD_SORT = {"outputs": "output", "indicators": "indicator", "knowledge": "knowledge", "skills": "skill"}
 _VERB = (r"(?:是不是|是否|不就是|就是|是)?\s*(?:在說|在講|在做|在寫)|是不是|是否為|是否是|是否|不是|就是|應該是|指的是|"
          r"講的是|說的是|意思是|代表|屬於|要交|要寫|要做|要產出|會產出|負責|係唔係|唔係|就係|係|是|有(?!關)")
-_END = (r"[，,]?\s*(?:對嗎|對吧|對不對|沒錯吧|沒錯嗎|沒錯|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|啱嗎|嗎|吧|嘛|喔|哦|啦|囉|呀|對|耶|"
+_END = (r"[，,]?\s*(?:我?沒記錯吧|我?沒記錯的話|我?記得沒錯吧|對嗎|對吧|對不對|沒錯吧|沒錯嗎|沒錯|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|啱嗎|嗎|吧|嘛|喔|哦|啦|囉|呀|對|耶|"
         r"[?？]|$)")
 _CLAIM_AFTER = re.compile(rf"^\s*(?:的\s*)?(?:[^，,。？?]{{0,6}}?)(?:{_VERB})\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{{2,30}}?)"
                           rf"[」』\"]?\s*{_END}")
@@ -145,6 +148,10 @@ def premise_part(q: Query) -> tuple[Query, Query] | None:
     return part, asked
 
 
+# what a claim adds after the thing it names: 「資料倉儲相關的職責」「跟測試有關的任務」「安全方面的工作」
+_GENERIC_TAIL = re.compile(r"(?:相關|有關|方面|類|之類)(?:的)?(?:職責|任務|工作|事情|事|內容|東西)?$|(?<=\S{2})的(?:職責|任務|工作)$")
+
+
 def _written(code: str, text: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(code)}(?![\d.])", text) is not None
 
@@ -158,6 +165,7 @@ def _clean_claim(raw: str) -> str:
     for word in _field_words():
         claim = claim.removeprefix(word).strip()
     claim = re.sub(r"(?:的)$", "", claim).strip()
+    claim = _GENERIC_TAIL.sub("", claim).strip() or claim  # 「資料倉儲相關的職責」 claims 資料倉儲
     asks = any(word in claim.lower() for word in _empty_claims())  # 「K47 是哪些工作活動要用的」 asks, claims nothing
     return "" if len(claim) < 2 or asks else claim
 
@@ -174,7 +182,7 @@ def _empty_claims() -> frozenset[str]:
         return frozenset(w.lower() for w in tomllib.load(f)["claims"]["not_claims"])
 
 
-_ASSERTS = re.compile(r"(?:對吧|對嗎|對不對|沒錯吧|沒錯嗎|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|吧|嗎|嘛)\s*[?？]?\s*$|"
+_ASSERTS = re.compile(r"(?:我?沒記錯吧|對吧|對嗎|對不對|沒錯吧|沒錯嗎|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|吧|嗎|嘛)\s*[?？]?\s*$|"
                       r"^\s*(?:我)?(?:聽說|據說|聽人說|有人說|網路上說|看到有人說|以為|還以為|記得)|^\s*i (?:heard|read|thought)\b|"
                       r",\s*(?:right|correct|isn't it|is it not|aren't they|don't they|doesn't it|yes)\s*\?\s*$|"
                       r"^(?:is|are|does|do|has|have)\b", re.I)
@@ -215,6 +223,25 @@ _STANDARD_PREMISE = re.compile(r"^(?P<head>[^，,？?]{3,60})[，,]\s*(?P<rest>\
 
 
 # 「為什麼雲端開發不需要溝通能力」: the question takes for granted that the trait is not asked for
+# what a person's background is claimed in, and how the entry requirements word each
+_BACKGROUND_ASKED = {
+    "經驗": re.compile(r"經驗|年資|\d+\s*年以上"), "年資": re.compile(r"經驗|年資|\d+\s*年以上"),
+    "學歷": re.compile(r"大專|大學|碩士|高中|高職|學歷|畢業"), "畢業": re.compile(r"大專|大學|碩士|高中|高職|畢業"),
+    "科系": re.compile(r"科系|相關系|本科"), "本科": re.compile(r"科系|相關系|本科"),
+    "證照": re.compile(r"證照|證書|執照"),
+}
+_BACKGROUND = re.compile("|".join(_BACKGROUND_ASKED))
+_SPECIFIC = re.compile(r"博士|碩士|大學|大專|高中|高職|\d+\s*年")
+_ENTRY_SAID = re.compile(r"(?P<no>不用|不需要|不必|免)?(?:要|需要|得|必須|要求)?(?:有)?\s*(?P<claim>[^，,。？?吧嗎要有]{0,8}?(?:"
+                         + "|".join(_BACKGROUND_ASKED) + r"))")
+
+
+def _printed(value: str, line: str) -> bool:
+    """A degree is printed as such; N 年 is met by a line asking N or more years (「5年以上」 prints 5)."""
+    years = re.match(r"(\d+)\s*年", value)
+    if years:
+        return any(int(n) == int(years.group(1)) for n in re.findall(r"(\d+)\s*年", line))
+    return value in line
 _DENIES = re.compile(r"不需要|不用|不必|不太需要|沒有要求|不要求|用不到|doesn't need|does not need|no need", re.I)
 
 
@@ -251,6 +278,9 @@ class Claims:
             read = read_claim(q)
             field = (read.field if read and read.field else "") or ("" if read and read.premise else next(
                 (f for f in q.fields if f in _FIELD_SORT), ""))  # a premise's field is its own, not the question's
+            made = _MADE.match(claim)
+            if not field and made:  # 「T2.3 是寫測試報告對吧」: writing a thing is making an output
+                return self._task_claim(doc, task, "outputs", made.group("thing"))  # type: ignore[arg-type]
             if not field:  # 「Isn't T2.2 about debugging?」: what the task is about, its title and indicators
                 return self._topic_claim(doc, task, claim)  # type: ignore[arg-type]
             return self._task_claim(doc, task, field, claim, only=bool(_ONLY.search(q.text)))  # type: ignore[arg-type]
@@ -376,6 +406,8 @@ class Claims:
         """Where in the same document the claimed thing is: the items whose text names it, else the closest ones."""
         hits = self.search.search(claim, k=8, filters=Filters(standards=[doc.code], status=None, item_types=sorts))
         found = [h for h in hits if h.chunk.code.split("/")[-1] != exclude and _says(h.chunk.text, claim)][:ELSEWHERE]
+        if not found and set(sorts) < set(_ITEM_SORTS):  # 「A05 是溝通能力吧」: the skill S01 溝通技能 says it
+            return self._elsewhere(draft, doc, claim, _ITEM_SORTS, exclude)
         if not found:
             draft.say(t("answers.claim_nowhere", claim=claim))
             if not self._in_other_standards(draft, doc, claim, sorts):
@@ -470,7 +502,15 @@ class Claims:
         against the document (None: no such claim)."""
         if not asserts(q.text) or q.has_codes or q.premise_checked:
             return None
-        return self._standard_claim(q.text, doc) or self._required(q, doc)
+        return self._standard_claim(q.text, doc) or self._required(q, doc) or self._entry_asserted(q, doc)
+
+    def _entry_asserted(self, q: Query, doc: Document) -> A.Draft | None:
+        """「雲端開發的入門條件要碩士學歷吧」: a background the entry requirements are said to ask."""
+        after = re.split(r"入門條件|入門門檻|門檻|條件", q.text)[-1]  # what is said of them comes after their name
+        said = _ENTRY_SAID.search(after)
+        if "entry" not in q.fields or said is None or not isinstance(doc, Standard):
+            return None
+        return self._entry_claim(doc, said.group("claim"), denied=bool(said.group("no")))
 
     def standard_premise(self, q: Query, doc: Document) -> A.Draft | None:
         """「既然雲端開發的基準級別是 5，那入門要幾年經驗」: a wrong level, count, version or year stated before the
@@ -526,7 +566,24 @@ class Claims:
         claim = gloss(claim) if claim.isascii() else claim  # in the documents' words, where the glossary knows them
         if not claim or not isinstance(doc, Standard):
             return None
+        if _BACKGROUND.search(claim):  # 「入門條件不用經驗吧」: what the entry requirements ask
+            return self._entry_claim(doc, claim, denied=bool(denied))
         return self._requirement_claim(doc, claim, denied=bool(denied))
+
+    def _entry_claim(self, doc: Standard, claim: str, denied: bool) -> A.Draft:
+        """「系統整合工程人員不用經驗吧」「要大學畢業吧」: whether the entry requirements ask it, with their lines."""
+        lines = doc.entry_requirements
+        specific = _SPECIFIC.findall(claim)  # 碩士, 3 年: the claim's own value must be printed, not any degree
+        pattern = _BACKGROUND_ASKED[_BACKGROUND.search(claim).group()]  # type: ignore[union-attr]
+        asked = [line for line in lines if (all(_printed(v, line) for v in specific) if specific else pattern.search(line))]
+        draft = A.start("claim", doc, self.catalog)
+        key = ("answers.claim_entry_denied_wrong" if asked else "answers.claim_entry_denied_right") if denied else (
+            "answers.claim_entry_yes" if asked else "answers.claim_entry_no")
+        draft.say(t(key, claim=claim))
+        for line in asked or lines:
+            draft.say(t("answers.bullet", text=line))
+        draft.cite(doc, doc.code, "；".join(lines) or doc.title)
+        return draft
 
     def required_across(self, q: Query) -> A.Draft | None:
         """「哪些標準有要求英文能力」"which standards require SQL": the current standards whose knowledge or skills

@@ -220,3 +220,16 @@ def test_a_batch_holds_conversations_and_independent_lines(tmp_path):
     assert {c["standard"] for c in out[5]["citations"]} == {"IIS3513-006v4"}
     assert "O1.2.1" in {c["code"] for c in out[5]["citations"]}
     assert all(isinstance(o["elapsed_ms"], float | int) for o in out)
+
+
+def test_an_answer_piped_into_head_ends_quietly(tmp_path):
+    """`competency-bot ask … | head -1`: the reader leaves early; no traceback, exit 0."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "TELEGRAM_", "DATABASE_URL"))}
+    env.update(BOT_DATA_DIR=str(tmp_path / "data"), BOT_EMBEDDER="fake", BOT_PLUGINS="benchmarks.fakes",
+               PYTHONIOENCODING="utf-8")
+    batch = tmp_path / "many.jsonl"  # far more than a pipe holds (64 KiB), so the writer meets the closed pipe
+    batch.write_text('{"question": "雲端系統開發工程人員的工作任務與行為指標", "standard": null}\n' * 300, encoding="utf-8")
+    proc = subprocess.run(f"'{BOT}' ask --json --batch '{batch}' | head -1; exit ${{PIPESTATUS[0]}}", shell=True,
+                          executable="/bin/bash", env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+    assert proc.stdout.strip()

@@ -43,6 +43,14 @@ def _first_line(text: str) -> str:
     ("The cloud standard has 10 tasks, right?", CLOUD, "No", {CLOUD}),
     ("I heard T2.3 of the cloud one is level 4", CLOUD, "No", {"T2.3"}),
     ("Is K03 in the cloud standard about cloud products?", CLOUD, "Yes", {"K03"}),
+    # a duty's subject with words around it (「…相關的職責」), a recollection doubted, an attitude called a skill
+    ("電商規劃人員的 T3 是資料倉儲相關的職責對吧", SHOP, "對", {"T3", "T3.4"}),
+    ("T2.5 的產出是使用者問題紀錄表，我沒記錯吧（雲端開發）", CLOUD, "不是", {"T2.5", "O2.5.1"}),
+    ("系統整合的 A05 是溝通能力吧", INTEGRATION, "不是", {"A05", "S01"}),
+    # the entry requirements claimed, and writing a thing claimed of a task that only reads it
+    ("系統整合工程人員的入門條件不用經驗吧", INTEGRATION, "不是", {INTEGRATION}),
+    ("雲端開發的入門條件要碩士學歷吧", CLOUD, "入門條件", {CLOUD}),
+    ("雲端開發的 T2.3 是寫測試報告對吧", CLOUD, "不是", {"T2.3", "O2.2.2"}),
 ])
 def test_a_claim_is_checked_and_the_claimed_thing_found(e5, catalog: Catalog, question: str, std: str, verdict: str,  # type: ignore[no-untyped-def]
                                                         cited: set[str]) -> None:
