@@ -4,6 +4,7 @@ search did not find in a document."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import ClassVar
@@ -27,6 +28,11 @@ TOPIC_TYPES = ("knowledge", "skill", "attitude", "task", "indicator", "unit_item
 PROFILE_TYPES = ("knowledge", "skill", "indicator", "task", "unit_item")
 
 TERM_GRAMS_LOOSE = 3  # a term of this many bigrams may miss one in the passage that writes it (a break, a typo)
+
+
+# a question opening with where to look: 「電商那份裡面，」「在系統整合工程人員的標準裡，」「雲端開發標準裡，」
+SCOPE_PHRASE = re.compile(r"^\s*(?:在|於)?\s*[\u4e00-\u9fffA-Za-z0-9\s-]{0,16}?(?:那份|這份|的標準|標準|基準|職能基準)?"
+                          r"(?:裡面|裡頭|裡|之中|當中|中)\s*[，,：:]\s*")
 
 
 class Scope:
@@ -93,6 +99,11 @@ class Finder:
         if named and all(d.status == "historical" for d in named):
             filters.status = None
         text = q.topic if named and q.topic else q.text
+        scoped = SCOPE_PHRASE.match(text) if named or q.soft_standards else None
+        if scoped and text[scoped.end():]:  # 「電商那份裡面，…」 names where to look, not what: it filters, unsearched
+            text = text[scoped.end():]
+            if not named:
+                filters.standards = list(q.soft_standards)
         extra = " ".join(dict.fromkeys([*([extra] if extra else []), *everyday(text)]))  # 「審計」: 稽核
         query = text + (" " + extra if extra else "")
         glossed = gloss(text)

@@ -462,3 +462,17 @@ def test_a_level_the_work_speaks_of_is_no_question_about_the_scale(e5, question:
     """服務等級, 優先等級: words of the work (the 3,000-standard benchmark's paraphrases hold them), searched."""
     answer = e5.ask(question)
     assert answer.intent != "level_scale" and answer.citations
+
+
+@pytest.mark.parametrize(("question", "std", "task"), [
+    ("電商那份裡面，先去看市場上有什麼新的網路生意可以做，是哪個任務", SHOP, "T1.1"),
+    ("雲端開發標準裡，判斷一個應用做不做得起來的是哪個任務", CLOUD, "T1.1"),
+    ("電商規劃裡，要先把開發用的機器和工具準備好是哪一項", SHOP, "T2.2"),
+])
+def test_where_to_look_said_first_filters_and_is_not_searched(e5, catalog: Catalog, question: str, std: str,  # type: ignore[no-untyped-def]
+                                                              task: str) -> None:
+    """「電商那份裡面，…」: the standard is where to look; its words (電子商務) would pull every passage that names it."""
+    answer = real(e5.ask(question), catalog)
+    assert {c.standard for c in answer.citations} == {std}
+    tasks = list(dict.fromkeys(c.code for c in answer.citations if re.fullmatch(r"T\d+\.\d+", c.code)))
+    assert task in tasks[:2], tasks
