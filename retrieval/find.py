@@ -31,8 +31,10 @@ TERM_GRAMS_LOOSE = 3  # a term of this many bigrams may miss one in the passage 
 
 
 # a question opening with where to look: 「電商那份裡面，」「在系統整合工程人員的標準裡，」「雲端開發標準裡，」
-SCOPE_PHRASE = re.compile(r"^\s*(?:在|於)?\s*[\u4e00-\u9fffA-Za-z0-9\s-]{0,16}?(?:那份|這份|的標準|標準|基準|職能基準)?"
-                          r"(?:裡面|裡頭|裡|之中|當中|中)\s*[，,：:]\s*")
+SCOPE_PHRASE = re.compile(r"^\s*(?:在|於)?\s*[\u4e00-\u9fffA-Za-z0-9\s-]{0,16}?(?:(?:那份|這份|的標準|標準|基準|職能基準)"
+                          r"(?:裡面|裡頭|裡|之中|當中|中)?|裡面|裡頭|裡|之中|當中|中)\s*[，,：:]\s*|"
+                          # 「電商規劃人員哪個任務…」: an occupation's name first, told in other words than its title
+                          r"^\s*[\u4e00-\u9fffA-Za-z]{2,10}?(?:工程人員|人員|工程師)(?:的|裡面|裡|中)?\s*")
 
 
 class Scope:
