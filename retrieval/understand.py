@@ -688,7 +688,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         return "oos_occupation"
     own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
-    temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text))  # 「這行要抗壓性嗎」
+    temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text)  # 「這行要抗壓性嗎」
+                                                  or not q.occupation and _occupation_pattern().search(q.text))
     temperament = temperament or hr_use(q.text)  # 「招募…時面試可以問什麼能力」: HR reading the standard, not a job hunt
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not (
             q.has_items or asks_a_field or temperament):
