@@ -100,7 +100,7 @@ INJECTION = re.compile(
     r"無視|忘掉你|忘記你|不要管(?:規則|職能)|override|\[system\]|你是一個\S{0,6}(?:助手|ai|機器人)|"
     r"(?:上一|前一|其他|別的)(?:個|位|名)?(?:人|使用者|用戶)(?:問|說)|使用者的\s*id|all users|every user|"
     r"(?:列出|顯示|匯出|給我)[^，,。]{0,6}資料庫(?:裡|中|內)|(?:管理者|管理員|admin)(?:的)?身分|(?:登入|顯示|進入|打開)後台|admin panel|"
-    r"full database|入侵|駭進|駭入|破解(?:密碼|系統|主機)|\bhack(?:ing)?\b|"
+    r"full database|user records|stored (?:user|data|records)|all (?:stored )?records|入侵|駭進|駭入|破解(?:密碼|系統|主機)|\bhack(?:ing)?\b|"
     r"(?:所有|全部)(?:的)?(?:用戶|會員)|(?:管理員|開發者|工程師|除錯)(?:指令|模式)|(?:admin|developer|debug|god)\s+mode|"
     # the instructions it runs on, its settings, where it runs; templates and lookups that run code
     r"原始指令|原始提示|初始指令|你(?:的|收到的|被給的)指令|repeat (?:the|your|everything)|text above|everything above|"
