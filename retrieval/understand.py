@@ -298,6 +298,8 @@ def find_fields(text: str) -> list[str]:
     """The fields a question names, in the order of the field list (longest words first, no double counting)."""
     _, taken = _field_matches(text)
     found = list(dict.fromkeys(name for _, _, name in taken))
+    if "description" in found and _WHICH_ONE.search(text):
+        found.remove("description")  # 「要先做什麼後做什麼的是哪個」: which task does it, not what the job is
     for m in _LETTER_FIELD.finditer(text):  # 「電商那份有幾個 K」: the letter the tables head their columns with
         name = codes.FIELD_LETTERS[m.group(1)]
         if name not in found:
@@ -305,6 +307,7 @@ def find_fields(text: str) -> list[str]:
     return found
 
 
+_WHICH_ONE = re.compile(r"是哪(?:一)?(?:個|項|份)|哪(?:一)?(?:個|項)(?:任務|工作)|which (?:task|one)", re.I)
 # a lone K, S or A between Chinese words (「有幾個 K」「S 有哪些」), never the letter of a code (K01) or of English
 _LETTER_FIELD = re.compile(rf"(?:(?<=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]\s)|^){codes.FIELD_LETTER}"
                            r"(?=\s?[\u4e00-\u9fff]|\s*[?？]|\s*$)")

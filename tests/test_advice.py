@@ -481,3 +481,17 @@ def test_where_to_look_said_first_filters_and_is_not_searched(e5, catalog: Catal
     assert {c.standard for c in answer.citations} == {std}
     tasks = list(dict.fromkeys(c.code for c in answer.citations if re.fullmatch(r"T\d+\.\d+", c.code)))
     assert task in tasks[:2], tasks
+
+
+@pytest.mark.parametrize(("question", "std", "task"), [
+    ("電商規劃人員裡，哪個任務在管上雲後的個資跟法規", SHOP, "T5.2"),
+    ("系統整合那份，廠商來裝機器時在旁邊盯著確認的是哪一項", INTEGRATION, "T2.2"),
+    ("電商那份裡面，資料倉儲要先做什麼後做什麼的是哪個任務", SHOP, "T3.3"),
+])
+def test_everyday_words_for_the_work_find_its_task(e5, catalog: Catalog, question: str, std: str, task: str) -> None:  # type: ignore[no-untyped-def]
+    """個資, 上雲, 裝機器, 先做什麼後做什麼: searched together with the documents' words (lexicon [everyday]); 「…的是
+    哪個任務」 asks which task, not the job description 「做什麼的」 would name."""
+    answer = real(e5.ask(question), catalog)
+    assert answer.intent == "semantic" and {c.standard for c in answer.citations} == {std}
+    tasks = list(dict.fromkeys(c.code for c in answer.citations if re.fullmatch(r"T\d+\.\d+", c.code)))
+    assert task in tasks[:3], tasks
