@@ -62,6 +62,7 @@ _UNIT_SHORT = re.compile(rf"(?<![{codes.CN_NUMERALS}任務])([{codes.CN_NUMERALS
 
 # ---------------------------------------------------------------- what an answer was about
 EACH_AT_MOST = 3  # standards a follow-up asks "each" of
+MAX_POINTED = 5  # tasks or items 「它們」 can mean at once, of those an answer listed
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +409,10 @@ class Dialogue:
         sorts = noun[1] if noun else back_sorts
         if sorts and "standard" in sorts:
             return None  # 「這份基準」: the standard itself (zoom)
+        shown = _listed_many(last) if m is not None and m.group().lower() in cue_words("plural") else []
+        if shown:  # 「它們要哪些技能」 after an answer listing two tasks: both of them
+            joined = Ref(shown[0].sort, " 跟 ".join(r.code for r in shown))
+            return Resolved(_pointed(text, m, noun, joined), last.standard, "pointer", subject=shown[0])
         found = _pick(history, sorts)
         if found is None:
             return None
@@ -603,6 +608,15 @@ def _first(q: Query) -> Ref | None:
 
 def _first_subject(turn: Turn) -> Ref | None:
     return turn.subjects[0] if turn.subjects else None
+
+
+def _listed_many(last: Turn) -> list[Ref]:
+    """The few tasks or items an answer about none in particular listed (「4 級的任務」: T1.1, T1.2)."""
+    if last.subjects or not last.standard:
+        return []
+    listed = [r for r in last.listed if r.sort in ("task", "knowledge", "skill", "attitude", "unit_item")]
+    same = [r for r in listed if r.sort == listed[0].sort] if listed else []
+    return same if 1 < len(same) <= MAX_POINTED else []
 
 
 def _pick(history: Sequence[Turn], sorts: Iterable[str] | None, latest_only: bool = False) -> tuple[Turn, Ref] | None:
