@@ -62,6 +62,7 @@ LEVEL_MEANING = re.compile(r"(?:級別|等級|level)[^，,。？?]{0,8}?(?:是�
                            r"what (?:do|does) (?:the )?(?:competency )?levels?(?: \d)? mean", re.I)
 # the scale's own words: not 等級 alone, which the work uses too (服務等級, 優先等級)
 SCALE_WORD = re.compile(r"職能級別|基準級別|competency levels?", re.I)
+COUNT_ASKED = re.compile(r"幾(?:項|個|條|種|樣)|多少(?:項|個|條|種)?|how many", re.I)
 TASKS_LISTED = re.compile(r"哪些|哪個|哪幾|哪一|有哪|列出|清單|\b(?:which|list)\b", re.I)  # tasks asked for by a level
 CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
@@ -420,8 +421,12 @@ class Router:
     def _task_answer(self, draft: A.Draft, q: Query, std: Standard, task: Task, fields: list[str]) -> None:
         if q.kind == "count" and fields[0] in ("indicators", "outputs", "knowledge", "skills"):
             S.count_task_field(draft, std, task, fields[0])
-            for name in fields[1:]:  # 「行為指標有幾條，工作產出有哪些」: the count, then the other field
-                A.task_field(draft, std, task, name)
+            counted = len(COUNT_ASKED.findall(q.text))  # 「知識有幾項，技能又有幾項」: each one asked is counted
+            for n, name in enumerate(fields[1:], 2):  # 「行為指標有幾條，工作產出有哪些」: the count, then the other field
+                if n <= counted and name in ("indicators", "outputs", "knowledge", "skills"):
+                    S.count_task_field(draft, std, task, name)
+                else:
+                    A.task_field(draft, std, task, name)
             draft.intent = "count"
             return
         for name in fields:

@@ -495,3 +495,12 @@ def test_everyday_words_for_the_work_find_its_task(e5, catalog: Catalog, questio
     assert answer.intent == "semantic" and {c.standard for c in answer.citations} == {std}
     tasks = list(dict.fromkeys(c.code for c in answer.citations if re.fullmatch(r"T\d+\.\d+", c.code)))
     assert task in tasks[:3], tasks
+
+
+@pytest.mark.parametrize("question", ["系統整合 T1.1 的知識有幾項，技能又有幾項",
+                                      "How many knowledge items and how many skills does T1.1 of the system integration engineer need"])
+def test_two_fields_each_asked_for_a_count_are_each_counted(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    task = catalog.get(INTEGRATION).task("T1.1")
+    for n in (len(task.knowledge), len(task.skills)):
+        assert re.search(rf"(?:共有|has) {n} ", answer.answer), answer.answer
