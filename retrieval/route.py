@@ -726,7 +726,7 @@ class Router:
         draft = A.Draft("catalog")
         counted = extreme_count(q)
         if counted is not None:
-            return self._most(draft, counted)
+            return self._most(draft, counted, _one_per_family(self.named(q) + self._soft(q)))
         docs = sorted(self.catalog.current(), key=lambda d: d.code)
         extreme = next((c.op for c in q.conditions if c.measure == "level" and c.op in ("max", "min")), None)
         levelled = [d for d in docs if d.level]
@@ -755,9 +755,11 @@ class Router:
             draft.cite(doc, doc.code, doc.title)
         return draft
 
-    def _most(self, draft: A.Draft, counted: Condition) -> A.Draft:
-        """「哪一份的任務最多」: each document's count of that sort, the most (or fewest) first."""
-        sizes = heapq.nsmallest(MAX_RANKED_DOCS, self._sizes(counted.measure),
+    def _most(self, draft: A.Draft, counted: Condition, among: list[Document] | None = None) -> A.Draft:
+        """「哪一份的任務最多」: each document's count of that sort, the most (or fewest) first; among two or more
+        standards named, those alone (「雲端跟系統整合哪一份的任務比較多」)."""
+        codes = {d.code for d in among or ()} if among and len(among) > 1 else None
+        sizes = heapq.nsmallest(MAX_RANKED_DOCS, [p for p in self._sizes(counted.measure) if codes is None or p[1].code in codes],
                                 key=lambda p: (-p[0] if counted.op == "max" else p[0], p[1].code))
         best = sizes[0][0]
         noun = t(f"answers.count_noun_{counted.measure}")

@@ -61,7 +61,7 @@ FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsom
 # the same of each standard in turn (「各自的更新日期」「任務數各幾項」), what several share (「共同的有哪些」)
 EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|各幾|各有|各多少|各要|各需|各交|每個任務|每一個任務|每項任務|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
-ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種職業|which (?:standard|one|job|role)", re.I)
+ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種職業|which (?:standard|one|job|role)|^\s*which (?:has|needs|lists|asks)\b", re.I)
 # 「我想知道…」「I'd like to know…」 only open a question: the asker tells nothing of themselves
 _ASKER = r"我(?!(?:很|是)?(?:想|要)?(?:知道|問問?|請問|請教|了解|瞭解|好奇|查一下|查詢))"
 _ASKER_EN = r"\bI\b(?!(?: would| want|'d)(?: like)? to (?:know|ask)| wonder)"
@@ -167,8 +167,8 @@ _EN_THRESHOLD = re.compile(r"(more than|at least|fewer than|less than|only|exact
 _LEVEL = re.compile(rf"(?:職能)?(?:級別|等級|level)\s*(?:為|是|=|:|在)?\s*{_NUM}(?![樣致起些般定直])\s*(?:級)?\s*(以上|以下|or above|or higher|or below|or lower)?|"
                     rf"(?<![A-Za-z0-9.]){_NUM}\s*級\s*(以上|以下)?", re.I)  # not the 1 of 「T1.1 級別」
 _SUPERLATIVE = re.compile(rf"(最多|最少)\s*(?:的)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
-                          rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(最多|最少)|"
-                          rf"\b(most|fewest|least)\s+({_MEASURE_WORDS})", re.I)
+                          rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(?:比較|較|會)?\s*(最多|最少|多|少)(?![一二三四五六七八九十\d])|"
+                          rf"\b(most|fewest|least|more|fewer)\s+({_MEASURE_WORDS})", re.I)
 _LEVEL_EXTREME = re.compile(r"級別最(高|低)|最(高|低)(?:的)?(?:職能)?(?:級別|是?幾級)|(highest|lowest) level|最(難|簡單)", re.I)
 _EN_SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -463,7 +463,7 @@ def find_conditions(text: str) -> list[Condition]:
     for m in _SUPERLATIVE.finditer(text):
         word = m.group(2) or m.group(3) or m.group(6)
         how = (m.group(1) or m.group(4) or m.group(5)).lower()
-        found.append(Condition(_measure(word), "max" if how in ("最多", "most") else "min"))
+        found.append(Condition(_measure(word), "max" if how in ("最多", "多", "most", "more") else "min"))
     for m in _LEVEL_EXTREME.finditer(text):
         high = (m.group(1) or m.group(2) or m.group(3) or m.group(4) or "").lower() in ("高", "highest", "難")
         found.append(Condition("level", "max" if high else "min"))
@@ -702,6 +702,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         return "learning"  # 「我是會計，想轉做系統整合，差距大嗎」: where to start, what to learn first
     if extreme_count(q) and not (q.families or q.has_items) and (q.across or ASKS_WHICH.search(q.text) and not session):
         return "catalog"  # 「哪一份的任務最多」: each standard's count, the largest first
+    if extreme_count(q) and len(q.families) >= 2 and not q.has_items and ASKS_WHICH.search(q.text):
+        return "catalog"  # 「雲端那份跟系統整合那份，哪一份的任務比較多」: the two, the larger first
     if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
             and not (describes_work(q.text) and not extreme_level):
         return "catalog"
@@ -720,6 +722,9 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         # an item named outright (a skill, a note's term) is what the question is about, whatever field word follows
         "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and not q.has_codes
         and any(r.sort in NAMED_ITEM_SORTS for r in q.named),
+        # 「…which skills does it list for T2.2? Thanks!」: a task code and a field of it, however long the telling
+        "list": bool(q.tasks) and any(f in ("indicators", "outputs", "knowledge", "skills") for f in q.fields)
+        and not (q.conditions or q.counting),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
         "meta": no_items and (in_play or own_background) and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),

@@ -504,3 +504,22 @@ def test_two_fields_each_asked_for_a_count_are_each_counted(e5, catalog: Catalog
     task = catalog.get(INTEGRATION).task("T1.1")
     for n in (len(task.knowledge), len(task.skills)):
         assert re.search(rf"(?:共有|has) {n} ", answer.answer), answer.answer
+
+
+@pytest.mark.parametrize(("question", "first"), [
+    ("請問一下喔，雲端開發那份跟系統整合那份，哪一份的任務比較多？我要挑一份給新人看", INTEGRATION),
+    ("雲端跟電商哪一份的技能比較少", SHOP),
+    ("Which has more tasks, the cloud developer or the e-commerce planner?", SHOP),
+])
+def test_which_of_two_standards_has_more_of_a_sort(e5, catalog: Catalog, question: str, first: str) -> None:  # type: ignore[no-untyped-def]
+    """Two standards named and "which has more": the two counted, the answer first; not career advice, not a diff."""
+    answer = real(e5.ask(question), catalog)
+    assert answer.intent == "catalog" and answer.citations[0].standard == first
+    assert len({c.standard for c in answer.citations}) == 2
+
+
+def test_a_long_english_request_for_a_tasks_field_is_that_field(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("Hi, I'm preparing a training plan. Could you tell me which skills the cloud system developer "
+                         "standard lists for T2.2? Thanks a lot!"), catalog)
+    task = catalog.get(CLOUD).task("T2.2")
+    assert {c.standard for c in answer.citations} == {CLOUD} and set(task.skills) <= {c.code for c in answer.citations}
