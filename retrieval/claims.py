@@ -50,7 +50,7 @@ _CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|
 _CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on|outputs?|produces?|delivers?)\s+(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)"
                        r"\s*(?:,\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
 _WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?(?:{codes.STANDARD.pattern}|[a-z][a-z \-]{{1,40}}?\s+"
-                    r"(?:standard|one|document|role|job))", re.I)
+                    r"(?:standard|one|document|role|job|developer|engineer|planner|integrator|manager|analyst)s?)", re.I)
 _DOUBTS = re.compile(r"是不是|是否|不是|對不對|係唔係|係咪|啱唔啱")
 _ASKS_EN = re.compile(r"^\s*(?:is|isn't|isnt|are|aren't)\b", re.I)
 _CLAIM_EN_BARE = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)\s*\?", re.I)
@@ -217,7 +217,8 @@ _DUTY_TITLE_CLAIM = re.compile(r"第\s*(?:\d+|[一二兩三四五六七八九十
 _EVERY_TASK = re.compile(r"任務(?:都|全部|全都|通通)|(?:所有|全部|每個|每項|每一個|每一項)(?:的)?(?:工作)?任務|all (?:the |its )?tasks",
                          re.I)
 # 「電商規劃人員屬於 ISD 職類吧」: a category code claimed
-_CATEGORY_CLAIM = re.compile(r"(?:屬於|是|歸在|in the)\s*([A-Z]{3})\s*(?:職類|類別|類|category)")
+_CATEGORY_CLAIM = re.compile(r"(?:屬於|是|歸在|in the)\s*([A-Z]{3})\s*(?:職類|類別|類|category)|"
+                             r"(?:職類|類別)(?:別)?\s*(?:是|為|屬於)\s*([A-Z]{3})\b")
 # 「既然雲端開發的基準級別是 5，那入門要幾年」: the claim before the comma, a question after it
 _STANDARD_PREMISE = re.compile(r"^(?P<head>[^，,？?]{3,60})[，,]\s*(?P<rest>\S.{1,80})$")
 
@@ -416,6 +417,11 @@ class Claims:
         draft.say(t("answers.claim_elsewhere", claim=claim))
         for hit in found:
             code = hit.chunk.code.split("/")[-1]
+            task = doc.task(code) if isinstance(doc, Standard) else None
+            if task is not None:  # 「T1.2 是評估應用可行性對嗎」: the task whose title it is, T1.1
+                draft.say(t("answers.claim_where", code=code, text=task.title, where=""))
+                draft.cite(doc, code, task.title)
+                continue
             item = find_item(doc, code)
             if item is None:
                 continue
@@ -544,7 +550,7 @@ class Claims:
             return self._year_claim(doc, year.group(1) or year.group(2))
         category = _CATEGORY_CLAIM.search(text)
         if category and isinstance(doc, Standard) and doc.category is not None:
-            return self._category_claim(doc, category.group(1))
+            return self._category_claim(doc, category.group(1) or category.group(2))
         return None
 
     def _category_claim(self, doc: Standard, claimed: str) -> A.Draft:

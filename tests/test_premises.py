@@ -51,6 +51,10 @@ def _first_line(text: str) -> str:
     ("系統整合工程人員的入門條件不用經驗吧", INTEGRATION, "不是", {INTEGRATION}),
     ("雲端開發的入門條件要碩士學歷吧", CLOUD, "入門條件", {CLOUD}),
     ("雲端開發的 T2.3 是寫測試報告對吧", CLOUD, "不是", {"T2.3", "O2.2.2"}),
+    # another task's title claimed of a task: that task named; a category told after its name; English "of the developer"
+    ("雲端開發的 T1.2 是評估應用可行性對嗎", CLOUD, "不是", {"T1.2", "T1.1"}),
+    ("雲端開發的職類是 ISD 吧", CLOUD, "對", {CLOUD}),
+    ("Is T2.3 of the cloud developer about writing test reports?", CLOUD, "No", {"T2.3", "O2.2.2"}),
 ])
 def test_a_claim_is_checked_and_the_claimed_thing_found(e5, catalog: Catalog, question: str, std: str, verdict: str,  # type: ignore[no-untyped-def]
                                                         cited: set[str]) -> None:
