@@ -135,6 +135,8 @@ class Assistant:
     def ask(self, question: str, standard: str | None = None, lang: str | None = None) -> Answer:
         """One question on its own (`standard`: the one chosen earlier, used when the question names none). An
         English question (or lang="en") gets English framing around the standards' Chinese texts."""
+        if len(clauses(question or "")) > 1:  # 「有幾個職責？第二個職責下有哪些任務？」: each asked in turn
+            return self.converse(question, standard, [])
         return self._ask(self._parts, question, standard, lang)
 
     def _ask(self, parts: Parts, question: str, standard: str | None, lang: str | None) -> Answer:

@@ -739,11 +739,16 @@ def clauses(text: str) -> list[str]:
         return [text]
     out = [parts[0]]
     for part in parts[1:]:
-        if _pointer_match(normalize(part)) is not None and has_words(part):
+        norm = normalize(part)
+        leans = _pointer_match(norm) is not None or _ORDINAL_ASKED.search(norm) is not None
+        if leans and has_words(part):  # 「…有幾個職責？第二個職責下有哪些任務？」: the second asked of the first's answer
             out.append(part)
         else:
             out[-1] += part
     return out
+
+
+_ORDINAL_ASKED = re.compile(rf"第\s*{_NUM}\s*{_COUNTER}\s*(?:的)?\s*(?:職責|任務|工作任務|指標|產出|知識|技能|態度)")
 
 
 __all__ = ["Dialogue", "Ref", "Resolved", "Turn", "across", "clauses", "language", "record"]

@@ -523,3 +523,13 @@ def test_a_long_english_request_for_a_tasks_field_is_that_field(e5, catalog: Cat
                          "standard lists for T2.2? Thanks a lot!"), catalog)
     task = catalog.get(CLOUD).task("T2.2")
     assert {c.standard for c in answer.citations} == {CLOUD} and set(task.skills) <= {c.code for c in answer.citations}
+
+
+def test_a_second_question_asked_of_the_firsts_answer_is_answered_too(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「有幾個職責？第二個職責下有哪些任務？」: the count, then the second duty's tasks, one message (ask and chat)."""
+    question = "系統整合工程人員有幾個職責？第二個職責下有哪些任務？"
+    duties = catalog.get(INTEGRATION).duties
+    for answer in (e5.ask(question), e5.converse(question, None, [])):
+        real(answer, catalog)
+        assert f"共 {len(duties)} 項工作職責" in answer.answer
+        assert {t.code for t in duties[1].tasks} <= {c.code for c in answer.citations}
