@@ -169,6 +169,7 @@ class Assistant:
             answer.question, answer.resolved = clause, resolved
             answers.append(answer)
             history = [answer.turn, *history][:HISTORY] if answer.turn else history
+            standard = standard or answer.standard  # 「…態度有哪些，哪些任務會用到 S18」: S18 of the same standard
             if answer.choices:
                 break
         answer = _joined(message, answers)

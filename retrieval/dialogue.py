@@ -413,7 +413,7 @@ class Dialogue:
         if shown:  # 「它們要哪些技能」 after an answer listing two tasks: both of them
             joined = Ref(shown[0].sort, " 跟 ".join(r.code for r in shown))
             return Resolved(_pointed(text, m, noun, joined), last.standard, "pointer", subject=shown[0])
-        found = _pick(history, sorts)
+        found = _pick(history, sorts) or _listed_one(last, sorts)
         if found is None:
             return None
         turn, ref = found
@@ -610,6 +610,15 @@ def _first_subject(turn: Turn) -> Ref | None:
     return turn.subjects[0] if turn.subjects else None
 
 
+def _listed_one(last: Turn, sorts: Iterable[str] | None) -> tuple[Turn, Ref] | None:
+    """「Which skill code is that?」 after an answer about none in particular that showed one item (S18)."""
+    if last.subjects or not last.standard:
+        return None
+    shown = [r for r in last.listed if r.sort in ("task", "knowledge", "skill", "attitude", "output", "indicator",
+                                                  "unit_item") and (not sorts or r.sort in sorts)]
+    return (last, shown[0]) if len(shown) == 1 else None
+
+
 def _listed_many(last: Turn) -> list[Ref]:
     """The few tasks or items an answer about none in particular listed (「4 級的任務」: T1.1, T1.2)."""
     if last.subjects or not last.standard:
@@ -734,13 +743,15 @@ def _unique(values: Iterable[Any]) -> list[Any]:
 def clauses(text: str) -> list[str]:
     """A message of two questions where the second leans on the first (「它是哪個任務的？同一個任務還有哪些行為
     指標」) as two clauses, answered in turn; any other message whole."""
-    parts = [p for p in re.split(r"(?<=[？?])\s*", text.strip()) if p.strip()]
+    parts = [p for p in re.split(r"(?<=[？?])\s*|(?<=有哪些|是什麼|有多少|有幾項|有幾個)[，,]\s*(?=(?:另外|還有|然後)?\s*哪(?:些|個|一))",
+                                 text.strip()) if p.strip()]
     if len(parts) < 2:
         return [text]
     out = [parts[0]]
     for part in parts[1:]:
         norm = normalize(part)
-        leans = _pointer_match(norm) is not None or _ORDINAL_ASKED.search(norm) is not None
+        leans = _pointer_match(norm) is not None or _ORDINAL_ASKED.search(norm) is not None or (
+            not out[-1].rstrip().endswith(("？", "?")) and bool(codes.codes_in(part)))  # 「態度有哪些，哪些任務會用到 S18」
         if leans and has_words(part):  # 「…有幾個職責？第二個職責下有哪些任務？」: the second asked of the first's answer
             out.append(part)
         else:

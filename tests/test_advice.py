@@ -533,3 +533,16 @@ def test_a_second_question_asked_of_the_firsts_answer_is_answered_too(e5, catalo
         real(answer, catalog)
         assert f"共 {len(duties)} 項工作職責" in answer.answer
         assert {t.code for t in duties[1].tasks} <= {c.code for c in answer.citations}
+
+
+def test_a_list_then_a_question_about_a_code_of_the_same_standard(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「雲端開發的態度有哪些，哪些任務會用到 S18」: both halves, S18 of the standard the first half named (no picker)."""
+    answer = real(e5.ask("雲端開發的態度有哪些，哪些任務會用到 S18"), catalog)
+    cloud = catalog.get(CLOUD)
+    assert not answer.choices and {c.standard for c in answer.citations} == {CLOUD}
+    assert set(cloud.attitudes) | {"S18", "T2.4"} <= {c.code for c in answer.citations}
+
+
+def test_that_after_an_answer_showing_one_item_is_that_item(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("Does a cloud system developer need version control skills? Which skill code is that?"), catalog)
+    assert {c.code for c in answer.citations if c.code.startswith("S")} == {"S18"}
