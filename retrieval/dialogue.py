@@ -431,8 +431,8 @@ class Dialogue:
                 and back_sorts is None and turn.intent != "reverse" and ref.sort in ("task", "unit_item"):
             return None  # 「它有幾個任務」 after a task: 它 is the standard, which the chat's focus answers
         text = _pointed(text, m, noun, ref)
-        if _find(text.lower(), "detail") and not [f for f in q.fields if f in PART_FIELDS]:
-            text = ref.code
+        if _find(text.lower(), "detail") and not [f for f in q.fields if f in PART_FIELDS] or _CODE_ASKED.search(norm):
+            text = ref.code  # 「再詳細一點」, "which skill code is that?": the item itself
         return Resolved(_trim_ellipsis(text), turn.standard, "pointer", subject=ref)
 
     def _pointer_by_name(self, norm: str, history: Sequence[Turn]) -> Resolved | None:
@@ -759,6 +759,7 @@ def clauses(text: str) -> list[str]:
     return out
 
 
+_CODE_ASKED = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?code\b|代碼是|哪個代碼|什麼代碼|代號是|編號是", re.I)
 _ORDINAL_ASKED = re.compile(rf"第\s*{_NUM}\s*{_COUNTER}\s*(?:的)?\s*(?:職責|任務|工作任務|指標|產出|知識|技能|態度)")
 
 

@@ -34,7 +34,8 @@ def test_work_told_in_everyday_words_finds_the_item(e5, catalog: Catalog, questi
 def test_a_requirement_asked_in_english_is_checked_in_the_documents_words(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
     answer = real(e5.ask("Does a cloud system developer need version control skills? Which skill code is that?"), catalog)
     assert answer.intent == "claim" and answer.answer.splitlines()[1].startswith("Yes"), answer.answer
-    assert [(c.standard, c.code) for c in answer.citations] == [(CLOUD, "S18")]
+    assert {c.standard for c in answer.citations} == {CLOUD}  # the second question, "which code", is S18 itself
+    assert [c.code for c in answer.citations if c.code[:1] in "KSA"] == ["S18"]
 
 
 @pytest.mark.parametrize(("typed", "read"), [
