@@ -51,6 +51,7 @@ _CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on|outputs?|
                        r"\s*(?:,\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
 _WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?(?:{codes.STANDARD.pattern}|[a-z][a-z \-]{{1,40}}?\s+"
                     r"(?:standard|one|document|role|job|developer|engineer|planner|integrator|manager|analyst)s?)", re.I)
+_WH_ASKED = re.compile(r"^\s*(?:what|which|how|where|when|why|who)\b", re.I)
 _DOUBTS = re.compile(r"是不是|是否|不是|對不對|係唔係|係咪|啱唔啱")
 _ASKS_EN = re.compile(r"^\s*(?:is|isn't|isnt|are|aren't)\b", re.I)
 _CLAIM_EN_BARE = re.compile(r"^\s*(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)\s*\?", re.I)
@@ -102,8 +103,8 @@ def read_claim(q: Query) -> Claim | None:
         return Claim(level.group(0).strip())
     field = _FIELD_AFTER.match(after)
     bare = _CLAIM_EN_BARE.search(after) if _ASKS_EN.search(before) else None  # "Isn't S05 database design?"
-    candidates = [m.group("claim") for m in (_CLAIM_AFTER.search(after), _CLAIM_ABOUT.search(after),
-                                             _CLAIM_EN.search(after), bare) if m]
+    english = None if _WH_ASKED.match(before) else _CLAIM_EN.search(after)  # "What does S08 mean …?" asks, claims nothing
+    candidates = [m.group("claim") for m in (_CLAIM_AFTER.search(after), _CLAIM_ABOUT.search(after), english, bare) if m]
     if not candidates and field and re.match(rf"^\s*的\s*\S+\s*{_END}", after):
         before = re.sub(rf"(?:{codes.STANDARD.pattern})\s*(?:的)?\s*$", "", before)  # 「…是 INM3513-005v4 T1.1 的產出吧」
         m = _CLAIM_BEFORE.search(before)  # 「測試報告是 T2.3 的產出吧」

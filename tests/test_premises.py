@@ -98,3 +98,10 @@ def test_the_level_a_premise_states_filters_nothing_in_the_question_after_it(e5,
     correction, asked = answer.answer.split("\n\n", 1)
     assert "不是" in correction and "3" in correction
     assert {c.code for c in answer.citations} >= {"K12", "K13"} and "T1.1" not in asked, "T2.5's knowledge, no level-4 list"
+
+
+def test_what_a_code_means_asked_in_english_is_no_claim(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """"What does S08 mean for the cloud system developer?" asks; "mean for the …" is no claim to deny."""
+    answer = real(e5.ask("What does S08 mean for the cloud system developer?"), catalog)
+    assert answer.intent != "claim" and not answer.answer.splitlines()[1].startswith("No")
+    assert (CLOUD, "S08") in {(c.standard, c.code) for c in answer.citations}
