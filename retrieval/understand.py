@@ -168,7 +168,8 @@ _LEVEL = re.compile(rf"(?:職能)?(?:級別|等級|level)\s*(?:為|是|=|:|在)?
                     rf"(?<![A-Za-z0-9.]){_NUM}\s*級\s*(以上|以下)?", re.I)  # not the 1 of 「T1.1 級別」
 _SUPERLATIVE = re.compile(rf"(最多|最少)\s*(?:的)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
                           rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(?:比較|較|會)?\s*(最多|最少|多|少)(?![一二三四五六七八九十\d])|"
-                          rf"\b(most|fewest|least|more|fewer)\s+({_MEASURE_WORDS})", re.I)
+                          rf"\b(most|fewest|least|more|fewer)\s+({_MEASURE_WORDS})|"
+                          rf"({_MEASURE_WORDS})\s*比\s*[^，,。？?\s]{{1,12}}?\s*(?:還|更)?\s*(多|少)(?![一二三四五六七八九十\d])", re.I)
 _LEVEL_EXTREME = re.compile(r"級別最(高|低)|最(高|低)(?:的)?(?:職能)?(?:級別|是?幾級)|(highest|lowest) level|最(難|簡單)", re.I)
 _EN_SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -461,8 +462,8 @@ def find_conditions(text: str) -> list[Condition]:
             found.append(Condition("level", op, value))
     found.extend(_thresholds(text))
     for m in _SUPERLATIVE.finditer(text):
-        word = m.group(2) or m.group(3) or m.group(6)
-        how = (m.group(1) or m.group(4) or m.group(5)).lower()
+        word = m.group(2) or m.group(3) or m.group(6) or m.group(7)
+        how = (m.group(1) or m.group(4) or m.group(5) or m.group(8)).lower()
         found.append(Condition(_measure(word), "max" if how in ("最多", "多", "most", "more") else "min"))
     for m in _LEVEL_EXTREME.finditer(text):
         high = (m.group(1) or m.group(2) or m.group(3) or m.group(4) or "").lower() in ("高", "highest", "難")
@@ -702,7 +703,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         return "learning"  # 「我是會計，想轉做系統整合，差距大嗎」: where to start, what to learn first
     if extreme_count(q) and not (q.families or q.has_items) and (q.across or ASKS_WHICH.search(q.text) and not session):
         return "catalog"  # 「哪一份的任務最多」: each standard's count, the largest first
-    if extreme_count(q) and len(q.families) >= 2 and not q.has_items and ASKS_WHICH.search(q.text):
+    if extreme_count(q) and len(q.families) >= 2 and not q.has_items and (ASKS_WHICH.search(q.text) or "比" in q.text):
         return "catalog"  # 「雲端那份跟系統整合那份，哪一份的任務比較多」: the two, the larger first
     if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
             and not (describes_work(q.text) and not extreme_level):

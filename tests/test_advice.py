@@ -510,6 +510,7 @@ def test_two_fields_each_asked_for_a_count_are_each_counted(e5, catalog: Catalog
     ("請問一下喔，雲端開發那份跟系統整合那份，哪一份的任務比較多？我要挑一份給新人看", INTEGRATION),
     ("雲端跟電商哪一份的技能比較少", SHOP),
     ("Which has more tasks, the cloud developer or the e-commerce planner?", SHOP),
+    ("雲端的任務比電商多嗎", SHOP),  # asked yes or no: the two counts answer it
 ])
 def test_which_of_two_standards_has_more_of_a_sort(e5, catalog: Catalog, question: str, first: str) -> None:  # type: ignore[no-untyped-def]
     """Two standards named and "which has more": the two counted, the answer first; not career advice, not a diff."""
