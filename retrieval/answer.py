@@ -434,11 +434,11 @@ def named_values(text: str, names: Collection[str] = (), years: bool = True) -> 
     found += re.findall(r"(?<![A-Za-z0-9])([A-Z]{3})(?![A-Za-z0-9])", text)  # kept only when a document's value
     if years:
         found += [str(int(m.group(1)) + 1911) for m in _ROC_YEAR.finditer(text)]
-    found += [name for name in _substrings(text, 4, 30) if name in names]
+    found += [name for name in substrings(text, 4, 30) if name in names]
     return list(dict.fromkeys(found))
 
 
-def _substrings(text: str, shortest: int, longest: int) -> list[str]:
+def substrings(text: str, shortest: int, longest: int) -> list[str]:
     """Every substring of the text from `shortest` to `longest` characters, longest first at each start."""
     return [text[i:j] for i in range(len(text)) for j in range(min(len(text), i + longest), i + shortest - 1, -1)]
 
@@ -511,7 +511,7 @@ def defined_terms(draft: Draft, docs: list[Document], question: str, catalog: Ca
     `index`: the remark terms of these documents, built before."""
     index = remark_index(docs) if index is None else index
     found = []
-    for term in dict.fromkeys(_substrings(question, 2, 12)):
+    for term in dict.fromkeys(substrings(question, 2, 12)):
         for doc, line in index.get(term, ()):
             for m in re.finditer(re.escape(term), question):  # 「系統整合工程人員裡的「系統整合」是什麼意思」: the second
                 if _DEFINE_AFTER.match(question[m.end():]) or _DEFINE_BEFORE.search(question[: m.start()]):

@@ -224,14 +224,14 @@ _CATEGORY_CLAIM = re.compile(r"(?:屬於|是|歸在|in the)\s*([A-Z]{3})\s*(?:�
 _STANDARD_PREMISE = re.compile(r"^(?P<head>[^，,？?]{3,60})[，,]\s*(?P<rest>\S.{1,80})$")
 
 
-# 「為什麼雲端開發不需要溝通能力」: the question takes for granted that the trait is not asked for
-# what a person's background is claimed in, and how the entry requirements word each
-_BACKGROUND_ASKED = {
-    "經驗": re.compile(r"經驗|年資|\d+\s*年以上"), "年資": re.compile(r"經驗|年資|\d+\s*年以上"),
-    "學歷": re.compile(r"大專|大學|碩士|高中|高職|學歷|畢業"), "畢業": re.compile(r"大專|大學|碩士|高中|高職|畢業"),
-    "科系": re.compile(r"科系|相關系|本科"), "本科": re.compile(r"科系|相關系|本科"),
-    "證照": re.compile(r"證照|證書|執照"),
-}
+# what a person's background is claimed in (the words), and how the entry requirements word it (the pattern)
+_BACKGROUNDS = (
+    (("經驗", "年資"), re.compile(r"經驗|年資|\d+\s*年以上")),
+    (("學歷", "畢業"), re.compile(r"大專|大學|碩士|高中|高職|學歷|畢業")),
+    (("科系", "本科"), re.compile(r"科系|相關系|本科")),
+    (("證照",), re.compile(r"證照|證書|執照")),
+)
+_BACKGROUND_ASKED = {word: pattern for words, pattern in _BACKGROUNDS for word in words}
 _BACKGROUND = re.compile("|".join(_BACKGROUND_ASKED))
 _SPECIFIC = re.compile(r"博士|碩士|大學|大專|高中|高職|\d+\s*年")
 _ENTRY_SAID = re.compile(r"(?P<no>不用|不需要|不必|免)?(?:要|需要|得|必須|要求)?(?:有)?\s*(?P<claim>[^，,。？?吧嗎要有]{0,8}?(?:"
@@ -244,6 +244,9 @@ def _printed(value: str, line: str) -> bool:
     if years:
         return any(int(n) == int(years.group(1)) for n in re.findall(r"(\d+)\s*年", line))
     return value in line
+
+
+# 「為什麼雲端開發不需要溝通能力」: the question takes for granted that the trait is not asked for
 _DENIES = re.compile(r"不需要|不用|不必|不太需要|沒有要求|不要求|用不到|doesn't need|does not need|no need", re.I)
 
 

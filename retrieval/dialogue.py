@@ -44,6 +44,7 @@ from retrieval.understand import (
     Reader,
     across,
     extreme_count,
+    find_ordinals,
     number,
 )
 
@@ -63,6 +64,7 @@ _UNIT_SHORT = re.compile(rf"(?<![{codes.CN_NUMERALS}任務])([{codes.CN_NUMERALS
 # ---------------------------------------------------------------- what an answer was about
 EACH_AT_MOST = 3  # standards a follow-up asks "each" of
 MAX_POINTED = 5  # tasks or items 「它們」 can mean at once, of those an answer listed
+_POINTABLE = ("task", "knowledge", "skill", "attitude", "output", "indicator", "unit_item")
 
 
 @dataclass(frozen=True, slots=True)
@@ -610,21 +612,23 @@ def _first_subject(turn: Turn) -> Ref | None:
     return turn.subjects[0] if turn.subjects else None
 
 
-def _listed_one(last: Turn, sorts: Iterable[str] | None) -> tuple[Turn, Ref] | None:
-    """「Which skill code is that?」 after an answer about none in particular that showed one item (S18)."""
+def _shown(last: Turn, sorts: Iterable[str] | None = None) -> list[Ref]:
+    """The tasks and items an answer about none in particular showed (「4 級的任務」: T1.1, T1.2; a claim: S18)."""
     if last.subjects or not last.standard:
-        return None
-    shown = [r for r in last.listed if r.sort in ("task", "knowledge", "skill", "attitude", "output", "indicator",
-                                                  "unit_item") and (not sorts or r.sort in sorts)]
+        return []
+    return [r for r in last.listed if r.sort in _POINTABLE and (not sorts or r.sort in sorts)]
+
+
+def _listed_one(last: Turn, sorts: Iterable[str] | None) -> tuple[Turn, Ref] | None:
+    """「Which skill code is that?」 after an answer that showed one item."""
+    shown = _shown(last, sorts)
     return (last, shown[0]) if len(shown) == 1 else None
 
 
 def _listed_many(last: Turn) -> list[Ref]:
-    """The few tasks or items an answer about none in particular listed (「4 級的任務」: T1.1, T1.2)."""
-    if last.subjects or not last.standard:
-        return []
-    listed = [r for r in last.listed if r.sort in ("task", "knowledge", "skill", "attitude", "unit_item")]
-    same = [r for r in listed if r.sort == listed[0].sort] if listed else []
+    """「它們」 after an answer that showed a few items of one sort."""
+    shown = _shown(last)
+    same = _listed_of(shown, None) if shown else []
     return same if 1 < len(same) <= MAX_POINTED else []
 
 
@@ -750,7 +754,7 @@ def clauses(text: str) -> list[str]:
     out = [parts[0]]
     for part in parts[1:]:
         norm = normalize(part)
-        leans = _pointer_match(norm) is not None or _ORDINAL_ASKED.search(norm) is not None or (
+        leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or (
             not out[-1].rstrip().endswith(("？", "?")) and bool(codes.codes_in(part)))  # 「態度有哪些，哪些任務會用到 S18」
         if leans and has_words(part):  # 「…有幾個職責？第二個職責下有哪些任務？」: the second asked of the first's answer
             out.append(part)
@@ -760,7 +764,6 @@ def clauses(text: str) -> list[str]:
 
 
 _CODE_ASKED = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?code\b|代碼是|哪個代碼|什麼代碼|代號是|編號是", re.I)
-_ORDINAL_ASKED = re.compile(rf"第\s*{_NUM}\s*{_COUNTER}\s*(?:的)?\s*(?:職責|任務|工作任務|指標|產出|知識|技能|態度)")
 
 
 __all__ = ["Dialogue", "Ref", "Resolved", "Turn", "across", "clauses", "language", "record"]

@@ -93,7 +93,7 @@ def _level_bounds(q: Query) -> list[Condition]:
 def _level_alternatives(q: Query) -> bool:
     """「是 3 級還是 4 級」: two levels offered to choose from, which no task holds at once."""
     values = {c.value for c in q.conditions if c.measure == "level" and c.op == "=="}
-    return len(values) > 1 and bool(re.search(r"還是|或是|or", q.text))
+    return len(values) > 1 and bool(re.search(r"還是|或是|\bor\b", q.text))
 
 
 class Router:
@@ -333,7 +333,7 @@ class Router:
     def _outputs_named(self, text: str) -> list[tuple[Standard, Task, Item]]:
         """The outputs of every current standard a text names, looked up by the text's own substrings (at 3,000
         standards a scan of every output would take half a second)."""
-        names = {text[i:j] for i in range(len(text)) for j in range(i + MIN_OUTPUT_CHARS, min(len(text), i + 30) + 1)}
+        names = set(A.substrings(text, MIN_OUTPUT_CHARS, 30))
         found = {(ref[0].code, ref[2].code): ref for name in names for ref in self._output_endings.get(name, ())}
         return [found[key] for key in sorted(found)]
 
@@ -759,8 +759,8 @@ class Router:
         """「哪一份的任務最多」: each document's count of that sort, the most (or fewest) first; among two or more
         standards named, those alone (「雲端跟系統整合哪一份的任務比較多」)."""
         codes = {d.code for d in among or ()} if among and len(among) > 1 else None
-        sizes = heapq.nsmallest(MAX_RANKED_DOCS, [p for p in self._sizes(counted.measure) if codes is None or p[1].code in codes],
-                                key=lambda p: (-p[0] if counted.op == "max" else p[0], p[1].code))
+        pairs = [p for p in self._sizes(counted.measure) if codes is None or p[1].code in codes]
+        sizes = heapq.nsmallest(MAX_RANKED_DOCS, pairs, key=lambda p: (-p[0] if counted.op == "max" else p[0], p[1].code))
         best = sizes[0][0]
         noun = t(f"answers.count_noun_{counted.measure}")
         names = t("answers.list_sep").join(f"{d.code} {d.title}" for n, d in sizes if n == best)

@@ -386,7 +386,7 @@ class HybridSearch:
 
     def _prime_neighbours(self, texts: list[str], k: int, filters: Filters) -> None:
         plan = self._dense_plan(k, filters)
-        if plan is None or plan[0] == "exact":
+        if plan is None or plan[0] is not None:  # the named standards' vectors: compared exactly, one by one
             return
         _, n, where, statuses = plan
         found = self.dense.search_many([self._embed(t) for t in texts], n, where, statuses)  # type: ignore[misc,union-attr]
@@ -455,28 +455,27 @@ class HybridSearch:
         plan = self._dense_plan(k, filters)
         if plan is None:
             return []
-        how, n, where, statuses = plan
+        rows, n, where, statuses = plan
         vector = self._embed(text)  # type: ignore[misc]
-        if how == "exact":
-            rows = [c for c in self.of_standards(filters.standards) if c.embed_text and filters.accepts(c)]
+        if rows is not None:
             return self.dense.search_among(vector, rows, k) if rows else []  # type: ignore[union-attr]
         return self.dense.search(vector, n, where, statuses)  # type: ignore[union-attr]
 
-    def _dense_plan(self, k: int, filters: Filters) -> tuple[str, int, dict[str, Any] | None, Any] | None:
-        """How the vectors are searched for these filters: ("exact", ...) among the named standards' vectors, or
-        ("store", neighbours, Chroma's filter, statuses); None when they cannot be searched yet."""
+    def _dense_plan(self, k: int, filters: Filters) -> tuple[list[Chunk] | None, int, dict[str, Any] | None, Any] | None:
+        """How the vectors are searched for these filters: (the named standards' chunks, …) to compare exactly, or
+        (None, neighbours, Chroma's filter, statuses) to ask the store; None when they cannot be searched yet."""
         statuses = (filters.status,) if filters.status else None
         if self.dense is None or self._embed is None or not self.dense_ready(statuses, filters.standards):
             return None
         if filters.standards:
             rows = [c for c in self.of_standards(filters.standards) if c.embed_text and filters.accepts(c)]
             if len(rows) <= EXACT_DENSE_LIMIT:
-                return ("exact", k, None, statuses)
-            return ("store", k, filters.where(), statuses)
+                return (rows, k, None, statuses)
+            return (None, k, filters.where(), statuses)
         share = self.share(filters)
         if share >= BROAD_FILTER_SHARE:  # search() drops what the filter refuses
-            return ("store", min(MAX_DENSE_NEIGHBOURS, int(k * 2 / share) + 1), None, statuses)
-        return ("store", k, filters.where(), statuses)
+            return (None, min(MAX_DENSE_NEIGHBOURS, int(k * 2 / share) + 1), None, statuses)
+        return (None, k, filters.where(), statuses)
 
     def dense_ready(self, statuses: Sequence[str] | None = None, standards: Sequence[str] = ()) -> bool:
         """Whether the vectors of these statuses (None: all) can be searched: a server whose vectors are still

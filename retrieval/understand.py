@@ -849,7 +849,7 @@ def defined_term(q: Query) -> str:
         if m:
             term = m.group(1).strip()
             quoted = _QUOTED.search(term)
-            return quoted.group(1) if quoted else _READ_IN.sub("", _READ_IN.sub("", term)).strip() or term
+            return quoted.group(1) if quoted else _READ_IN.sub("", term).strip() or term
     return ""
 
 

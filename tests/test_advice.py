@@ -547,3 +547,11 @@ def test_a_list_then_a_question_about_a_code_of_the_same_standard(e5, catalog: C
 def test_that_after_an_answer_showing_one_item_is_that_item(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
     answer = real(e5.ask("Does a cloud system developer need version control skills? Which skill code is that?"), catalog)
     assert {c.code for c in answer.citations if c.code.startswith("S")} == {"S18"}
+
+
+def test_two_levels_offered_in_english_and_a_word_holding_or(e5) -> None:  # type: ignore[no-untyped-def]
+    """"3 or 4" offers two levels; "for", "more" hold the letters o-r and offer nothing."""
+    from retrieval.route import _level_alternatives
+
+    assert _level_alternatives(e5.understand("the cloud developer standard: level 3 or level 4"))
+    assert not _level_alternatives(e5.understand("tasks of level 3 and level 4 for the cloud developer"))
