@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from index.catalog import Catalog, tasks_using
 from index.model import Document, Item, Standard, Task, Unit
@@ -78,7 +78,13 @@ def clauses_of(text: str) -> list[str]:
 
 def clause_queries(text: str) -> dict[str, str]:
     """Each clause of a description, with the words it is searched by."""
-    return {clause: _clause_query(clause) for clause in clauses_of(text)}
+    return dict(_clause_queries(text))
+
+
+@lru_cache(maxsize=256)
+def _clause_queries(text: str) -> tuple[tuple[str, str], ...]:
+    """Read once per description: the kind reading and the advice both split it."""
+    return tuple((clause, _clause_query(clause)) for clause in clauses_of(text))
 
 
 def clause_meanings(queries: dict[str, str]) -> list[str]:

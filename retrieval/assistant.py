@@ -185,7 +185,7 @@ class Assistant:
         if not q.text:
             q.kind = "empty"
         elif self._dense_reading(parts, q):
-            q = parts.reader.read(question, self._reading_vector(parts, q), self.model, session=session)
+            q = parts.reader.reread(q, self._reading_vector(parts, q), self.model, session=session)
         unsure = q.kind in OUT_OF_SCOPE and not q.outside and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN
         if unsure and self._in_corpus(parts, q):
             q.kind = "search"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from index.codes import canonical
@@ -169,6 +169,7 @@ def glossary_runs(text: str) -> list[tuple[int, int]]:
     return runs
 
 
+@lru_cache(maxsize=4096)
 def gloss(text: str) -> str:
     """English domain words and everyday abbreviations replaced by the documents' Chinese
     ("cloud system developer" -> "雲端系統開發", "電商" -> "電子商務")."""

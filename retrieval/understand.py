@@ -112,6 +112,18 @@ INJECTION = re.compile(
     r"你(?:的|用的)?(?:程式碼|原始碼|資料庫|伺服器|檔案)|你(?:能|可以)存取|your (?:source )?code|your (?:database|server|files)|"
     r"\.env\b|user_?id\s*=|temperature|powers you|上面的對話|之前的對話|對話內容全部|你的對話|chat history|"
     r"conversation history|act like|activation keys?|產品金鑰|破解版|keygen|"
+    # the machine it runs on, operated for the asker: its files, its root, a restart, a command run
+    r"(?:列出|顯示|給我|印出|打開|讀取|讀出)(?:你的|這台)?(?:伺服器|主機|機器)(?:上|裡)(?:面)?的(?:所有|全部)?(?:檔案|文件|資料夾|目錄)|"
+    r"\broot\s*權限|(?:幫我|請|替我)(?:把)?(?:你的|這台)?(?:伺服器|主機|機器)(?:重開|重啟|關掉|關閉|關機)|"
+    r"(?:幫我|請|替我)(?:重開|重啟|關掉|關閉)(?:你的|這台)?(?:伺服器|主機|機器)|"
+    r"(?:幫我|請|替我)(?:執行|跑)(?:一下)?(?:這個|這段|以下|下面的?)?(?:指令|命令|程式碼|script|shell)|"
+    # its own storage shown or wiped: the index, the vector store, the tables and folders it keeps
+    r"你(?:的|用的|這邊的)[\u4e00-\u9fff]{0,4}(?:資料庫|索引|資料表|資料夾)|\b(?:chroma(?:db)?|sqlite|collections?|"
+    r"vector\s*(?:db|store|database))\b|向量資料庫|向量索引|索引檔|"
+    r"(?:把|幫我|請)[^，。？?]{0,24}(?:索引|資料夾|資料表|資料庫|目錄)(?:檔案)?(?:都|全部)?(?:刪掉|刪除|清空|清除|砍掉|重建)|"
+    r"(?:把|幫我|請)[^，。？?]{0,6}(?:資料庫|資料表)\s*(?:的)?\s*(?:schema|結構|欄位)\s*(?:列出|印出|給我|匯出|dump)|"
+    r"\b[a-z_]+\s*(?:資料表|table)\s*的?內容|"
+    r"\b(?:reboot|shut\s*down|restart)\s+(?:the|your)\s+(?:server|machine|host)\b|run (?:this|the following) command|"
     r"^\s*(?=[A-Za-z0-9+/]*\d)(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])[A-Za-z0-9+/]{16,}={0,2}\s*$)",
     re.I,
 )
@@ -355,6 +367,7 @@ def _tool_words() -> dict[str, list[str]]:
     return _outside()["tools"]
 
 
+THE_STANDARDS = re.compile(r"標準|基準|職能|standard|competenc", re.I)  # 「…標準怎麼寫」: asked of the documents
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
 
 
@@ -363,7 +376,7 @@ def tool_question(q: Query) -> bool:
     question names a standard, an item or a field, asks to learn, or a person asks what fits them."""
     asks_fit = FIRST_PERSON.search(q.text) and (FIT_WORD.search(q.text) or ASKS_WHICH.search(q.text))
     fields = [f for f in q.fields if f != "versions"]  # 「Windows 更新後藍屏」: the tool's update, no version table
-    if q.standards or q.has_items or fields or asks_fit or describes_work(q.text):
+    if q.standards or q.has_items or fields or asks_fit or describes_work(q.text) or THE_STANDARDS.search(q.text):
         return False  # a topic word naming a standard softly (「電商網站」) does not make it a question about one
     low, words = f" {q.text.lower()} ", _tool_words()
     choice = next((c for c in words["choice"] if c in low), "")
@@ -374,7 +387,8 @@ def tool_question(q: Query) -> bool:
     if not (choice or howto):
         return False
     chinese = bool(re.search(r"[\u4e00-\u9fff]", q.text))
-    latin = [w for w in LATIN_WORD.findall(q.text) if not codes.codes_in(w) and not codes.STANDARD.search(w)]
+    latin = [w for w in LATIN_WORD.findall(q.text)
+             if not codes.codes_in(w) and not codes.STANDARD.search(w) and w.lower() not in words["generic"]]
     named_tool = any(re.search(rf"(?<![a-z]){re.escape(t)}(?![a-z])", low) for t in words["english"])
     return bool(latin) and chinese or named_tool
 
@@ -636,6 +650,10 @@ class Reader:
         q, spans = self.slots(question)
         q.masked = _masked(q.text, spans, q)
         q.topic = " ".join(_masked(q.text, spans, q, standards_only=True).split())
+        return self.reread(q, embed, model, session)
+
+    def reread(self, q: Query, embed: Embed | None = None, model: str = "", session: bool = False) -> Query:
+        """The kind read again, by the model's meaning too: the slots found the first time stand."""
         q.prediction = self.classifier.predict(q.masked, embed, model)
         q.kind = decide(q, q.prediction, session)
         return q

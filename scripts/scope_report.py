@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -58,7 +59,7 @@ def verdict(row: dict, answer: dict) -> str:
 
 
 def half_of(row: dict) -> int:
-    return int(row["id"].lstrip("s")) % 2
+    return int(re.sub(r"\D", "", row["id"])) % 2
 
 
 def pct(n: int, d: int) -> str:
