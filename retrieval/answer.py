@@ -109,6 +109,28 @@ def task_field(draft: Draft, std: Standard, task: Task, name: str) -> None:
         task_overview(draft, std, task)
 
 
+def tasks_field(draft: Draft, std: Standard, tasks: list[Task], name: str) -> None:
+    """The knowledge or skills several tasks need, each once, with the tasks that list it (「級別最低的任務要什麼知識」)."""
+    table, attr = (std.knowledge, "knowledge") if name == "knowledge" else (std.skills, "skills")
+    users: dict[str, list[str]] = {}
+    for task in tasks:
+        for code in getattr(task, attr):
+            users.setdefault(code, []).append(task.code)
+    keys = sorted((key for key in table if key in users), key=lambda key: _code_order(table[key].code))
+    draft.say(t(f"answers.{attr}_of_tasks", n=len(tasks), count=len(keys)))
+    for n, key in enumerate(keys, 1):
+        item = table[key]
+        draft.say(t("answers.numbered_used_by", n=n, code=item.code, text=item.text,
+                    tasks=t("answers.list_sep").join(users[key])))
+        draft.cite(std, item.code, item.full_text)
+
+
+def _code_order(code: str) -> tuple[int, ...]:
+    """S04 before S10; an item printed without its number (a bare 「S」) last."""
+    numbers = [int(n) for n in re.findall(r"\d+", code)]
+    return tuple(numbers) if numbers else (10**6,)
+
+
 def task_overview(draft: Draft, std: Standard, task: Task, know_how: bool = True) -> None:
     """A task with its duty and level, indicators and outputs, and (know_how) its knowledge and skills."""
     duty = std.duty(task.duty)

@@ -25,6 +25,7 @@ DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,6}(?:學)?系(?=的|畢業|學生|�
 PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|" + _THAN + r"|\bvs\b|\band\b|\bor\b|\bthan\b", re.I)  # two titles told together
 POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)"  # 「雲端那份」
                      r"|([\u4e00-\u9fff]{2,6})\s*(?:standard|one|document)\b"  # the gloss of "the cloud one"
+                     r"|([\u4e00-\u9fff]{2,6}?)(?:的)?(?:職能)?(?:標準|基準)"  # 「雲端標準」「電商的職能基準」
                      r"|(?:想做|想當|想走|想轉|想進|想從事|想入行)\s*([\u4e00-\u9fff]{2,6}?)"  # 「我想做雲端，要會什麼」
                      r"(?=[，,。？?!！\s]|要|需要|的話|的工作|工作|這行|方面|領域|$)", re.I)
 MIN_FUZZY_GRAM = 0.6  # a title's bigram counts as evidence from this weight up
@@ -272,7 +273,7 @@ class TitleIndex:
     def _pointed(self, text: str) -> list[str]:
         """「雲端那份」「電商這份」: a short word pointed at as a standard names it when one family's titles alone
         hold its telling bigrams (at 3,000 standards 「雲端」 is in many titles, and names none)."""
-        family = self._sole_family([m.group(1) or m.group(2) or m.group(3) for m in POINTED.finditer(text)])
+        family = self._sole_family([next(g for g in m.groups() if g) for m in POINTED.finditer(text)])
         return list(self.families[family]) if family else []
 
     def _sole_family(self, words: list[str]) -> str:

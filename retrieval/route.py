@@ -579,10 +579,14 @@ class Router:
         among, scope = self._task_scope(q, doc)
         tasks = S.filter_tasks(draft, doc, q.conditions, counting=q.counting, among=among, scope=scope)
         asked = [f for f in q.fields if f in TASK_DETAIL_FIELDS]
-        if asked and not (q.counting or q.items or q.named) and len(tasks) <= MAX_DETAILED_TASKS:  # 「級別最高的是哪個，要哪些技能」: both halves
+        if not asked or q.counting or q.items or q.named:
+            return draft
+        if len(tasks) <= MAX_DETAILED_TASKS:  # 「級別最高的是哪個，要哪些技能」: both halves
             for task in tasks:
                 for name in asked[:2]:
                     A.task_field(draft, doc, task, name)
+        for name in [n for n in asked[:2] if n in ("knowledge", "skills")] if len(tasks) > MAX_DETAILED_TASKS else []:
+            A.tasks_field(draft, doc, tasks, name)  # many tasks: what they need, each item once
         return draft
 
     def _task_scope(self, q: Query, doc: Standard) -> tuple[list[Task] | None, str]:

@@ -177,12 +177,17 @@ _AT_LEAST = re.compile(rf"(至少|超過|多於|大於|不少於|少於|不到|�
 _EN_THRESHOLD = re.compile(r"(more than|at least|fewer than|less than|only|exactly)\s+(\d+|one|two|three|four|five)",
                            re.I)
 _LEVEL = re.compile(rf"(?:職能)?(?:級別|等級|level)\s*(?:為|是|=|:|在)?\s*{_NUM}(?![樣致起些般定直])\s*(?:級)?\s*(以上|以下|or above|or higher|or below|or lower)?|"
-                    rf"(?<![A-Za-z0-9.]){_NUM}\s*級\s*(以上|以下)?", re.I)  # not the 1 of 「T1.1 級別」
+                    rf"(?<![A-Za-z0-9.哪第]){_NUM}\s*級\s*(以上|以下)?", re.I)  # not the 1 of 「T1.1 級別」 nor of 「哪一級」
 _SUPERLATIVE = re.compile(rf"(最多|最少)\s*(?:的)?\s*(?:工作|行為)?({_MEASURE_WORDS})|"
                           rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(?:比較|較|會)?\s*(最多|最少|多|少)(?![一二三四五六七八九十\d])|"
                           rf"\b(most|fewest|least|more|fewer)\s+({_MEASURE_WORDS})|"
                           rf"({_MEASURE_WORDS})\s*比\s*[^，,。？?\s]{{1,12}}?\s*(?:還|更)?\s*(多|少)(?![一二三四五六七八九十\d])", re.I)
-_LEVEL_EXTREME = re.compile(r"級別最(高|低)|最(高|低)(?:的)?(?:職能)?(?:級別|是?幾級)|(highest|lowest) level|最(難|簡單)", re.I)
+# the highest or lowest level, in the documents' words and in everyday ones (「等級最高」「最容易上手」「比較進階」)
+_LEVEL_EXTREME = re.compile(
+    r"(?:級別|等級)最?(?P<a>高|低)(?:的|是)|(?:級別|等級)最(?P<b>高|低)|最(?P<c>高|低)(?:的)?(?:職能)?(?:級別|等級|是?幾級|級)|"
+    r"(?P<d>highest|lowest|hardest|easiest|most advanced)[\s-](?:level|task|one)|"
+    r"最(?P<e>難|簡單|進階|困難|基礎|初階|高階)|最(?P<f>容易)(?:上手|入門|做|開始)|比較(?P<g>進階|高階|基礎|初階)", re.I)
+_HIGH_LEVEL_WORDS = ("高", "highest", "hardest", "most advanced", "難", "進階", "困難", "高階")
 _EN_SMALL = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
 
@@ -480,7 +485,7 @@ def find_conditions(text: str) -> list[Condition]:
         how = (m.group(1) or m.group(4) or m.group(5) or m.group(8)).lower()
         found.append(Condition(_measure(word), "max" if how in ("最多", "多", "most", "more") else "min"))
     for m in _LEVEL_EXTREME.finditer(text):
-        high = (m.group(1) or m.group(2) or m.group(3) or m.group(4) or "").lower() in ("高", "highest", "難")
+        high = next(v for v in m.groupdict().values() if v).lower() in _HIGH_LEVEL_WORDS
         found.append(Condition("level", "max" if high else "min"))
     return _unique(found)
 
@@ -882,6 +887,9 @@ def _level_of_standard(q: Query, kind: str, in_play: bool) -> str:
     """"What is the level of the … standard": a search by its words, a question about the standard's level."""
     if kind == "search" and in_play and q.fields == ["level"] and not (q.has_items or q.conditions):
         return "meta"
+    if kind in ("search", "reverse", "meta") and in_play and set(q.fields) == {"level", "tasks"} \
+            and not (q.has_items or q.conditions or q.counting):
+        return "list"  # 「電商規劃人員的任務都在同一個級別嗎」「雲端開發的任務難度怎麼分」: the tasks with their levels
     return kind
 
 

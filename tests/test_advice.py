@@ -563,3 +563,52 @@ def test_two_levels_offered_in_english_and_a_word_holding_or(e5) -> None:  # typ
 
     assert _level_alternatives(e5.understand("the cloud developer standard: level 3 or level 4"))
     assert not _level_alternatives(e5.understand("tasks of level 3 and level 4 for the cloud developer"))
+
+
+# ---------------------------------------------------------------- levels in everyday words (stop 32)
+@pytest.mark.parametrize(("question", "high"), [("雲端系統開發工程人員等級最高的任務有哪些", True),
+                                                ("雲端開發最容易上手的是哪個任務", False),
+                                                ("雲端開發的任務哪個比較進階", True),
+                                                ("What are the hardest tasks of the cloud developer?", True),
+                                                ("the lowest-level tasks of the cloud developer", False)])
+def test_the_highest_or_lowest_level_in_everyday_words(e5, catalog: Catalog, question: str, high: bool) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    levels = [task.level for task in catalog.get(CLOUD).tasks]
+    extreme = max(levels) if high else min(levels)
+    wanted = {task.code for task in catalog.get(CLOUD).tasks if task.level == extreme}
+    assert {c.code for c in answer.citations if c.code.startswith("T")} == wanted, answer.answer
+
+
+def test_which_level_is_no_level_one(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「入門大概是哪一級」: the 一 of 哪一級 is no level asked."""
+    q = e5.understand("雲端工程師入門大概是哪一級")
+    assert not any(c.measure == "level" and c.value == 1 for c in q.conditions)
+
+
+@pytest.mark.parametrize("question", ["呢份雲端標準要幾級先做得嚟", "雲端的標準是幾級", "雲端基準幾級"])
+def test_a_standard_called_by_a_word_and_standard(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert answer.standard == CLOUD and str(catalog.get(CLOUD).level) in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", ["電商規劃人員的任務都在同一個級別嗎", "雲端開發的任務難度怎麼分", "電商規劃人員的任務各是幾級"])
+def test_the_levels_of_a_standards_tasks_are_listed(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    doc = catalog.get(answer.standard)
+    assert doc is not None and answer.standard in (SHOP, CLOUD)
+    for task in doc.tasks:
+        assert f"{task.code} {task.title}（職能級別 {task.level}）" in answer.answer
+
+
+def test_what_many_tasks_need_is_listed_once_each(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「級別最低的任務要什麼知識」 with five such tasks: each K once, with the tasks that list it."""
+    answer = real(e5.ask("雲端系統開發工程人員級別最低的任務要什麼知識"), catalog)
+    cloud = catalog.get(CLOUD)
+    lowest = [task for task in cloud.tasks if task.level == min(t_.level for t_ in cloud.tasks)]
+    needed = {code for task in lowest for code in task.knowledge}
+    assert len(lowest) > 3 and needed <= {c.code for c in answer.citations}
+    for code in needed:
+        assert answer.answer.count(f" {code} ") == 1, code
+    first = next(task for task in lowest if task.knowledge)
+    line = next(line for line in answer.answer.splitlines() if f" {first.knowledge[0]} " in line)
+    assert first.code in line
