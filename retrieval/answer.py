@@ -495,7 +495,9 @@ MEANING_BEFORE = r"(?:什麼是|甚麼是|什么是|何謂|什麼叫做|什麼�
 MEANING_AFTER = (r"(?:是什麼意思|什麼意思|甚麼意思|的意思|意思是|意思|指的是什麼|指的是|是指什麼|是指|指什麼|是什麼東西|的定義|定義是|"
                  r"定義|代表什麼|係咩意思|係乜嘢|means?|definition|is defined)")
 WHAT_IS = r"(?:是什麼|是甚麼|是什么|是啥|係咩)"
-_DEFINE_AFTER = re.compile(rf"^[」』\"'\s]*(?:的|这个|這個)?\s*(?:{MEANING_AFTER}|{WHAT_IS}|包含|包括|有哪些|具體|是誰|是哪些)", re.I)
+# 「「資料倉儲」，它的定義到底是什麼」「「各項需求測試」，具體是包含哪些」: a comma and a pronoun may come between
+_DEFINE_AFTER = re.compile(rf"^[」』\"'\s]*(?:[，,]\s*(?:它|這個|这个|那個|這|那|this|it)?\s*)?(?:的|这个|這個)?\s*"
+                           rf"(?:到底|究竟|具體)?\s*(?:是)?\s*(?:{MEANING_AFTER}|{WHAT_IS}|包含|包括|有哪些|具體|是誰|是哪些)", re.I)
 _DEFINE_BEFORE = re.compile(rf"{MEANING_BEFORE}\s*[「『\"']?\s*$", re.I)
 
 
@@ -537,18 +539,37 @@ def defined_terms(draft: Draft, docs: list[Document], question: str, catalog: Ca
         for doc, line in index.get(term, ()):
             for m in re.finditer(re.escape(term), question):  # 「系統整合工程人員裡的「系統整合」是什麼意思」: the second
                 if _DEFINE_AFTER.match(question[m.end():]) or _DEFINE_BEFORE.search(question[: m.start()]):
-                    found.append((doc, line))
+                    found.append((doc, line, term))
                     break
     said: set[str] = set()
-    unique = {(doc.code, line): (doc, line) for doc, line in found}
-    for doc, line in list(unique.values())[:MAX_LISTED_DOCS]:
+    unique = {(doc.code, line, term): (doc, line, term) for doc, line, term in found}
+    for doc, line, term in list(unique.values())[:MAX_LISTED_DOCS]:
         if doc.code not in said:
             draft.say(header(doc, catalog))
             said.add(doc.code)
         draft.say(t("answers.remark", text=line))
         draft.cite(doc, doc.code, line)
+        _term_used(draft, doc, term)
         draft.standard = draft.standard or doc.code
     return bool(found)
+
+
+MAX_TERM_USES = 3  # a term the notes define shown where it is used, when it is used in a few places only
+
+
+def _term_used(draft: Draft, doc: Document, term: str) -> None:
+    """「各項需求測試」 defined in the notes and written in P2.2.2: the indicator too, with its task."""
+    if not isinstance(doc, Standard):
+        return
+    uses = [(task, item) for task in doc.tasks for item in task.indicators + task.outputs
+            if term in item.text and not item.misplaced]
+    if not uses or len(uses) > MAX_TERM_USES:
+        return
+    draft.say(t("answers.remark_used_in", term=term))
+    for task, item in uses:
+        draft.say(t("answers.remark_use", code=item.code, text=item.text, task=task.code, title=task.title))
+        draft.cite(doc, item.code, item.text)
+        draft.cite(doc, task.code, task.title)
 
 
 def latest_dates(draft: Draft, catalog: Catalog) -> bool:

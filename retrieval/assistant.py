@@ -12,6 +12,7 @@ finishes on the snapshot it started with.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from index import codes
 from index.catalog import Catalog
 from index.chunk import chunk_catalog, corpus_key
 from index.holder import CatalogHolder
 from index.model import Document
-from index.text import MAX_QUESTION_CHARS
+from index.text import MAX_QUESTION_CHARS, has_words
 from prompts import speaking, t
 from retrieval.advice import Advisor, clause_meanings, clause_queries
 from retrieval.answer import Draft
@@ -45,6 +47,9 @@ OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the do
 CORPUS_COVERAGE = 0.6  # share of a question's words the documents hold, above which "outside" is doubted
 OOS_TIE = 0.01  # an 'outside' reading this close to one inside is a tie: the evidence (the passages) decides
 DENSE_KINDS = DENSE
+# where a message of two questions, each naming its own standard and code, may be cut in two
+_JOIN = re.compile(r"[，,;；]\s*(?:and\s+|而且?|還有|另外|以及|至於|那)?\s*|\s+and\s+(?=(?:what|which|how|list|show|the|its|in)\b)|"
+                   r"(?:還有|另外|以及|至於)", re.I)
 
 
 @dataclass(frozen=True)
@@ -135,9 +140,26 @@ class Assistant:
     def ask(self, question: str, standard: str | None = None, lang: str | None = None) -> Answer:
         """One question on its own (`standard`: the one chosen earlier, used when the question names none). An
         English question (or lang="en") gets English framing around the standards' Chinese texts."""
-        if len(clauses(question or "")) > 1:  # 「有幾個職責？第二個職責下有哪些任務？」: each asked in turn
+        if len(self._clauses(self._parts, question or "")) > 1:  # 「有幾個職責？第二個職責下有哪些任務？」: in turn
             return self.converse(question, standard, [])
         return self._ask(self._parts, question, standard, lang)
+
+    @staticmethod
+    def _clauses(parts: Parts, message: str) -> list[str]:
+        """The questions a message holds: those leaning on the one before (dialogue.clauses), or two codes each asked
+        of its own standard ("the outputs of T2.2 in the cloud standard, and the output of T1.2 in the e-commerce
+        one"), which must not be read against one standard."""
+        split = clauses(message)
+        if len(split) > 1 or len(codes.codes_in(message)) < 2:
+            return split
+        for m in _JOIN.finditer(message):
+            left, right = message[: m.start()], message[m.end():]
+            if not (codes.codes_in(left) and codes.codes_in(right) and has_words(right)):
+                continue
+            named = [set(parts.reader.slots(side)[0].standards) for side in (left, right)]
+            if all(named) and not named[0] & named[1]:
+                return [left, right]
+        return split
 
     def _ask(self, parts: Parts, question: str, standard: str | None, lang: str | None) -> Answer:
         started = time.perf_counter()
@@ -159,7 +181,7 @@ class Assistant:
         started = time.perf_counter()
         parts = self._parts
         answers: list[Answer] = []
-        for clause in clauses(message or ""):
+        for clause in self._clauses(parts, message or ""):
             resolved = parts.dialogue.resolve(clause, history)
             if resolved.how == "ambiguous":
                 answers.append(self._which_one(clause, resolved))

@@ -50,7 +50,8 @@ _CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|
 _CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on|outputs?|produces?|delivers?)\s+(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)"
                        r"\s*(?:,\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
 _WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?(?:{codes.STANDARD.pattern}|[a-z][a-z \-]{{1,40}}?\s+"
-                    r"(?:standard|one|document|role|job|developer|engineer|planner|integrator|manager|analyst)s?)", re.I)
+                    r"(?:standard|one|document|role|job|developer|engineer|planner|integrator|manager|analyst)s?"
+                    r"(?:\s+(?:standard|one|document|role|job)s?)?)", re.I)  # "of the cloud developer standard"
 _WH_ASKED = re.compile(r"^\s*(?:what|which|how|where|when|why|who)\b", re.I)
 _DOUBTS = re.compile(r"是不是|是否|不是|對不對|係唔係|係咪|啱唔啱")
 _ASKS_EN = re.compile(r"^\s*(?:is|isn't|isnt|are|aren't)\b", re.I)
@@ -150,7 +151,8 @@ def premise_part(q: Query) -> tuple[Query, Query] | None:
 
 
 # what a claim adds after the thing it names: 「資料倉儲相關的職責」「跟測試有關的任務」「安全方面的工作」
-_GENERIC_TAIL = re.compile(r"(?:相關|有關|方面|類|之類)(?:的)?(?:職責|任務|工作|事情|事|內容|東西)?$|(?<=\S{2})的(?:職責|任務|工作)$")
+_GENERIC_TAIL = re.compile(r"(?:相關|有關|方面|類|之類)(?:的)?(?:職責|任務|工作|事情|事|內容|東西)?$|(?<=\S{2})的(?:職責|任務|工作)$|"
+                           r"(?<=\S{2})(?:的)?(?:那一塊|這一塊|那塊|這塊|那部分|這部分|那一部分|這一部分|的部分|領域)$")
 
 
 def _written(code: str, text: str) -> bool:
@@ -510,7 +512,8 @@ class Claims:
     def check_standard(self, q: Query, doc: Document) -> A.Draft | None:
         """「雲端系統開發工程人員是 4 級的吧」「電商那份有 20 個任務對嗎」: a level or a count the question states, checked
         against the document (None: no such claim)."""
-        if not asserts(q.text) or q.has_codes or q.premise_checked:
+        sentences = [p for p in re.split(r"(?<=[？?])", q.text) if p.strip()]  # 「…要會寫程式嗎？還是會操作就好」
+        if not any(asserts(p) for p in sentences) or q.has_codes or q.premise_checked:
             return None
         return self._standard_claim(q.text, doc) or self._required(q, doc) or self._entry_asserted(q, doc)
 

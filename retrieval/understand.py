@@ -709,11 +709,12 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
     if q.injection and not q.has_codes or q.declined:
         return "refuse"
-    if q.outside and not q.has_codes and not (q.outside == "oos_other" and _own_work_fit(q)):
-        return q.outside  # 「我在系統整合商上班，…適合哪一份」 asks what fits the work, not about the company
+    own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
+    if q.outside and not q.has_codes and not (q.outside == "oos_other" and (_own_work_fit(q) or own_background)):
+        return q.outside  # 「我在系統整合商上班，…適合哪一份」 asks what fits the work, not about the company; 「我大學念外文…
+        # 對非本科的有什麼條件」 tells a background and asks the entry requirements
     if q.occupation and not (q.has_items or q.families or q.across):
         return "oos_occupation"
-    own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
     temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text)  # 「這行要抗壓性嗎」
                                                   or not q.occupation and _occupation_pattern().search(q.text))
@@ -747,7 +748,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and not q.has_codes
         and any(r.sort in NAMED_ITEM_SORTS for r in q.named),
         # 「…which skills does it list for T2.2? Thanks!」: a task code and a field of it, however long the telling
-        "list": bool(q.tasks) and any(f in ("indicators", "outputs", "knowledge", "skills") for f in q.fields)
+        "list": (bool(q.tasks) and any(f in ("indicators", "outputs", "knowledge", "skills") for f in q.fields)
+                 or bool(q.duties) and not q.tasks and "tasks" in q.fields)  # "every task under duty T3 (…)"
         and not (q.conditions or q.counting),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
         "meta": no_items and (in_play or own_background) and len(q.families) <= 1 and not q.versioned

@@ -612,3 +612,56 @@ def test_what_many_tasks_need_is_listed_once_each(e5, catalog: Catalog) -> None:
     first = next(task for task in lowest if task.knowledge)
     line = next(line for line in answer.answer.splitlines() if f" {first.knowledge[0]} " in line)
     assert first.code in line
+
+
+# ---------------------------------------------------------------- kinds a fresh blind exam found missing (stop 32)
+def test_a_background_with_a_school_word_asks_the_entry_requirements(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「我大學念…」 is a background told, not a choice of school to make: the entry requirements answer."""
+    answer = real(e5.ask("我大學念的是歷史系，想轉做雲端系統開發工程人員，非本科的入門條件怎麼規定"), catalog)
+    assert answer.standard == CLOUD and catalog.get(CLOUD).entry_requirements[0] in answer.answer
+
+
+@pytest.mark.parametrize("question", ["電商系統規劃人員要很會跟人相處嗎", "做電子商務系統規劃人員，個性害羞可以嗎"])
+def test_getting_on_with_people_is_a_temperament(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert answer.intent == "trait" and (SHOP, "A01") in {(c.standard, c.code) for c in answer.citations}
+
+
+def test_a_term_asked_after_a_comma_is_quoted_with_where_it_is_used(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發工程人員寫了「各項需求測試」，它的意思是什麼"), catalog)
+    assert "單元測試" in answer.answer  # the note that defines it
+    cited = {(c.standard, c.code) for c in answer.citations}
+    assert {(CLOUD, "P2.2.2"), (CLOUD, "T2.2")} <= cited  # the indicator that uses it, and its task
+
+
+def test_every_task_under_a_duty_told_with_its_title_in_brackets(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("Show me all the tasks under duty T2 (cloud development and testing) of the cloud system "
+                         "developer standard"), catalog)
+    duty = catalog.get(CLOUD).duty("T2")
+    assert {c.code for c in answer.citations if c.code.startswith("T2.")} == {task.code for task in duty.tasks}
+
+
+def test_two_codes_each_of_its_own_standard_are_answered_from_each(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發工程人員 T2.1 有哪些產出，另外電商規劃人員 T2.3 的產出呢"), catalog)
+    cited = {(c.standard, c.code) for c in answer.citations}
+    assert (CLOUD, "O2.1.1") in cited
+    shop = catalog.get(SHOP).task("T2.3")
+    assert {(SHOP, o.code) for o in shop.outputs} <= cited
+    assert (CLOUD, "T2.3") not in cited, "the second half is asked of the e-commerce standard"
+
+
+def test_a_claim_ending_in_that_part_is_the_thing_claimed(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發工程人員的 T2.5 是在講測試那一塊吧"), catalog)
+    assert answer.answer.splitlines()[1].startswith(t("answers.claim_no_word"))
+    assert "那一塊" not in answer.answer and (CLOUD, "T2.2") in {(c.standard, c.code) for c in answer.citations}
+
+
+def test_the_name_a_version_had_then(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("電商規劃人員 v1 那時候叫什麼"), catalog)
+    assert "電子商務網路協調人員" in answer.answer
+
+
+def test_a_requirement_asked_then_an_alternative_offered(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「一定要會寫程式嗎？還是會操作就好」: the first sentence asks, the second does not undo it."""
+    answer = real(e5.ask("想當雲端系統開發工程人員一定要會寫程式嗎？還是看得懂就好"), catalog)
+    assert answer.intent == "claim" and (CLOUD, "S04") in {(c.standard, c.code) for c in answer.citations}
