@@ -38,8 +38,10 @@ from index.catalog import Catalog
 from index.model import Document
 from index.text import MAX_QUESTION_CHARS, clean_message, has_words
 from prompts import raw, speaking, t
+from retrieval.dialogue import language
 from retrieval.names import find_standards
 from retrieval.types import Answer, Citation
+from retrieval.understand import feature_asked
 
 log = logging.getLogger(__name__)
 
@@ -490,6 +492,11 @@ class Engine:
         if courtesy(typed):
             with speaking(session.history[0].lang if session.history else None):
                 return [Reply(t("bot.thanks"))]
+        feature = feature_asked(typed)
+        if feature in USER_COMMANDS:  # 「我想看我自己的自評紀錄」: the command that does it, not a new assessment
+            with speaking(language(typed)):
+                button = [(t(f"bot.commands.{feature}"), cb.Command(feature))]
+                return [Reply(t(f"answers.features.{feature}"), button_rows(button, per_row=1))]
         if wants_assessment(typed):  # with one unfinished, begin() asks whether to go on with it or start again
             return self._begin_by_text(incoming, session, typed)
         return [*self._ask(incoming, session, incoming.text), *self.assessments.restate(incoming.user_id)]

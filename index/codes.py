@@ -31,7 +31,7 @@ ITEM_CODE = r"[TPOKSA]\d+(?:\.\d+){0,2}"  # T2, T2.2, P2.2.1, O2.2.1, K01, S01, 
 TASK = re.compile(r"(?<![A-Za-z\d.])T(\d{1,2})\.(\d{1,2})(?![\d.])")
 DUTY = re.compile(r"(?<![A-Za-z\d.])T(\d{1,2})(?![\d.])")
 INDICATOR_OR_OUTPUT = re.compile(r"(?<![A-Za-z\d.])([PO]\d{1,2}\.\d{1,2}\.\d{1,2})(?![\d.])")
-KSA = re.compile(r"(?<![A-Za-z\d])([KSA])(\d{1,3})(?!\d)")
+KSA = re.compile(r"(?<![A-Za-z\d])([KSA])(\d{1,3})(?![\da-z])")  # not the K8 of "K8s"
 UNIT_ID = re.compile(  # 「工作任務一共有幾個」 is 工作任務 + 一共 (in all), no 工作任務一
     rf"(工作任務[{CN_NUMERALS}]+(?!共)(?:-\d+)?|[KS][{CN_NUMERALS}]+|註\d+|評量[{CN_NUMERALS}](?:-\d+)?)"
 )

@@ -47,8 +47,9 @@ _CLAIM_ABOUT = re.compile(rf"^\s*(?:的\s*)?(?:內容)?\s*(?:跟|和|與|同)\s*
 _PREMISE = re.compile(rf"^\s*(?:的\s*)?(?:{_VERB})\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{{2,30}}?)[」』\"]?\s*[，,]\s*"
                       r"(?=.*?(?:那|所以|它|他|這項|這個|請問|哪|什麼|幾|多少|怎麼|如何|嗎|呢|[?？]))")
 _CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|來自|出自)\s*$")
-_CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on|outputs?|produces?|delivers?)\s+(?:an?\s+|the\s+)?(?P<claim>[a-z][a-z \-]{2,40}?)"
-                       r"\s*(?:,\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
+_CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on|outputs?|produces?|delivers?)\s+(?:an?\s+|the\s+)?"
+                       r"(?P<claim>[a-z][a-z \-]{2,40}?|[\u4e00-\u9fff][\u4e00-\u9fff ]{1,20}?)"
+                       r"\s*(?:,?\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
 _WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?(?:{codes.STANDARD.pattern}|[a-z][a-z \-]{{1,40}}?\s+"
                     r"(?:standard|one|document|role|job|developer|engineer|planner|integrator|manager|analyst)s?"
                     r"(?:\s+(?:standard|one|document|role|job)s?)?)", re.I)  # "of the cloud developer standard"
@@ -96,11 +97,16 @@ def read_claim(q: Query) -> Claim | None:
     coded = [*q.tasks, *q.items] or list(q.duties)  # 「T2 這個職責是開發與測試嗎」: a duty's title claimed
     if len(coded) != 1 or q.premise_checked:  # premise_checked: the question after its premise was corrected
         return None
-    at = q.text.find(coded[0])
-    before, after = q.text[:at], q.text[at + len(coded[0]):]
+    text = claimed_part(q.text)
+    at = text.find(coded[0])
+    before, after = text[:at], text[at + len(coded[0]):]
     after = _WHOSE.sub("", after, count=1)  # "S02 in ISD3512-001v3 is about coding, right?"
+    if re.match(r"^\s*(?:的|裡|中|下面|底下)?\s*(?:有)?\s*(?:哪|邊)", after):
+        return None  # 「T2 哪幾個是 3 級的」 asks which, claims nothing
+    own = next((n.name for n in q.named if n.code == coded[0] and after.lstrip().startswith(n.name)), "")
+    after = after.lstrip()[len(own):] if own else after  # 「T2.4維護或新增功能 產出應該是…」: the code's own title
     level = _LEVEL_CLAIM.search(after)
-    if level and q.tasks and (asserts(q.text) or _DOUBTS.search(after)):  # 「T1.1 的級別是3嗎」「T1.1 是不是 3 級」
+    if level and q.tasks and (asserts(text) or _DOUBTS.search(after)):  # 「T1.1 的級別是3嗎」「T1.1 是不是 3 級」
         return Claim(level.group(0).strip())
     field = _FIELD_AFTER.match(after)
     bare = _CLAIM_EN_BARE.search(after) if _ASKS_EN.search(before) else None  # "Isn't S05 database design?"
@@ -255,6 +261,17 @@ _DENIES = re.compile(r"不需要|不用|不必|不太需要|沒有要求|不要�
 def refutes(draft: A.Draft) -> bool:
     """A claim's answer says the claim is wrong (every such answer begins with answers.claim_no_word)."""
     return draft.intent == "claim" and any(line.startswith(t("answers.claim_no_word")) for line in draft.lines[:2])
+
+
+# a claim put to the reader, then more said (「…產出應該是測試報告對吧 我要照這個準備文件」 "…right? putting it in our
+# guide"): the claim is read up to its question
+_ASSERT_THEN_MORE = re.compile(r"(?:我?沒記錯吧|對吧|對嗎|對不對|沒錯吧|沒錯嗎|是嗎|是吧|right\s*\?|correct\s*\?)"
+                               r"(?=[\s，,。.!！?？]+\S)", re.I)
+
+
+def claimed_part(text: str) -> str:
+    m = _ASSERT_THEN_MORE.search(text)
+    return text[: m.end()] if m else text
 
 
 def asserts(text: str) -> bool:
@@ -468,7 +485,7 @@ class Claims:
     # ------------------------------------------------------------ a claim about two codes
     def check_pair(self, q: Query, doc: Document | None) -> A.Draft | None:
         """「T2.2 跟 T2.3 都是級別 4 吧」「T2.3 要用到 K15 吧」: a claim joining two codes, checked (None: none)."""
-        if not isinstance(doc, Standard) or not asserts(q.text) or q.premise_checked:
+        if not isinstance(doc, Standard) or not asserts(claimed_part(q.text)) or q.premise_checked:
             return None
         level = _LEVEL_CLAIM.search(q.text)
         if len(q.tasks) > 1 and not q.items and level:
@@ -513,7 +530,7 @@ class Claims:
         """「雲端系統開發工程人員是 4 級的吧」「電商那份有 20 個任務對嗎」: a level or a count the question states, checked
         against the document (None: no such claim)."""
         sentences = [p for p in re.split(r"(?<=[？?])", q.text) if p.strip()]  # 「…要會寫程式嗎？還是會操作就好」
-        if not any(asserts(p) for p in sentences) or q.has_codes or q.premise_checked:
+        if not any(asserts(p) for p in [*sentences, claimed_part(q.text)]) or q.has_codes or q.premise_checked:
             return None
         return self._standard_claim(q.text, doc) or self._required(q, doc) or self._entry_asserted(q, doc)
 

@@ -746,21 +746,38 @@ def _unique(values: Iterable[Any]) -> list[Any]:
 
 def clauses(text: str) -> list[str]:
     """A message of two questions where the second leans on the first (「它是哪個任務的？同一個任務還有哪些行為
-    指標」) as two clauses, answered in turn; any other message whole."""
-    parts = [p for p in re.split(r"(?<=[？?])\s*|(?<=有哪些|是什麼|有多少|有幾項|有幾個)[，,]\s*(?=(?:另外|還有|然後)?\s*哪(?:些|個|一))",
-                                 text.strip()) if p.strip()]
+    指標」「T2 下面有幾個任務 哪幾個是 3 級」「總共有幾個任務 其中 T3 是在做什麼」) as two clauses, answered in turn; any
+    other message whole. A clause that asks nothing (「…right? putting it in our guide」) stays with the one before."""
+    parts = [p for p in _CLAUSE_SPLIT.split(text.strip()) if p and p.strip()]
     if len(parts) < 2:
         return [text]
     out = [parts[0]]
     for part in parts[1:]:
         norm = normalize(part)
-        leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or (
+        leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or bool(_WHICH_OF_THEM.match(norm)) or (
             not out[-1].rstrip().endswith(("？", "?")) and bool(codes.codes_in(part)))  # 「態度有哪些，哪些任務會用到 S18」
-        if leans and has_words(part):  # 「…有幾個職責？第二個職責下有哪些任務？」: the second asked of the first's answer
-            out.append(part)
+        if leans and has_words(part) and _ASKS.search(norm) and _ASKS.search(normalize(out[-1])):
+            out.append(_within(part, out[-1]))  # 「…有幾個職責？第二個職責下有哪些任務？」: asked of the first's answer
         else:
             out[-1] += part
     return out
+
+
+def _within(part: str, before: str) -> str:
+    """「T2 下面有幾個任務 哪幾個是 3 級」: "which of them" is asked within the duty or task the first clause named."""
+    scope = [c for c in codes.codes_in(before) if c.startswith("T")]
+    if not _WHICH_OF_THEM.match(normalize(part)) or codes.codes_in(part) or not scope:
+        return part
+    return f"{' '.join(dict.fromkeys(scope))} {part}"
+
+
+# where a second question may begin: after a question mark; after a comma or a space between Chinese words, where the
+# next part opens with 其中/另外/還有/然後 or a "which" (「哪幾個」「邊啲」) or a code
+_CLAUSE_SPLIT = re.compile(r"(?<=[？?])\s*|(?:[，,]|(?<=[\u4e00-\u9fff])\s+)(?=(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾|啲)|"
+                           r"(?:其中|另外|還有|然後)\s*\S)")
+_WHICH_OF_THEM = re.compile(r"^\s*(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾)|^\s*其中")
+_ASKS = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|如何|怎麼|怎樣|為何|[?？]|\b(?:what|which|how|who|when|where|why|is|are|does|do)\b",
+                   re.I)
 
 
 _CODE_ASKED = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?code\b|代碼是|哪個代碼|什麼代碼|代號是|編號是", re.I)

@@ -57,8 +57,10 @@ class Scope:
         self.similarity_weight, self.weight, self.threshold = self.CALIBRATED.get(model, self.UNCALIBRATED)
 
     def holds(self, q: Query, hits: list[Hit], coverage: float) -> bool:
+        """Never when the documents hold none of the question's words (「台灣第一顆自製人造衛星叫什麼」): a passage
+        close in meaning to words the documents never use is a coincidence of the model."""
         best = max((h.similarity for h in hits), default=0.0)
-        return bool(hits) and self.similarity_weight * best + self.weight * coverage >= self.threshold
+        return bool(hits) and coverage > 0 and self.similarity_weight * best + self.weight * coverage >= self.threshold
 
 
 class Finder:

@@ -44,7 +44,8 @@ def _cantonese() -> tuple[tuple[str, ...], list[tuple[re.Pattern[str], str]]]:
 
 @cache
 def _english() -> list[tuple[re.Pattern[str], str]]:
-    return [(re.compile(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])", re.I), b) for a, b in _lexicon()["english"]["terms"]]
+    terms = sorted(_lexicon()["english"]["terms"], key=lambda pair: -len(pair[0]))  # "operating system" before "system"
+    return [(re.compile(rf"(?<![A-Za-z]){re.escape(a)}(?![A-Za-z])", re.I), b) for a, b in terms]
 
 
 @cache

@@ -30,6 +30,7 @@ from retrieval.terms import explain as explain_terms
 from retrieval.terms import terms_asked
 from retrieval.types import Choice
 from retrieval.understand import (
+    CLAUSE_BREAK,
     COMMON_CUE,
     DIFF_CUE,
     EACH_CUE,
@@ -66,8 +67,24 @@ COUNT_ASKED = re.compile(r"幾(?:項|個|條|種|樣)|多少(?:項|個|條|種)?
 TASKS_LISTED = re.compile(r"哪些|哪個|哪幾|哪一|有哪|列出|清單|\b(?:which|list)\b", re.I)  # tasks asked for by a level
 CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
-TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|\b(?:do|does|need|needs|must|should)\b"
+TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|是不是|會不會|有沒有|講求|要求|\b(?:do|does|need|needs|must|should)\b"
                             r"|(?:什麼|甚麼|哪些|哪種|怎樣|what)\S{0,3}?(?:個性|性格|特質|人格|personality|temperament)", re.I)
+_TEMPERAMENT_FIELD = re.compile(r"態度|個性|性格|特質|人格|attitude|personality|temperament", re.I)
+
+
+def _trait_kind(q: Query) -> bool:
+    """A kind a temperament may be asked under; a standard's new version named (「新版的態度裡有沒有一項像這樣」) too,
+    unless two versions are set side by side."""
+    return q.kind in TRAIT_KINDS or q.kind == "version_diff" and not DIFF_CUE.search(q.text)
+
+
+def _asks_temperament(text: str) -> bool:
+    """The question a person ends a long telling with is about temperament (「…這樣的人適合嗎 它對態度方面有什麼要求」
+    「…佢係咪好講求溝通」): their clauses told personality, not work."""
+    last = [p for p in CLAUSE_BREAK.split(text) if p.strip()][-1:]
+    return bool(last) and bool(trait_of(last[0]) or _TEMPERAMENT_FIELD.search(last[0]))
+
+
 # a task's duty asked for (「T3.1 屬於哪個職責」), not a duty that only locates the task (「第二個職責底下第一個任務」)
 WHICH_DUTY = re.compile(r"(?:哪個|哪一個|哪一項|什麼|甚麼)\s*(?:主要|工作)?職責|屬於.{0,6}職責|職責是|which duty|what duty", re.I)
 UNIT_CUE = re.compile(r"職能單元|單元|\bunit\b", re.I)
@@ -153,7 +170,7 @@ class Router:
                 return required  # 「哪些標準有要求英文能力」
             if "versions" in q.fields and q.kind not in OUTSIDE and A.latest_dates(draft, self.catalog):
                 return draft  # 「哪一份最近一次更新」
-            if "entry" in q.fields and q.kind not in OUTSIDE and not mentions_background(q.text):
+            if "entry" in q.fields and q.kind not in (*OUTSIDE, "profile") and not mentions_background(q.text):
                 # 「哪份的入門條件沒有寫年資」: each one's, side by side (a person's own background: advice below)
                 standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
                 return self._each(q, standards, ["entry"])
@@ -176,8 +193,8 @@ class Router:
         made = self._output_named(q, session) if not q.has_codes and q.kind not in OUTSIDE else None
         if made is not None:
             return made  # 「哪個任務要交成本效益分析」: the task whose output it is
-        trait = trait_of(q.text) if q.kind in TRAIT_KINDS and not q.has_items and not (
-            q.kind == "profile" and describes_work(q.text)) else ""  # a person's work told: advice, not temperament
+        trait = trait_of(q.text) if _trait_kind(q) and not q.has_items and not (
+            q.kind == "profile" and describes_work(q.text) and not _asks_temperament(q.text)) else ""  # work told: advice
         if trait and TRAIT_QUESTION.search(q.text):
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             return self.claims.trait(q, trait, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
@@ -798,6 +815,8 @@ class Router:
         return A.Draft.reply("out_of_scope", t("answers.no_occupation", occupation=q.occupation, titles=titles))
 
     def _help(self, q: Query, session: Document | None) -> A.Draft:
+        if q.feature:
+            return A.Draft.reply("feature", t(f"answers.features.{q.feature}"))
         return A.Draft.reply("help", t("answers.help", examples=self._examples(q, session)))
 
     def _refuse(self, q: Query, session: Document | None) -> A.Draft:

@@ -15,6 +15,7 @@ import logging
 import pickle
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -37,6 +38,7 @@ DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
 OCCUPATIONS_FILE = Path(__file__).parent / "data" / "occupations.toml"
 OUTSIDE_FILE = Path(__file__).parent / "data" / "outside.toml"
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
+FEATURES_FILE = Path(__file__).parent / "data" / "features.toml"
 log = logging.getLogger(__name__)
 NAMES_FILE = "names-{key}.pickle"
 META_FIELDS = ("entry", "versions", "former_titles", "classification", "description", "std_level")
@@ -53,6 +55,8 @@ OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊�
 CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪些(?:職能)?(?:基準|職業|職能單元|單元|文件|職類)|"
                          r"哪(?:一|幾)?份(?:職能)?(?:基準|文件)|所有(?:的)?(?:職能)?基準|基準清單|"
                          r"\b(?:which|what) (?:standards|occupations|jobs) do you|\blist (?:all |the )?standards", re.I)
+# 「新版的態度」「新版嗰份」「the new version's tasks」: the new version only picks the current one, unless set against another
+_CURRENT_NAMED = re.compile(r"(?:最)?新版(?:本)?(?=的|嗰份|那份|這份|嘅|裡|中|\s)(?!.*(?:舊版|以前|之前|不同|差|比較|變|改|vs))", re.I)
 VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
@@ -87,13 +91,15 @@ COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主
                        rf"(?:{_COUNTED})數(?!位)|how many|number of|數量|數目|總數", re.I)
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
-    r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|設定檔|settings|config|憑證|金鑰|"
+    r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|(?:你的|系統的|機器人的|bot\s*的)\s*(?:設定檔|設定|settings|config)|(?:設定檔|config)\s*(?:的)?\s*(?:內容|給我|貼|印)|(?:print|show|dump|reveal|give me)\s+(?:the\s+|your\s+|all\s+)?(?:settings|config)|憑證|金鑰|"
     r"管理員權限|系統權限|所有使用者|使用者的資料|(?:刪掉|刪除|清空)(?:所有|全部)|drop\s+table|<script|alert\s*\(|"
     r"你現在是(?:一個)?|沒有限制的|不受限制|越獄|jailbreak|pretend\s+(?:to\s+be|you\s+are)|you\s+are\s+now|act\s+as\b|"
     r"(?:^|\s)/(?:etc|bin|usr|var|root|proc|home)/|\brm\s+-rf\b|\bsudo\b|\bcat\s+/|\.\./\.\./|\bpasswd\b|"
     r"假裝你是|假裝成|扮演(?:一個|一位)?|(?:所有人|別人|其他人|全部人|每個人|大家)的(?:評估|自評|結果|資料|紀錄|聊天|分數)|"
     r"資料庫的(?:所有|全部)?(?:表格|資料表)|\bunion\s+select\b|drop\s+database|"
     r"(?:其他|別的|其它)(?:使用者|用戶|人)(?:問了|問過|的問題|的對話)|other users|someone else'?s|other people'?s|"
+    r"(?:其他|別的|其它|所有|全部)(?:的)?(?:使用者|用戶|會員)[^，,。？?]{0,12}(?:評估|自評|結果|紀錄|記錄|帳號|資料|對話|分數|名單)|"
+    r"(?:telegram|line|ig)\s*(?:的)?\s*(?:帳號|帳戶|id)|"
     r"查(?!(?:我|自己|這次|上次|最近|目前|本次))[\u4e00-\u9fffA-Za-z]{1,4}的(?:評估|自評)(?:結果|分數|紀錄)|"
     r"^\s*(?:select|insert|update|delete|alter|truncate)\s+(?:\*|[\w,\s]+?)\s+(?:from|into|table|set)\b|"
     # rules set aside, another role taken, other people's data, breaking in
@@ -237,6 +243,7 @@ class Query:
     across: bool = False  # asks across the standards (「哪些職能基準有…」): no chosen standard narrows it
     occupation: str = ""  # an occupation the question names that no loaded document is about (「營養師」)
     outside: str = ""  # the outside kind a word of data/outside.toml gives the question (money, dates, openings …)
+    feature: str = ""  # the assistant's own feature asked about (data/features.toml): the command that does it
     premise_checked: bool = False  # a premise it stated was checked; its question is answered as asked
 
     @property
@@ -350,6 +357,18 @@ def _outside() -> dict[str, dict[str, list[str]]]:
         return tomllib.load(f)
 
 
+@cache
+def _features() -> list[tuple[str, list[str]]]:
+    with FEATURES_FILE.open("rb") as f:
+        return [(name, [w.lower() for w in words]) for name, words in tomllib.load(f)["features"].items()]
+
+
+def feature_asked(text: str) -> str:
+    """The assistant's own feature a question asks about (「我的評估結果可以匯出嗎」 -> report); empty: none."""
+    low = unicodedata.normalize("NFKC", text).lower()
+    return next((name for name, words in _features() if any(w in low for w in words)), "")
+
+
 def hr_use(text: str) -> bool:
     """HR using a standard to write a posting or to interview (data/outside.toml [hr_use]): in scope, whatever job
     word (職缺, 面試) the question also holds."""
@@ -372,6 +391,13 @@ def _tool_words() -> dict[str, list[str]]:
     return _outside()["tools"]
 
 
+# where a telling breaks into clauses: punctuation, or a space between Chinese words (「平常要看log檔 客戶反應…」, typed
+# without punctuation)
+CLAUSE_BREAK = re.compile(r"[，,、；;：:。]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+# an error as a system prints it: its words, a CamelCase name of three parts or more, an HTTP status
+_ERROR_TOKEN = re.compile(r"\b(?:error|exception|refused|timeout|timed out|failed|denied|not found|segfault|"
+                          r"[A-Z][a-z]+(?:[A-Z][a-z]+){2,}|[45]0\d)\b")
+_QUOTED_ERROR = re.compile(r"['\"「『][^'\"」』]{6,}['\"」』]")  # an error message quoted
 THE_STANDARDS = re.compile(r"標準|基準|職能|standard|competenc", re.I)  # 「…標準怎麼寫」: asked of the documents
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
 
@@ -379,10 +405,14 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
 def tool_question(q: Query) -> bool:
     """How to run a tool, or which tool to pick (data/outside.toml [tools]): nothing the documents answer, unless the
     question names a standard, an item or a field, asks to learn, or a person asks what fits them."""
-    asks_fit = FIRST_PERSON.search(q.text) and (FIT_WORD.search(q.text) or ASKS_WHICH.search(q.text))
+    told = _QUOTED_ERROR.sub(" ", q.text)  # a quoted message's words ('no matches for…') ask nothing
+    asks_fit = FIRST_PERSON.search(told) and (FIT_WORD.search(told) or ASKS_WHICH.search(told))
     fields = [f for f in q.fields if f != "versions"]  # 「Windows 更新後藍屏」: the tool's update, no version table
-    if q.standards or q.has_items or fields or asks_fit or describes_work(q.text) or THE_STANDARDS.search(q.text):
+    if q.standards or q.has_codes or THE_STANDARDS.search(q.text):
         return False  # a topic word naming a standard softly (「電商網站」) does not make it a question about one
+    error_told = _ERROR_TOKEN.search(told) or _QUOTED_ERROR.search(q.text)  # 「pod 一直 CrashLoopBackOff…怎麼排查」
+    if (q.has_items or fields or asks_fit or describes_work(q.text)) and not error_told:
+        return False
     low, words = f" {q.text.lower()} ", _tool_words()
     choice = next((c for c in words["choice"] if c in low), "")
     howto = next((c for c in words["howto"] if c in low), "")
@@ -391,6 +421,8 @@ def tool_question(q: Query) -> bool:
         howto = ""  # 「要怎麼學 Kubernetes」: learning, which the documents' knowledge and skills answer
     if not (choice or howto):
         return False
+    if error_told or any(c in low for c in words["trouble"]) and FIRST_PERSON.search(q.text):
+        return True  # one's own problem to fix, a tool named or not
     chinese = bool(re.search(r"[\u4e00-\u9fff]", q.text))
     latin = [w for w in LATIN_WORD.findall(q.text)
              if not codes.codes_in(w) and not codes.STANDARD.search(w) and w.lower() not in words["generic"]]
@@ -606,7 +638,7 @@ class Reader:
         q.ordinals = find_ordinals(text)
         q.conditions = find_conditions(text)
         q.counting = bool(COUNT_CUE.search(text))
-        q.versioned = bool(VERSION_CUE.search(text))
+        q.versioned = bool(VERSION_CUE.search(_CURRENT_NAMED.sub(" ", text)))
         compact_text = compact(text).lower()
         q.historical = any(compact(w).lower() in compact_text for w in OLD_WORDS)
         if q.historical and not q.versioned and len(q.fields) > 1 and "versions" in q.fields:
@@ -615,6 +647,7 @@ class Reader:
         q.declined = next((why for why, pattern in DECLINED.items() if pattern.search(text)), "")
         q.across = across(text)
         q.outside = outside_kind(text)
+        q.feature = feature_asked(text) if not q.has_codes else ""
         if not q.outside and tool_question(q):
             q.outside = "oos_other"
         if q.across and NEWCOMER_CUE.search(text) and not any(c.measure == "level" for c in q.conditions):
@@ -709,6 +742,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     """The most likely kind whose slots the question has (structural cues add to the learnt scores)."""
     if q.injection and not q.has_codes or q.declined:
         return "refuse"
+    if q.feature:
+        return "help"  # 「怎麼刪除我的資料」: the command that does it
     own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
     if q.outside and not q.has_codes and not (q.outside == "oos_other" and (_own_work_fit(q) or own_background)):
         return q.outside  # 「我在系統整合商上班，…適合哪一份」 asks what fits the work, not about the company; 「我大學念外文…
@@ -829,7 +864,12 @@ def trait_of(text: str) -> str:
     low = text.lower()
     for term in _not_traits():
         low = low.replace(term, " ")
-    return next((stem for word, stem in _traits() if word.lower() in low), "")
+    return next((stem for word, stem in _traits() if _holds_word(low, word.lower())), "")
+
+
+def _holds_word(low: str, word: str) -> bool:
+    """A Chinese word anywhere; an English one as a whole word ("honest" is not in "honestly")."""
+    return word in low and (not word.isascii() or re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low) is not None)
 
 
 @cache
@@ -881,7 +921,7 @@ def defined_term(q: Query) -> str:
 def describes_work(text: str) -> bool:
     """A person telling what they do at some length before asking which standard it is (「平常都在弄虛擬化：裝虛擬機、
     設定虛擬網路…，這種工作算是哪一份的範圍？」): three clauses or more, or a colon introducing a list."""
-    parts = [p for p in re.split(r"[，,、；;：:。]", text) if len(p.strip()) >= 2]
+    parts = [p for p in CLAUSE_BREAK.split(text) if len(p.strip()) >= 2]
     return len(parts) >= 3 and bool(re.search(r"我|平常|平時|做過|做了|負責|在做|主要是|這種工作|這類工作|\bI\b", text))
 
 
