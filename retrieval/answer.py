@@ -407,16 +407,19 @@ _ROC_YEAR = re.compile(r"(?<!\d)(1[01]\d)\s*年")  # 民國 113 年 = 2024
 
 def values_of(doc: Document, catalog: Catalog) -> list[tuple[str, str, str, str]]:
     """(field, value, name, code) of a document's basic information that a question may name: classification names,
-    their parts and codes, and the latest version's date (name and code empty)."""
+    their parts and codes, the latest version's date (name and code empty) and each older version's date (「2018/12/20
+    那次是哪一版」: that version's number, title and code)."""
     pairs: list[tuple[str, str, str, str]] = []
     if isinstance(doc, Standard):
         for key, c in (("category", doc.category), ("occupation", doc.occupation), ("industry", doc.industry)):
             if c is not None:
                 told = dict.fromkeys([c.code, c.name, *(p.strip() for p in re.split(r"[/／]", c.name or ""))])  # a part too
                 pairs += [(key, v, c.name, c.code) for v in told if v]
-        latest = next((v for v in version_table(doc, catalog) if v.state == "最新版本"), None)
+        table = version_table(doc, catalog)
+        latest = next((v for v in table if v.state == "最新版本"), None)
         if latest is not None and latest.date:
             pairs.append(("date", latest.date, "", ""))
+        pairs += [("version", v.date, f"{v.version} {v.title}", v.code) for v in table if v.date and v is not latest]
     elif doc.domain:
         pairs.append(("domain", doc.domain, "", ""))
     return pairs
@@ -432,7 +435,7 @@ def basic_values(catalog: Catalog) -> BasicValues:
     for doc in sorted(catalog.current(), key=lambda d: d.code):
         for key, value, name, code in values_of(doc, catalog):
             table.setdefault(value, []).append((doc, key, value, name, code))
-            if key == "date" and _YEAR.match(value):
+            if key == "date" and _YEAR.match(value):  # an older version's date is found by the whole date only
                 table.setdefault(f"year:{value[:4]}", []).append((doc, key, value, name, code))
     return table
 

@@ -35,20 +35,26 @@ from retrieval.compare import Meaning
 from retrieval.dialogue import HISTORY, Dialogue, Resolved, Turn, across, clauses, language, record
 from retrieval.find import Finder, Scope, chunk_item
 from retrieval.kinds import DENSE, LEARNED_OUTSIDE, OUTSIDE
+from retrieval.names import SET_SIDE_BY_SIDE
 from retrieval.normalize import normalize
 from retrieval.plan import Plan
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
 from retrieval.types import Answer, Citation
-from retrieval.understand import OOS_MARGIN, SECRET_ASKED, Query, Reader, describes_work, oos_margin
+from retrieval.understand import OOS_MARGIN, SECRET_ASKED, Query, Reader, describes_work, field_words, oos_margin
 
 log = logging.getLogger(__name__)
 OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the documents
 CORPUS_COVERAGE = 0.6  # share of a question's words the documents hold, above which "outside" is doubted
 OOS_TIE = 0.01  # an 'outside' reading this close to one inside is a tie: the evidence (the passages) decides
 DENSE_KINDS = DENSE
+_NOTHING_TO_LEAN_ON = frozenset({"out_of_scope", "refused", "unknown_standard", "unknown_code"})
+_WHAT_ABOUT = re.compile(r"^\s*(?:那|至於)?\s*\S{1,16}?\s*(?:呢|的呢)\s*[?？]?\s*$|^\s*(?:and\s+)?what about\b", re.I)  # left to the dialogue
+# a second half asking again of another standard ("…has how many, and the cloud one has how many?")
+_ASKS_AGAIN = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|\b(?:how many|how much|what|which|when)\b", re.I)
 # where a message of two questions, each naming its own standard and code, may be cut in two
 _JOIN = re.compile(r"[，,;；]\s*(?:and\s+|而且?|還有|另外|以及|至於|那)?\s*|\s+and\s+(?=(?:what|which|how|list|show|the|its|in)\b)|"
+                   r"\s+(?:vs\.?|versus|compared (?:to|with))\s+|"
                    r"(?:還有|另外|以及|至於)", re.I)
 
 
@@ -150,15 +156,19 @@ class Assistant:
         of its own standard ("the outputs of T2.2 in the cloud standard, and the output of T1.2 in the e-commerce
         one"), which must not be read against one standard."""
         split = clauses(message)
-        if len(split) > 1 or len(codes.codes_in(message)) < 2:
+        coded = len(codes.codes_in(message)) >= 2
+        if len(split) > 1 or not coded and (codes.codes_in(message) or SET_SIDE_BY_SIDE.search(message)):
             return split
         for m in _JOIN.finditer(message):
             left, right = message[: m.start()], message[m.end():]
-            if not (codes.codes_in(left) and codes.codes_in(right) and has_words(right)):
+            both_coded = bool(codes.codes_in(left) and codes.codes_in(right))
+            if not has_words(right) or (not both_coded if coded else not _ASKS_AGAIN.search(right)):
                 continue
-            named = [set(parts.reader.slots(side)[0].standards) for side in (left, right)]
+            read = [parts.reader.slots(side)[0] for side in (left, right)]
+            named = [set(r.standards) | set(r.soft_standards) for r in read]
             if all(named) and not named[0] & named[1]:
-                return [left, right]
+                asked = field_words(left) if not (read[1].fields or _WHAT_ABOUT.match(right)) else []  # the same asked
+                return [left, " ".join([right.rstrip(), *asked])]
         return split
 
     def _ask(self, parts: Parts, question: str, standard: str | None, lang: str | None) -> Answer:
@@ -192,8 +202,8 @@ class Assistant:
             answers.append(answer)
             history = [answer.turn, *history][:HISTORY] if answer.turn else history
             standard = standard or answer.standard  # 「…態度有哪些，哪些任務會用到 S18」: S18 of the same standard
-            if answer.choices:
-                break
+            if answer.choices or answer.intent in _NOTHING_TO_LEAN_ON:
+                break  # 「有沒有烘焙助理的職能基準 … 還有要幾級」: the rest leans on what was not answered
         answer = _joined(message, answers)
         answer.elapsed_ms = (time.perf_counter() - started) * 1000
         return answer
@@ -333,10 +343,22 @@ def _joined(message: str, answers: list[Answer]) -> Answer:
     if len(answers) == 1:
         return answers[0]
     last = answers[-1]
-    text = "\n\n".join(a.answer for a in answers if a.answer)
+    said: list[tuple[set[tuple[str, str]], set[str]]] = []
+    shown = []
+    for a in answers:  # a second clause answered with the very items of the first (both asked the entry) is said once
+        seen = ({(c.standard, c.code) for c in a.citations}, _body(a.answer))
+        if a.answer and not (seen[0] and seen in said):
+            shown.append(a.answer)
+        said.append(seen)
+    text = "\n\n".join(shown)
     cites = _unique_citations([c for a in answers for c in a.citations])
     return Answer(message, answers[0].intent, text, cites, last.choices, 0.0, last.standard, last.turn, last.resolved,
                   [f for a in answers for f in a.follow_ups])
+
+
+def _body(text: str) -> set[str]:
+    """An answer's lines without its headings (「【…】」, lines ending in a colon)."""
+    return {line for line in text.splitlines() if line and not line.startswith(("【", "[")) and not line.endswith(("：", ":"))}
 
 
 def _unique_citations(cites: list[Citation]) -> list[Citation]:

@@ -103,7 +103,7 @@ def read_claim(q: Query) -> Claim | None:
     after = _WHOSE.sub("", after, count=1)  # "S02 in ISD3512-001v3 is about coding, right?"
     if re.match(r"^\s*(?:的|裡|中|下面|底下)?\s*(?:有)?\s*(?:哪|邊)", after):
         return None  # 「T2 哪幾個是 3 級的」 asks which, claims nothing
-    own = next((n.name for n in q.named if n.code == coded[0] and after.lstrip().startswith(n.name)), "")
+    own = next((n.name for n in q.named if n.code == coded[0] and n.sort == "task" and after.lstrip().startswith(n.name)), "")
     after = after.lstrip()[len(own):] if own else after  # 「T2.4維護或新增功能 產出應該是…」: the code's own title
     level = _LEVEL_CLAIM.search(after)
     if level and q.tasks and (asserts(text) or _DOUBTS.search(after)):  # 「T1.1 的級別是3嗎」「T1.1 是不是 3 級」
@@ -217,6 +217,10 @@ def _counted(m: re.Match[str]) -> tuple[str, int]:
 # 「最新版是 v5 吧」「IIS3513-006v4 是 2020 年發布的對吧」: a version or a year claimed of a standard
 _VERSION_CLAIM = re.compile(r"(?:最新版|最新的版本|最新版本|現行版本|現行版|目前的版本|目前版本)\s*(?:是|為|應該是|已經是)?\s*(?:第)?\s*"
                             r"[vV]?\s*(\d{1,2})\s*(?:版)?(?!\d)|latest version is (?:v|version )?(\d{1,2})", re.I)
+# 「第一版就叫電子商務網站規劃人員」 "version 2 was called …": the title one version is said to have had
+_VERSION_TITLE_CLAIM = re.compile(r"(?:第\s*(?P<n>[一二三四五六七八九十\d]{1,2})\s*版|[vV]\s*(?P<v>\d{1,2})(?![\d.]))\s*(?:的)?(?:名稱)?"
+                                  r"\s*(?:就|本來|原本|當時|那時)?\s*(?:叫做|叫|名為|名稱是|稱為)\s*[「『]?(?P<claim>[\u4e00-\u9fff]{3,20}?)"
+                                  r"[」』]?(?=\s|[，,。？?]|嗎|吧|對|是|\d|$)|was called (?P<en>[\u4e00-\u9fff]{3,20})")
 _YEAR_CLAIM = re.compile(r"(?<!\d)(\d{4})\s*年?\s*(?:的|就|才)?\s*(?:發布|發佈|公告|公布|更新|出版|推出|制定|修訂)|"
                          r"(?:published|released|updated) in (\d{4})", re.I)
 # 「第二個職責是開發及測試可行性分析吧」: a duty named by its place, and the title it is said to have
@@ -555,12 +559,15 @@ class Claims:
         duty = _DUTY_TITLE_CLAIM.search(text)
         if duty and isinstance(doc, Standard) and doc.duty(claimed_duty(duty.group(0))):
             return self._duty_title_claim(doc, doc.duty(claimed_duty(duty.group(0))), _clean_claim(duty.group("claim")))
-        count = _COUNT_CLAIM.search(text)
-        if count and isinstance(doc, Standard):
-            field, claimed = _counted(count)
-            if doc.layout == "merged" and field == "tasks" and "活動" not in text:
-                field = "duties"  # the older layout's 工作任務 are its T1–T10
-            return self._count_claim(doc, field, claimed)
+        counts = list(_COUNT_CLAIM.finditer(text))
+        if counts and isinstance(doc, Standard):
+            draft = None
+            for count in counts:  # "9 tasks split across 3 duties, right?": each count checked
+                field, claimed = _counted(count)
+                if doc.layout == "merged" and field == "tasks" and "活動" not in text:
+                    field = "duties"  # the older layout's 工作任務 are its T1–T10
+                draft = self._count_claim(doc, field, claimed, draft)
+            return draft
         level = _LEVEL_CLAIM.search(text)
         if level and _EVERY_TASK.search(text[:level.start()]) and isinstance(doc, Standard):
             return self._levels_claim(doc, [task.code for task in doc.tasks], int(level.group(1) or level.group(2)))
@@ -569,6 +576,9 @@ class Claims:
         version = _VERSION_CLAIM.search(text)
         if version and isinstance(doc, Standard):
             return self._version_claim(doc, int(version.group(1) or version.group(2)))
+        named = _VERSION_TITLE_CLAIM.search(text)
+        if named and isinstance(doc, Standard) and (named.group("n") or named.group("v")):
+            return self._version_title_claim(doc, number(named.group("n") or named.group("v")), named.group("claim"))
         year = _YEAR_CLAIM.search(text)
         if year and isinstance(doc, Standard):
             return self._year_claim(doc, year.group(1) or year.group(2))
@@ -649,6 +659,24 @@ class Claims:
         draft.cite(latest, latest.code, latest.title)
         return draft
 
+    def _version_title_claim(self, doc: Standard, version: int, claimed: str) -> A.Draft | None:
+        """The version's own row of the version table, and the version that did carry the claimed title."""
+        table = A.version_table(doc, self.catalog)
+        row = next((v for v in table if number(re.sub(r"\D", "", v.version) or "0") == version), None)
+        if row is None:
+            return None
+        latest = self.catalog.latest_of(doc)
+        draft = A.start("claim", latest, self.catalog)
+        same = row.title == claimed
+        draft.say(t("answers.claim_version_title_yes" if same else "answers.claim_version_title_no", version=row.version,
+                    code=row.code, title=row.title, date=row.date, claimed=claimed))
+        other = next((v for v in table if v.title == claimed and v is not row), None)
+        if other is not None and not same:
+            draft.say(t("answers.claim_version_title_other", version=other.version, code=other.code, title=other.title,
+                        date=other.date))
+        draft.cite(latest, latest.code, latest.title)
+        return draft
+
     def _year_claim(self, doc: Standard, claimed: str) -> A.Draft:
         entry = next((v for v in A.version_table(doc, self.catalog) if v.code == doc.code), None)
         date = entry.date if entry is not None else ""
@@ -683,9 +711,9 @@ class Claims:
         found = [find_item(doc, h.chunk.code) for h in self.search.search(query, k=ELSEWHERE, filters=filters)]
         return [item for item in found if item is not None]
 
-    def _count_claim(self, doc: Standard, field: str, claimed: int) -> A.Draft:
+    def _count_claim(self, doc: Standard, field: str, claimed: int, draft: A.Draft | None = None) -> A.Draft:
         size, noun = field_size(doc, field)
-        draft = A.start("claim", doc, self.catalog)
+        draft = draft or A.start("claim", doc, self.catalog)
         draft.say(t("answers.claim_count_yes" if size == claimed else "answers.claim_count_no", n=size, noun=noun,
                     claimed=claimed))
         draft.cite(doc, doc.code, doc.title)

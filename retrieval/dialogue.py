@@ -37,13 +37,17 @@ from retrieval.normalize import normalize
 from retrieval.terms import terms_asked
 from retrieval.understand import (
     ASKS_AN_ITEM,
+    ASKS_WHICH,
     COMMON_CUE,
     EACH_CUE,
     EN_ORDINALS,
+    FIT_WORD,
     Query,
     Reader,
     across,
+    describes_work,
     extreme_count,
+    field_words,
     find_ordinals,
     number,
 )
@@ -748,19 +752,48 @@ def clauses(text: str) -> list[str]:
     """A message of two questions where the second leans on the first (「它是哪個任務的？同一個任務還有哪些行為
     指標」「T2 下面有幾個任務 哪幾個是 3 級」「總共有幾個任務 其中 T3 是在做什麼」) as two clauses, answered in turn; any
     other message whole. A clause that asks nothing (「…right? putting it in our guide」) stays with the one before."""
+    norm_text = normalize(text)
+    if describes_work(norm_text) and (FIT_WORD.search(norm_text) or ASKS_WHICH.search(norm_text)):
+        return [text]  # a telling of one's work that ends asking which standard fits: one question, however long
     parts = [p for p in _CLAUSE_SPLIT.split(text.strip()) if p and p.strip()]
     if len(parts) < 2:
-        return [text]
+        return _by_fields(text)
     out = [parts[0]]
     for part in parts[1:]:
         norm = normalize(part)
-        leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or bool(_WHICH_OF_THEM.match(norm)) or (
+        then_which = bool(_WHICH_OF_THEM.match(norm) or _ALSO.match(norm)) and bool(
+            field_words(out[-1]) or _ENDS_ASKING.search(out[-1].rstrip()))  # 「…整理成規格，哪一條在講這個」: one question
+        leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or then_which or (
             not out[-1].rstrip().endswith(("？", "?")) and bool(codes.codes_in(part)))  # 「態度有哪些，哪些任務會用到 S18」
         if leans and has_words(part) and _ASKS.search(norm) and _ASKS.search(normalize(out[-1])):
             out.append(_within(part, out[-1]))  # 「…有幾個職責？第二個職責下有哪些任務？」: asked of the first's answer
         else:
             out[-1] += part
-    return out
+    return out if len(out) > 1 else _by_fields(text)
+
+
+def _by_fields(text: str) -> list[str]:
+    """「…這個單元 評量方法有哪幾種 K知識總共幾項 單元級別又是多少」「T5.1 output 是什麼 knowledge 有哪幾個 level 是4嗎」:
+    a field asked, then another, each ending in its question, typed with spaces between: one clause each, the later ones
+    asked of the first one's codes. Anything else whole."""
+    asked: list[str] = []
+    current = ""
+    for token in _TOKENS.split(text.strip()):
+        current = f"{current} {token}".strip() if token else current
+        if token and _ENDS_ASKING.search(token) and field_words(current):
+            asked.append(current)
+            current = ""
+    if len(asked) < 2:
+        return [text]
+    if current:
+        asked[-1] = f"{asked[-1]} {current}"
+    first = [c for c in codes.codes_in(asked[0]) if c[0] in "TPOKSA"]
+    return [asked[0], *(part if codes.codes_in(part) or not first else f"{' '.join(first)} {part}" for part in asked[1:])]
+
+
+_TOKENS = re.compile(r"(?<=[，,、；;。？?！!])\s*|\s+")
+_ENDS_ASKING = re.compile(r"(?:嗎|吗|呢|幾項|幾個|幾種|几项|几个|多少|什麼|甚麼|什么|哪些|哪幾個|哪幾種|哪几个|是啥|係咩|邊啲|[?？])"
+                          r"[?？]?$")
 
 
 def _within(part: str, before: str) -> str:
@@ -774,7 +807,8 @@ def _within(part: str, before: str) -> str:
 # where a second question may begin: after a question mark; after a comma or a space between Chinese words, where the
 # next part opens with 其中/另外/還有/然後 or a "which" (「哪幾個」「邊啲」) or a code
 _CLAUSE_SPLIT = re.compile(r"(?<=[？?])\s*|(?:[，,]|(?<=[\u4e00-\u9fff])\s+)(?=(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾|啲)|"
-                           r"(?:其中|另外|還有|然後)\s*\S)")
+                           r"(?:其中|另外|還有)\s*\S|[TPOKSA]\d)")
+_ALSO = re.compile(r"^\s*(?:另外|還有)\s*\S")  # 「…哪天更新的 還有 2018/12/20 那次是哪一版」: a second question
 _WHICH_OF_THEM = re.compile(r"^\s*(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾)|^\s*其中")
 _ASKS = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|如何|怎麼|怎樣|為何|[?？]|\b(?:what|which|how|who|when|where|why|is|are|does|do)\b",
                    re.I)

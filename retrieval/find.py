@@ -57,10 +57,11 @@ class Scope:
         self.similarity_weight, self.weight, self.threshold = self.CALIBRATED.get(model, self.UNCALIBRATED)
 
     def holds(self, q: Query, hits: list[Hit], coverage: float) -> bool:
-        """Never when the documents hold none of the question's words (「台灣第一顆自製人造衛星叫什麼」): a passage
-        close in meaning to words the documents never use is a coincidence of the model."""
+        """Never when the documents hold none of the question's words and it asks no field of theirs (「台灣第一顆自製
+        人造衛星叫什麼」): a passage close in meaning to words the documents never use is a coincidence of the model."""
         best = max((h.similarity for h in hits), default=0.0)
-        return bool(hits) and coverage > 0 and self.similarity_weight * best + self.weight * coverage >= self.threshold
+        held = coverage > 0 or bool(q.fields)  # 「幾級算很高」: a field of the documents asked, in words they do not print
+        return bool(hits) and held and self.similarity_weight * best + self.weight * coverage >= self.threshold
 
 
 class Finder:
@@ -122,7 +123,7 @@ class Finder:
         return hits[:k]
 
     def coverage(self, q: Query) -> float:
-        grams = content_tokens(gloss(q.text))
+        grams = content_tokens(" ".join([gloss(q.text), *concepts(q.text)]))  # "Kubernetes": the 雲端 it stands for
         return self.hybrid.bm25.coverage(grams) if grams else 0.0
 
     def in_scope(self, q: Query, hits: list[Hit], named: Sequence[Document] = ()) -> bool:

@@ -174,7 +174,7 @@ class Router:
                 # 「哪份的入門條件沒有寫年資」: each one's, side by side (a person's own background: advice below)
                 standards = [d for d in sorted(self.catalog.current(), key=lambda d: d.code) if isinstance(d, Standard)]
                 return self._each(q, standards, ["entry"])
-        if not q.has_codes and q.kind not in OUTSIDE:
+        if q.kind not in OUTSIDE:  # 「P2.2.2 說要做各項需求測試，具體是指哪些」: the note, the code notwithstanding
             docs = self.named(q) + self._soft(q) or ([session] if session else [])
             draft = A.Draft("definition")
             if A.defined_terms(draft, docs, q.text, self.catalog, None if docs else self._remark_terms):

@@ -56,7 +56,8 @@ CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪
                          r"哪(?:一|幾)?份(?:職能)?(?:基準|文件)|所有(?:的)?(?:職能)?基準|基準清單|"
                          r"\b(?:which|what) (?:standards|occupations|jobs) do you|\blist (?:all |the )?standards", re.I)
 # 「新版的態度」「新版嗰份」「the new version's tasks」: the new version only picks the current one, unless set against another
-_CURRENT_NAMED = re.compile(r"(?:最)?新版(?:本)?(?=的|嗰份|那份|這份|嘅|裡|中|\s)(?!.*(?:舊版|以前|之前|不同|差|比較|變|改|vs))", re.I)
+_CURRENT_NAMED = re.compile(r"(?:最)?新版(?:本)?(?=的|嗰份|那份|這份|嘅|裡|中|\s)(?!.*(?:舊版|以前|之前|不同|差|比較|變|改|vs))|"
+                            r"最新(?:的)?版(?:本)?(?!.*(?:舊版|不同|差在|差別|比較|變了|改了|vs))", re.I)
 VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
@@ -65,13 +66,13 @@ FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsom
 # the same of each standard in turn (「各自的更新日期」「任務數各幾項」), what several share (「共同的有哪些」)
 EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|各幾|各有|各多少|各要|各需|各交|每個任務|每一個任務|每項任務|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
-ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種職業|which (?:standard|one|job|role)|^\s*which (?:has|needs|lists|asks)\b", re.I)
+ASKS_WHICH = re.compile(r"哪一份|哪份|哪個職業|哪一個職業|哪種職業|哪(?:一)?個(?:職能)?基準|哪種(?:職能)?基準|which (?:standard|one|job|role)|^\s*which (?:has|needs|lists|asks)\b", re.I)
 # 「我想知道…」「I'd like to know…」 only open a question: the asker tells nothing of themselves
 _ASKER = r"我(?!(?:很|是)?(?:想|要)?(?:知道|問問?|請問|請教|了解|瞭解|好奇|查一下|查詢))"
 _ASKER_EN = r"\bI\b(?!(?: would| want|'d)(?: like)? to (?:know|ask)| wonder)"
 FIRST_PERSON = re.compile(_ASKER + r"|本人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
 PERSON_CUE = re.compile(_ASKER + r"|本人|自己|有人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
-FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|最像|比較像|是哪一類|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
+FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|最像|比較像|是哪一類|貼近|相近|對應(?:到)?哪|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
 # 「差距大嗎」「還差多少」"how far am I": a person measuring themselves against a standard they name
@@ -81,7 +82,13 @@ NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基�
 # 「…這對應到哪個任務」: the person asks which task or indicator, not which standard fits them
 ASKS_AN_ITEM = re.compile(r"哪(?:一)?(?:個|條|項|些|塊|段)\s*(?:工作)?(?:任務|行為指標|指標|工作活動|活動|職責)|哪(?:一)?條|"
                           r"which (?:task|indicator|duty)", re.I)
+# 「…這是哪一條行為指標」「…是哪個任務」: one item asked for, after the work it does is told
+WHICH_ONE_ITEM = re.compile(r"哪(?:一)?(?:條|個|項)\s*(?:工作)?(?:行為指標|指標|任務|工作活動|活動)|哪(?:一)?條|"
+                            r"\bwhich (?:indicator|task|activity)\b", re.I)
 SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分|這一塊|那一塊|段落|單元裡")
+# a code set aside (「不要 T1 的」 "not the T1 ones", 「T1 以外」): no part of what is asked
+EXCLUDED_CODE = re.compile(rf"(?:\bnot\b|\bexcept\b|\bexcluding\b|\bwithout\b|不要|不用|除了|不含|不包括|扣掉|排除)\s*(?:the\s+|for\s+)?"
+                           rf"(?:{codes.ITEM_CODE})(?:\s*(?:ones?|的|那些))?|(?:{codes.ITEM_CODE})\s*(?:以外|除外|不用|不要|不算)", re.I)
 EXAMPLE_CODE = re.compile(rf"{codes.ITEM_CODE}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
 _COUNTED = (r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目|"
             rf"{codes.FIELD_LETTER}")  # 「有幾個 K」: the letter heading the column
@@ -188,6 +195,9 @@ _SUPERLATIVE = re.compile(rf"(最多|最少)\s*(?:的)?\s*(?:工作|行為)?({_M
                           rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(?:比較|較|會)?\s*(最多|最少|多|少)(?![一二三四五六七八九十\d])|"
                           rf"\b(most|fewest|least|more|fewer)\s+({_MEASURE_WORDS})|"
                           rf"({_MEASURE_WORDS})\s*比\s*[^，,。？?\s]{{1,12}}?\s*(?:還|更)?\s*(多|少)(?![一二三四五六七八九十\d])", re.I)
+# the entry requirements asked outright (「…係咪一定要有幾年經驗？佢嗰份基準講咩入門條件」): a background told with them asks
+# whether it is enough, not which standard fits
+ENTRY_ASKED = re.compile(r"入門條件|什麼條件|哪些條件|有什麼條件|門檻|資格|學歷要求|經驗要求|幾年經驗|要有經驗|需要經驗|要經驗|年資|\brequirements?\b|\bqualif", re.I)
 # the highest or lowest level, in the documents' words and in everyday ones (「等級最高」「最容易上手」「比較進階」)
 _LEVEL_EXTREME = re.compile(
     r"(?:級別|等級)最?(?P<a>高|低)(?:的|是)|(?:級別|等級)最(?P<b>高|低)|最(?P<c>高|低)(?:的)?(?:職能)?(?:級別|等級|是?幾級|級)|"
@@ -289,11 +299,23 @@ def _not_fields() -> list[str]:
         return [p.lower() for p in tomllib.load(f).get("not_field", {}).get("phrases", [])]
 
 
+# 「(current version)」「（現行版）」 in brackets: which document is meant, no question about its versions
+_DESIGNATOR = re.compile(r"[(（]\s*(?:the\s+)?(?:current|latest|newest|new)\s+(?:version|edition|one)\s*[)）]|"
+                         r"[(（]\s*(?:現行|最新|新)版(?:本)?\s*[)）]")
+
+
+def field_words(text: str) -> list[str]:
+    """The words a text asks its fields with, as typed (lower case): 「態度」, "attitude"."""
+    low, spans = _field_matches(text)
+    return [low[a:b] for a, b, _ in sorted(spans)]
+
+
 def _field_matches(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     """The question in lower case with single spaces, and the spans of the field words in it, longest first."""
     low = re.sub(r"\s+", " ", text.lower())
     for phrase in _not_fields():
         low = low.replace(phrase, " " * len(phrase))
+    low = _DESIGNATOR.sub(lambda m: " " * len(m.group()), low)
     taken: list[tuple[int, int, str]] = []
     for word, pattern, name in _field_patterns():
         if word not in low:  # a cheap test before the pattern
@@ -397,6 +419,9 @@ CLAUSE_BREAK = re.compile(r"[，,、；;：:。]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e
 # an error as a system prints it: its words, a CamelCase name of three parts or more, an HTTP status
 _ERROR_TOKEN = re.compile(r"\b(?:error|exception|refused|timeout|timed out|failed|denied|not found|segfault|"
                           r"[A-Z][a-z]+(?:[A-Z][a-z]+){2,}|[45]0\d)\b")
+_PRODUCT_CHOICE = re.compile(r"[A-Za-z][\w.+#-]*\s*(?:還是|或是|或者|定係|定|\bvs\.?|\bversus|\bor)\s*[A-Za-z][\w.+#-]*"
+                             r".{0,12}?(?:好|哪個|哪一個|選哪|揀邊|邊個|better|which|should)", re.I)
+_FIX_ASKED = re.compile(r"怎麼|如何|怎樣|為什麼|為何|點算|點搞|點解|\bhow\b|\bwhy\b|\bwhat should\b|\bfix\b", re.I)
 _QUOTED_ERROR = re.compile(r"['\"「『][^'\"」』]{6,}['\"」』]")  # an error message quoted
 THE_STANDARDS = re.compile(r"標準|基準|職能|standard|competenc", re.I)  # 「…標準怎麼寫」: asked of the documents
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
@@ -411,9 +436,13 @@ def tool_question(q: Query) -> bool:
     if q.standards or q.has_codes or THE_STANDARDS.search(q.text):
         return False  # a topic word naming a standard softly (「電商網站」) does not make it a question about one
     error_told = _ERROR_TOKEN.search(told) or _QUOTED_ERROR.search(q.text)  # 「pod 一直 CrashLoopBackOff…怎麼排查」
+    if _PRODUCT_CHOICE.search(q.text) and not q.families:
+        return True  # 「資料倉儲揀 Snowflake 定 BigQuery 好」: two products to choose from, whatever work they serve
     if (q.has_items or fields or asks_fit or describes_work(q.text)) and not error_told:
         return False
     low, words = f" {q.text.lower()} ", _tool_words()
+    if error_told and _FIX_ASKED.search(q.text):
+        return True  # 「日誌寫 OOMKilled，記憶體限制要怎麼調」: an error of one's own, however asked
     choice = next((c for c in words["choice"] if c in low), "")
     howto = next((c for c in words["howto"] if c in low), "")
     after = low.index(howto) + len(howto) if howto else 0
@@ -453,7 +482,7 @@ def _occupation_pattern() -> re.Pattern[str]:
 
 
 # 「當網路工程師」「想成為營養師」: the verb before an occupation is no part of its name
-_ROLE_VERB = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:當|做|成為|擔任|轉職|轉行|轉)(?!.*(?:當|成為|擔任|轉))")
+_ROLE_VERB = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:當|做|成為|擔任|轉職|轉行|轉)(?!.*(?:當|成為|擔任|轉))|^(?:有沒有|有冇|沒有|有)")
 
 
 def _occupation_names(catalog: Catalog) -> list[str]:
@@ -618,7 +647,7 @@ class Reader:
         q = Query(raw=question, text=text, gloss=gloss(text))
         match = self.titles.find(text, q.gloss)
         spans = list(match.spans) + self._english_titles(text)
-        stripped = EXAMPLE_CODE.sub(" ", codes.without_standard_codes(text))
+        stripped = EXCLUDED_CODE.sub(" ", EXAMPLE_CODE.sub(" ", codes.without_standard_codes(text)))
         q.tasks = _unique(codes.task_codes(stripped))
         q.duties = _unique(codes.duty_codes(stripped))
         q.items = _unique(codes.item_codes(stripped))
@@ -744,12 +773,15 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         return "refuse"
     if q.feature:
         return "help"  # 「怎麼刪除我的資料」: the command that does it
+    if _describes_then_asks_which(q):
+        return "search"  # 「我每天早上先去翻系統的紀錄檔…這是哪一條行為指標」: the item found by meaning
     own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
-    if q.outside and not q.has_codes and not (q.outside == "oos_other" and (_own_work_fit(q) or own_background)):
+    told_background = own_background and bool(FIRST_PERSON.search(q.text))  # 「外商跟本土公司哪個適合新鮮人」 tells none
+    if q.outside and not q.has_codes and not (q.outside == "oos_other" and (_own_work_fit(q) or told_background)):
         return q.outside  # 「我在系統整合商上班，…適合哪一份」 asks what fits the work, not about the company; 「我大學念外文…
         # 對非本科的有什麼條件」 tells a background and asks the entry requirements
-    if q.occupation and not (q.has_items or q.families or q.across):
-        return "oos_occupation"
+    if q.occupation and not (q.families or q.across):
+        return "oos_occupation"  # 「烘焙助理的職能基準，它的 T1 要做什麼」: its codes are no loaded standard's either
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
     temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text)  # 「這行要抗壓性嗎」
                                                   or not q.occupation and _occupation_pattern().search(q.text))
@@ -780,8 +812,9 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         "profile": no_items and not q.families and not ASKS_AN_ITEM.search(q.text)
         and (bool(FIT_CUE.search(q.text)) or ((q.across or bool(FIT_WORD.search(q.text))) and describes_work(q.text))),
         # an item named outright (a skill, a note's term) is what the question is about, whatever field word follows
-        "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and not q.has_codes
-        and any(r.sort in NAMED_ITEM_SORTS for r in q.named),
+        "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and (
+            not q.has_codes and any(r.sort in NAMED_ITEM_SORTS for r in q.named)
+            or bool(q.tasks) and "duties" in q.fields),  # 「T2.4 是屬於哪個工作職責」: the task's own duty
         # 「…which skills does it list for T2.2? Thanks!」: a task code and a field of it, however long the telling
         "list": (bool(q.tasks) and any(f in ("indicators", "outputs", "knowledge", "skills") for f in q.fields)
                  or bool(q.duties) and not q.tasks and "tasks" in q.fields)  # "every task under duty T3 (…)"
@@ -803,7 +836,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         if not viable(kind, q) or (temperament and kind in OUT_OF_SCOPE):
             continue
         if kind == "profile" and (not (PERSON_CUE.search(q.text) or FIT_WORD.search(q.text))
-                                  or ASKS_AN_ITEM.search(q.text)):
+                                  or ASKS_AN_ITEM.search(q.text) or own_background and ENTRY_ASKED.search(q.text)):
             continue  # 「先去看看市面上有哪些雲端服務…整理一下」: work described with nobody to advise is searched
         if kind == "meta" and own_background and not in_play:
             return kind  # answered from the entry requirements of the standards that fit (retrieval/advice.py)
@@ -822,6 +855,13 @@ COUNTED = ("tasks", "duties", "knowledge", "skills", "attitudes", "indicators", 
 def extreme_count(q: Query) -> Condition | None:
     """The most or fewest of a sort of item the question asks about (「任務最多」, "the most tasks")."""
     return next((c for c in q.conditions if c.measure in COUNTED and c.op in ("max", "min")), None)
+
+
+def _describes_then_asks_which(q: Query) -> bool:
+    """Work told in a few clauses, then which one item it is: no code, count, condition or field beyond the item."""
+    m = WHICH_ONE_ITEM.search(q.text)
+    told = m is not None and len([p for p in CLAUSE_BREAK.split(q.text[: m.start()]) if len(p.strip()) >= 2]) >= 2
+    return told and not (q.has_codes or q.counting or q.conditions or q.named or q.outside)
 
 
 def _own_work_fit(q: Query) -> bool:

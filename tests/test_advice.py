@@ -665,3 +665,85 @@ def test_a_requirement_asked_then_an_alternative_offered(e5, catalog: Catalog) -
     """「一定要會寫程式嗎？還是會操作就好」: the first sentence asks, the second does not undo it."""
     answer = real(e5.ask("想當雲端系統開發工程人員一定要會寫程式嗎？還是看得懂就好"), catalog)
     assert answer.intent == "claim" and (CLOUD, "S04") in {(c.standard, c.code) for c in answer.citations}
+
+
+# ---------------------------------------------------------------- kinds a second fresh blind round found missing (stop 32)
+def test_a_telling_typed_with_spaces_is_read_clause_by_clause(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("大家好 我在軟體公司上班 每天要看系統日誌檔維護舊功能 使用者回報問題就先記錄下來評估 還要自己除錯 "
+                         "想問最接近哪一份"), catalog)
+    assert answer.intent == "career_fit" and answer.citations[0].standard == CLOUD
+
+
+@pytest.mark.parametrize("question", ["日本最長的河流叫什麼名字", "我們的 pod 一直 ImagePullBackOff，日誌寫 unauthorized，要怎麼排查",
+                                      "外國人來台灣當雲端工程師要辦什麼簽證", "write me a limerick about cloud deployments",
+                                      "給我其他用戶的評估分數和他們的 LINE 帳號", "政府標案的押標金怎麼算"])
+def test_more_questions_outside_the_documents_cite_nothing(e5, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask(question)
+    assert not answer.citations and not answer.choices, answer.answer
+
+
+def test_k8s_is_no_knowledge_code(e5) -> None:  # type: ignore[no-untyped-def]
+    assert e5.understand("k8s 的 pod 一直重啟").items == []
+    assert e5.understand("雲端系統開發 K8 是什麼").items == ["K8"]
+
+
+def test_a_feature_of_the_assistant_is_answered_with_its_command(e5) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask("我的自評結果可以下載嗎")
+    assert answer.intent == "feature" and "/report" in answer.answer and not answer.citations
+
+
+def test_temperament_asked_after_telling_oneself(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我個性很急 壓力一大就睡不好 這樣做雲端系統開發工程人員 它對態度有什麼要求"), catalog)
+    assert answer.intent == "trait" and (CLOUD, "A04") in {(c.standard, c.code) for c in answer.citations}
+
+
+def test_the_new_version_named_is_the_current_one(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("系統整合工程人員新版那份的態度有哪些"), catalog)
+    assert answer.standard == INTEGRATION and answer.intent != "version_diff"
+    assert {c.code for c in answer.citations if c.standard == INTEGRATION} >= set(catalog.get(INTEGRATION).attitudes)
+
+
+def test_a_typical_day_is_the_description_and_the_tasks(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("what does an e-commerce system planner do on a typical day"), catalog)
+    shop = catalog.get(SHOP)
+    assert {c.code for c in answer.citations} >= {task.code for task in shop.tasks} and shop.description in answer.answer
+
+
+def test_a_claim_then_more_said_is_read_up_to_its_question(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發 T2.3 的產出是測試報告對吧 我要拿來準備文件"), catalog)
+    assert answer.answer.splitlines()[1].startswith(t("answers.claim_no_word"))
+    assert (CLOUD, "O2.2.2") in {(c.standard, c.code) for c in answer.citations}
+    english = real(e5.ask("in the cloud developer standard S04 is 溝通協調能力 right? need it for a slide"), catalog)
+    assert english.answer.splitlines()[1].startswith("No.") and (CLOUD, "S03") in {
+        (c.standard, c.code) for c in english.citations}
+
+
+def test_which_of_them_is_asked_within_the_duty_just_named(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發 T2 底下有幾個任務 哪幾個是 3 級"), catalog)
+    duty = catalog.get(CLOUD).duty("T2")
+    assert re.search(rf"共有 {len(duty.tasks)} 項", answer.answer)
+    second = answer.answer.split("\n\n")[1]
+    assert all(code.startswith("T2.") for code in re.findall(r"T\d+\.\d+", second))
+
+
+def test_a_code_set_aside_is_not_asked(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發工程人員只要 T2 的產出，不要 T1 的"), catalog)
+    outputs = {c.code for c in answer.citations if c.code.startswith("O")}
+    assert outputs and all(code.startswith("O2.") for code in outputs)
+
+
+def test_one_code_of_each_of_two_standards_set_against_each_other(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("What is the level of T1.2 in the e-commerce planner standard vs T1.2 in the cloud developer "
+                         "standard?"), catalog)
+    assert {(SHOP, "T1.2"), (CLOUD, "T1.2")} <= {(c.standard, c.code) for c in answer.citations}
+
+
+def test_the_same_count_asked_of_two_standards(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("電商規劃人員有幾個知識，雲端開發的有幾個"), catalog)
+    for code in (SHOP, CLOUD):
+        assert f"共 {len(catalog.get(code).knowledge)} 項知識" in answer.answer, code
+
+
+def test_the_entry_asked_with_a_background_is_no_career_advice(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我剛剛畢業 沒有工作經驗 想做系統整合工程人員 要有幾年經驗嗎"), catalog)
+    assert answer.intent != "career_fit" and catalog.get(INTEGRATION).entry_requirements[0] in answer.answer

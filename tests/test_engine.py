@@ -334,3 +334,18 @@ def test_real_reload_reports_the_documents(real: Services) -> None:
     report = command(real.engine, "reload", admin=True)[0].text
     assert report == t("bot.reload_done", count=5, current=4)
     assert real.catalog is not before and real.assistant.catalog is real.catalog
+
+
+# ---------------------------------------------------------------- the assistant's own features asked in a sentence
+@pytest.mark.parametrize(("words", "feature"), [("我想看我之前的自評", "history"), ("我的評估結果可以下載成 PDF 嗎", "report"),
+                                                ("怎麼把我的資料刪掉", "forget"), ("how do I delete my data?", "forget"),
+                                                ("上次沒做完的評估要怎麼接著做", "resume")])
+def test_a_feature_asked_in_a_sentence_points_to_its_command(
+    engine: Engine, assistant: RecordingAssistant, assessments: RecordingAssessments, words: str, feature: str
+) -> None:
+    """「我想看我之前的自評」 holds 自評 but asks for the history: no new assessment, no standards' text."""
+    replies = text(engine, words)
+    assert f"/{feature}" in replies[0].text and assistant.asked == []
+    assert not any(name == "begin" for name, _ in assessments.calls)
+    (button,) = buttons(replies)
+    assert button.label == t(f"bot.commands.{feature}")
