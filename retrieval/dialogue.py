@@ -766,7 +766,7 @@ def clauses(text: str) -> list[str]:
         leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or then_which or (
             not out[-1].rstrip().endswith(("？", "?")) and bool(codes.codes_in(part)))  # 「態度有哪些，哪些任務會用到 S18」
         if leans and has_words(part) and _ASKS.search(norm) and _ASKS.search(normalize(out[-1])):
-            out.append(_within(part, out[-1]))  # 「…有幾個職責？第二個職責下有哪些任務？」: asked of the first's answer
+            out.append(_within(_CONNECTOR.sub("", part), out[-1]))  # 「…有幾個職責？第二個…」: of the first's answer
         else:
             out[-1] += part
     return out if len(out) > 1 else _by_fields(text)
@@ -776,21 +776,26 @@ def _by_fields(text: str) -> list[str]:
     """「…這個單元 評量方法有哪幾種 K知識總共幾項 單元級別又是多少」「T5.1 output 是什麼 knowledge 有哪幾個 level 是4嗎」:
     a field asked, then another, each ending in its question, typed with spaces between: one clause each, the later ones
     asked of the first one's codes. Anything else whole."""
+    if re.search(r"[？?]", text.strip()[:-1]):
+        return [text]  # 「T2.2 的行為指標？還有產出？」: questions marked as such are read together, as typed
     asked: list[str] = []
     current = ""
     for token in _TOKENS.split(text.strip()):
         current = f"{current} {token}".strip() if token else current
-        if token and _ENDS_ASKING.search(token) and field_words(current):
+        plain = normalize(token) if token else ""  # 「工做活動」 read as 工作活動
+        if plain and (_ENDS_ASKING.search(plain) or _COUNT_ASKED.search(plain) and field_words(plain)) \
+                and field_words(normalize(current)):
             asked.append(current)
             current = ""
     if len(asked) < 2:
         return [text]
     if current:
         asked[-1] = f"{asked[-1]} {current}"
-    first = [c for c in codes.codes_in(asked[0]) if c[0] in "TPOKSA"]
+    first = codes.codes_in(asked[0])
     return [asked[0], *(part if codes.codes_in(part) or not first else f"{' '.join(first)} {part}" for part in asked[1:])]
 
 
+_COUNT_ASKED = re.compile(r"幾|几|多少")  # 「一共幾個工作任務」 asks, though it ends with the field
 _TOKENS = re.compile(r"(?<=[，,、；;。？?！!])\s*|\s+")
 _ENDS_ASKING = re.compile(r"(?:嗎|吗|呢|幾項|幾個|幾種|几项|几个|多少|什麼|甚麼|什么|哪些|哪幾個|哪幾種|哪几个|是啥|係咩|邊啲|[?？])"
                           r"[?？]?$")
@@ -807,8 +812,10 @@ def _within(part: str, before: str) -> str:
 # where a second question may begin: after a question mark; after a comma or a space between Chinese words, where the
 # next part opens with 其中/另外/還有/然後 or a "which" (「哪幾個」「邊啲」) or a code
 _CLAUSE_SPLIT = re.compile(r"(?<=[？?])\s*|(?:[，,]|(?<=[\u4e00-\u9fff])\s+)(?=(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾|啲)|"
-                           r"(?:其中|另外|還有)\s*\S|[TPOKSA]\d)")
-_ALSO = re.compile(r"^\s*(?:另外|還有)\s*\S")  # 「…哪天更新的 還有 2018/12/20 那次是哪一版」: a second question
+                           r"(?:其中|另外|還有)\s*\S)")
+# 「…哪天更新的 還有 2018/12/20 那次是哪一版」: a second question of its own (「…行為指標？還有產出？」 only adds a field)
+_ALSO = re.compile(r"^\s*(?:另外|還有)\s*[^？?]{6,}")
+_CONNECTOR = re.compile(r"^\s*(?:另外|還有)\s*")  # 「另外電商規劃人員的 T2.3 呢」: the clause without its "also"
 _WHICH_OF_THEM = re.compile(r"^\s*(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾)|^\s*其中")
 _ASKS = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|如何|怎麼|怎樣|為何|[?？]|\b(?:what|which|how|who|when|where|why|is|are|does|do)\b",
                    re.I)
