@@ -25,7 +25,7 @@ from prompts import raw, t
 from retrieval import answer as A
 from retrieval.find import chunk_item
 from retrieval.names import DEPARTMENT
-from retrieval.normalize import concepts, gloss
+from retrieval.normalize import concepts, everyday, gloss
 from retrieval.search import Filters, Hit, HybridSearch, content_tokens
 from retrieval.understand import Query, mentions_background, number
 
@@ -109,7 +109,7 @@ def _without_opening(clause: str) -> str:
 def _clause_query(clause: str) -> str:
     """A clause searched with the documents' words for it (English and everyday words glossed, tools as concepts)."""
     glossed = gloss(clause)
-    return " ".join([clause, *([glossed] if glossed != clause else []), *concepts(clause)])
+    return " ".join([clause, *([glossed] if glossed != clause else []), *concepts(clause), *everyday(clause)])
 
 
 class Advisor:

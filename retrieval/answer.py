@@ -116,7 +116,7 @@ def tasks_field(draft: Draft, std: Standard, tasks: list[Task], name: str) -> No
     for task in tasks:
         for code in getattr(task, attr):
             users.setdefault(code, []).append(task.code)
-    keys = sorted((key for key in table if key in users), key=lambda key: _code_order(table[key].code))
+    keys = sorted((key for key in table if key in users), key=lambda key: code_order(table[key].code))
     draft.say(t(f"answers.{attr}_of_tasks", n=len(tasks), count=len(keys)))
     for n, key in enumerate(keys, 1):
         item = table[key]
@@ -125,7 +125,7 @@ def tasks_field(draft: Draft, std: Standard, tasks: list[Task], name: str) -> No
         draft.cite(std, item.code, item.full_text)
 
 
-def _code_order(code: str) -> tuple[int, ...]:
+def code_order(code: str) -> tuple[int, ...]:
     """S04 before S10; an item printed without its number (a bare 「S」) last."""
     numbers = [int(n) for n in re.findall(r"\d+", code)]
     return tuple(numbers) if numbers else (10**6,)

@@ -69,7 +69,33 @@ CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
 TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|是不是|會不會|有沒有|講求|要求|\b(?:do|does|need|needs|must|should)\b"
                             r"|(?:什麼|甚麼|哪些|哪種|怎樣|what)\S{0,3}?(?:個性|性格|特質|人格|personality|temperament)", re.I)
+_CURRENT_TOO = re.compile(r"(?<![A-Za-z])[vV]\s?\d|新版|現行|最新|\bcurrent\b|\blatest\b|\bnew version\b", re.I)
 _TEMPERAMENT_FIELD = re.compile(r"態度|個性|性格|特質|人格|attitude|personality|temperament", re.I)
+
+
+# 「資料倉儲那部分要補哪些知識」「網絡嗰方面要識啲乜」: a part of the work the list is asked within
+_TOPIC = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的)?(?:那部分|那一部分|那塊|那一塊|那方面|方面|相關的|的部分)")
+
+
+def _within_topic(draft: A.Draft, q: Query, doc: Document, field: str) -> bool:
+    """The knowledge or skills of the duty or tasks whose title holds the topic, else the items that name it; False
+    when the question names no topic or the document has nothing on it."""
+    m = _TOPIC.search(q.text)
+    if not (m and isinstance(doc, Standard) and field in ("knowledge", "skills")):
+        return False
+    topic = gloss(m.group(1))
+    tasks = [t for d in doc.duties if topic in d.title for t in d.tasks] or [t for t in doc.tasks if topic in t.title]
+    if tasks:
+        A.tasks_field(draft, doc, tasks, field)
+        return True
+    for name in (field, "skills" if field == "knowledge" else "knowledge"):  # 「要會什麼」 is either
+        table = doc.knowledge if name == "knowledge" else doc.skills
+        items = sorted((item for item in table.values() if topic in item.text), key=lambda item: A.code_order(item.code))
+        if items:
+            draft.say(t(f"answers.{name}_on_topic", topic=topic))
+            A.numbered(draft, doc, items)
+            return True
+    return False
 
 
 def _trait_kind(q: Query) -> bool:
@@ -81,8 +107,11 @@ def _trait_kind(q: Query) -> bool:
 def _asks_temperament(text: str) -> bool:
     """The question a person ends a long telling with is about temperament (「…這樣的人適合嗎 它對態度方面有什麼要求」
     「…佢係咪好講求溝通」): their clauses told personality, not work."""
-    last = [p for p in CLAUSE_BREAK.split(text) if p.strip()][-1:]
-    return bool(last) and bool(trait_of(last[0]) or _TEMPERAMENT_FIELD.search(last[0]))
+    clauses = [p for p in CLAUSE_BREAK.split(text) if p.strip()]
+    if not clauses:
+        return False
+    told_traits = len(clauses) > 1 and all(trait_of(c) for c in clauses[:-1])  # 「我很細心 可是壓力一大就慌 適合嗎」
+    return told_traits or bool(trait_of(clauses[-1]) or _TEMPERAMENT_FIELD.search(clauses[-1]))
 
 
 # a task's duty asked for (「T3.1 屬於哪個職責」), not a duty that only locates the task (「第二個職責底下第一個任務」)
@@ -218,7 +247,9 @@ class Router:
     def named(self, q: Query) -> list[Document]:
         docs = [d for d in (self.catalog.get(c) for c in q.standards or q.soft_standards) if d]
         if q.historical:
-            return [d for d in docs if d.status == "historical"] or docs
+            old = [d for d in docs if d.status == "historical"]
+            both = _CURRENT_TOO.search(q.text) and old and len(old) < len(docs)  # 「舊版同 v4 分別有幾項」: both
+            return (old + [d for d in docs if d not in old]) if both else (old or docs)
         explicit_old = [d for d in docs if d.status == "historical" and _code_typed(q, d)]
         current = [d for d in docs if d.status == "current" and d not in explicit_old]
         return explicit_old + current if explicit_old else (current or docs)
@@ -540,7 +571,8 @@ class Router:
             fields = [f for f in fields if f not in ("tasks", "duties")]  # 「任務要哪些知識」: the knowledge
         draft = A.start("list", doc, self.catalog)
         for field in fields:
-            S.list_field(draft, doc, field, self.catalog)
+            if not _within_topic(draft, q, doc, field):
+                S.list_field(draft, doc, field, self.catalog)
         draft.intent = "list_" + fields[0]
         return draft
 
@@ -645,7 +677,8 @@ class Router:
             return self.advisor.learning_plan(doc)
         draft = A.start("learning", doc, self.catalog)
         for name in fields:
-            S.list_field(draft, doc, name, self.catalog)
+            if not _within_topic(draft, q, doc, name):
+                S.list_field(draft, doc, name, self.catalog)
         return draft
 
     def _profile(self, q: Query, session: Document | None) -> A.Draft:

@@ -195,6 +195,9 @@ _SUPERLATIVE = re.compile(rf"(最多|最少)\s*(?:的)?\s*(?:工作|行為)?({_M
                           rf"({_MEASURE_WORDS})\s*(?:數量|數目)?\s*(?:比較|較|會)?\s*(最多|最少|多|少)(?![一二三四五六七八九十\d])|"
                           rf"\b(most|fewest|least|more|fewer)\s+({_MEASURE_WORDS})|"
                           rf"({_MEASURE_WORDS})\s*比\s*[^，,。？?\s]{{1,12}}?\s*(?:還|更)?\s*(多|少)(?![一二三四五六七八九十\d])", re.I)
+# interview questions to be written from a standard (「幫我出幾道電商規劃人員的面試題」): HR using it, not a company's
+_INTERVIEW_SET = re.compile(r"(?:出|想出|設計|準備|擬)\s*(?:幾道|一些|幾題|共用的|共同的)?[^，,。？?]{0,16}?(?:面試題|面試問題)|"
+                            r"(?:write|draft|prepare|come up with)\s+(?:some\s+)?interview questions", re.I)
 # the entry requirements asked outright (「…係咪一定要有幾年經驗？佢嗰份基準講咩入門條件」): a background told with them asks
 # whether it is enough, not which standard fits
 ENTRY_ASKED = re.compile(r"入門條件|什麼條件|哪些條件|有什麼條件|門檻|資格|學歷要求|經驗要求|幾年經驗|要有經驗|需要經驗|要經驗|年資|\brequirements?\b|\bqualif", re.I)
@@ -777,7 +780,10 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         return "search"  # 「我每天早上先去翻系統的紀錄檔…這是哪一條行為指標」: the item found by meaning
     own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
     told_background = own_background and bool(FIRST_PERSON.search(q.text))  # 「外商跟本土公司哪個適合新鮮人」 tells none
-    if q.outside and not q.has_codes and not (q.outside == "oos_other" and (_own_work_fit(q) or told_background)):
+    hr_questions = q.outside == "oos_jobs" and bool(q.standards or q.soft_standards or q.families) and bool(
+        _INTERVIEW_SET.search(q.text))
+    if q.outside and not q.has_codes and not hr_questions and not (
+            q.outside == "oos_other" and (_own_work_fit(q) or told_background)):
         return q.outside  # 「我在系統整合商上班，…適合哪一份」 asks what fits the work, not about the company; 「我大學念外文…
         # 對非本科的有什麼條件」 tells a background and asks the entry requirements
     if q.occupation and not (q.families or q.across):
@@ -785,7 +791,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
     temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text)  # 「這行要抗壓性嗎」
                                                   or not q.occupation and _occupation_pattern().search(q.text))
-    temperament = temperament or hr_use(q.text)  # 「招募…時面試可以問什麼能力」: HR reading the standard, not a job hunt
+    temperament = temperament or hr_use(q.text) or hr_questions  # 「招募…時面試可以問什麼能力」: HR reading the standard, not a job hunt
     if prediction.kind in OUT_OF_SCOPE and oos_margin(q, prediction) >= OOS_MARGIN and not (
             q.has_items or asks_a_field or temperament):
         return prediction.kind
@@ -969,6 +975,8 @@ def _level_of_standard(q: Query, kind: str, in_play: bool) -> str:
     """"What is the level of the … standard": a search by its words, a question about the standard's level."""
     if kind == "search" and in_play and q.fields == ["level"] and not (q.has_items or q.conditions):
         return "meta"
+    if kind == "search" and in_play and q.fields and set(q.fields) <= {"assessment", "notes"} and not q.has_items:
+        return "list"  # "for unit X, what situations does the assessment call for": that part of the document
     if kind in ("search", "reverse", "meta") and in_play and set(q.fields) == {"level", "tasks"} \
             and not (q.has_items or q.conditions or q.counting):
         return "list"  # 「電商規劃人員的任務都在同一個級別嗎」「雲端開發的任務難度怎麼分」: the tasks with their levels
