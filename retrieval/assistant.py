@@ -48,6 +48,7 @@ OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the do
 CORPUS_COVERAGE = 0.6  # share of a question's words the documents hold, above which "outside" is doubted
 OOS_TIE = 0.01  # an 'outside' reading this close to one inside is a tie: the evidence (the passages) decides
 DENSE_KINDS = DENSE
+OCCUPATION_TAIL = 4  # the characters of an occupation word looked for in the documents (「執行人員」 of 「務執行人員」)
 _NOTHING_TO_LEAN_ON = frozenset({"out_of_scope", "refused", "unknown_standard", "unknown_code"})
 _WHAT_ABOUT = re.compile(r"^\s*(?:那|至於)?\s*\S{1,16}?\s*(?:呢|的呢)\s*[?？]?\s*$|^\s*(?:and\s+)?what about\b", re.I)  # left to the dialogue
 # a second half asking again of another standard ("…has how many, and the cloud one has how many?")
@@ -221,6 +222,9 @@ class Assistant:
         unsure = q.kind in OUT_OF_SCOPE and not q.outside and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN
         if unsure and self._in_corpus(parts, q):
             q.kind = "search"
+        told = len(q.occupation) >= OCCUPATION_TAIL  # 「工程師」 alone is any engineer: no passage can tell it
+        if q.kind == "oos_occupation" and told and parts.finder.written(q.occupation[-OCCUPATION_TAIL:], exact=True):
+            q.kind = "search"  # 「…負責電子商務執行人員的回饋」: the documents' own words, no occupation asked about
         return q
 
     def standards_named(self, text: str) -> list[str]:

@@ -131,10 +131,12 @@ class Finder:
         scope = self.scope if self.meaning_ready(q, list(named)) else Scope("")
         return bool(hits) and scope.holds(q, hits, self.coverage(q))
 
-    def written(self, term: str) -> bool:
-        """Whether a term (its words, glossed) is written in one passage of the corpus."""
+    def written(self, term: str, exact: bool = False) -> bool:
+        """Whether a term (its words, glossed) is written in one passage of the corpus; `exact`: every bigram of it,
+        none missing (a mistyped character or a break otherwise may be)."""
         grams = content_tokens(gloss(term))
-        return not grams or self.hybrid.bm25.together(grams, missing=int(len(set(grams)) >= TERM_GRAMS_LOOSE))
+        loose = not exact and len(set(grams)) >= TERM_GRAMS_LOOSE
+        return not grams or self.hybrid.bm25.together(grams, missing=int(loose))
 
     def refusal(self, q: Query, hits: list[Hit]) -> A.Draft:
         """A short reply naming nearby topics the standards do cover (titles only: nothing is cited)."""

@@ -786,7 +786,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             q.outside == "oos_other" and (_own_work_fit(q) or told_background)):
         return q.outside  # 「我在系統整合商上班，…適合哪一份」 asks what fits the work, not about the company; 「我大學念外文…
         # 對非本科的有什麼條件」 tells a background and asks the entry requirements
-    if q.occupation and not (q.families or q.across):
+    if q.occupation and not (q.named or q.families or q.across):
         return "oos_occupation"  # 「烘焙助理的職能基準，它的 T1 要做什麼」: its codes are no loaded standard's either
     asks_a_field = bool(q.families and q.fields)  # 「系統整合工程人員的入門門檻高不高」: a field of a standard named
     temperament = bool(trait_of(q.text)) and bool(q.families or session or of_the_job(q.text)  # 「這行要抗壓性嗎」

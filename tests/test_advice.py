@@ -850,3 +850,11 @@ def test_a_unit_assessment_asked_in_english(e5, catalog: Catalog) -> None:  # ty
 def test_interviewing_at_a_company_in_english_is_outside(e5) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask("tips for interviewing at TSMC as a cloud developer")
     assert not answer.citations and not answer.choices
+
+
+@pytest.mark.parametrize(("question", "standard", "code"), [("檢討電子商務系統與模型 並尋求使用者與負責電子商務執行人員的回饋", SHOP, "P1.4.3"),
+                                                            ("與組織相關人員進行溝通並確認可行性方案內容", CLOUD, "P1.2.2")])
+def test_the_documents_own_people_are_no_occupation(e5, catalog: Catalog, question: str, standard: str, code: str) -> None:  # type: ignore[no-untyped-def]
+    """「…執行人員」「…相關人員」 are the documents' words: the indicator is found, not "no such occupation loaded"."""
+    answer = real(e5.ask(question), catalog)
+    assert (standard, code) in {(c.standard, c.code) for c in answer.citations}, answer.answer
