@@ -522,14 +522,24 @@ class Dialogue:
 
     def _other_standard(self, norm: str, q: Query, last: Turn, history: Sequence[Turn]) -> Resolved | None:
         """「那雲端系統開發工程人員呢？」「那雲端的呢」: the last question, of another standard."""
-        docs = self._named_docs(q, loose=_ellipsis(norm) and not (q.has_items or q.fields))
+        version = self._other_version(norm, q, last)
+        docs = self._named_docs(q, loose=_ellipsis(norm) and not (q.has_items or q.fields)) or version
         if not q.historical:  # 「系統整合」 names a family: its current version, unless an older one is asked for
             docs = list({d.family: d for d in sorted(docs, key=lambda d: d.status != "current", reverse=True)}.values())
-        if len(docs) != 1 or q.has_items or q.fields or not _ellipsis(norm) or not last.topic:
+        fields = [f for f in q.fields if not (version and f == "versions")]  # "the old version": no version table
+        if len(docs) != 1 or q.has_items or fields or not _ellipsis(norm) or not last.topic:
             return None
         if docs[0].code == last.standard:
             return None
         return Resolved(self._without_title(last.topic, last.standard), docs[0].code, "switch")
+
+    def _other_version(self, norm: str, q: Query, last: Turn) -> list[Document]:
+        """「那舊版呢」「換成新版呢」 "what about the old version": the last standard's other version, nothing else named."""
+        doc = self.catalog.get(last.standard) if last.standard else None
+        if doc is None or not _ellipsis(norm) or q.has_items or any(f != "versions" for f in q.fields):
+            return []
+        wanted = "historical" if q.historical else "current" if _CURRENT_VERSION.search(norm) else ""
+        return [d for d in self.catalog.family(doc) if d.status == wanted and d.code != doc.code][:1] if wanted else []
 
     def _without_title(self, topic: str, code: str | None) -> str:
         """The last question without the words that named its standard (「做系統整合需要什麼樣的個性」 asked of the cloud
@@ -815,6 +825,7 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[？?])\s*|(?:[，,]|(?<=[\u4e00-\u9fff])\s+)(?
                            r"(?:其中|另外|還有)\s*\S)")
 # 「…哪天更新的 還有 2018/12/20 那次是哪一版」: a second question of its own (「…行為指標？還有產出？」 only adds a field)
 _ALSO = re.compile(r"^\s*(?:另外|還有)\s*[^？?]{6,}")
+_CURRENT_VERSION = re.compile(r"新版|現行|最新|current|latest|new version", re.I)
 _CONNECTOR = re.compile(r"^\s*(?:另外|還有)\s*")  # 「另外電商規劃人員的 T2.3 呢」: the clause without its "also"
 _WHICH_OF_THEM = re.compile(r"^\s*(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾)|^\s*其中")
 _ASKS = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|如何|怎麼|怎樣|為何|[?？]|\b(?:what|which|how|who|when|where|why|is|are|does|do)\b",

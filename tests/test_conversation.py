@@ -364,3 +364,16 @@ def test_a_learning_plan_in_steps_with_the_full_list_on_a_button(services: Servi
     full = next(b for r in chat.replies for row in r.buttons for b in row if b.data.startswith("ask:"))
     chat.press(full.data)
     assert {(CLOUD, "K17"), (CLOUD, "S21")} <= set(chat.cited())
+
+
+@pytest.mark.parametrize("switch", ["那舊版呢", "換成舊版呢", "what about the old version?"])
+def test_the_other_version_of_the_standard_just_asked(services: Services, switch: str) -> None:
+    """「那舊版呢」 after T2.2's indicators: T2.2's indicators of the older version; 「那新版呢」 back again."""
+    chat = new_chat(services)
+    chat.say("系統整合工程人員 T2.2 的行為指標")
+    assert (INTEGRATION, "P2.2.1") in set(chat.cited())
+    chat.say(switch)
+    old = set(chat.cited())
+    assert (OLD_INTEGRATION, "P2.2.1") in old and (OLD_INTEGRATION, "T2.2") in old, chat.text
+    chat.say("那新版呢")
+    assert (INTEGRATION, "P2.2.1") in set(chat.cited()), chat.text
