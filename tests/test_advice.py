@@ -765,6 +765,7 @@ def test_everyday_words_for_records_and_preferences(e5, catalog: Catalog, questi
 
 
 @pytest.mark.parametrize("question", ["有沒有美甲師的職能基準 它T2要做什麼", "日誌一直出現 OOMKilled 記憶體上限要怎麼調",
+                                      "幫我寫一個備份資料庫的 shell script", "推薦幾本學雲端的入門書", "Google Drive 容量滿了怎麼辦",
                                       "Kafka 定 RabbitMQ 邊個好啲", "開網店要怎麼辦營業登記", "專案延遲了要怎麼跟老闆開口"])
 def test_a_third_round_of_questions_outside_cite_nothing(e5, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask(question)
