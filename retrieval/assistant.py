@@ -51,7 +51,8 @@ DENSE_KINDS = DENSE
 OCCUPATION_TAIL = 4  # the characters of an occupation word looked for in the documents (「執行人員」 of 「務執行人員」)
 _NOTHING_TO_LEAN_ON = frozenset({"out_of_scope", "refused", "unknown_standard", "unknown_code"})
 _WHAT_ABOUT = re.compile(r"^\s*(?:那|至於)?\s*\S{1,16}?\s*(?:呢|的呢)\s*[?？]?\s*$|^\s*(?:and\s+)?what about\b", re.I)  # left to the dialogue
-# a second half asking again of another standard ("…has how many, and the cloud one has how many?")
+# a second half asking again of another standard ("…has how many, and the cloud one has how many?"): narrower than
+# dialogue.ASKS, whose "is/are/do" would cut "When were A and B last updated?" in two
 _ASKS_AGAIN = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|\b(?:how many|how much|what|which|when)\b", re.I)
 # where a message of two questions, each naming its own standard and code, may be cut in two
 _JOIN = re.compile(r"[，,;；]\s*(?:and\s+|而且?|還有|另外|以及|至於|那)?\s*|\s+and\s+(?=(?:what|which|how|list|show|the|its|in)\b)|"
@@ -147,9 +148,11 @@ class Assistant:
     def ask(self, question: str, standard: str | None = None, lang: str | None = None) -> Answer:
         """One question on its own (`standard`: the one chosen earlier, used when the question names none). An
         English question (or lang="en") gets English framing around the standards' Chinese texts."""
-        if len(self._clauses(self._parts, question or "")) > 1:  # 「有幾個職責？第二個職責下有哪些任務？」: in turn
-            return self.converse(question, standard, [])
-        return self._ask(self._parts, question, standard, lang)
+        parts = self._parts
+        split = self._clauses(parts, question or "")
+        if len(split) > 1:  # 「有幾個職責？第二個職責下有哪些任務？」: each in turn
+            return self._converse(parts, question, split, standard, [])
+        return self._ask(parts, question, standard, lang)
 
     @staticmethod
     def _clauses(parts: Parts, message: str) -> list[str]:
@@ -189,10 +192,14 @@ class Assistant:
     def converse(self, message: str, standard: str | None, history: list[Turn]) -> Answer:
         """A message of a conversation: read against the recent turns (most recent first), each leaning clause
         answered in turn; the answer's `turn` and `resolved` tell what it was about and how it was read."""
-        started = time.perf_counter()
         parts = self._parts
+        return self._converse(parts, message, self._clauses(parts, message or ""), standard, history)
+
+    def _converse(self, parts: Parts, message: str, split: list[str], standard: str | None,
+                  history: list[Turn]) -> Answer:
+        started = time.perf_counter()
         answers: list[Answer] = []
-        for clause in self._clauses(parts, message or ""):
+        for clause in split:
             resolved = parts.dialogue.resolve(clause, history)
             if resolved.how == "ambiguous":
                 answers.append(self._which_one(clause, resolved))

@@ -39,6 +39,7 @@ from retrieval.understand import (
     ASKS_AN_ITEM,
     ASKS_WHICH,
     COMMON_CUE,
+    CURRENT_VERSION_WORD,
     EACH_CUE,
     EN_ORDINALS,
     FIT_WORD,
@@ -538,7 +539,7 @@ class Dialogue:
         doc = self.catalog.get(last.standard) if last.standard else None
         if doc is None or not _ellipsis(norm) or q.has_items or any(f != "versions" for f in q.fields):
             return []
-        wanted = "historical" if q.historical else "current" if _CURRENT_VERSION.search(norm) else ""
+        wanted = "historical" if q.historical else "current" if CURRENT_VERSION_WORD.search(norm) else ""
         return [d for d in self.catalog.family(doc) if d.status == wanted and d.code != doc.code][:1] if wanted else []
 
     def _without_title(self, topic: str, code: str | None) -> str:
@@ -775,7 +776,7 @@ def clauses(text: str) -> list[str]:
             field_words(out[-1]) or _ENDS_ASKING.search(out[-1].rstrip()))  # 「…整理成規格，哪一條在講這個」: one question
         leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or then_which or (
             not out[-1].rstrip().endswith(("？", "?")) and bool(codes.codes_in(part)))  # 「態度有哪些，哪些任務會用到 S18」
-        if leans and has_words(part) and _ASKS.search(norm) and _ASKS.search(normalize(out[-1])):
+        if leans and has_words(part) and ASKS.search(norm) and ASKS.search(normalize(out[-1])):
             out.append(_within(_CONNECTOR.sub("", part), out[-1]))  # 「…有幾個職責？第二個…」: of the first's answer
         else:
             out[-1] += part
@@ -825,14 +826,13 @@ _CLAUSE_SPLIT = re.compile(r"(?<=[？?])\s*|(?:[，,]|(?<=[\u4e00-\u9fff])\s+)(?
                            r"(?:其中|另外|還有)\s*\S)")
 # 「…哪天更新的 還有 2018/12/20 那次是哪一版」: a second question of its own (「…行為指標？還有產出？」 only adds a field)
 _ALSO = re.compile(r"^\s*(?:另外|還有)\s*[^？?]{6,}")
-_CURRENT_VERSION = re.compile(r"新版|現行|最新|current|latest|new version", re.I)
 _CONNECTOR = re.compile(r"^\s*(?:另外|還有)\s*")  # 「另外電商規劃人員的 T2.3 呢」: the clause without its "also"
 _WHICH_OF_THEM = re.compile(r"^\s*(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾)|^\s*其中")
-_ASKS = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|如何|怎麼|怎樣|為何|[?？]|\b(?:what|which|how|who|when|where|why|is|are|does|do)\b",
+ASKS = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|如何|怎麼|怎樣|為何|[?？]|\b(?:what|which|how|who|when|where|why|is|are|does|do)\b",
                    re.I)
 
 
 _CODE_ASKED = re.compile(r"\b(?:which|what)\s+(?:\w+\s+)?code\b|代碼是|哪個代碼|什麼代碼|代號是|編號是", re.I)
 
 
-__all__ = ["Dialogue", "Ref", "Resolved", "Turn", "across", "clauses", "language", "record"]
+__all__ = ["ASKS", "Dialogue", "Ref", "Resolved", "Turn", "across", "clauses", "language", "record"]

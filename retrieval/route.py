@@ -32,6 +32,7 @@ from retrieval.types import Choice
 from retrieval.understand import (
     CLAUSE_BREAK,
     COMMON_CUE,
+    CURRENT_VERSION_WORD,
     DIFF_CUE,
     EACH_CUE,
     GAP_CUE,
@@ -69,7 +70,6 @@ CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
 TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|是不是|會不會|有沒有|講求|要求|\b(?:do|does|need|needs|must|should)\b"
                             r"|(?:什麼|甚麼|哪些|哪種|怎樣|what)\S{0,3}?(?:個性|性格|特質|人格|personality|temperament)", re.I)
-_CURRENT_TOO = re.compile(r"(?<![A-Za-z])[vV]\s?\d|新版|現行|最新|\bcurrent\b|\blatest\b|\bnew version\b", re.I)
 _TEMPERAMENT_FIELD = re.compile(r"態度|個性|性格|特質|人格|attitude|personality|temperament", re.I)
 
 
@@ -248,7 +248,7 @@ class Router:
         docs = [d for d in (self.catalog.get(c) for c in q.standards or q.soft_standards) if d]
         if q.historical:
             old = [d for d in docs if d.status == "historical"]
-            both = _CURRENT_TOO.search(q.text) and old and len(old) < len(docs)  # 「舊版同 v4 分別有幾項」: both
+            both = CURRENT_VERSION_WORD.search(q.text) and old and len(old) < len(docs)  # 「舊版同 v4 分別有幾項」: both
             return (old + [d for d in docs if d not in old]) if both else (old or docs)
         explicit_old = [d for d in docs if d.status == "historical" and _code_typed(q, d)]
         current = [d for d in docs if d.status == "current" and d not in explicit_old]

@@ -55,6 +55,8 @@ OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊�
 CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪些(?:職能)?(?:基準|職業|職能單元|單元|文件|職類)|"
                          r"哪(?:一|幾)?份(?:職能)?(?:基準|文件)|所有(?:的)?(?:職能)?基準|基準清單|"
                          r"\b(?:which|what) (?:standards|occupations|jobs) do you|\blist (?:all |the )?standards", re.I)
+# the current version named (「新版」「現行」「v4」 "latest"): read by route.named (both versions asked) and the dialogue
+CURRENT_VERSION_WORD = re.compile(r"(?<![A-Za-z])[vV]\s?\d|新版|現行|最新|\bcurrent\b|\blatest\b|\bnew version\b", re.I)
 # 「新版的態度」「新版嗰份」「the new version's tasks」: the new version only picks the current one, unless set against another
 _CURRENT_NAMED = re.compile(r"(?:最)?新版(?:本)?(?=的|嗰份|那份|這份|嘅|裡|中|\s)(?!.*(?:舊版|以前|之前|不同|差|比較|變|改|vs))|"
                             r"最新(?:的)?版(?:本)?(?!.*(?:舊版|不同|差在|差別|比較|變了|改了|vs))", re.I)
