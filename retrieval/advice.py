@@ -37,7 +37,7 @@ MISSING = 3
 ENTRY_CANDIDATES = 3  # standards whose entry requirements are set against a person's background, none being named
 STEPS = 4
 STEP_ITEMS = 5
-_SPLIT = re.compile(r"[，,、。；;！!？?\n]+|\.\s+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?:和|跟|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
+_SPLIT = re.compile(r"[，,、。；;！!？?…\n]+|\.{2,}|\.\s+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?:和|跟|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
 VOTES = (1.0, 0.5, 0.25)  # what a clause gives the document it matches best, second best, third
 _YEARS = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:年|years?)", re.I)
 
@@ -152,8 +152,8 @@ class Advisor:
         lead = "answers.advice.best_for_newcomer" if newcomer and not _fewest_years(best.doc) else "answers.advice.best"
         draft.say(t(lead, std=f"{best.doc.code} {best.doc.title}", kind=best.doc.kind, met=best.firsts,
                     said=len(clauses_of(q.text)), level=best.doc.level or "—"))
-        draft.cite(best.doc, best.doc.code, best.doc.title)
         met = self._reasons(draft, best)
+        _cite_second(draft, best.doc)  # the closest task first: the reason the standard is named
         self._missing(draft, best.doc, met)
         if len(ranked) > 1 and ranked[1].firsts:
             second = ranked[1]
@@ -167,7 +167,8 @@ class Advisor:
     def _reasons(self, draft: A.Draft, fit: Fit) -> set[str]:
         """「部署自動化」→ T2.4 維護或新增功能: each clause with the task it met. Returns the tasks met."""
         met: set[str] = set()
-        for vote in [v for v in sorted(fit.votes, key=lambda v: -v.strength) if v.strength == VOTES[0]][:REASONS]:
+        firsts = [v for v in fit.votes if v.strength == VOTES[0]]
+        for vote in sorted(firsts, key=lambda v: -v.hit.similarity)[:REASONS]:  # the closest match first
             task = _task_of(fit.doc, vote.hit)
             code, text = _item_of(fit.doc, vote.hit)
             if task is not None and isinstance(fit.doc, Standard):
@@ -273,6 +274,12 @@ class Advisor:
         for item in [*unit.knowledge.values(), *unit.skills.values()]:
             draft.say(t("answers.advice.step_item", code=item.code, text=item.name or item.text))
             draft.cite(unit, item.code, item.full_text)
+
+
+def _cite_second(draft: A.Draft, doc: Document) -> None:
+    """The standard itself cited right after the first reason (or first, when no reason could be given)."""
+    draft.cite(doc, doc.code, doc.title)
+    draft.citations.insert(min(1, len(draft.citations) - 1), draft.citations.pop())
 
 
 def _closeness(hits: list[Hit]) -> dict[str, float]:

@@ -31,6 +31,9 @@ TRAIT_ITEMS = 5
 ACROSS_CANDIDATES = 40  # items searched for one that names a requirement asked of every standard
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
 _LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*(\d)|(\d)\s*級")
+# 「…，而且是 3 級」"… and its level 3": a level claimed besides what the task is
+_ALSO_LEVEL = re.compile(r"[，,]?\s*(?:而且|並且|還有|也|又|and)?\s*(?:it'?s|its|it is|is)?\s*(?:是|為)?\s*"
+                         r"(?:(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*\d|\d\s*級)(?:的)?", re.I)
 _ITEM_SORTS = ("knowledge", "skill", "attitude")
 _MADE = re.compile(r"^(?:寫|撰寫|交|交出|產出|製作|完成|出)(?:一份|一張)?(?P<thing>\S{2,}?(?:報告|紀錄表|紀錄|計畫書|計劃書|規格書|"
                    r"清單|文件|申請單|手冊|說明書|表單|報表|書|表|單))$")
@@ -48,6 +51,7 @@ _PREMISE = re.compile(rf"^\s*(?:的\s*)?(?:{_VERB})\s*[「『\"]?(?P<claim>[^「
                       r"(?=.*?(?:那|所以|它|他|這項|這個|請問|哪|什麼|幾|多少|怎麼|如何|嗎|呢|[?？]))")
 _CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|來自|出自)\s*$")
 _CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on|outputs?|produces?|delivers?)\s+(?:an?\s+|the\s+)?"
+                       r"(?:one\s+(?:about|for|on|that\s+(?:is|does|covers)(?:\s+about)?)\s+)?"
                        r"(?P<claim>[a-z][a-z \-]{2,40}?|[\u4e00-\u9fff][\u4e00-\u9fff ]{1,20}?)"
                        r"\s*(?:,?\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
 _WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?(?:{codes.STANDARD.pattern}|[a-z][a-z \-]{{1,40}}?\s+"
@@ -74,7 +78,7 @@ _CLAIM_PARTS = re.compile(r"跟|和|與|以及|及|還有|\band\b")
 _TASK_FIELDS = ("outputs", "indicators", "knowledge", "skills")
 _EN_GENERIC = re.compile(r"\s*\b(?:skills?|knowledge|abilit(?:y|ies)|experience|know-how)\b|^(?:to know )?(?:about|of)\s+", re.I)
 _ONLY = re.compile(r"只有|只要|只交|只需|\bonly\b", re.I)
-_FIELD_AFTER = re.compile(r"^\s*的\s*(工作產出|產出|行為指標|指標|知識|技能)")
+_FIELD_AFTER = re.compile(r"^\s*(?:的\s*)?(工作產出|產出|行為指標|指標|知識|技能)")
 _FIELD_NAMES = {"工作產出": "outputs", "產出": "outputs", "行為指標": "indicators", "指標": "indicators", "知識": "knowledge",
                 "技能": "skills"}
 
@@ -105,6 +109,7 @@ def read_claim(q: Query) -> Claim | None:
         return None  # 「T2 哪幾個是 3 級的」 asks which, claims nothing
     own = next((n.name for n in q.named if n.code == coded[0] and n.sort == "task" and after.lstrip().startswith(n.name)), "")
     after = after.lstrip()[len(own):] if own else after  # 「T2.4維護或新增功能 產出應該是…」: the code's own title
+    after = re.sub(r"^[\s，,]+", "", after)  # 「T8.2 評估環境，產出是…」
     level = _LEVEL_CLAIM.search(after)
     if level and q.tasks and (asserts(text) or _DOUBTS.search(after)):  # 「T1.1 的級別是3嗎」「T1.1 是不是 3 級」
         return Claim(level.group(0).strip())
@@ -295,7 +300,8 @@ class Claims:
         level = _LEVEL_CLAIM.search(claim)
         task = doc.task(code) if q.tasks and isinstance(doc, Standard) else None
         if task is not None and level:
-            return self._level_claim(doc, task, int(level.group(1) or level.group(2)))  # type: ignore[arg-type]
+            checked = self._level_claim(doc, task, int(level.group(1) or level.group(2)))  # type: ignore[arg-type]
+            return self._also_claimed(q, doc, checked)
         duty = claimed_duty(claim)
         if task is not None and duty:
             return self._duty_claim(doc, task, duty)  # type: ignore[arg-type]
@@ -319,6 +325,20 @@ class Claims:
             return self._duty_title_claim(doc, duty, claim)  # type: ignore[arg-type]
         item = find_item(doc, code)
         return self._item_claim(doc, item, claim) if item else None
+
+    def _also_claimed(self, q: Query, doc: Document, level_checked: A.Draft) -> A.Draft:
+        """「T4.2 是測試廠商產品，而且是 3 級，對吧」: what the task is claimed to be, checked before its level."""
+        text = _ALSO_LEVEL.sub("", q.text)
+        rest = replace(q, text=text)
+        other = read_claim(rest) if text != q.text else None
+        if other is None or _LEVEL_CLAIM.search(other.text):
+            return level_checked
+        first = self.check(rest, doc, other.text)
+        if first is None:
+            return level_checked
+        first.lines.append("")
+        first.extend(A.Draft(level_checked.intent, lines=level_checked.lines[1:], citations=level_checked.citations))
+        return first
 
     def _task_count_claim(self, doc: Standard, task: Task, field: str, claimed: int) -> A.Draft:
         """「T2.1 只有一項工作產出吧」: how many the task lists, and which."""
@@ -496,7 +516,23 @@ class Claims:
             return self._levels_claim(doc, q.tasks, int(level.group(1) or level.group(2)))
         if len(q.tasks) == 1 and len(q.items) == 1 and q.items[0][:1] in "KS":
             return self._uses_claim(doc, q.tasks[0], q.items[0])
+        if len(q.tasks) == 1 and len(q.items) == 1 and q.items[0][:1] in "OP":
+            return self._claimed_by_code(q, doc)
         return None
+
+    def _claimed_by_code(self, q: Query, doc: Standard) -> A.Draft | None:
+        """「T2.1 的產出是 O2.1.1 軟體需求規格書對吧」「T8.2 的產出是 O8.2.1 環境評估紀錄，沒錯吧」: the output or
+        indicator claimed, read by its name (the code may be wrong or made up), else by its code's text."""
+        code = q.items[0]
+        m = re.search(rf"(?<![\w.]){re.escape(code)}(?![\d.])\s*", q.text)
+        if m is None or m.start() < q.text.find(q.tasks[0]):
+            return None
+        named = re.match(r"[\u4e00-\u9fff]{2}", q.text[m.end():]) is not None
+        item = find_item(doc, code)
+        said = "" if named else item.text if item else code
+        plain = replace(q, items=[], text=q.text[: m.start()] + said + q.text[m.end():])
+        claim = claim_of(plain)
+        return self.check(plain, doc, claim) if claim else None
 
     def _levels_claim(self, doc: Standard, codes_named: list[str], claimed: int) -> A.Draft | None:
         tasks = [doc.task(code) for code in codes_named]
@@ -798,11 +834,20 @@ def _says(text: str, claim: str, literal: bool = False) -> bool:
     squeeze = re.sub(r"\s+", "", text)
     core = re.sub(r"(的能力|能力|技能|知識)$", "", re.sub(r"\s+", "", claim))
     shared = _longest_shared(core, squeeze)
-    said = bool(core) and (core in squeeze or len(shared) >= max(4, round(0.7 * len(core))))
+    said = bool(core) and (core in squeeze or len(shared) >= max(4, round(0.7 * len(core))) and _same_head(core, shared, squeeze))
     plain = re.sub(r"\s+", "", claim)  # a word the claim already prints is no gloss of it (資料倉儲使用者介面)
     if said or literal:  # literal: the claim's own words only (「寫 Python」 is not 程式語言 in another standard)
         return said
     return any(word in squeeze and word not in plain for concept in concepts(claim) for word in concept.split())
+
+
+def _same_head(core: str, shared: str, squeeze: str) -> bool:
+    """What the claim says besides the words it shares with the item is the item's too, or a character at most: a
+    Chinese noun's head comes last and a verb first (「開發建置計畫」 is no 「開發建置紀錄」, 「測試廠商產品」 no 「確認廠商產品」;
+    「測試報告書」 is 「測試報告」)."""
+    at = core.find(shared)
+    rest = [part.strip("的") for part in (core[:at], core[at + len(shared):])]
+    return all(len(part) <= 1 or part in squeeze for part in rest)
 
 
 def _bigrams(text: str) -> set[str]:

@@ -775,12 +775,23 @@ def clauses(text: str) -> list[str]:
         then_which = bool(_WHICH_OF_THEM.match(norm) or _ALSO.match(norm)) and bool(
             field_words(out[-1]) or _ENDS_ASKING.search(out[-1].rstrip()))  # 「…整理成規格，哪一條在講這個」: one question
         leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or then_which or (
-            not out[-1].rstrip().endswith(("？", "?")) and bool(codes.codes_in(part)))  # 「態度有哪些，哪些任務會用到 S18」
+            bool(codes.codes_in(part)) and (not out[-1].rstrip().endswith(("？", "?"))  # 「態度有哪些，哪些任務會用到 S18」
+                                            or _counts_without_codes(out[-1])))  # 「有幾個態度？A08 是什麼」
         if leans and has_words(part) and ASKS.search(norm) and ASKS.search(normalize(out[-1])):
             out.append(_within(_CONNECTOR.sub("", part), out[-1]))  # 「…有幾個職責？第二個…」: of the first's answer
         else:
             out[-1] += part
     return out if len(out) > 1 else _by_fields(text)
+
+
+def _counts_without_codes(clause: str) -> bool:
+    """A count asked or claimed of a whole field (「有幾個態度？」「有 9 個態度對吧？」"How many attitudes…?"): a code
+    asked after it is a question of its own."""
+    return not codes.codes_in(clause) and bool(_COUNT_ASKED.search(clause) or _HOW_MANY.search(clause)) \
+        and bool(field_words(normalize(clause)))
+
+
+_HOW_MANY = re.compile(r"\bhow many\b|\d+\s*(?:個|項|種)", re.I)
 
 
 def _by_fields(text: str) -> list[str]:
@@ -823,7 +834,7 @@ def _within(part: str, before: str) -> str:
 # where a second question may begin: after a question mark; after a comma or a space between Chinese words, where the
 # next part opens with 其中/另外/還有/然後 or a "which" (「哪幾個」「邊啲」) or a code
 _CLAUSE_SPLIT = re.compile(r"(?<=[？?])\s*|(?:[，,]|(?<=[\u4e00-\u9fff])\s+)(?=(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾|啲)|"
-                           r"(?:其中|另外|還有)\s*\S)")
+                           rf"(?:其中|另外|還有)\s*\S)|(?<=[幾几]項|[幾几]個|[幾几]種|多少)[，,]\s*(?={codes.ITEM_CODE})")
 # 「…哪天更新的 還有 2018/12/20 那次是哪一版」: a second question of its own (「…行為指標？還有產出？」 only adds a field)
 _ALSO = re.compile(r"^\s*(?:另外|還有)\s*[^？?]{6,}")
 _CONNECTOR = re.compile(r"^\s*(?:另外|還有)\s*")  # 「另外電商規劃人員的 T2.3 呢」: the clause without its "also"

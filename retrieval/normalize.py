@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from functools import cache, lru_cache
@@ -59,9 +60,44 @@ def to_traditional(text: str) -> str:
     plain = text.replace("台", "臺")
     if _simplified().isdisjoint(plain) or _converter("s2t").convert(plain) == plain:
         return text
-    converted = _converter("s2twp").convert(text)
+    converted = _keep_document_words(_converter("s2twp").convert(text), _converter("s2tw").convert(text))
     return "".join("台" if a == "台" and b == "臺" else b for a, b in zip(text, converted, strict=False)) \
         if len(converted) == len(text) else converted
+
+
+@cache
+def _document_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    data = _lexicon()["simplified"]
+    return tuple(data["keep"]), tuple(data["taiwan"])
+
+
+def _keep_document_words(taiwan: str, plain: str) -> str:
+    """Taiwan phrasing (软件 -> 軟體), except where it rewrites a word the documents print as it is (项目 is 項目 in
+    「組態項目」, not 專案; 文件 stays 文件, not 檔案)."""
+    if taiwan == plain:
+        return taiwan
+    keep, phrases = _document_words()
+    out: list[str] = []
+    for op, a1, a2, b1, b2 in _char_opcodes(taiwan, plain):
+        kept = op != "equal" and _overlaps(plain, b1, b2, keep) and not _overlaps(taiwan, a1, a2, phrases)
+        out.append(plain[b1:b2] if kept else taiwan[a1:a2])
+    return "".join(out)
+
+
+def _char_opcodes(taiwan: str, plain: str) -> list[tuple[str, int, int, int, int]]:
+    """The differences, a replacement of equal length one character at a time (网络设备: 絡→路 apart from 設備→裝置)."""
+    ops: list[tuple[str, int, int, int, int]] = []
+    for op, a1, a2, b1, b2 in difflib.SequenceMatcher(None, taiwan, plain, autojunk=False).get_opcodes():
+        if op == "replace" and a2 - a1 == b2 - b1:
+            ops.extend((op, a1 + i, a1 + i + 1, b1 + i, b1 + i + 1) for i in range(a2 - a1))
+        else:
+            ops.append((op, a1, a2, b1, b2))
+    return ops
+
+
+def _overlaps(text: str, start: int, end: int, words: tuple[str, ...]) -> bool:
+    return any(m.start() < max(end, start + 1) and m.end() > start
+               for word in words for m in re.finditer(re.escape(word), text))
 
 
 def from_cantonese(text: str) -> str:

@@ -36,6 +36,7 @@ from retrieval.understand import (
     DIFF_CUE,
     EACH_CUE,
     GAP_CUE,
+    TOPIC_PART,
     Condition,
     Query,
     describes_work,
@@ -74,7 +75,7 @@ _TEMPERAMENT_FIELD = re.compile(r"態度|個性|性格|特質|人格|attitude|pe
 
 
 # 「資料倉儲那部分要補哪些知識」「網絡嗰方面要識啲乜」: a part of the work the list is asked within
-_TOPIC = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的)?(?:那部分|那一部分|那塊|那一塊|那方面|方面|相關的|的部分)")
+_TOPIC = TOPIC_PART
 
 
 def _within_topic(draft: A.Draft, q: Query, doc: Document, field: str) -> bool:
@@ -140,6 +141,17 @@ def _level_alternatives(q: Query) -> bool:
     """「是 3 級還是 4 級」: two levels offered to choose from, which no task holds at once."""
     values = {c.value for c in q.conditions if c.measure == "level" and c.op == "=="}
     return len(values) > 1 and bool(re.search(r"還是|或是|\bor\b", q.text))
+
+
+def _title_typed(text: str, doc: Document, code: str) -> bool:
+    """The question types the item's own name with its code (「A05 團隊意識」), so the code is that document's."""
+    item = find_item(doc, code) if not TASK_CODE.fullmatch(code) else None
+    name = item.text if item else (doc.task(code).title if isinstance(doc, Standard) and doc.task(code) else "")
+    name = re.sub(r"[：:].*$", "", re.sub(r"\s+", "", name))
+    return len(name) >= 2 and name in re.sub(r"\s+", "", text)
+
+
+UNIT_WIDE_FIELDS = ("knowledge", "skills", "assessment")  # a 職能單元 prints these once for all its work sections
 
 
 class Router:
@@ -296,6 +308,8 @@ class Router:
             if not holders:
                 return self._unknown(key, None)
             current = [d for d in holders if d.status == "current"]
+            titled = [d for d in current if _title_typed(q.text, d, key)]
+            current = titled if len(titled) == 1 else current  # 「S14 雲端軟體除錯能力會用在哪些任務」: S14 of the one it names
             if len(current) > 1:
                 return A.Draft.reply("choose_standard", t("answers.choose_standard", code=key),
                                      [Choice(d.code, d.title) for d in current])
@@ -433,12 +447,23 @@ class Router:
             hint = t("answers.unknown_code_hint_all")
         return A.Draft.reply("unknown_code", t("answers.unknown_code", code=key, hint=hint))
 
+    def _unit_part(self, draft: A.Draft, q: Query, doc: Unit, uid: str) -> None:
+        """A part of a 職能單元, with the fields the unit prints once for all its parts when asked (「「管理驗收測試」
+        要做哪些事？評量方法又有哪些？」); a part asked for such a field alone (「它的技能內涵有哪些」) is answered by it."""
+        wide = [f for f in q.fields if f in UNIT_WIDE_FIELDS]
+        if not wide or set(q.fields) - set(UNIT_WIDE_FIELDS):
+            A.unit_id_lookup(draft, doc, uid)
+        for field in wide:
+            if field != "assessment":
+                draft.say(t("answers.unit_wide", noun=t(f"answers.count_noun_{field}")))
+            S.list_field(draft, doc, field, self.catalog)
+
     def _code_answer(self, q: Query, doc: Document) -> A.Draft:
         draft = A.start("code", doc, self.catalog)
         if isinstance(doc, Unit):
             draft.intent = "unit_item"
             for uid in q.unit_ids:
-                A.unit_id_lookup(draft, doc, uid)
+                self._unit_part(draft, q, doc, uid)
             return draft
         if q.kind == "reverse" and q.items:
             draft.intent = "reverse"
@@ -550,7 +575,7 @@ class Router:
         elif ref.sort == "term":
             A.remark_lookup(draft, doc, ref.name)
         elif isinstance(doc, Unit) and ref.sort == "section":
-            A.unit_id_lookup(draft, doc, ref.code)
+            self._unit_part(draft, q, doc, ref.code)
         elif q.kind == "reverse" and isinstance(doc, Standard):
             A.reverse_lookup(draft, doc, ref.code)
             draft.intent = "reverse"

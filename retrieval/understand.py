@@ -57,6 +57,11 @@ CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪
                          r"\b(?:which|what) (?:standards|occupations|jobs) do you|\blist (?:all |the )?standards", re.I)
 # the current version named (「新版」「現行」「v4」 "latest"): read by route.named (both versions asked) and the dialogue
 CURRENT_VERSION_WORD = re.compile(r"(?<![A-Za-z])[vV]\s?\d|新版|現行|最新|\bcurrent\b|\blatest\b|\bnew version\b", re.I)
+# 「資料倉儲那塊」「網路方面」: a part of the work a list is asked within (retrieval/route.py)
+TOPIC_PART = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的)?(?:那部分|那一部分|那塊|那一塊|那方面|方面|相關的|的部分)")
+# 「那份標準有沒有講到…的工作」"does it mention…": whether the documents describe some work, found by meaning
+MENTIONED = re.compile(r"有沒有(?:講|提|寫|說|談)到|有冇(?:講|提|寫)到|(?:講|提|寫|談)到[^，,。？?]{2,40}(?:嗎|吗)|"
+                       r"\bmentions?\b|\bcovers? anything\b|\bsay anything about\b", re.I)
 # 「新版的態度」「新版嗰份」「the new version's tasks」: the new version only picks the current one, unless set against another
 _CURRENT_NAMED = re.compile(r"(?:最)?新版(?:本)?(?=的|嗰份|那份|這份|嘅|裡|中|\s)(?!.*(?:舊版|以前|之前|不同|差|比較|變|改|vs))|"
                             r"最新(?:的)?版(?:本)?(?!.*(?:舊版|不同|差在|差別|比較|變了|改了|vs))", re.I)
@@ -74,7 +79,7 @@ _ASKER = r"我(?!(?:很|是)?(?:想|要)?(?:知道|問問?|請問|請教|了解|
 _ASKER_EN = r"\bI\b(?!(?: would| want|'d)(?: like)? to (?:know|ask)| wonder)"
 FIRST_PERSON = re.compile(_ASKER + r"|本人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
 PERSON_CUE = re.compile(_ASKER + r"|本人|自己|有人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
-FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|最像|比較像|是哪一類|貼近|相近|對應(?:到)?哪|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
+FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|最像|比較像|是哪一類|貼近|相近|對應(?:到)?哪|對應的(?:職能)?(?:基準|標準)|有(?:沒有)?對應|對照哪|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
 # 「差距大嗎」「還差多少」"how far am I": a person measuring themselves against a standard they name
@@ -83,7 +88,7 @@ NEWCOMER_CUE = re.compile(r"新手|初學|入門者|剛入行|新鮮人|零基�
                           r"beginner|newcomer|entry[- ]level|junior|easiest to (?:start|enter|get into)", re.I)
 # 「…這對應到哪個任務」: the person asks which task or indicator, not which standard fits them
 ASKS_AN_ITEM = re.compile(r"哪(?:一)?(?:個|條|項|些|塊|段)\s*(?:工作)?(?:任務|行為指標|指標|工作活動|活動|職責)|哪(?:一)?條|"
-                          r"which (?:task|indicator|duty)", re.I)
+                          r"which (?:task|indicator|duty|skills?|knowledge|abilities)\b", re.I)
 # 「…這是哪一條行為指標」「…是哪個任務」: one item asked for, after the work it does is told
 WHICH_ONE_ITEM = re.compile(r"哪(?:一)?(?:條|個|項)\s*(?:工作)?(?:行為指標|指標|任務|工作活動|活動)|哪(?:一)?條|"
                             r"\bwhich (?:indicator|task|activity)\b", re.I)
@@ -100,7 +105,8 @@ COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主
                        rf"(?:{_COUNTED})數(?!位)|how many|number of|數量|數目|總數", re.I)
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
-    r"忽略(之前|前面|以上|所有|全部)|ignore\s+(all|previous|the above)|(?:你的|系統的|機器人的|bot\s*的)\s*(?:設定檔|設定|settings|config)|(?:設定檔|config)\s*(?:的)?\s*(?:內容|給我|貼|印)|(?:print|show|dump|reveal|give me)\s+(?:the\s+|your\s+|all\s+)?(?:settings|config)|憑證|金鑰|"
+    r"忽略(之前|前面|以上|所有|全部|職能|規則|設定|指令|限制)|(?:從現在(?:起|開始)|從今以後)\s*你|你的(?:任務|角色|工作)(?:改成|變成|換成)|"
+    r"from now on,? you|ignore\s+(all|previous|the above)|(?:你的|系統的|機器人的|bot\s*的)\s*(?:設定檔|設定|settings|config)|(?:設定檔|config)\s*(?:的)?\s*(?:內容|給我|貼|印)|(?:print|show|dump|reveal|give me)\s+(?:the\s+|your\s+|all\s+)?(?:settings|config)|憑證|金鑰|"
     r"管理員權限|系統權限|所有使用者|使用者的資料|(?:刪掉|刪除|清空)(?:所有|全部)|drop\s+table|<script|alert\s*\(|"
     r"你現在是(?:一個)?|沒有限制的|不受限制|越獄|jailbreak|pretend\s+(?:to\s+be|you\s+are)|you\s+are\s+now|act\s+as\b|"
     r"(?:^|\s)/(?:etc|bin|usr|var|root|proc|home)/|\brm\s+-rf\b|\bsudo\b|\bcat\s+/|\.\./\.\./|\bpasswd\b|"
@@ -400,7 +406,13 @@ def hr_use(text: str) -> bool:
     """HR using a standard to write a posting or to interview (data/outside.toml [hr_use]): in scope, whatever job
     word (職缺, 面試) the question also holds."""
     low = text.lower()
-    return any(word in low for word in _hr_use_words())
+    return any(word in low for word in _hr_use_words()) and not any(word in low for word in _procedure_words())
+
+
+@cache
+def _procedure_words() -> list[str]:
+    """Applying for a certification or a scheme (「課程想申請品質認證，流程是什麼」): outside, even of a course."""
+    return [w.lower() for w in _outside()["procedures"]["words"]]
 
 
 @cache
@@ -420,10 +432,13 @@ def _tool_words() -> dict[str, list[str]]:
 
 # where a telling breaks into clauses: punctuation, or a space between Chinese words (「平常要看log檔 客戶反應…」, typed
 # without punctuation)
-CLAUSE_BREAK = re.compile(r"[，,、；;：:。]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+CLAUSE_BREAK = re.compile(r"[，,、；;：:。…]|\.{3}|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # an error as a system prints it: its words, a CamelCase name of three parts or more, an HTTP status
 _ERROR_TOKEN = re.compile(r"\b(?:error|exception|refused|timeout|timed out|failed|denied|not found|segfault|"
                           r"[A-Z][a-z]+(?:[A-Z][a-z]+){2,}|[45]0\d)\b")
+_PICK_ONE = re.compile(r"(?:該|要|應該|應)(?:選|挑|用|採用)(?:哪|邊)|選(?:哪|邊)(?:個|一個|種|款|套)(?:比較)?好|"
+                       r"用(?:哪|邊)(?:個|一個|種|款|套)(?:比較)?好|which (?:one )?should (?:i|we) (?:choose|pick|use|go with)",
+                       re.I)
 _PRODUCT_CHOICE = re.compile(r"[A-Za-z][\w.+#-]*\s*(?:還是|或是|或者|定係|定|\bvs\.?|\bversus|\bor)\s*[A-Za-z][\w.+#-]*"
                              r".{0,12}?(?:好|哪個|哪一個|選哪|揀邊|邊個|better|which|should)", re.I)
 _FIX_ASKED = re.compile(r"怎麼|如何|怎樣|為什麼|為何|點算|點搞|點解|\bhow\b|\bwhy\b|\bwhat should\b|\bfix\b", re.I)
@@ -432,17 +447,26 @@ THE_STANDARDS = re.compile(r"標準|基準|職能|standard|competenc", re.I)  # 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
 
 
+def _quoted_error(q: Query) -> bool:
+    """A message quoted, which no item of the documents is (「S 雲端平台操作能力」 is a skill's name, quoted)."""
+    return any(not any(m.start() <= n.span.start and n.span.end <= m.end() for n in q.named)
+               for m in _QUOTED_ERROR.finditer(q.text))
+
+
 def tool_question(q: Query) -> bool:
     """How to run a tool, or which tool to pick (data/outside.toml [tools]): nothing the documents answer, unless the
     question names a standard, an item or a field, asks to learn, or a person asks what fits them."""
-    told = _QUOTED_ERROR.sub(" ", q.text)  # a quoted message's words ('no matches for…') ask nothing
+    quoted = _quoted_error(q)
+    told = _QUOTED_ERROR.sub(" ", q.text) if quoted else q.text  # a quoted message's words ('no matches for…') ask nothing
     asks_fit = FIRST_PERSON.search(told) and (FIT_WORD.search(told) or ASKS_WHICH.search(told))
     fields = [f for f in q.fields if f != "versions"]  # 「Windows 更新後藍屏」: the tool's update, no version table
     if q.standards or q.has_codes or THE_STANDARDS.search(q.text):
         return False  # a topic word naming a standard softly (「電商網站」) does not make it a question about one
-    error_told = _ERROR_TOKEN.search(told) or _QUOTED_ERROR.search(q.text)  # 「pod 一直 CrashLoopBackOff…怎麼排查」
+    error_told = _ERROR_TOKEN.search(told) or quoted  # 「pod 一直 CrashLoopBackOff…怎麼排查」
     if _PRODUCT_CHOICE.search(q.text) and not q.families:
         return True  # 「資料倉儲揀 Snowflake 定 BigQuery 好」: two products to choose from, whatever work they serve
+    if _PICK_ONE.search(q.text) and not (q.families or q.soft_standards or q.has_items or fields or asks_fit):
+        return True  # 「微服務跟單體架構，新專案該選哪個」: a technical choice to make, no standard or field to read
     if (q.has_items or fields or asks_fit or describes_work(q.text)) and not error_told:
         return False
     low, words = f" {q.text.lower()} ", _tool_words()
@@ -468,12 +492,22 @@ def outside_kind(text: str) -> str:
     """The outside kind a word of data/outside.toml gives a question (「多少錢」, 「職缺」, 「加班費」); empty: none.
     English words count as whole words."""
     low = text.lower()
+    if any(word in low for word in _procedure_words()):
+        return "oos_other"
     if hr_use(low):
         return ""  # 「職缺說明可以寫哪些工作內容」: HR writing a posting from the standard
     for word, kind in _outside_words():
         if word in low and (not word.isascii() or re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low)):
             return kind
-    return ""
+    return "oos_other" if _WRITTEN_FOR_ME.search(low) or _MONEY.search(low) else ""
+
+
+# 「寫一份…採購合約範本給我」: a document drafted for the person, which the standards are not
+_WRITTEN_FOR_ME = re.compile(r"(?:寫|擬|撰寫)一?(?:份|封|篇|段)[^，,。？?]{0,24}給我")
+# 「預算只有五十萬」「3 千塊」: a sum of money, which the documents never speak of
+_MONEY = re.compile(r"(?:\d[\d,.]*|[一二兩三四五六七八九十百千幾]+)\s*(?:萬|千)\s*(?:元|塊|台幣)|"
+                    r"(?:預算|花費|成本|經費|報價)[^，,。？?]{0,8}(?:\d[\d,.]*|[一二兩三四五六七八九十百千幾]+)\s*(?:萬|千)|"
+                    r"nt\$|新台幣|\$\s*\d")
 
 
 @cache
@@ -486,6 +520,7 @@ def _occupation_pattern() -> re.Pattern[str]:
     return re.compile(rf"((?<![{not_before}])[\u4e00-\u9fff]{{0,4}}(?:{suffixes}))|\b({english})s?\b", re.I)
 
 
+_IN_THE_ROLE = re.compile(r"\s*(?:身為|作為|身爲|as an?\b)", re.I)  # at the head of the clause that names the occupation
 # 「當網路工程師」「想成為營養師」: the verb before an occupation is no part of its name
 _ROLE_VERB = re.compile(r"^[\u4e00-\u9fff]{0,3}?(?:當|做|成為|擔任|轉職|轉行|轉)(?!.*(?:當|成為|擔任|轉))|^(?:有沒有|有冇|沒有|有)")
 
@@ -694,6 +729,8 @@ class Reader:
         """An occupation the text names (「營養師」, "nurse") that is no part of a loaded title (a title told in other
         words, 「雲端工程師」, finds its standard before this is asked)."""
         for m in _occupation_pattern().finditer(text):
+            if _IN_THE_ROLE.match(re.split(r"[，,。；;！!？?]", text[: m.end()])[-1]):
+                continue  # 「身為講師，要開一門雲端除錯的課」: the asker's role, not what is asked about
             word = _ROLE_VERB.sub("", next(g for g in m.groups() if g))
             if not self.titles.find(word, gloss(word)).soft and not any(
                     _shares_title(word, name) for name in self.occupation_names):
@@ -826,7 +863,9 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         # 「…which skills does it list for T2.2? Thanks!」: a task code and a field of it, however long the telling
         "list": (bool(q.tasks) and any(f in ("indicators", "outputs", "knowledge", "skills") for f in q.fields)
                  or bool(q.duties) and not q.tasks and "tasks" in q.fields)  # "every task under duty T3 (…)"
-        and not (q.conditions or q.counting),
+        and not (q.conditions or q.counting)
+        or in_play and no_items and bool(TOPIC_PART.search(q.text)) and any(f in ("knowledge", "skills") for f in q.fields),
+        "search": bool(MENTIONED.search(q.text)) and not (q.has_items or q.fields or q.counting),
         "version_diff": q.versioned and (len(q.families) == 1 or (session and not q.families)),
         "meta": no_items and (in_play or own_background) and len(q.families) <= 1 and not q.versioned
         and any(f in META_FIELDS for f in q.fields),

@@ -57,3 +57,13 @@ def test_questions_become_traditional_as_before(typed: str, expected: str) -> No
 def test_a_traditional_question_does_not_start_opencc(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(N, "_converter", lambda config: pytest.fail("OpenCC started for a Traditional question"))
     assert N.clean_question("ISD3512-001v3 T2.2 的行為指標有哪些") == "ISD3512-001v3 T2.2 的行為指標有哪些"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("这份文件的审核程序", "這份文件的審核程序"),  # not 檔案, 稽核, 程式: the documents' own words
+    ("组态项目是什么", "組態項目是什麼"),  # not 專案
+    ("项目经理要会什么", "專案經理要會什麼"),  # project management is 專案 in the documents too
+    ("网络设备的性能", "網路設備的性能"),  # Taiwan's 網路 beside a kept word
+])
+def test_simplified_keeps_the_documents_words(typed: str, expected: str) -> None:
+    assert N.to_traditional(typed) == expected
