@@ -490,16 +490,52 @@ def by_value(draft: Draft, catalog: Catalog, text: str, years: bool = True, tabl
     return True
 
 
+# ------------------------------------------------------------------ where a quoted passage is printed
+QUOTED_PASSAGE = re.compile(r"[「『\"“]([^」』\"”]{8,120})[」』\"”]")
+_NOT_WRITING = re.compile(r"[\s，,、。．.；;：:！!？?（）()「」『』\"'·・]")
+
+
+def quoted_source(draft: Draft, catalog: Catalog, quote: str) -> bool:
+    """「「負責規劃、指揮及協調…之專案」這段出自哪份」: the documents (any version) that print the quoted words, with the
+    field or item that holds them; False when none does. Punctuation and spaces are not compared."""
+    wanted = _NOT_WRITING.sub("", quote)
+    found = [(doc, where) for doc in sorted(catalog.documents.values(), key=lambda d: (d.status != "current", d.code))
+             for where in _printing(doc, wanted)]
+    for code_of_doc in dict.fromkeys(d.code for d, _ in found):
+        doc = next(d for d, _ in found if d.code == code_of_doc)
+        draft.say(header(doc, catalog))
+        draft.standard = draft.standard or doc.code
+        for _, (code, label, text) in ((d, w) for d, w in found if d is doc):
+            draft.say(t("answers.quoted_in", label=label, text=text))
+            draft.cite(doc, code, text)
+    return bool(found)
+
+
+def _printing(doc: Document, wanted: str) -> list[tuple[str, str, str]]:
+    """(code, label, text) of what in the document holds the words: its description, a task's title, an item."""
+    places: list[tuple[str, str, str]] = []
+    if isinstance(doc, Standard):
+        places.append((doc.code, t("answers.quoted_description"), doc.description))
+        places += [(task.code, task.code, task.title) for task in doc.tasks]
+        places += [(i.code, i.code, i.full_text) for task in doc.tasks for i in (*task.indicators, *task.outputs)]
+        places += [(i.code, i.code, i.full_text) for table in (doc.knowledge, doc.skills, doc.attitudes)
+                   for i in table.values()]
+    else:
+        places += [(i.code, i.code, i.full_text) for i in (*doc.items, *doc.knowledge.values(), *doc.skills.values())]
+    return [p for p in places if p[2] and wanted in _NOT_WRITING.sub("", p[2])][:MAX_LISTED_DOCS]
+
+
 # ------------------------------------------------------------------ a term a standard's remarks define
 # How a question asks what a term means, written once for the remarks' terms (here), the documents' own terms
 # (retrieval/terms.py) and terms no document prints (retrieval/understand.py): a cue before the term, one after it, and
 # the bare 'what is' after it, which 「行為指標是什麼」 may also use to ask for the items themselves.
 MEANING_BEFORE = r"(?:什麼是|甚麼是|什么是|何謂|什麼叫做|什麼叫|咩係|乜嘢係|乜係|咩叫|what is|what's|define|definition of|meaning of)"
-MEANING_AFTER = (r"(?:是什麼意思|什麼意思|甚麼意思|的意思|意思是|意思|指的是什麼|指的是|是指什麼|是指|指什麼|是什麼東西|的定義|定義是|"
+MEANING_AFTER = (r"(?:怎麼定義|如何定義|是什麼意思|什麼意思|甚麼意思|的意思|意思是|意思|指的是什麼|指的是|是指什麼|是指|指什麼|是什麼東西|的定義|定義是|"
                  r"定義|代表什麼|係咩意思|係乜嘢|means?|definition|is defined)")
 WHAT_IS = r"(?:是什麼|是甚麼|是什么|是啥|係咩)"
 # 「「資料倉儲」，它的定義到底是什麼」「「各項需求測試」，具體是包含哪些」: a comma and a pronoun may come between
 _DEFINE_AFTER = re.compile(rf"^[」』\"'\s]*(?:[，,]\s*(?:它|這個|这个|那個|這|那|this|it)?\s*)?(?:的|这个|這個)?\s*"
+                           r"(?:(?:在|於)[^，,？?]{2,16}?(?:裡面|裡|中|上)\s*)?"  # 「資料倉儲在電商規劃人員裡是怎麼定義的」
                            rf"(?:到底|究竟|具體)?\s*(?:是)?\s*(?:{MEANING_AFTER}|{WHAT_IS}|包含|包括|有哪些|具體|是誰|是哪些)", re.I)
 _DEFINE_BEFORE = re.compile(rf"{MEANING_BEFORE}\s*[「『\"']?\s*$", re.I)
 

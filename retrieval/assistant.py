@@ -41,7 +41,16 @@ from retrieval.plan import Plan
 from retrieval.route import Router
 from retrieval.search import Filters, HybridSearch
 from retrieval.types import Answer, Citation
-from retrieval.understand import OOS_MARGIN, SECRET_ASKED, Query, Reader, describes_work, field_words, oos_margin
+from retrieval.understand import (
+    OOS_MARGIN,
+    SECRET_ASKED,
+    Query,
+    Reader,
+    defined_term,
+    describes_work,
+    field_words,
+    oos_margin,
+)
 
 log = logging.getLogger(__name__)
 OUT_OF_SCOPE = LEARNED_OUTSIDE  # what the classifier may read as outside the documents
@@ -222,17 +231,39 @@ class Assistant:
     def _understand(self, parts: Parts, question: str, standard: str | None) -> Query:
         session = bool(standard and parts.catalog.get(standard))
         q = parts.reader.read(question, session=session)
+        reading = None  # the vector the model read the question by, when it read it
         if not q.text:
             q.kind = "empty"
         elif self._dense_reading(parts, q):
-            q = parts.reader.reread(q, self._reading_vector(parts, q), self.model, session=session)
+            reading = self._reading_vector(parts, q)
+            q = parts.reader.reread(q, reading, self.model, session=session)
         unsure = q.kind in OUT_OF_SCOPE and not q.outside and q.prediction and oos_margin(q, q.prediction) < OOS_MARGIN
         if unsure and self._in_corpus(parts, q):
             q.kind = "search"
         told = len(q.occupation) >= OCCUPATION_TAIL  # 「工程師」 alone is any engineer: no passage can tell it
         if q.kind == "oos_occupation" and told and parts.finder.written(q.occupation[-OCCUPATION_TAIL:], exact=True):
             q.kind = "search"  # 「…負責電子商務執行人員的回饋」: the documents' own words, no occupation asked about
+        if reading is not None and self._votable(q) and parts.reader.scope_vote.outside(q.masked, reading, self.model):
+            q.kind = q.outside = "oos_other"  # 「合約要貼多少印花稅」: shared words found passages; the question is not theirs
         return q
+
+    @staticmethod
+    def _votable(q: Query) -> bool:
+        """What the scope vote (retrieval/scopevote.py) may call outside: a question the model read (one to be searched
+        by meaning; the vector is at hand), naming no code, item or standard outright, of no kind already settled."""
+        settled = q.kind in (*OUTSIDE, "empty", "help", "refuse") or bool(q.feature)
+        own = q.kind in ("learning", "profile") or bool(defined_term(q))  # advice, or a term: answered on their own terms
+        return not (settled or own or q.has_codes or q.named or q.standards)
+
+    def scope_margin(self, question: str) -> float | None:
+        """The scope vote's margin for a question as asked (scripts/scope_vote_margin.py); None: no vote is taken."""
+        parts = self._parts
+        q = parts.reader.read(question)
+        if not q.text or not self._dense_reading(parts, q):
+            return None
+        reading = self._reading_vector(parts, q)
+        q = parts.reader.reread(q, reading, self.model)
+        return parts.reader.scope_vote.margin(q.masked, reading, self.model) if self._votable(q) else None
 
     def standards_named(self, text: str) -> list[str]:
         """The standards a text names (codes, titles, parts of titles), most certain first."""
@@ -359,12 +390,24 @@ def _joined(message: str, answers: list[Answer]) -> Answer:
     for a in answers:  # a second clause answered with the very items of the first (both asked the entry) is said once
         seen = ({(c.standard, c.code) for c in a.citations}, _body(a.answer))
         if a.answer and not (seen[0] and seen in said):
-            shown.append(a.answer)
+            shown.append(_without_repeated_header(a.answer, shown))
         said.append(seen)
     text = "\n\n".join(shown)
     cites = _unique_citations([c for a in answers for c in a.citations])
     return Answer(message, answers[0].intent, text, cites, last.choices, 0.0, last.standard, last.turn, last.resolved,
                   [f for a in answers for f in a.follow_ups])
+
+
+def _without_repeated_header(answer: str, shown: list[str]) -> str:
+    """A clause answered from the same standard as the one before: its 「【…】」 heading is not said again (the note
+    that the standards are in Chinese only, said at the end of an English answer, once too)."""
+    lines = answer.splitlines()
+    before = shown[-1].splitlines() if shown else []
+    if lines and before and lines[0] == before[0]:
+        lines = lines[1:]
+    if lines and before and lines[-1] == before[-1] and lines[-1].startswith("("):
+        shown[-1] = "\n".join(before[:-1])
+    return "\n".join(lines)
 
 
 def _body(text: str) -> set[str]:

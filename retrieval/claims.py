@@ -23,7 +23,7 @@ from retrieval import answer as A
 from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, Hit, HybridSearch
 from retrieval.select import field_size
-from retrieval.understand import EN_ORDINALS, GENERIC_TRAIT, Query, number, trait_words
+from retrieval.understand import EN_ORDINALS, GENERIC_TRAIT, Query, mentions_background, number, trait_words
 
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
@@ -40,7 +40,7 @@ _MADE = re.compile(r"^(?:寫|撰寫|交|交出|產出|製作|完成|出)(?:一�
 _FIELD_SORT = {"outputs": "output", "indicators": "indicator", "knowledge": "knowledge", "skills": "skill"}
 _VERB = (r"(?:是不是|是否|不就是|就是|是)?\s*(?:在說|在講|在做|在寫)|是不是|是否為|是否是|是否|不是|就是|應該是|指的是|"
          r"講的是|說的是|意思是|代表|屬於|要交|要寫|要做|要產出|會產出|負責|係唔係|唔係|就係|係|是|有(?!關)")
-_END = (r"[，,]?\s*(?:我?沒記錯吧|我?沒記錯的話|我?記得沒錯吧|對嗎|對吧|對不對|沒錯吧|沒錯嗎|沒錯|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|啱嗎|嗎|吧|嘛|喔|哦|啦|囉|呀|對|耶|"
+_END = (r"[，,]?\s*(?:是真的嗎|真的嗎|係咪真|我?沒記錯吧|我?沒記錯的話|我?記得沒錯吧|對嗎|對吧|對不對|沒錯吧|沒錯嗎|沒錯|是不是|是嗎|是吧|係咪|係唔係|啱唔啱|啱嗎|嗎|吧|嘛|喔|哦|啦|囉|呀|對|耶|"
         r"[?？]|$)")
 _CLAIM_AFTER = re.compile(rf"^\s*(?:的\s*)?(?:[^，,。？?]{{0,6}}?)(?:{_VERB})\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{{2,30}}?)"
                           rf"[」』\"]?\s*{_END}")
@@ -572,6 +572,8 @@ class Claims:
         sentences = [p for p in re.split(r"(?<=[？?])", q.text) if p.strip()]  # 「…要會寫程式嗎？還是會操作就好」
         if not any(asserts(p) for p in [*sentences, claimed_part(q.text)]) or q.has_codes or q.premise_checked:
             return None
+        if mentions_background(q.text):  # 「剛從資管系畢業…我這種程度適合嗎」: one's own background, no claim about the entry
+            return self._standard_claim(q.text, doc)
         return self._standard_claim(q.text, doc) or self._required(q, doc) or self._entry_asserted(q, doc)
 
     def _entry_asserted(self, q: Query, doc: Document) -> A.Draft | None:

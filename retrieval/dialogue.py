@@ -776,7 +776,8 @@ def clauses(text: str) -> list[str]:
             field_words(out[-1]) or _ENDS_ASKING.search(out[-1].rstrip()))  # 「…整理成規格，哪一條在講這個」: one question
         leans = _pointer_match(norm) is not None or bool(find_ordinals(norm)) or then_which or (
             bool(codes.codes_in(part)) and (not out[-1].rstrip().endswith(("？", "?"))  # 「態度有哪些，哪些任務會用到 S18」
-                                            or _counts_without_codes(out[-1])))  # 「有幾個態度？A08 是什麼」
+                                            or _counts_without_codes(out[-1]))  # 「有幾個態度？A08 是什麼」
+        ) or _counts_without_codes(part) and bool(codes.codes_in(out[-1]))  # 「A07 是什麼，總共有幾個態度」
         if leans and has_words(part) and ASKS.search(norm) and ASKS.search(normalize(out[-1])):
             out.append(_within(_CONNECTOR.sub("", part), out[-1]))  # 「…有幾個職責？第二個…」: of the first's answer
         else:
@@ -834,7 +835,9 @@ def _within(part: str, before: str) -> str:
 # where a second question may begin: after a question mark; after a comma or a space between Chinese words, where the
 # next part opens with 其中/另外/還有/然後 or a "which" (「哪幾個」「邊啲」) or a code
 _CLAUSE_SPLIT = re.compile(r"(?<=[？?])\s*|(?:[，,]|(?<=[\u4e00-\u9fff])\s+)(?=(?:其中|另外|還有|然後|那)?\s*(?:哪|邊)(?:些|個|一|幾|啲)|"
-                           rf"(?:其中|另外|還有)\s*\S)|(?<=[幾几]項|[幾几]個|[幾几]種|多少)[，,]\s*(?={codes.ITEM_CODE})")
+                           rf"(?:其中|另外|還有)\s*\S)|(?<=[幾几]項|[幾几]個|[幾几]種|多少)[，,]\s*(?={codes.ITEM_CODE})|"
+                           r"[，,]\s*(?=(?:and\s+)?how many\b|(?:那|還有|另外)?(?:總共|一共|全部)(?:有)?[幾几])|"
+                           rf"(?<=[\u4e00-\u9fff])[，,]\s*(?={codes.ITEM_CODE}\s*(?:又|到底)?\s*(?:是什麼|是甚麼|是啥|呢))")
 # 「…哪天更新的 還有 2018/12/20 那次是哪一版」: a second question of its own (「…行為指標？還有產出？」 only adds a field)
 _ALSO = re.compile(r"^\s*(?:另外|還有)\s*[^？?]{6,}")
 _CONNECTOR = re.compile(r"^\s*(?:另外|還有)\s*")  # 「另外電商規劃人員的 T2.3 呢」: the clause without its "also"

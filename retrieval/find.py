@@ -173,6 +173,9 @@ class Finder:
     def reverse_topic(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
         extra = " ".join(concepts(q.text))
         hits = self.hits(q, named, k=TOPIC_ITEMS, item_types=TOPIC_TYPES, extra=extra)
+        term = defined_term(q)
+        if term and not self.written(term):  # 「第三正規化在資料庫設計裡是什麼」: a term the documents never print
+            return A.Draft.reply("out_of_scope", t("answers.term_absent", term=term, topics=self._topics(hits)))
         if not self.in_scope(q, hits, named):
             return self.preparing(self.refusal(q, hits), q, named)
         draft = A.Draft("reverse_topic", standard=hits[0].chunk.standard)

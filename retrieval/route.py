@@ -45,6 +45,8 @@ from retrieval.understand import (
     trait_of,
 )
 
+# 「這段出自哪份」"where is this from": a quoted passage's source asked
+ASKS_SOURCE = re.compile(r"出自|出處|哪裡來|來自哪|寫在哪|哪份|哪一份|哪個標準|哪個基準|哪一個|\bwhere\b|\bwhich\b|\bsource\b", re.I)
 # 「哪個任務要交…」"which task produces …": an output asked of the tasks
 OUTPUT_ASKED = re.compile(r"產出|要交|交出|產生|做出|寫出|要寫|撰寫|\bproduces?\b|\boutputs?\b|\bdelivers?\b|\bresults? in\b", re.I)
 WHICH_TASK = re.compile(r"哪(?:一|幾)?(?:個|項|些)?(?:工作)?任務|which tasks?|what tasks?", re.I)
@@ -202,6 +204,10 @@ class Router:
                                                        codes=codes))
         unnamed = not (q.standards or q.soft_standards or q.has_items)
         if unnamed and (q.across or q.kind not in OUTSIDE):
+            quoted = A.QUOTED_PASSAGE.search(q.text) if not q.has_codes and ASKS_SOURCE.search(q.text) else None
+            draft = A.Draft("quoted_source")
+            if quoted and A.quoted_source(draft, self.catalog, quoted.group(1)):
+                return draft  # 「「負責規劃、指揮及協調…」這段出自哪份」: wherever it is printed, an older version too
             draft = A.Draft("by_value")  # 「哪一份是 2024 年更新的」「INM 是哪個職類」: the documents holding the value
             if A.by_value(draft, self.catalog, q.text, years=q.across, table=self._basic_values):
                 return draft

@@ -32,6 +32,7 @@ from retrieval.kinds import NEEDS_STANDARD
 from retrieval.kinds import OUTSIDE as OUT_OF_SCOPE
 from retrieval.names import ItemIndex, Named, Span, TitleIndex, compact, name_key
 from retrieval.normalize import gloss, glossary_runs, normalize
+from retrieval.scopevote import ScopeVote
 
 FIELDS_FILE = Path(__file__).parent / "data" / "fields.toml"
 DIALOGUE_FILE = Path(__file__).parent / "data" / "dialogue.toml"
@@ -49,8 +50,8 @@ ITEM_SORTS = ("knowledge", "skill", "attitude")
 ITEM_FIELDS = ("knowledge", "skills", "attitudes")
 NAMED_ITEM_SORTS = ("knowledge", "skill", "attitude", "note")
 STRUCTURE_BONUS = 0.15  # what a structural cue (a count word, two standards named) adds to a kind's score
-OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "older edition",
-             "old version", "previous version")
+OLD_WORDS = ("舊版", "舊的", "前一版", "上一版", "歷史版本", "舊版本", "以前的版本", "原本的版本", "老版本", "老版", "舊一版",
+             "older edition", "old version", "previous version", "earlier version", "older version", "outdated version")
 # the collection itself: "有哪些職能基準", "你們收錄哪些職業", "哪一份基準的級別最高", "which standards do you have"
 CATALOG_CUE = re.compile(r"(?:有|收錄|收了|包含|涵蓋|提供)(?:了)?哪些(?:職能)?(?:基準|職業|職能單元|單元|文件|職類)|"
                          r"哪(?:一|幾)?份(?:職能)?(?:基準|文件)|所有(?:的)?(?:職能)?基準|基準清單|"
@@ -119,7 +120,7 @@ INJECTION = re.compile(
     r"^\s*(?:select|insert|update|delete|alter|truncate)\s+(?:\*|[\w,\s]+?)\s+(?:from|into|table|set)\b|"
     # rules set aside, another role taken, other people's data, breaking in
     r"無視|忘掉你|忘記你|不要管(?:規則|職能)|override|\[system\]|你是一個\S{0,6}(?:助手|ai|機器人)|"
-    r"(?:上一|前一|其他|別的)(?:個|位|名)?(?:人|使用者|用戶)(?:問|說)|使用者的\s*id|all users|every user|"
+    r"(?:上一|前一|其他|別的)(?:個|位|名)?(?:人|使用者|用戶)(?:問|說)|使用者(?:的)?\s*id|用戶(?:的)?\s*id|user\s*id\s*\d|all users|every user|"
     r"(?:列出|顯示|匯出|給我)[^，,。]{0,6}資料庫(?:裡|中|內)|(?:管理者|管理員|admin)(?:的)?身分|(?:登入|顯示|進入|打開)後台|admin panel|"
     r"full database|user records|stored (?:user|data|records)|all (?:stored )?records|入侵|駭進|駭入|破解(?:密碼|系統|主機)|\bhack(?:ing)?\b|"
     r"(?:所有|全部)(?:的)?(?:用戶|會員)|(?:管理員|開發者|工程師|除錯)(?:指令|模式)|(?:admin|developer|debug|god)\s+mode|"
@@ -453,6 +454,11 @@ def _quoted_error(q: Query) -> bool:
                for m in _QUOTED_ERROR.finditer(q.text))
 
 
+def done_for_me(q: Query) -> bool:
+    """Something to translate, summarise or write for the person (not HR writing from a standard, not a code's text)."""
+    return bool(_DONE_FOR_ME.search(q.text)) and not q.has_codes and not hr_use(q.text)
+
+
 def tool_question(q: Query) -> bool:
     """How to run a tool, or which tool to pick (data/outside.toml [tools]): nothing the documents answer, unless the
     question names a standard, an item or a field, asks to learn, or a person asks what fits them."""
@@ -502,6 +508,10 @@ def outside_kind(text: str) -> str:
     return "oos_other" if _WRITTEN_FOR_ME.search(low) or _MONEY.search(low) else ""
 
 
+# translating, summarising or writing something for the person: no question about the documents, whatever the text
+# to work on tells (a background, a standard's words)
+_DONE_FOR_ME = re.compile(r"翻成|譯成|翻譯(?:成|一下|這|下面|以下)|幫我翻|摘要一下|幫我摘要|幫我總結|總結一下這|幫我潤飾|潤飾一下|"
+                          r"幫我改寫|改寫成|\btranslate\b|\bsummari[sz]e (?:this|the following|it)\b|\bproofread\b", re.I)
 # 「寫一份…採購合約範本給我」: a document drafted for the person, which the standards are not
 _WRITTEN_FOR_ME = re.compile(r"(?:寫|擬|撰寫)一?(?:份|封|篇|段)[^，,。？?]{0,24}給我")
 # 「預算只有五十萬」「3 千塊」: a sum of money, which the documents never speak of
@@ -648,6 +658,12 @@ class Reader:
         self.titles, self.items = self._name_indexes(cache_dir)
         self.classifier = classifier or KindClassifier(load_examples(), mask=self.mask, cache_dir=cache_dir,
                                                        fingerprint=self.fingerprint())
+        self._cache_dir = cache_dir
+
+    @cached_property
+    def scope_vote(self) -> ScopeVote:
+        """Built at the first question that needs it (its examples' vectors are read from the data dir after that)."""
+        return ScopeVote(self.mask, self._cache_dir, self.fingerprint())
 
     def _name_indexes(self, cache_dir: Path | None) -> tuple[TitleIndex, ItemIndex]:
         """Built from the catalog, or read back from the last start with the same documents and code (at 3,000
@@ -717,7 +733,7 @@ class Reader:
         q.across = across(text)
         q.outside = outside_kind(text)
         q.feature = feature_asked(text) if not q.has_codes else ""
-        if not q.outside and tool_question(q):
+        if not q.outside and (tool_question(q) or done_for_me(q)):
             q.outside = "oos_other"
         if q.across and NEWCOMER_CUE.search(text) and not any(c.measure == "level" for c in q.conditions):
             q.conditions.append(Condition("level", "min"))  # 「新手適合從哪份開始看」: the lowest level
@@ -815,6 +831,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         return "refuse"
     if q.feature:
         return "help"  # 「怎麼刪除我的資料」: the command that does it
+    if done_for_me(q):
+        return "oos_other"  # 「幫我把這句翻成英文：本人具備三年雲端開發經驗…」: a job done for the person, whatever it tells
     if _describes_then_asks_which(q):
         return "search"  # 「我每天早上先去翻系統的紀錄檔…這是哪一條行為指標」: the item found by meaning
     own_background = "entry" in q.fields and mentions_background(q.text)  # 「我有五年經驗，入門條件夠嗎」
@@ -989,6 +1007,8 @@ _DEFINED = (
 # where the person read the term, which is no part of it: 「資料倉儲在這份標準裡」「標準裡說的「雲端安全」」
 _READ_IN = re.compile(r"^(?:(?:這份|那份|該份)?(?:職能)?(?:標準|基準|文件|單元)(?:裡面|裡|中|上)?(?:說|講|寫|提到)?的|這裡的|文中的)"
                       r"|(?:在|於)?(?:這份|那份|該份|這個|該)?(?:職能)?(?:標準|基準|文件|單元)(?:裡面|裡|中|上)$")
+# where the term is used, which is no part of it: 「第三正規化在資料庫設計裡」「SLA 在雲端服務中」
+_WITHIN_A_FIELD = re.compile(r"(?<=\S{2})(?:在|於)[\u4e00-\u9fffA-Za-z ]{2,12}?(?:裡面|裡|中|上|方面)$")
 _QUOTED = re.compile(r"[「『\"]([^」』\"]{2,24})[」』\"]")
 
 
@@ -1001,7 +1021,8 @@ def defined_term(q: Query) -> str:
         if m:
             term = m.group(1).strip()
             quoted = _QUOTED.search(term)
-            return quoted.group(1) if quoted else _READ_IN.sub("", term).strip() or term
+            plain = _WITHIN_A_FIELD.sub("", _READ_IN.sub("", term)).strip()
+            return quoted.group(1) if quoted else plain or term
     return ""
 
 
