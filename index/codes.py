@@ -65,8 +65,9 @@ _WORDS_FOR_CODES = [
 _SPACED_ITEM = re.compile(
     r"(?<![A-Za-z])([TtPpOo])\s?(\d{1,2})(?:\s?[.\-_。、]\s?(\d{1,2}))(?:\s?[.\-_。、]\s?(\d{1,2}))?(?![\d])"
 )
-# a lower-case letter spaced from its number only at the start or after Chinese: "a 502" is an article and a number
-_SPACED_KSA = re.compile(r"(?<![A-Za-z])([KSA]\s?|[ksa]|(?:(?<=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]\s)|^)[ksa]\s)(\d{1,3})(?!\d)")
+# a lower-case letter spaced from its number only at the start or after Chinese: "a 502" is an article and a number;
+# an upper-case one may be parted from it by 、 or 。 as well ("S、18")
+_SPACED_KSA = re.compile(r"(?<![A-Za-z])([KSA]\s?(?:[、。]\s?)?|[ksa]|(?:(?<=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff]\s)|^)[ksa]\s)(\d{1,3})(?!\d)")
 
 
 def family_and_version(code: str) -> tuple[str, int | None]:
@@ -98,7 +99,7 @@ def canonical(text: str) -> str:
         return m.group(1).upper() + ".".join(parts)
 
     text = _SPACED_ITEM.sub(spaced, text)
-    return _SPACED_KSA.sub(lambda m: m.group(1).strip().upper() + m.group(2), text)
+    return _SPACED_KSA.sub(lambda m: re.sub(r"[\s、。]", "", m.group(1)).upper() + m.group(2), text)  # 「S、18」 too
 
 
 def standard_codes(text: str) -> list[str]:

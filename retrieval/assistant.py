@@ -64,7 +64,7 @@ _WHAT_ABOUT = re.compile(r"^\s*(?:那|至於)?\s*\S{1,16}?\s*(?:呢|的呢)\s*[?
 # dialogue.ASKS, whose "is/are/do" would cut "When were A and B last updated?" in two
 _ASKS_AGAIN = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|\b(?:how many|how much|what|which|when)\b", re.I)
 # where a message of two questions, each naming its own standard and code, may be cut in two
-_JOIN = re.compile(r"[，,;；]\s*(?:and\s+|而且?|還有|另外|以及|至於|那)?\s*|\s+and\s+(?=(?:what|which|how|list|show|the|its|in)\b)|"
+_JOIN = re.compile(r"[，,;；]\s*(?:and\s+|而且?|還有|另外|以及|至於|那)?\s*|(?<=[？?])\s*(?=\S)|\s+and\s+(?=(?:what|which|how|list|show|the|its|in)\b)|"
                    r"\s+(?:vs\.?|versus|compared (?:to|with))\s+|"
                    r"(?:還有|另外|以及|至於)", re.I)
 
@@ -170,11 +170,14 @@ class Assistant:
         one"), which must not be read against one standard."""
         split = clauses(message)
         coded = len(codes.codes_in(message)) >= 2
-        if len(split) > 1 or not coded and (codes.codes_in(message) or SET_SIDE_BY_SIDE.search(message)):
+        one_code = len(codes.codes_in(message)) == 1  # "T2.3 in the e-commerce one, and the level of INM3513-005v4"
+        if len(split) > 1 or not coded and not one_code and SET_SIDE_BY_SIDE.search(message):
             return split
         for m in _JOIN.finditer(message):
             left, right = message[: m.start()], message[m.end():]
             both_coded = bool(codes.codes_in(left) and codes.codes_in(right))
+            if one_code and not (codes.codes_in(left) and _ASKS_AGAIN.search(right)):
+                continue  # the code's clause first, then a question of another standard
             if not has_words(right) or (not both_coded if coded else not _ASKS_AGAIN.search(right)):
                 continue
             read = [parts.reader.slots(side)[0] for side in (left, right)]

@@ -803,10 +803,13 @@ def _by_fields(text: str) -> list[str]:
         return [text]  # 「T2.2 的行為指標？還有產出？」: questions marked as such are read together, as typed
     asked: list[str] = []
     current = ""
-    for token in _TOKENS.split(text.strip()):
+    tokens = _TOKENS.split(text.strip())
+    for token, following in zip(tokens, [*tokens[1:], ""], strict=True):
         current = f"{current} {token}".strip() if token else current
         plain = normalize(token) if token else ""  # 「工做活動」 read as 工作活動
-        if plain and (_ENDS_ASKING.search(plain) or _COUNT_ASKED.search(plain) and field_words(plain)) \
+        counted = _COUNTS_A_NOUN.search(plain) and re.match(r"[A-Za-z]{2,}", following or "") \
+            and not field_words(following)  # 「寫過幾個 side project」: a few, not 「有哪幾個 level」
+        if plain and not counted and (_ENDS_ASKING.search(plain) or _COUNT_ASKED.search(plain) and field_words(plain)) \
                 and field_words(normalize(current)):
             asked.append(current)
             current = ""
@@ -818,7 +821,8 @@ def _by_fields(text: str) -> list[str]:
     return [asked[0], *(part if codes.codes_in(part) or not first else f"{' '.join(first)} {part}" for part in asked[1:])]
 
 
-_COUNT_ASKED = re.compile(r"幾|几|多少")  # 「一共幾個工作任務」 asks, though it ends with the field
+_COUNT_ASKED = re.compile(r"幾|几|多少")
+_COUNTS_A_NOUN = re.compile(r"(?<![哪邊有共])[幾几](?:個|项|項|種)$")  # 「幾個」 before the noun it counts: a few, no question  # 「一共幾個工作任務」 asks, though it ends with the field
 _TOKENS = re.compile(r"(?<=[，,、；;。？?！!])\s*|\s+")
 _ENDS_ASKING = re.compile(r"(?:嗎|吗|呢|幾項|幾個|幾種|几项|几个|多少|什麼|甚麼|什么|哪些|哪幾個|哪幾種|哪几个|是啥|係咩|邊啲|[?？])"
                           r"[?？]?$")

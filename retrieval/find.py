@@ -16,7 +16,7 @@ from prompts import t
 from retrieval import answer as A
 from retrieval.normalize import concepts, everyday, gloss
 from retrieval.search import Filters, Hit, HybridSearch, content_tokens
-from retrieval.understand import Query, defined_term
+from retrieval.understand import Query, compared_terms, defined_term
 
 SEMANTIC_HITS = 5
 TOPIC_ITEMS = 6
@@ -73,9 +73,10 @@ class Finder:
     # ------------------------------------------------------------ where is this work described
     def search(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
         hits = self.hits(q, named, k=SEMANTIC_HITS)
-        term = defined_term(q)
-        if term and not self.written(term):
-            return A.Draft.reply("out_of_scope", t("answers.term_absent", term=term, topics=self._topics(hits)))
+        absent = self._absent_terms(q)
+        if absent:
+            return A.Draft.reply("out_of_scope", t("answers.term_absent", term="」「".join(absent),
+                                                   topics=self._topics(hits)))
         if not self.in_scope(q, hits, named):
             return self.preparing(self.refusal(q, hits), q, named)
         draft = A.Draft("semantic", standard=hits[0].chunk.standard)
@@ -83,6 +84,13 @@ class Finder:
         for n, hit in enumerate(hits, 1):
             self._say_hit(draft, n, hit.chunk)
         return self.preparing(draft, q, named)
+
+    def _absent_terms(self, q: Query) -> list[str]:
+        """The term a question asks to define, or the two it sets side by side, when the documents print none of
+        them (「星型綱要跟雪花綱要差在哪」); empty otherwise."""
+        term = defined_term(q)
+        terms = [term] if term else list(compared_terms(q) or ())
+        return terms if terms and not any(self.written(x) for x in terms) else []
 
     def preparing(self, draft: A.Draft, q: Query, named: Sequence[Document]) -> A.Draft:
         """A line saying that search by meaning is still being prepared, while the vectors this question would
@@ -173,9 +181,10 @@ class Finder:
     def reverse_topic(self, q: Query, named: list[Document], session: Document | None) -> A.Draft:
         extra = " ".join(concepts(q.text))
         hits = self.hits(q, named, k=TOPIC_ITEMS, item_types=TOPIC_TYPES, extra=extra)
-        term = defined_term(q)
-        if term and not self.written(term):  # 「第三正規化在資料庫設計裡是什麼」: a term the documents never print
-            return A.Draft.reply("out_of_scope", t("answers.term_absent", term=term, topics=self._topics(hits)))
+        absent = self._absent_terms(q)  # 「第三正規化在資料庫設計裡是什麼」: a term the documents never print
+        if absent:
+            return A.Draft.reply("out_of_scope", t("answers.term_absent", term="」「".join(absent),
+                                                   topics=self._topics(hits)))
         if not self.in_scope(q, hits, named):
             return self.preparing(self.refusal(q, hits), q, named)
         draft = A.Draft("reverse_topic", standard=hits[0].chunk.standard)

@@ -103,7 +103,10 @@ _COUNTED = (r"工作任務|工作活動|任務|職責|行為指標|指標|工作
 # a count of the documents' items ("有幾個任務", "指標加起來幾條"), not of months or job openings
 COUNT_CUE = re.compile(rf"(?:幾|多少)\s*(?:個|項|條|份|種|大)?\s*(?:主要|工作|行為)?(?:{_COUNTED})|"
                        rf"(?:{_COUNTED})[^，。？?,]{{0,8}}(?:幾|多少)(?!錢|薪|級)|(?:共|總共|一共|合計)有?(?:幾|多少)(?!錢)|"
-                       rf"(?:{_COUNTED})數(?!位)|how many|number of|數量|數目|總數", re.I)
+                       rf"(?:{_COUNTED})數(?!位)|how many|number of|數量|數目|總數|"
+                       r"(?<!我)有(?:幾|多少)\s*(?:項|個|條|種)\s*(?:[？?。，,]|$)", re.I)  # 「…態度，雲端那份有幾項？」
+# 「在哪幾個職能基準裡有出現」: which standards, no count of them
+_WHICH_STANDARDS = re.compile(r"[哪邊][幾几](?:個|份)?(?:職能)?(?:基準|標準|單元|份)")
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
     r"忽略(之前|前面|以上|所有|全部|職能|規則|設定|指令|限制)|(?:從現在(?:起|開始)|從今以後)\s*你|你的(?:任務|角色|工作)(?:改成|變成|換成)|"
@@ -510,7 +513,8 @@ def outside_kind(text: str) -> str:
 
 # translating, summarising or writing something for the person: no question about the documents, whatever the text
 # to work on tells (a background, a standard's words)
-_DONE_FOR_ME = re.compile(r"翻成|譯成|翻譯(?:成|一下|這|下面|以下)|幫我翻|摘要一下|幫我摘要|幫我總結|總結一下這|幫我潤飾|潤飾一下|"
+_DONE_FOR_ME = re.compile(r"翻成|譯成|翻譯(?:成|一下|這|下面|以下)|幫我翻|摘要(?:一下|下面|以下|這篇|這段)|幫我摘要|幫我總結|"
+                          r"總結(?:一下這|下面|以下|這篇)|幫我潤飾|潤飾一下|"
                           r"幫我改寫|改寫成|\btranslate\b|\bsummari[sz]e (?:this|the following|it)\b|\bproofread\b", re.I)
 # 「寫一份…採購合約範本給我」: a document drafted for the person, which the standards are not
 _WRITTEN_FOR_ME = re.compile(r"(?:寫|擬|撰寫)一?(?:份|封|篇|段)[^，,。？?]{0,24}給我")
@@ -722,7 +726,7 @@ class Reader:
         q.fields = find_fields(_blank(text, [n.span for n in q.named] + coded))
         q.ordinals = find_ordinals(text)
         q.conditions = find_conditions(text)
-        q.counting = bool(COUNT_CUE.search(text))
+        q.counting = bool(COUNT_CUE.search(_WHICH_STANDARDS.sub(" ", text)))
         q.versioned = bool(VERSION_CUE.search(_CURRENT_NAMED.sub(" ", text)))
         compact_text = compact(text).lower()
         q.historical = any(compact(w).lower() in compact_text for w in OLD_WORDS)
@@ -877,7 +881,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
         # an item named outright (a skill, a note's term) is what the question is about, whatever field word follows
         "lookup": not (q.counting or q.conditions or "tasks" in q.fields) and (
             not q.has_codes and any(r.sort in NAMED_ITEM_SORTS for r in q.named)
-            or bool(q.tasks) and "duties" in q.fields),  # 「T2.4 是屬於哪個工作職責」: the task's own duty
+            or bool(q.tasks) and "duties" in q.fields  # 「T2.4 是屬於哪個工作職責」: the task's own duty
+            or bool(q.items) and not (q.tasks or q.duties or q.fields)),  # 「A05 在電商那份裡是怎麼描述的」: the item
         # 「…which skills does it list for T2.2? Thanks!」: a task code and a field of it, however long the telling
         "list": (bool(q.tasks) and any(f in ("indicators", "outputs", "knowledge", "skills") for f in q.fields)
                  or bool(q.duties) and not q.tasks and "tasks" in q.fields)  # "every task under duty T3 (…)"
@@ -1024,6 +1029,20 @@ def defined_term(q: Query) -> str:
             plain = _WITHIN_A_FIELD.sub("", _READ_IN.sub("", term)).strip()
             return quoted.group(1) if quoted else plain or term
     return ""
+
+
+# 「星型綱要跟雪花綱要在資料倉儲設計上差在哪」: two terms set side by side, asked how they differ
+_TWO_TERMS = re.compile(r"^(?:請問|想問)?\s*[「『\"]?([^，,？?。「」『』\"]{2,14}?)[」』\"]?\s*(?:跟|和|與|同|vs\.?|versus)\s*"
+                        r"[「『\"]?([^，,？?。「」『』\"]{2,14}?)[」』\"]?\s*(?:(?:在|於)[^，,？?]{1,14}?(?:上|裡|中|方面))?\s*(?:的|之間)?\s*"
+                        r"(?:差在哪|的?差別|的?差異|的?區別|有什麼不同|有何不同|哪裡不一樣|有什麼差|差多少)", re.I)
+
+
+def compared_terms(q: Query) -> tuple[str, str] | None:
+    """The two terms a question sets side by side, when it names no standard, item or field of the documents."""
+    if q.standards or q.soft_standards or q.has_items or q.fields or q.named or q.families:
+        return None
+    m = _TWO_TERMS.search(q.text.strip())
+    return (m.group(1).strip(), m.group(2).strip()) if m else None
 
 
 def describes_work(text: str) -> bool:
