@@ -41,7 +41,7 @@ from prompts import raw, speaking, t
 from retrieval.dialogue import language
 from retrieval.names import find_standards
 from retrieval.types import Answer, Citation
-from retrieval.understand import feature_asked
+from retrieval.understand import assessment_asked, feature_asked
 
 log = logging.getLogger(__name__)
 
@@ -607,9 +607,9 @@ class Engine:
 
 
 def wants_assessment(text: str) -> bool:
-    """A wish to assess oneself typed as a sentence (prompts/bot.toml [intent] assess)."""
-    low = unicodedata.normalize("NFKC", text).lower()
-    return any(word in low for word in raw("bot.intent.assess"))
+    """A wish to assess oneself typed as a sentence (prompts/bot.toml [intent] assess), not the documents' own
+    evaluating asked about (retrieval/understand.py assessment_asked)."""
+    return assessment_asked(text)
 
 
 def courtesy(text: str) -> bool:

@@ -879,6 +879,12 @@ class Router:
         return A.Draft.reply("out_of_scope", t("answers.no_occupation", occupation=q.occupation, titles=titles))
 
     def _help(self, q: Query, session: Document | None) -> A.Draft:
+        named = self.named(q)
+        if q.feature == "assess" and named:  # 「幫我評估一下我符不符合電商規劃人員」: the command for that standard
+            draft = A.Draft.reply("feature", t("answers.features.assess_named", code=named[0].code, title=named[0].title))
+            draft.cite(named[0], named[0].code, named[0].title)
+            draft.standard = named[0].code
+            return draft
         if q.feature:
             return A.Draft.reply("feature", t(f"answers.features.{q.feature}"))
         return A.Draft.reply("help", t("answers.help", examples=self._examples(q, session)))

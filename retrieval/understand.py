@@ -110,7 +110,7 @@ _WHICH_STANDARDS = re.compile(r"[哪邊][幾几](?:個|份)?(?:職能)?(?:基準
 INJECTION = re.compile(
     r"(token|權杖|api[\s_-]?key|密碼|password|secret|環境變數|環境變量|env\b|system\s*prompt|系統提示|提示詞|"
     r"忽略(之前|前面|以上|所有|全部|職能|規則|設定|指令|限制)|(?:從現在(?:起|開始)|從今以後)\s*你|你的(?:任務|角色|工作)(?:改成|變成|換成)|"
-    r"from now on,? you|ignore\s+(all|previous|the above)|(?:你的|系統的|機器人的|bot\s*的)\s*(?:設定檔|設定|settings|config)|(?:設定檔|config)\s*(?:的)?\s*(?:內容|給我|貼|印)|(?:print|show|dump|reveal|give me)\s+(?:the\s+|your\s+|all\s+)?(?:settings|config)|憑證|金鑰|"
+    r"from now on,? you|用過(?:這個)?(?:機器人|bot|助手)的人|ignore\s+(all|previous|the above)|(?:你的|系統的|機器人的|bot\s*的)\s*(?:設定檔|設定|settings|config)|(?:設定檔|config)\s*(?:的)?\s*(?:內容|給我|貼|印)|(?:print|show|dump|reveal|give me)\s+(?:the\s+|your\s+|all\s+)?(?:settings|config)|憑證|金鑰|"
     r"管理員權限|系統權限|所有使用者|使用者的資料|(?:刪掉|刪除|清空)(?:所有|全部)|drop\s+table|<script|alert\s*\(|"
     r"你現在是(?:一個)?|沒有限制的|不受限制|越獄|jailbreak|pretend\s+(?:to\s+be|you\s+are)|you\s+are\s+now|act\s+as\b|"
     r"(?:^|\s)/(?:etc|bin|usr|var|root|proc|home)/|\brm\s+-rf\b|\bsudo\b|\bcat\s+/|\.\./\.\./|\bpasswd\b|"
@@ -400,6 +400,24 @@ def _features() -> list[tuple[str, list[str]]]:
         return [(name, [w.lower() for w in words]) for name, words in tomllib.load(f)["features"].items()]
 
 
+def _assessment_asked(text: str) -> str:
+    return "assess" if assessment_asked(text) else ""
+
+
+# 「哪個任務要做評估報告」「開始評估廠商產品是哪個任務」: the documents' own work of evaluating, asked about
+_EVALUATING_WORK = re.compile(r"評估(?:報告|方法|紀錄|記錄|流程|廠商|產品|設備|環境|需求|風險|成本|可行|可重用)|任務|指標|產出")
+
+
+def assessment_asked(text: str) -> bool:
+    """「幫我評估一下我符不符合…」「我想做自我評估」: a self-assessment asked for (the chat starts one, an answer points to
+    /assess); the words are the chat's own (prompts/bot.toml [intent] assess). Not the documents' own evaluating
+    (「哪個任務要做評估報告」), which is a question about them."""
+    low = unicodedata.normalize("NFKC", text).lower()
+    asked = any(word.lower() in low for word in raw("bot.intent.assess"))
+    own = any(word in low for word in ("自我評估", "自評", "self-assessment", "self assessment", "assess myself"))
+    return asked and (own or not (_EVALUATING_WORK.search(text) or codes.codes_in(text)))
+
+
 def feature_asked(text: str) -> str:
     """The assistant's own feature a question asks about (「我的評估結果可以匯出嗎」 -> report); empty: none."""
     low = unicodedata.normalize("NFKC", text).lower()
@@ -443,7 +461,7 @@ _ERROR_TOKEN = re.compile(r"\b(?:error|exception|refused|timeout|timed out|faile
 _PICK_ONE = re.compile(r"(?:該|要|應該|應)(?:選|挑|用|採用)(?:哪|邊)|選(?:哪|邊)(?:個|一個|種|款|套)(?:比較)?好|"
                        r"用(?:哪|邊)(?:個|一個|種|款|套)(?:比較)?好|which (?:one )?should (?:i|we) (?:choose|pick|use|go with)",
                        re.I)
-_PRODUCT_CHOICE = re.compile(r"[A-Za-z][\w.+#-]*\s*(?:還是|或是|或者|定係|定|\bvs\.?|\bversus|\bor)\s*[A-Za-z][\w.+#-]*"
+_PRODUCT_CHOICE = re.compile(r"[A-Za-z][\w.+#-]*\s*(?:還是|或是|或者|定係|定|跟|和|與|\bvs\.?|\bversus|\bor)\s*[A-Za-z][\w.+#-]*"
                              r".{0,12}?(?:好|哪個|哪一個|選哪|揀邊|邊個|better|which|should)", re.I)
 _FIX_ASKED = re.compile(r"怎麼|如何|怎樣|為什麼|為何|點算|點搞|點解|\bhow\b|\bwhy\b|\bwhat should\b|\bfix\b", re.I)
 _QUOTED_ERROR = re.compile(r"['\"「『][^'\"」』]{6,}['\"」』]")  # an error message quoted
@@ -736,7 +754,7 @@ class Reader:
         q.declined = next((why for why, pattern in DECLINED.items() if pattern.search(text)), "")
         q.across = across(text)
         q.outside = outside_kind(text)
-        q.feature = feature_asked(text) if not q.has_codes else ""
+        q.feature = (feature_asked(text) or _assessment_asked(text)) if not q.has_codes else ""
         if not q.outside and (tool_question(q) or done_for_me(q)):
             q.outside = "oos_other"
         if q.across and NEWCOMER_CUE.search(text) and not any(c.measure == "level" for c in q.conditions):

@@ -314,3 +314,13 @@ def test_an_example_names_its_level_three_signals_and_pasted_indicator_text_is_n
     assert "能指導他人或改善做法（3 分）" in said
     follow_up = replies[-1].text
     assert follow_up.startswith("追問：") and "P1.1.1" not in follow_up
+
+
+def test_the_documents_own_evaluating_asked_about_starts_no_assessment(services: Services) -> None:
+    """「哪個任務要做評估報告」 asks the documents (T4.5 and the like); 「我想做評估」 asks for an assessment."""
+    person = Person(services, 7023)
+    asked = person.say("電商規劃人員哪個任務要做評估報告")
+    assert not services.assessments.has_active(person.user)
+    assert "T4.5" in asked[0].text, asked[0].text
+    started = person.say("好，那幫我評估一下我符不符合電子商務系統規劃人員")
+    assert "第 1/" in started[-1].text or buttons(started), started[-1].text
