@@ -221,7 +221,10 @@ class Assistant:
             answer.question, answer.resolved = clause, resolved
             answers.append(answer)
             history = [answer.turn, *history][:HISTORY] if answer.turn else history
-            standard = standard or answer.standard  # 「…態度有哪些，哪些任務會用到 S18」: S18 of the same standard
+            named = self.standards_named(clause) if len(split) > 1 else []
+            # 「電商規劃人員有 9 個態度對吧？那 A09 是什麼」: A09 of the standard this message named, not the one in focus;
+            # 「…態度有哪些，哪些任務會用到 S18」: S18 of the same standard
+            standard = (named[0] if len(named) == 1 and answer.standard == named[0] else None) or standard or answer.standard
             if answer.choices or answer.intent in _NOTHING_TO_LEAN_ON:
                 break  # 「有沒有烘焙助理的職能基準 … 還有要幾級」: the rest leans on what was not answered
         answer = _joined(message, answers)

@@ -678,7 +678,8 @@ def _ordinal_phrase(text: str) -> tuple[tuple[int, int], int, tuple[str, ...] | 
     """「第三個任務」, 「倒數第二個」, 「最後一個」, 「the second one」: (span, 1-based index or -n, noun sorts)."""
     patterns = [
         (rf"(倒數)?第\s*{_NUM}\s*{_COUNTER}", lambda m: -number(m.group(2)) if m.group(1) else number(m.group(2))),
-        (rf"最(?:後|末)\s*一?\s*{_COUNTER}", lambda m: -1),
+        # 「最後一個」「最後那項」, not 「最後再做…」 (then, finally)
+        (rf"最(?:後|末)\s*(?:那|這)?\s*(?:一\s*{_COUNTER}|(?:個|項|條|點|份|段|部分|步|位))", lambda m: -1),
         (r"\b(?:the\s+)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last)\b(?:\s+one)?",
          lambda m: EN_ORDINALS[m.group(1).lower()]),
     ]

@@ -1106,3 +1106,19 @@ def test_an_assessment_asked_of_the_answers_gets_the_command(e5, catalog: Catalo
 def test_a_last_blind_rounds_kinds_outside_the_documents(e5, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask(question)
     assert not answer.citations and not answer.choices, answer.answer
+
+
+def test_a_later_clause_leans_on_the_standard_the_message_named(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """With the cloud standard in focus, 「電商規劃人員有 9 個態度對吧？那 A09 是什麼」 asks A09 of the e-commerce one."""
+    answer = real(e5.converse("電商規劃人員有 9 個態度對吧？那 A09 是什麼", CLOUD, []), catalog)
+    shop = catalog.get(SHOP)
+    last = sorted(shop.attitudes, key=lambda c: int(c[1:]))[-1]  # type: ignore[union-attr]
+    assert f"A01–{last}" in answer.answer and SHOP in answer.answer.split("\n\n")[-1], answer.answer
+
+
+def test_finally_in_a_telling_is_no_ordinal(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「最後再做建置後的系統檢討」 is the last thing done, not 「最後一個」 of a list shown before."""
+    listed = e5.converse("雲端系統開發工程人員的任務有哪些", None, [])
+    answer = real(e5.converse("我平常負責監督廠商安裝主機，最後再做建置後的系統檢討，這樣適合哪一份", None, [listed.turn]),
+                  catalog)
+    assert answer.intent == "career_fit" and "「最後再做建置後的系統檢討」" in answer.answer, answer.answer
