@@ -511,11 +511,20 @@ def _search_wide(collection: Any) -> None:
     """A collection made before SEARCH_EF keeps the narrower search it was made with: widened once, before it is
     first searched (a change reaches an index only when it is loaded)."""
     hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
-    if hnsw and hnsw.get("ef_search") != SEARCH_EF:
+    if not hnsw or hnsw.get("ef_search") == SEARCH_EF:
+        return
+    for attempt in range(WIDEN_ATTEMPTS):
         try:
             collection.modify(configuration={"hnsw": {"ef_search": SEARCH_EF}})
+            return
         except Exception as e:  # noqa: BLE001 - an older server: searched as it is
-            log.warning("could not widen the search of %s: %s", collection.name, type(e).__name__)
+            if attempt + 1 == WIDEN_ATTEMPTS:
+                log.warning("could not widen the search of %s: %s", collection.name, type(e).__name__)
+            else:  # Chroma's InternalError while another client of the same folder still writes: once more, soon
+                time.sleep(WIDEN_PAUSE * (attempt + 1))
+
+
+WIDEN_ATTEMPTS, WIDEN_PAUSE = 3, 0.2
 
 
 def _manifest_fits(data: Any) -> bool:
