@@ -145,14 +145,6 @@ def _level_alternatives(q: Query) -> bool:
     return len(values) > 1 and bool(re.search(r"還是|或是|\bor\b", q.text))
 
 
-def _title_typed(text: str, doc: Document, code: str) -> bool:
-    """The question types the item's own name with its code (「A05 團隊意識」), so the code is that document's."""
-    item = find_item(doc, code) if not TASK_CODE.fullmatch(code) else None
-    name = item.text if item else (doc.task(code).title if isinstance(doc, Standard) and doc.task(code) else "")
-    name = re.sub(r"[：:].*$", "", re.sub(r"\s+", "", name))
-    return len(name) >= 2 and name in re.sub(r"\s+", "", text)
-
-
 UNIT_WIDE_FIELDS = ("knowledge", "skills", "assessment")  # a 職能單元 prints these once for all its work sections
 
 
@@ -314,7 +306,7 @@ class Router:
             if not holders:
                 return self._unknown(key, None)
             current = [d for d in holders if d.status == "current"]
-            titled = [d for d in current if _title_typed(q.text, d, key)]
+            titled = [d for d in current if any(r.standard == d.code and r.code == key for r in q.named)]
             current = titled if len(titled) == 1 else current  # 「S14 雲端軟體除錯能力會用在哪些任務」: S14 of the one it names
             if len(current) > 1:
                 return A.Draft.reply("choose_standard", t("answers.choose_standard", code=key),
