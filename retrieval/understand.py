@@ -400,10 +400,6 @@ def _features() -> list[tuple[str, list[str]]]:
         return [(name, [w.lower() for w in words]) for name, words in tomllib.load(f)["features"].items()]
 
 
-def _assessment_asked(text: str) -> str:
-    return "assess" if assessment_asked(text) else ""
-
-
 # 「哪個任務要做評估報告」「開始評估廠商產品是哪個任務」: the documents' own work of evaluating, asked about
 _EVALUATING_WORK = re.compile(r"評估(?:報告|方法|紀錄|記錄|流程|廠商|產品|設備|環境|需求|風險|成本|可行|可重用)|任務|指標|產出")
 
@@ -754,7 +750,7 @@ class Reader:
         q.declined = next((why for why, pattern in DECLINED.items() if pattern.search(text)), "")
         q.across = across(text)
         q.outside = outside_kind(text)
-        q.feature = (feature_asked(text) or _assessment_asked(text)) if not q.has_codes else ""
+        q.feature = (feature_asked(text) or ("assess" if assessment_asked(text) else "")) if not q.has_codes else ""
         if not q.outside and (tool_question(q) or done_for_me(q)):
             q.outside = "oos_other"
         if q.across and NEWCOMER_CUE.search(text) and not any(c.measure == "level" for c in q.conditions):
