@@ -37,7 +37,7 @@ MISSING = 3
 ENTRY_CANDIDATES = 3  # standards whose entry requirements are set against a person's background, none being named
 STEPS = 4
 STEP_ITEMS = 5
-_SPLIT = re.compile(r"[，,、。；;！!？?…\n]+|\.{2,}|\.\s+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?:和|跟|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
+_SPLIT = re.compile(r"[，,、。；;！!？?…\n]+|\.{2,}|\.\s+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?:和|跟(?![進蹤著上])|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
 VOTES = (1.0, 0.5, 0.25)  # what a clause gives the document it matches best, second best, third
 _YEARS = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:年|years?)", re.I)
 

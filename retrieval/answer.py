@@ -529,13 +529,16 @@ def _printing(doc: Document, wanted: str) -> list[tuple[str, str, str]]:
 # How a question asks what a term means, written once for the remarks' terms (here), the documents' own terms
 # (retrieval/terms.py) and terms no document prints (retrieval/understand.py): a cue before the term, one after it, and
 # the bare 'what is' after it, which 「行為指標是什麼」 may also use to ask for the items themselves.
-MEANING_BEFORE = r"(?:什麼是|甚麼是|什么是|何謂|什麼叫做|什麼叫|咩係|乜嘢係|乜係|咩叫|what is|what's|define|definition of|meaning of)"
-MEANING_AFTER = (r"(?:怎麼定義|如何定義|是什麼意思|什麼意思|甚麼意思|的意思|意思是|意思|指的是什麼|指的是|是指什麼|是指|指什麼|是什麼東西|的定義|定義是|"
+MEANING_BEFORE = r"(?:什麼是|甚麼是|什么是|何謂|所謂的|所謂|什麼叫做|什麼叫|咩係|乜嘢係|乜係|咩叫|what is|what's|define|definition of|meaning of)"
+MEANING_AFTER = (r"(?:怎麼定義|如何定義|怎麼解釋|如何解釋|的解釋|是什麼意思|什麼意思|甚麼意思|的意思|意思是|意思|指的是什麼|指的是|是指什麼|是指|指什麼|是什麼東西|的定義|定義是|"
                  r"定義|代表什麼|係咩意思|係乜嘢|means?|definition|is defined)")
 WHAT_IS = r"(?:是什麼|是甚麼|是什么|是啥|係咩)"
-# 「「資料倉儲」，它的定義到底是什麼」「「各項需求測試」，具體是包含哪些」: a comma and a pronoun may come between
-_DEFINE_AFTER = re.compile(rf"^[」』\"'\s]*(?:[，,]\s*(?:它|這個|这个|那個|這|那|this|it)?\s*)?(?:的|这个|這個)?\s*"
+# 「「資料倉儲」，它的定義到底是什麼」「「各項需求測試」，具體是包含哪些」: a comma and a pronoun may come between, and
+# the term's English after it (「資料倉儲 data warehouse，…怎麼解釋」「系統整合 (system integration) 是什麼意思」)
+_ENGLISH_GLOSS = r"(?:\s*[（(]?\s*[A-Za-z][A-Za-z .\-/]{1,40}?\s*[)）]?\s*)?"
+_DEFINE_AFTER = re.compile(rf"^[」』\"'\s）)]*{_ENGLISH_GLOSS}(?:[，,]\s*(?:它|這個|这个|那個|這|那|this|it)?\s*)?(?:的|这个|這個)?\s*"
                            r"(?:(?:在|於)[^，,？?]{2,16}?(?:裡面|裡|中|上)\s*)?"  # 「資料倉儲在電商規劃人員裡是怎麼定義的」
+                           r"(?:(?:職能)?(?:基準|標準|文件)(?:裡面|裡|中|上)\s*)?"  # 「…，職能基準裡怎麼解釋這個詞」
                            rf"(?:到底|究竟|具體)?\s*(?:是)?\s*(?:{MEANING_AFTER}|{WHAT_IS}|包含|包括|有哪些|具體|是誰|是哪些)", re.I)
 _DEFINE_BEFORE = re.compile(rf"{MEANING_BEFORE}\s*[「『\"']?\s*$", re.I)
 

@@ -28,6 +28,7 @@ from retrieval.understand import EN_ORDINALS, GENERIC_TRAIT, Query, mentions_bac
 TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
 TRAIT_ITEMS = 5
+MAX_TRAITS = 3  # traits answered of one question
 ACROSS_CANDIDATES = 40  # items searched for one that names a requirement asked of every standard
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
 _LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*(\d)|(\d)\s*級")
@@ -50,13 +51,16 @@ _CLAIM_ABOUT = re.compile(rf"^\s*(?:的\s*)?(?:內容)?\s*(?:跟|和|與|同)\s*
 _PREMISE = re.compile(rf"^\s*(?:的\s*)?(?:{_VERB})\s*[「『\"]?(?P<claim>[^「」『』\"？?。，,]{{2,30}}?)[」』\"]?\s*[，,]\s*"
                       r"(?=.*?(?:那|所以|它|他|這項|這個|請問|哪|什麼|幾|多少|怎麼|如何|嗎|呢|[?？]))")
 _CLAIM_BEFORE = re.compile(r"(?P<claim>[^，,。？?\s]{2,20}?)\s*(?:是|屬於|來自|出自)\s*$")
-_CLAIM_EN = re.compile(r"^\s*(?:is|are|means?|stands? for|about|for|on|outputs?|produces?|delivers?)\s+(?:an?\s+|the\s+)?"
+_CLAIM_EN = re.compile(r"^\s*(?:['’]s\s+(?:work\s+)?(?:outputs?|deliverables?|indicators?)\s+)?(?:is|are|means?|stands? for|about|for|on|outputs?|produces?|delivers?)\s+(?:an?\s+|the\s+)?"
                        r"(?:one\s+(?:about|for|on|that\s+(?:is|does|covers)(?:\s+about)?)\s+)?"
                        r"(?P<claim>[a-z][a-z \-]{2,40}?|[\u4e00-\u9fff][\u4e00-\u9fff ]{1,20}?)"
                        r"\s*(?:,?\s*(?:right|correct|isn't it|is it)\s*)?\?", re.I)
 _WHOSE = re.compile(rf"^\s*(?:in|of|from)\s+(?:the\s+)?(?:{codes.STANDARD.pattern}|[a-z][a-z \-]{{1,40}}?\s+"
                     r"(?:standard|one|document|role|job|developer|engineer|planner|integrator|manager|analyst)s?"
                     r"(?:\s+(?:standard|one|document|role|job)s?)?)", re.I)  # "of the cloud developer standard"
+# "the cost-benefit analysis (成本效益分析)": the documents' own words, given in brackets, are what is claimed
+_EN_WORD = r"\b(?!(?:is|are|was|the|an?)\b)[a-z][a-z\-]*"
+_EN_THEN_PRINTED = re.compile(rf"(?:{_EN_WORD}\s+){{0,4}}?{_EN_WORD}\s*[（(]\s*([\u4e00-\u9fff]{{2,20}})\s*[)）]", re.I)
 _WH_ASKED = re.compile(r"^\s*(?:what|which|how|where|when|why|who)\b", re.I)
 _DOUBTS = re.compile(r"是不是|是否|不是|對不對|係唔係|係咪|啱唔啱")
 _ASKS_EN = re.compile(r"^\s*(?:is|isn't|isnt|are|aren't)\b", re.I)
@@ -101,7 +105,7 @@ def read_claim(q: Query) -> Claim | None:
     coded = [*q.tasks, *q.items] or list(q.duties)  # 「T2 這個職責是開發與測試嗎」: a duty's title claimed
     if len(coded) != 1 or q.premise_checked:  # premise_checked: the question after its premise was corrected
         return None
-    text = claimed_part(q.text)
+    text = _EN_THEN_PRINTED.sub(r"\1", claimed_part(q.text))
     at = text.find(coded[0])
     before, after = text[:at], text[at + len(coded[0]):]
     after = _WHOSE.sub("", after, count=1)  # "S02 in ISD3512-001v3 is about coding, right?"
@@ -765,20 +769,31 @@ class Claims:
         return draft
 
     # ------------------------------------------------------------ temperament
-    def trait(self, q: Query, trait: str, docs: list[Document]) -> A.Draft:
-        """「這份工作需要很會溝通嗎」: the items that name the trait, else the attitudes closest to it by meaning;
-        「需要什麼個性」 (no trait in particular): the attitudes (A), the documents' word for temperament."""
+    def trait(self, q: Query, traits: list[str], docs: list[Document]) -> A.Draft:
+        """「這份工作需要很會溝通嗎」: the items that name each trait asked about (「夠細心、抗壓性 OK 嗎」: both), else the
+        attitudes closest to it by meaning; 「需要什麼個性」 (no trait in particular): the attitudes (A), the
+        documents' word for temperament."""
         docs = list({d.code: d for d in docs}.values())  # named and softly named may repeat a standard
-        if trait == GENERIC_TRAIT and any(isinstance(d, Standard) and d.attitudes for d in docs):
+        named = [trait for trait in traits if trait != GENERIC_TRAIT][:MAX_TRAITS]
+        if not named and any(isinstance(d, Standard) and d.attitudes for d in docs):
             return self._attitudes(docs)
-        naming = [(doc, item) for doc in docs for item in _naming(doc, trait_words(trait))][:TRAIT_ITEMS]
         draft = A.Draft("trait", standard=docs[0].code if len(docs) == 1 else None)
         if len(docs) == 1:
             draft.say(A.header(docs[0], self.catalog))
+        shown: set[tuple[str, str]] = set()
+        for n, trait in enumerate(named or traits[:1]):
+            self._one_trait(draft, q, trait, docs, shown, first=n == 0)
+        return draft
+
+    def _one_trait(self, draft: A.Draft, q: Query, trait: str, docs: list[Document], shown: set[tuple[str, str]],
+                   first: bool) -> None:
+        naming = [(doc, item) for doc in docs for item in _naming(doc, trait_words(trait))][:TRAIT_ITEMS]
         yes = "answers.trait_negated" if _DENIES.search(q.text) else "answers.trait_yes"
-        draft.say(t(yes if naming else "answers.trait_none", trait=trait))
-        shown = naming or self._closest(trait, docs)
-        for n, (doc, item) in enumerate(shown, 1):
+        draft.say(t(yes if first else "answers.trait_also", trait=trait) if naming else t("answers.trait_none",
+                                                                                            trait=trait))
+        items = [(doc, item) for doc, item in naming or self._closest(trait, docs) if (doc.code, item.code) not in shown]
+        for n, (doc, item) in enumerate(items, 1):
+            shown.add((doc.code, item.code))
             where = t("answers.trait_std", code=doc.code) if len(docs) != 1 else ""
             draft.say(t("answers.trait_item", n=n, code=item.code, text=item.text, where=where))
             draft.cite(doc, item.code, item.full_text)
@@ -789,7 +804,6 @@ class Claims:
                         f"{u.code} {u.title}" for u in used)))
                     for task in used:
                         draft.cite(doc, task.code, task.title)
-        return draft
 
     def _closest(self, trait: str, docs: list[Document]) -> list[tuple[Document, Item]]:
         """The attitudes nearest the trait's own words (the rest of the question, 「做系統整合」, would pull in

@@ -43,6 +43,7 @@ from retrieval.understand import (
     extreme_count,
     find_conditions,
     trait_of,
+    traits_of,
 )
 
 # 「這段出自哪份」"where is this from": a quoted passage's source asked
@@ -232,11 +233,11 @@ class Router:
         made = self._output_named(q, session) if not q.has_codes and q.kind not in OUTSIDE else None
         if made is not None:
             return made  # 「哪個任務要交成本效益分析」: the task whose output it is
-        trait = trait_of(q.text) if _trait_kind(q) and not q.has_items and not (
-            q.kind == "profile" and describes_work(q.text) and not _asks_temperament(q.text)) else ""  # work told: advice
-        if trait and TRAIT_QUESTION.search(q.text):
+        traits = traits_of(q.text) if _trait_kind(q) and not q.has_items and not (
+            q.kind == "profile" and describes_work(q.text) and not _asks_temperament(q.text)) else []  # work told: advice
+        if traits and TRAIT_QUESTION.search(q.text):
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
-            return self.claims.trait(q, trait, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
+            return self.claims.trait(q, traits, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
         doc = self.target(q, session)
         checked = self.claims.check_pair(q, doc or self._sole_holder(q)) if q.has_codes and q.kind not in OUTSIDE else None
         checked = checked or (self.claims.check_standard(q, doc) if doc is not None and q.kind not in OUTSIDE else None)
@@ -872,8 +873,9 @@ class Router:
 
     def _help(self, q: Query, session: Document | None) -> A.Draft:
         named = self.named(q)
-        if q.feature == "assess" and named:  # 「幫我評估一下我符不符合電商規劃人員」: the command for that standard
-            draft = A.Draft.reply("feature", t("answers.features.assess_named", code=named[0].code, title=named[0].title))
+        if q.feature in ("assess", "team") and named:  # 「幫我評估一下我符不符合電商規劃人員」: the command for it
+            draft = A.Draft.reply("feature", t(f"answers.features.{q.feature}_named", code=named[0].code,
+                                               title=named[0].title))
             draft.cite(named[0], named[0].code, named[0].title)
             draft.standard = named[0].code
             return draft

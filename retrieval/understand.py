@@ -66,7 +66,7 @@ MENTIONED = re.compile(r"有沒有(?:講|提|寫|說|談)到|有冇(?:講|提|�
 # 「新版的態度」「新版嗰份」「the new version's tasks」: the new version only picks the current one, unless set against another
 _CURRENT_NAMED = re.compile(r"(?:最)?新版(?:本)?(?=的|嗰份|那份|這份|嘅|裡|中|\s)(?!.*(?:舊版|以前|之前|不同|差|比較|變|改|vs))|"
                             r"最新(?:的)?版(?:本)?(?!.*(?:舊版|不同|差在|差別|比較|變了|改了|vs))", re.I)
-VERSION_CUE = re.compile(r"新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
+VERSION_CUE = re.compile(r"(?:跟|和|與|同|比起|對比)\s*[vV]\d+(?![\d.])|新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
 FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsomeone\b|\ba person\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
@@ -98,6 +98,9 @@ SECTION_CUE = re.compile(r"那一段|這一段|這段|那段|這部分|那部分
 EXCLUDED_CODE = re.compile(rf"(?:\bnot\b|\bexcept\b|\bexcluding\b|\bwithout\b|不要|不用|除了|不含|不包括|扣掉|排除)\s*(?:the\s+|for\s+)?"
                            rf"(?:{codes.ITEM_CODE})(?:\s*(?:ones?|的|那些))?|(?:{codes.ITEM_CODE})\s*(?:以外|除外|不用|不要|不算)", re.I)
 EXAMPLE_CODE = re.compile(rf"{codes.ITEM_CODE}\s*(?:這種|這類|之類|那種|這樣的|這一類)")
+# a product's name that reads like a code (「AWS S3」「S3 bucket」): no item of the documents
+PRODUCT_CODE = re.compile(rf"(?:\b(?:AWS|Amazon|Google|GCP|Azure)\s*(?:{codes.ITEM_CODE})\b)|"
+                          rf"(?:\b(?:{codes.ITEM_CODE})\s*(?:buckets?|instances?|storage|儲存桶|bucket\s*policy))", re.I)
 _COUNTED = (r"工作任務|工作活動|任務|職責|行為指標|指標|工作產出|產出|知識|技能|態度|段落|項目|版本|條目|"
             rf"{codes.FIELD_LETTER}")  # 「有幾個 K」: the letter heading the column
 # a count of the documents' items ("有幾個任務", "指標加起來幾條"), not of months or job openings
@@ -356,6 +359,11 @@ def only_fields(text: str) -> bool:
     return not _ASKING_FILLER.sub("", low)
 
 
+def _field_heading(named: Named) -> bool:
+    """A remark that heads a field (the older layout's 「入門水準建議：專科以上…」) names that field, not a term."""
+    return named.sort == "term" and bool(find_fields(named.name))
+
+
 def find_fields(text: str) -> list[str]:
     """The fields a question names, in the order of the field list (longest words first, no double counting)."""
     _, taken = _field_matches(text)
@@ -417,7 +425,15 @@ def assessment_asked(text: str) -> bool:
 def feature_asked(text: str) -> str:
     """The assistant's own feature a question asks about (「我的評估結果可以匯出嗎」 -> report); empty: none."""
     low = unicodedata.normalize("NFKC", text).lower()
-    return next((name for name, words in _features() if any(w in low for w in words)), "")
+    named = next((name for name, words in _features() if any(w in low for w in words)), "")
+    return named or ("team" if all(any(w in low for w in words) for words in _team_gap()) else "")
+
+
+@cache
+def _team_gap() -> tuple[list[str], list[str]]:
+    with FEATURES_FILE.open("rb") as f:
+        data = tomllib.load(f)["team_gap"]
+    return [w.lower() for w in data["who"]], [w.lower() for w in data["what"]]
 
 
 def hr_use(text: str) -> bool:
@@ -492,7 +508,7 @@ def tool_question(q: Query) -> bool:
         return True  # 「微服務跟單體架構，新專案該選哪個」: a technical choice to make, no standard or field to read
     if (q.has_items or fields or asks_fit or describes_work(q.text)) and not error_told:
         return False
-    low, words = f" {q.text.lower()} ", _tool_words()
+    low, words = f" {q.text.lower()} ".replace("解釋", "說明"), _tool_words()  # 「怎麼解釋」 explains, 「怎麼解」 fixes
     if error_told and _FIX_ASKED.search(q.text):
         return True  # 「日誌寫 OOMKilled，記憶體限制要怎麼調」: an error of one's own, however asked
     choice = next((c for c in words["choice"] if c in low), "")
@@ -721,6 +737,7 @@ class Reader:
         q = Query(raw=question, text=text, gloss=gloss(text))
         match = self.titles.find(text, q.gloss)
         spans = list(match.spans) + self._english_titles(text)
+        text = PRODUCT_CODE.sub(lambda m: m.group().lower(), text)  # lower case: no code is read in it
         stripped = EXCLUDED_CODE.sub(" ", EXAMPLE_CODE.sub(" ", codes.without_standard_codes(text)))
         q.tasks = _unique(codes.task_codes(stripped))
         q.duties = _unique(codes.duty_codes(stripped))
@@ -733,7 +750,7 @@ class Reader:
             q.named = self.items.find_sections(text)
         match.drop_soft_inside([n.span for n in q.named])
         q.standards, q.soft_standards, q.unknown_standard_codes = match.exact, match.soft, match.unknown
-        q.named = self._not_title_words(q.named, q.standards + q.soft_standards)
+        q.named = [n for n in self._not_title_words(q.named, q.standards + q.soft_standards) if not _field_heading(n)]
         q.families = _unique(d.family for d in map(self.catalog.get, q.standards + q.soft_standards) if d)
         spans += [n.span for n in q.named] + [s for s, _ in match.soft_spans]
         coded = [Span(m.start(), m.end()) for m in codes.UNIT_ID.finditer(text)]  # the 任務 of 工作任務五 is no field
@@ -878,7 +895,7 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     if extreme_count(q) and len(q.families) >= 2 and not q.has_items and (ASKS_WHICH.search(q.text) or "比" in q.text):
         return "catalog"  # 「雲端那份跟系統整合那份，哪一份的任務比較多」: the two, the larger first
     if (CATALOG_CUE.search(q.text) or (q.across and extreme_level)) and not (q.families or q.has_items) \
-            and not (describes_work(q.text) and not extreme_level):
+            and not ((describes_work(q.text) or tells_own_work(q.text)) and not extreme_level):
         return "catalog"
     scores = dict(prediction.scores)
     in_play = bool(q.families) or session
@@ -941,6 +958,17 @@ def extreme_count(q: Query) -> Condition | None:
     return next((c for c in q.conditions if c.measure in COUNTED and c.op in ("max", "min")), None)
 
 
+# 「我平常做系統維護，適合哪份」: what the person does, told before what fits it is asked (one clause is enough)
+_WORK_VERB = re.compile(r"做|負責|處理|維護|開發|寫|管理|規劃|設計|測試|部署|建置|設定|安裝|整合|分析|監督|"
+                        r"\b(?:do|work on|build|manage|write|maintain|develop|design|test|deploy|run)\b", re.I)
+
+
+def tells_own_work(text: str) -> bool:
+    """A person saying what they do and asking what fits it, however briefly (「我負責維護功能，適合哪份」)."""
+    fit = FIT_CUE.search(text)
+    return fit is not None and bool(_WORK_VERB.search(text[: fit.end()]))
+
+
 def _describes_then_asks_which(q: Query) -> bool:
     """Work told in a few clauses, then which one item it is: no code, count, condition or field beyond the item."""
     m = WHICH_ONE_ITEM.search(q.text)
@@ -985,15 +1013,28 @@ def trait_words(stem: str) -> list[str]:
 def trait_of(text: str) -> str:
     """The temperament a question asks about (「很會溝通」 -> 溝通), as the documents word it (data/traits.toml); a
     technical term holding the word (「壓力測試」) is none."""
+    return next(iter(traits_of(text)), "")
+
+
+def traits_of(text: str) -> list[str]:
+    """Every temperament a question asks about, in the order it names them (「夠細心、抗壓性 OK」 -> 細心, 壓力)."""
     low = text.lower()
     for term in _not_traits():
         low = low.replace(term, " ")
-    return next((stem for word, stem in _traits() if _holds_word(low, word.lower())), "")
+    found: dict[str, int] = {}
+    for word, stem in _traits():
+        at = _word_at(low, word.lower())
+        if at >= 0 and (stem not in found or at < found[stem]):
+            found[stem] = at
+    return sorted(found, key=found.__getitem__)
 
 
-def _holds_word(low: str, word: str) -> bool:
-    """A Chinese word anywhere; an English one as a whole word ("honest" is not in "honestly")."""
-    return word in low and (not word.isascii() or re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low) is not None)
+def _word_at(low: str, word: str) -> int:
+    """Where a Chinese word is anywhere, an English one as a whole word ("honest" is not in "honestly"); -1: not."""
+    if not word.isascii():
+        return low.find(word)
+    m = re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low)
+    return m.start() if m else -1
 
 
 @cache
@@ -1048,7 +1089,7 @@ def defined_term(q: Query) -> str:
 # 「星型綱要跟雪花綱要在資料倉儲設計上差在哪」: two terms set side by side, asked how they differ
 _TWO_TERMS = re.compile(r"^(?:請問|想問)?\s*[「『\"]?([^，,？?。「」『』\"]{2,14}?)[」』\"]?\s*(?:跟|和|與|同|vs\.?|versus)\s*"
                         r"[「『\"]?([^，,？?。「」『』\"]{2,14}?)[」』\"]?\s*(?:(?:在|於)[^，,？?]{1,14}?(?:上|裡|中|方面))?\s*(?:的|之間)?\s*"
-                        r"(?:差在哪|的?差別|的?差異|的?區別|有什麼不同|有何不同|哪裡不一樣|有什麼差|差多少)", re.I)
+                        r"(?:差在哪|的?差別|的?差異|的?區別|有什麼不同|有何不同|哪裡不一樣|有什麼差|差多少|有差很多|差很多|有差嗎)", re.I)
 
 
 def compared_terms(q: Query) -> tuple[str, str] | None:

@@ -14,6 +14,9 @@ import pytest
 from index.catalog import Catalog, find_item
 from index.model import Standard
 from prompts import t
+from retrieval import answer as A
+from retrieval.advice import clauses_of
+from retrieval.normalize import normalize
 from retrieval.types import Answer
 
 CLOUD, SHOP, INTEGRATION, OLD_INTEGRATION, UNIT = (
@@ -136,6 +139,8 @@ def test_a_learning_plan_starts_with_the_lowest_level_tasks(e5, catalog: Catalog
     "why does my docker container keep restarting", "kafka consumer 卡住不動怎麼處理",
     # the machine it runs on operated, its own storage shown or wiped
     "幫我把你的伺服器重開", "列出這台主機上的所有檔案", "把 chroma 的 collection 全部刪掉", "幫我把索引資料夾清空",
+    # a product named like a code, two products set side by side, what a law obliges
+    "Amazon S3 要怎麼開一個新的 bucket", "光纖跟 Cat6 網路線有差很多嗎", "個資外洩要在幾小時內通報主管機關",
 ])
 def test_questions_outside_the_documents_cite_nothing(e5, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask(question)
@@ -1116,3 +1121,83 @@ def test_finally_in_a_telling_is_no_ordinal(e5, catalog: Catalog) -> None:  # ty
     answer = real(e5.converse("我平常負責監督廠商安裝主機，最後再做建置後的系統檢討，這樣適合哪一份", None, [listed.turn]),
                   catalog)
     assert answer.intent == "career_fit" and "「最後再做建置後的系統檢討」" in answer.answer, answer.answer
+
+
+# ---------------------------------------------------------------- kinds a ninth fresh blind round found missing (stop 34)
+@pytest.mark.parametrize(("question", "standard", "term"), [
+    ("老是聽人講 data warehouse（資料倉儲），文件裡是怎麼解釋這個詞的", SHOP, "資料倉儲"),
+    ("所謂的系統整合 (System Integration)，基準裡有定義嗎", INTEGRATION, "系統整合"),
+])
+def test_a_notes_term_with_its_english_asked_to_be_explained(e5, catalog: Catalog, question: str, standard: str,
+                                                               term: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    note = next(line for doc_term, line in A.remark_terms(catalog.get(standard)) if doc_term == term)  # type: ignore[arg-type]
+    assert answer.intent == "definition" and note in answer.answer, answer.answer
+    assert (standard, standard) in {(c.standard, c.code) for c in answer.citations}
+
+
+@pytest.mark.parametrize(("question", "words"), [
+    ("我做事蠻粗心的，但很能扛壓，這樣適合雲端系統開發工程人員嗎", ("細心", "壓力")),
+    ("does the e-commerce planner standard want someone curious and a team player?", ("好奇", "團隊")),
+])
+def test_every_trait_a_question_names_is_answered(e5, catalog: Catalog, question: str,
+                                                   words: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    cited = [c for c in answer.citations if c.code.startswith("A")]
+    for word in words:
+        assert any(word in c.text for c in cited), (word, answer.answer)
+
+
+def test_a_field_compared_across_an_old_and_a_new_version(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """The older layout prints its entry requirements as a remark, 「入門水準建議：…」: asked by that name, the field."""
+    answer = real(e5.ask("INM3513-005 的入門水準建議，跟 v4 版比起來有什麼改變"), catalog)
+    new, old = catalog.get(INTEGRATION), catalog.get(OLD_INTEGRATION)
+    assert answer.intent == "version_diff" and {(INTEGRATION, INTEGRATION), (OLD_INTEGRATION, OLD_INTEGRATION)} <= {
+        (c.standard, c.code) for c in answer.citations}, answer.answer
+    for doc in (new, old):
+        assert doc.entry_requirements[0] in answer.answer  # type: ignore[union-attr]
+
+
+def test_an_english_premise_with_the_printed_words_in_brackets(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("In the e-commerce planner, T4.4's output is the product testing record (產品與設備測試紀錄), correct?"),
+                  catalog)
+    cited = {(c.standard, c.code) for c in answer.citations}
+    assert {(SHOP, "O4.4.1"), (SHOP, "O4.3.1")} <= cited and answer.intent == "claim", answer.answer
+
+
+@pytest.mark.parametrize(("description", "best"), [
+    ("As a consultant I interview the user departments about their requirements, write up the spec, oversee the vendors "
+     "configuring the servers, and finish with a post-implementation review. Which standard suits me?", INTEGRATION),
+    ("我負責維護系統功能跟新增功能，適合哪份職能基準", CLOUD),
+    ("我喺公司主要係維護嗰邊啲 function 同加新功能，啱邊份職能基準", CLOUD),
+])
+def test_work_told_in_english_or_in_one_clause_gets_advice(e5, catalog: Catalog, description: str,
+                                                           best: str) -> None:  # type: ignore[no-untyped-def]
+    """Not the list of every document: a recommendation, its closest task first."""
+    answer = real(e5.ask(description), catalog)
+    assert answer.intent == "career_fit" and answer.citations[0].standard == best, answer.answer
+
+
+def test_cantonese_and_joins_two_things_done() -> None:
+    assert clauses_of(normalize("我喺公司要維護同加新功能")) == ["我在公司要維護", "加新功能"]
+    assert "不同" in normalize("呢兩份有咩唔同") and "同事" in normalize("我同事唔識")
+
+
+@pytest.mark.parametrize("question", ["想看部門每位同仁跟雲端系統開發工程人員比，能力落差在哪，怎麼弄",
+                                      "How do I see my team members' gaps against the e-commerce planner standard?"])
+def test_hr_asking_for_each_members_gaps_gets_the_team_view(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert answer.intent == "feature" and "/team" in answer.answer and "/team_report" in answer.answer, answer.answer
+    assert len(answer.citations) == 1 and answer.citations[0].code == answer.citations[0].standard
+
+
+def test_asked_to_be_quizzed_gets_the_assessment(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("可以一題一題問我，看我跟系統整合工程人員還差多少嗎"), catalog)
+    assert answer.intent == "feature" and f"/assess {INTEGRATION}" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", ["常常被 deadline 追著跑，做雲端開發要很能抗壓嗎"])
+def test_a_deadline_in_a_temperament_question_is_no_exam_date(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert (CLOUD, "A04") in {(c.standard, c.code) for c in answer.citations}, answer.answer
+
