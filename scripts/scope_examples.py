@@ -2,8 +2,8 @@
 each {"question": ..., "in_scope": true|false}.
 
 Taken from tests/data: the development half (even ids) of scope_people.jsonl and the fresh blind sets that were
-measured once and then worked on (scope_fresh.jsonl … scope_fresh4.jsonl). Left out, so that they still measure:
-scope_people's held-out half (odd ids) and every later fresh set (scope_fresh5.jsonl on).
+measured once and then worked on (scope_fresh.jsonl … scope_fresh6.jsonl). Left out, so that they still measure:
+scope_people's held-out half (odd ids) and every later fresh set (scope_fresh7.jsonl on).
 
     python3 scripts/scope_examples.py [--check]
 """
@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "retrieval" / "data" / "scope_examples.jsonl"
 SOURCES = {"scope_people.jsonl": "even", "scope_fresh.jsonl": "all", "scope_fresh2.jsonl": "all",
-           "scope_fresh3.jsonl": "all", "scope_fresh4.jsonl": "all"}
+           "scope_fresh3.jsonl": "all", "scope_fresh4.jsonl": "all", "scope_fresh5.jsonl": "all",
+           "scope_fresh6.jsonl": "all"}
 
 
 def number(case_id: str) -> int:

@@ -3,7 +3,7 @@
 Reads every in-scope question of the exam sets (tests/data/exam_*.jsonl, cases expecting citations) and of the
 shared dev sets, and prints the highest margins by which their nearest out-of-scope examples lead: the calibrated
 margin must stay above all of them. Then, for each candidate margin, how many questions of a labelled set it would
-call outside, in scope and out (by default tests/data/scope_fresh5.jsonl and the held-out half of scope_people.jsonl,
+call outside, in scope and out (by default tests/data/scope_fresh7.jsonl, scope_fresh8.jsonl and the held-out half of scope_people.jsonl,
 which the examples leave out).
 
     .venv/bin/python scripts/scope_vote_margin.py [--set FILE ...]
@@ -50,7 +50,7 @@ def labelled(path: Path, held_out_only: bool) -> list[tuple[str, bool]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", action="append", type=Path, help="a labelled set (default: scope_fresh5 + held-out)")
+    parser.add_argument("--set", action="append", type=Path, help="a labelled set (default: scope_fresh7, 8 + held-out)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data:
         assistant = build_assistant(Settings(BOT_DATA_DIR=data))
@@ -64,7 +64,8 @@ def main() -> int:
         for m, q in exam[:8]:
             print(f"  {m:+.3f}  {q[:70]}")
         sets = [(p, False) for p in args.set] if args.set else [
-            (ROOT / "tests/data/scope_fresh5.jsonl", False), (ROOT / "tests/data/scope_people.jsonl", True)]
+            (ROOT / "tests/data/scope_fresh7.jsonl", False), (ROOT / "tests/data/scope_fresh8.jsonl", False),
+            (ROOT / "tests/data/scope_people.jsonl", True)]
         for path, held_out in sets:
             scored = [(margin(q), inside) for q, inside in labelled(path, held_out)]
             print(f"{path.name}{' (held-out half)' if held_out else ''}:")
