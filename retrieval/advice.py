@@ -16,6 +16,7 @@ Nothing here states a code the documents do not print.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -29,7 +30,7 @@ from retrieval.normalize import concepts, everyday, gloss
 from retrieval.search import Filters, Hit, HybridSearch, content_tokens
 from retrieval.understand import Query, mentions_background, number
 
-FIT_TYPES = ("task", "indicator", "output", "knowledge", "skill", "unit_item", "section")
+FIT_TYPES = ("task", "indicator", "output", "knowledge", "skill", "unit_item", "section", "unit_note")
 CLAUSE_HITS = 12
 MAX_MEANINGS = 4  # clauses a description is read by meaning with, the longest; the rest (「Java」「網路」) by their words
 REASONS = 4
@@ -38,6 +39,10 @@ ENTRY_CANDIDATES = 3  # standards whose entry requirements are set against a per
 STEPS = 4
 STEP_ITEMS = 5
 _SPLIT = re.compile(r"[，,、。；;！!？?…\n]+|\.{2,}|\.\s+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?:和|跟(?![進蹤著上])|以及|還有|並且|而且|也會|也有|也做過|\band\b|\bplus\b|\balso\b)")
+# where the person works, told as a clause of its own: 「我在一間做雲端 SaaS 的公司做 support」"I work at an integrator"
+_SETTING = re.compile(r"(?:在|喺)[^，,。]{0,14}(?:公司|企業|團隊|部門|工作室|平臺|平台|網店|商店)|"
+                      r"\bwork(?:s|ing)? (?:at|for|in)\b|\bI'm (?:at|with)\b", re.I)
+LONG_CLAUSE = 5  # English words before a lone 'and X' that make X part of the clause's object
 VOTES = (1.0, 0.5, 0.25)  # what a clause gives the document it matches best, second best, third
 _YEARS = re.compile(r"(\d+|[一二兩三四五六七八九十]+)\s*(?:年|years?)", re.I)
 
@@ -69,11 +74,42 @@ class Fit:
 def clauses_of(text: str) -> list[str]:
     """The parts of a description that each say one thing the person does or knows (the question asked of them,
     「最接近哪一份」, is no part of it)."""
-    asks = [w.lower() for w in raw("answers.advice.asking")]
-    parts = [p.strip(" 的了過") for p in _SPLIT.split(text)]
-    kept = [p for p in parts if len(p) >= 2 and content_tokens(p) and not any(w in p.lower() for w in asks)
+    parts = _joined_fragments([p.strip(" 的了過") for p in _SPLIT.split(text)])
+    told = [p for p in parts if len(p) >= 2 and content_tokens(p)]
+    kept = [p for n, p in enumerate(told) if not _asks(p, last=n == len(told) - 1)
             and describes_own_work(p)]  # 「我有五年經驗」 says how long, not what: no clause to match
     return kept or [text]
+
+
+def _only_setting(clause: str) -> bool:
+    """「我在一間做雲端 SaaS 的公司做 support engineer」 tells where, not what; 「我在電商公司負責研究要不要開跨境站」 both."""
+    m = _SETTING.search(clause)
+    if m is None:
+        return False
+    rest = clause[: m.start()] + clause[m.end() :]
+    return len(re.sub(r"[我你他她的做在是了一間家]", "", "".join(re.findall(r"[\u4e00-\u9fff]", rest)))) < 4 and len(
+        re.findall(r"[A-Za-z]{2,}", rest)) <= 3
+
+
+def _joined_fragments(parts: list[str]) -> list[str]:
+    """"…review with the vendors and stakeholders" split at 'and' leaves "stakeholders", the end of a long clause's
+    object, not a thing done: it goes back to that clause. After a short one ("I know Java and databases") it is a
+    thing known of its own."""
+    out: list[str] = []
+    for part in parts:
+        if out and re.fullmatch(r"[A-Za-z\-]+", part.strip()) and len(re.findall(r"[A-Za-z]+", out[-1])) >= LONG_CLAUSE:
+            out[-1] = f"{out[-1]} and {part.strip()}"
+        else:
+            out.append(part)
+    return out
+
+
+def _asks(clause: str, last: bool) -> bool:
+    """The question asked of the telling (「最接近哪一份」). Words that also tell work (「適合公司的電商模式」"a
+    recommendation report") ask only in the last clause."""
+    low = clause.lower()
+    weak = [w.lower() for w in raw("answers.advice.asking_also_work")]
+    return any(w in low for w in raw("answers.advice.asking") if w.lower() not in weak or last)
 
 
 def clause_queries(text: str) -> dict[str, str]:
@@ -168,8 +204,14 @@ class Advisor:
         """「部署自動化」→ T2.4 維護或新增功能: each clause with the task it met. Returns the tasks met."""
         met: set[str] = set()
         firsts = [v for v in fit.votes if v.strength == VOTES[0]]
-        for vote in sorted(firsts, key=lambda v: -v.hit.similarity)[:REASONS]:  # the closest match first
-            task = _task_of(fit.doc, vote.hit)
+        tasks = {id(v): _task_of(fit.doc, v.hit, v.clause) for v in firsts}
+        told = Counter(task.code for v in firsts if (task := tasks[id(v)]) is not None and not _only_setting(v.clause))
+        # the task most of the telling meets first (the closest match among equals): the reason the standard is named;
+        # where the person works (「我在一間做雲端 SaaS 的公司」) helps choose the standard but is no task done
+        ranked = sorted(firsts, key=lambda v: (_only_setting(v.clause),
+                                               -told[tasks[id(v)].code] if tasks[id(v)] else 0, -v.hit.similarity))
+        for vote in ranked[:REASONS]:
+            task = tasks[id(vote)]
             code, text = _item_of(fit.doc, vote.hit)
             if task is not None and isinstance(fit.doc, Standard):
                 met.add(task.code)
@@ -322,7 +364,9 @@ def _steps(std: Standard) -> list[tuple[list[Task], list[Item]]]:
     return [(tasks, items[:STEP_ITEMS]) for tasks, items in merged]
 
 
-def _task_of(doc: Document, hit: Hit) -> Task | None:
+def _task_of(doc: Document, hit: Hit, clause: str = "") -> Task | None:
+    """The task a hit belongs to; a knowledge or skill several tasks list goes to the one whose own words the clause
+    shares most (「看 log file」 and S08 日誌檔判讀能力: T2.4, whose indicator reads 日誌檔, not the first to list it)."""
     if not isinstance(doc, Standard):
         return None
     if hit.chunk.item_type == "task":
@@ -330,7 +374,18 @@ def _task_of(doc: Document, hit: Hit) -> Task | None:
     if hit.chunk.task:
         return doc.task(hit.chunk.task)
     used = tasks_using(doc, hit.chunk.code)
+    if len(used) > 1 and clause:
+        told = _bigrams(_clause_query(clause))
+        return max(used, key=lambda task: len(told & _bigrams(_task_words(task))))  # the first listed on a tie
     return used[0] if used else None
+
+
+def _task_words(task: Task) -> str:
+    return " ".join([task.title, *(i.text for i in task.indicators), *(o.text for o in task.outputs)])
+
+
+def _bigrams(text: str) -> set[str]:
+    return {a + b for run in re.findall(r"[\u4e00-\u9fff]+", text) for a, b in zip(run, run[1:], strict=False)}
 
 
 def _item_of(doc: Document, hit: Hit) -> tuple[str, str]:

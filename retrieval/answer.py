@@ -153,7 +153,7 @@ def duty_overview(draft: Draft, std: Standard, code: str) -> bool:
     if not duty:
         return False
     draft.cite(std, duty.code, duty.title)
-    draft.say(t("answers.duty_line", code=duty.code, title=duty.title))
+    draft.say(t("answers.duty_line", code=duty.code, title=duty.title, n=len(duty.tasks)))
     for task in duty.tasks:
         _cite_task(draft, std, task)
         draft.say(t("answers.bullet", text=t("answers.task_line", code=task.code, title=task.title,

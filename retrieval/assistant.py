@@ -32,7 +32,17 @@ from retrieval.advice import Advisor, clause_meanings, clause_queries
 from retrieval.answer import Draft
 from retrieval.claims import Claims
 from retrieval.compare import Meaning
-from retrieval.dialogue import HISTORY, Dialogue, Resolved, Turn, across, clauses, language, record
+from retrieval.dialogue import (
+    HISTORY,
+    Dialogue,
+    Resolved,
+    Turn,
+    across,
+    asks_what_fits_work,
+    clauses,
+    language,
+    record,
+)
 from retrieval.find import Finder, Scope, chunk_item
 from retrieval.kinds import DENSE, LEARNED_OUTSIDE, OUTSIDE
 from retrieval.names import SET_SIDE_BY_SIDE
@@ -169,6 +179,8 @@ class Assistant:
         of its own standard ("the outputs of T2.2 in the cloud standard, and the output of T1.2 in the e-commerce
         one"), which must not be read against one standard."""
         split = clauses(message)
+        if asks_what_fits_work(message):
+            return split  # 「我在電商團隊做技術規劃，…，哪個職能基準最接近我」: each title told is work, not a question
         coded = len(codes.codes_in(message)) >= 2
         one_code = len(codes.codes_in(message)) == 1  # "T2.3 in the e-commerce one, and the level of INM3513-005v4"
         if len(split) > 1 or not coded and not one_code and SET_SIDE_BY_SIDE.search(message):

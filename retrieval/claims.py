@@ -20,6 +20,7 @@ from index.catalog import Catalog, find_item, tasks_using
 from index.model import Document, Duty, Item, Standard, Task
 from prompts import t
 from retrieval import answer as A
+from retrieval.names import Named
 from retrieval.normalize import concepts, gloss
 from retrieval.search import Filters, Hit, HybridSearch
 from retrieval.select import field_size
@@ -111,8 +112,13 @@ def read_claim(q: Query) -> Claim | None:
     after = _WHOSE.sub("", after, count=1)  # "S02 in ISD3512-001v3 is about coding, right?"
     if re.match(r"^\s*(?:的|裡|中|下面|底下)?\s*(?:有)?\s*(?:哪|邊)", after):
         return None  # 「T2 哪幾個是 3 級的」 asks which, claims nothing
-    own = next((n.name for n in q.named if n.code == coded[0] and n.sort == "task" and after.lstrip().startswith(n.name)), "")
-    after = after.lstrip()[len(own):] if own else after  # 「T2.4維護或新增功能 產出應該是…」: the code's own title
+    printed = [q.text[n.span.start : n.span.end] for n in _of_the_standard(q) if n.code == coded[0]]
+    own = next((name for name in printed if name and after.lstrip().startswith(name)), "")
+    after = after.lstrip()[len(own):] if own else after  # 「T2.4維護或新增功能 產出應該是…」「K13 專有軟體的安裝與使用」:
+    # the code's own title or name, a label, not a claim
+    other = (_another_items_name(q, coded[0], after) or _output_label(coded[0], after)) if not own else ""
+    if other:
+        return Claim(other, premise=True)  # 「O4.4.1 產品評估報告 要寫什麼」: the label is O4.5.1's, corrected first
     after = re.sub(r"^[\s，,]+", "", after)  # 「T8.2 評估環境，產出是…」
     level = _LEVEL_CLAIM.search(after)
     if level and q.tasks and (asserts(text) or _DOUBTS.search(after)):  # 「T1.1 的級別是3嗎」「T1.1 是不是 3 級」
@@ -136,6 +142,34 @@ def read_claim(q: Query) -> Claim | None:
         if claim:
             return Claim(claim, _FIELD_NAMES.get(field.group(1), "") if field else "", premise=bool(premise))
     return None
+
+
+_LABEL = re.compile(r"^\s*[「『]?([\u4e00-\u9fff]{3,12}?)[」』]?(?=\s|[，,。？?]|裡|中|的|要|有|是|$)")
+
+
+def _output_label(code: str, after: str) -> str:
+    """An output's name written after its code (「O4.4.1 產品評估報告 要寫什麼」): checked as what the code is taken to be
+    (outputs are short names no item index holds; a right one passes unremarked)."""
+    m = _LABEL.match(after) if code.startswith("O") else None
+    return m.group(1) if m else ""
+
+
+def _of_the_standard(q: Query) -> list[Named]:
+    """The items named in the standards the question names (「A07 彈性」 of the integration standard: 彈性 is another
+    standard's A07, not this one's)."""
+    told = set(q.standards + q.soft_standards)
+    return [n for n in q.named if not told or n.standard in told]
+
+
+def _another_items_name(q: Query, code: str, after: str) -> str:
+    """The printed name of another item of the same sort, written right after the code as its label (「O4.4.1 產品評估
+    報告」, 「A05「持續學習」」); empty: none."""
+    told = after.lstrip().lstrip("「『\"'")
+    for n in _of_the_standard(q):
+        name = q.text[n.span.start : n.span.end]
+        if n.code != code and n.code[:1] == code[:1] and len(name) >= 2 and told.startswith(name):
+            return name
+    return ""
 
 
 # 「既然 S08 是程式撰寫能力，T2.3 還要哪些技能」: a premise about one code, then a question about another

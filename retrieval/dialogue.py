@@ -760,12 +760,17 @@ def _unique(values: Iterable[Any]) -> list[Any]:
     return out
 
 
+def asks_what_fits_work(text: str) -> bool:
+    """A telling of one's work that asks which standard fits it: one question, however many clauses and titles."""
+    norm = normalize(text)
+    return describes_work(norm) and bool(FIT_WORD.search(norm) or ASKS_WHICH.search(norm))
+
+
 def clauses(text: str) -> list[str]:
     """A message of two questions where the second leans on the first (「它是哪個任務的？同一個任務還有哪些行為
     指標」「T2 下面有幾個任務 哪幾個是 3 級」「總共有幾個任務 其中 T3 是在做什麼」) as two clauses, answered in turn; any
     other message whole. A clause that asks nothing (「…right? putting it in our guide」) stays with the one before."""
-    norm_text = normalize(text)
-    if describes_work(norm_text) and (FIT_WORD.search(norm_text) or ASKS_WHICH.search(norm_text)):
+    if asks_what_fits_work(text):
         return [text]  # a telling of one's work that ends asking which standard fits: one question, however long
     parts = [p for p in _CLAUSE_SPLIT.split(text.strip()) if p and p.strip()]
     if len(parts) < 2:

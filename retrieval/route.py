@@ -208,7 +208,7 @@ class Router:
             required = self.claims.required_across(q) if q.kind not in OUTSIDE else None
             if required is not None:
                 return required  # 「哪些標準有要求英文能力」
-            if "versions" in q.fields and q.kind not in OUTSIDE and A.latest_dates(draft, self.catalog):
+            if "versions" in q.fields and q.kind not in (*OUTSIDE, "profile") and A.latest_dates(draft, self.catalog):
                 return draft  # 「哪一份最近一次更新」
             if "entry" in q.fields and q.kind not in (*OUTSIDE, "profile") and not mentions_background(q.text):
                 # 「哪份的入門條件沒有寫年資」: each one's, side by side (a person's own background: advice below)
@@ -523,7 +523,7 @@ class Router:
         if shared and COMMON_CUE.search(q.text):  # 「T2 底下的任務共同需要哪些知識」: what every one of them needs
             S.shared_in_duty(draft, std, duty, shared[0])
             return True
-        draft.say(t("answers.duty_line", code=duty.code, title=duty.title))
+        draft.say(t("answers.duty_line", code=duty.code, title=duty.title, n=len(duty.tasks)))
         for task in duty.tasks:
             for name in fields:
                 A.task_field(draft, std, task, name)
@@ -819,6 +819,7 @@ class Router:
                             level=doc.level))
                 draft.cite(doc, doc.code, doc.title)
             if within:
+                draft.standard = within[0].code if len(within) == 1 else None  # 「哪個是5級？它要什麼學歷」: that one
                 return draft
         if extreme and levelled:
             best = (max if extreme == "max" else min)(d.level or 0 for d in levelled)

@@ -70,7 +70,7 @@ VERSION_CUE = re.compile(r"(?:跟|和|與|同|比起|對比)\s*[vV]\d+(?![\d.])|
                          r"latest version|editions?\b|changed", re.I)
 # a person telling what they do and asking which standard fits: 「我做過…，適合哪個」, "I … which standard fits me"
 FIT_CUE = re.compile(r"(?:我|本人|有人|一個人|\bI\b|\bI'm\b|\bmy\b|\bsomeone\b|\ba person\b).{2,}(?:適合|最接近|接近|符合|對應|對得上|像哪|是哪一類|"
-                     r"\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b)", re.I | re.S)
+                     r"\bfits?\b|\bsuits?\b|\bmatch(?:es|ing)?\b|\bclosest\b|\bcorresponds?\b)", re.I | re.S)
 # the same of each standard in turn (「各自的更新日期」「任務數各幾項」), what several share (「共同的有哪些」)
 EACH_CUE = re.compile(r"各自|各是|分別|各為|各別|各幾|各有|各多少|各要|各需|各交|每個任務|每一個任務|每項任務|respectively|\beach\b", re.I)
 COMMON_CUE = re.compile(r"共同|相同|一樣|都有|都需要|都要|共通|重疊|in common|share|both|same", re.I)
@@ -80,7 +80,7 @@ _ASKER = r"我(?!(?:很|是)?(?:想|要)?(?:知道|問問?|請問|請教|了解|
 _ASKER_EN = r"\bI\b(?!(?: would| want|'d)(?: like)? to (?:know|ask)| wonder)"
 FIRST_PERSON = re.compile(_ASKER + r"|本人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b", re.I)  # not 自己, as in 「還是自己架」
 PERSON_CUE = re.compile(_ASKER + r"|本人|自己|有人|" + _ASKER_EN + r"|\bI'm\b|\bmy\b|\bme\b|\bsomeone\b", re.I)
-FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|最像|比較像|是哪一類|貼近|相近|對應(?:到)?哪|對應的(?:職能)?(?:基準|標準)|有(?:沒有)?對應|對照哪|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es)?\b|\bclosest\b", re.I)
+FIT_WORD = re.compile(r"適合|適不適合|最接近|符合|對得上|像哪|最像|比較像|是哪一類|貼近|相近|對應(?:到)?哪|對應的(?:職能)?(?:基準|標準)|有(?:沒有)?對應|對照哪|算是?哪(?:一份|份|個職|一類|種職)|\bfits?\b|\bsuits?\b|\bmatch(?:es|ing)?\b|\bclosest\b|\bcorresponds?\b", re.I)
 DIFF_CUE = re.compile(r"不同|差在|差別|差異|差多少|不一樣|比較|比起|變了|改了|對照|vs|differ|compare|change", re.I)
 VERSION_WORD = re.compile(r"版本|第幾版|幾版|哪一版|更新|發布|發佈|公布|公告|修訂|version|update|publish|release", re.I)
 # 「差距大嗎」「還差多少」"how far am I": a person measuring themselves against a standard they name
@@ -516,9 +516,12 @@ def tool_question(q: Query) -> bool:
     after = low.index(howto) + len(howto) if howto else 0
     if howto and any(w in low[after : after + 3] for w in words["learning"]):
         howto = ""  # 「要怎麼學 Kubernetes」: learning, which the documents' knowledge and skills answer
+    trouble = any(c in low for c in words["trouble"]) and FIRST_PERSON.search(q.text)
+    if trouble and LATIN_WORD.search(q.text):
+        return True  # 「我 windows 更新完網路就斷了」: one's own tool in trouble, however it is asked
     if not (choice or howto):
         return False
-    if error_told or any(c in low for c in words["trouble"]) and FIRST_PERSON.search(q.text):
+    if error_told or trouble:
         return True  # one's own problem to fix, a tool named or not
     chinese = bool(re.search(r"[\u4e00-\u9fff]", q.text))
     latin = [w for w in LATIN_WORD.findall(q.text)
@@ -926,7 +929,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
     }
     if q.across and bonus["lookup"]:
         bonus["lookup"] = 2  # 「哪些職能基準有「溝通協調能力」」: the named item, in every standard that lists it
-    if no_items and not q.standards and _own_work_fit(q):  # a title word in the telling (「系統整合商」) names none
+    if not q.has_codes and not q.standards and _own_work_fit(q):  # a title word in the telling (「系統整合商」) names
+        # no standard, and a task's title in it (「我負責雲端系統的開發與測試」) is work done, not an item asked about
         bonus["profile"] = 2  # 「我是 QA，每天寫測試案例、跑壓力測試…，適合哪一份」: work told, what fits it asked
     if q.items and not q.tasks and not q.counting and ("tasks" in q.fields or q.fields == ["level"]):
         bonus["reverse"] = 2  # 「P2.2.2 屬於哪個任務」「K03 要幾級」: the tasks that hold the item, with their levels
@@ -960,7 +964,8 @@ def extreme_count(q: Query) -> Condition | None:
 
 # 「我平常做系統維護，適合哪份」: what the person does, told before what fits it is asked (one clause is enough)
 _WORK_VERB = re.compile(r"做|負責|處理|維護|開發|寫|管理|規劃|設計|測試|部署|建置|設定|安裝|整合|分析|監督|"
-                        r"\b(?:do|work on|build|manage|write|maintain|develop|design|test|deploy|run)\b", re.I)
+                        r"\b(?:do|work on|build|manage|writ|maintain|develop|design|test|deploy|run|supervis|install|interview|"
+                        r"configur|plan|analy[sz])(?:e|es|s|ed|ing)?\b", re.I)
 
 
 def tells_own_work(text: str) -> bool:
@@ -978,7 +983,9 @@ def _describes_then_asks_which(q: Query) -> bool:
 
 def _own_work_fit(q: Query) -> bool:
     """A person telling their work and asking what fits it."""
-    return describes_work(q.text) and bool(FIRST_PERSON.search(q.text)) and bool(FIT_WORD.search(q.text) or ASKS_WHICH.search(q.text))
+    told = describes_work(q.text)  # 「做電商系統規劃的，主要工作：1）…2）…」 tells one's work without a 我
+    return (told or tells_own_work(q.text)) and bool(told or FIRST_PERSON.search(q.text)) and bool(
+        FIT_WORD.search(q.text) or ASKS_WHICH.search(q.text))
 
 
 def _strong_fields(q: Query) -> list[str]:
@@ -1103,8 +1110,9 @@ def compared_terms(q: Query) -> tuple[str, str] | None:
 def describes_work(text: str) -> bool:
     """A person telling what they do at some length before asking which standard it is (「平常都在弄虛擬化：裝虛擬機、
     設定虛擬網路…，這種工作算是哪一份的範圍？」): three clauses or more, or a colon introducing a list."""
-    parts = [p for p in CLAUSE_BREAK.split(text) if len(p.strip()) >= 2]
-    return len(parts) >= 3 and bool(re.search(r"我|平常|平時|做過|做了|負責|在做|主要是|這種工作|這類工作|\bI\b", text))
+    parts = [p for p in re.split(rf"{CLAUSE_BREAK.pattern}|\.\s+", text) if p and len(p.strip()) >= 2]
+    return len(parts) >= 3 and bool(re.search(r"我|平常|平時|做過|做了|負責|在做|主要是|主要工作|工作內容|這種工作|這類工作|他|她|"
+                                              r"\b(?:I|my|he|she|his|her)\b", text, re.I))
 
 
 def _level_of_standard(q: Query, kind: str, in_play: bool) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from index.catalog import Catalog, find_item
+from index.catalog import Catalog, find_item, tasks_using
 from index.model import Standard
 from prompts import t
 from retrieval import answer as A
@@ -1200,4 +1200,141 @@ def test_asked_to_be_quizzed_gets_the_assessment(e5, catalog: Catalog) -> None: 
 def test_a_deadline_in_a_temperament_question_is_no_exam_date(e5, catalog: Catalog, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = real(e5.ask(question), catalog)
     assert (CLOUD, "A04") in {(c.standard, c.code) for c in answer.citations}, answer.answer
+
+
+# ---------------------------------------------------------------- kinds a tenth blind round and a blind career set found
+@pytest.mark.parametrize(("description", "best"), [
+    # a task's title told as work is no task asked about
+    ("我負責雲端系統的開發與測試：照規格書列測試條件、跑測試出報告，使用者回報的問題也是我處理，這樣算哪個職能基準？", CLOUD),
+    # no 我, a numbered list: still a telling (「配合」 in it is no temperament asked)
+    ("做電商規劃的，主要工作：1）排業務需求的優先順序 2）比較幾家廠商的產品 3）配合測試同事驗證 4）寫評估報告，對應哪個基準？", SHOP),
+    # where the person works decides between near tasks
+    ("我在網購公司負責挑物流跟金流的供應商，先確認需求跟預算，再試用幾家、算成本效益，最後寫報告給主管批，有適合的職能基準嗎", SHOP),
+    # the unit's notes (服務台, FAQ, 公告, 培訓需求分析) are its work too
+    ("公司導入新的專案管理系統，我做培訓需求分析、開使用者訓練，在內部網路發公告、整理 FAQ 跟服務台支援，這對應哪個職能",
+     UNIT),
+])
+def test_a_telling_of_ones_work_in_any_shape_gets_advice(e5, catalog: Catalog, description: str,
+                                                         best: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(description), catalog)
+    assert answer.intent == "career_fit" and answer.citations[0].standard == best, answer.answer
+    if best == UNIT:
+        assert (UNIT, UNIT) in {(c.standard, c.code) for c in answer.citations[:3]}
+
+
+def test_a_telling_that_names_two_titles_is_one_question(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """「在电商团队…搭好测试环境」: titles told as work are not two questions about two standards."""
+    answer = real(e5.ask("我在电商团队做技术规划，定开发标准和工具，搭好测试环境，写自动化脚本，最后汇报结果、追踪差异，哪个职能基准最接近我？"),
+                  catalog)
+    assert answer.intent == "career_fit" and "\n\n" not in answer.answer.split("想知道")[0], answer.answer
+
+
+@pytest.mark.parametrize("description", [
+    "At my integrator I gather user requirements first and, once the system is live, I lead the post-implementation "
+    "review with vendors. Is there a matching standard?",  # 'requirements' here is work, not the entry requirements
+    "我在做機房建置，評估實體主機還是虛擬機，盤點客戶主機的作業系統版本，規劃備份還原，最接近哪個職能基準",  # 版本: no dates
+])
+def test_words_of_other_questions_in_a_telling_still_ask_for_advice(e5, catalog: Catalog, description: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(description), catalog)
+    assert answer.intent == "career_fit", answer.answer
+
+
+def test_clauses_keep_work_worded_like_a_question_and_join_fragments() -> None:
+    told = clauses_of("Most weeks I compare the vendors' products and equipment, then write a recommendation report. "
+                      "Which standard fits?")
+    assert told == ["Most weeks I compare the vendors' products and equipment", "then write a recommendation report"]
+    assert clauses_of("I know Java and databases, which standard fits me?") == ["I know Java", "databases"]
+    assert clauses_of(normalize("我要想哪種電商模式適合公司，還要算成本。最適合哪一份？"))[0].startswith("我要想")
+
+
+def test_the_reason_given_first_is_the_task_most_of_the_telling_meets(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我要研究新的電商模式，規劃目標市場跟價值鏈，寫電子商務系統架構文件，偶爾也研究廠商的設備，適合哪份"),
+                  catalog)
+    assert answer.citations[0].code == "T1.3" and answer.citations[0].standard == SHOP, answer.answer
+
+
+def test_a_skill_several_tasks_list_goes_to_the_task_whose_words_the_clause_shares(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我每天定期看 log file 做現有功能的維護，這樣適合哪個職能基準"), catalog)
+    assert answer.citations[0].standard == CLOUD and answer.citations[0].code == "T2.4", answer.answer
+
+
+# ---------------------------------------------------------------- the tenth round: codes, labels and lists
+def test_a_code_with_its_own_name_is_a_label_not_a_claim(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發工程人員裡，哪些任務用到 S08 日誌檔判讀能力"), catalog)
+    std = catalog.get(CLOUD)
+    assert {(CLOUD, t.code) for t in tasks_using(std, "S08")} <= {(c.standard, c.code) for c in answer.citations}  # type: ignore[arg-type]
+    assert not answer.answer.splitlines()[1].startswith(("對", "不是")), answer.answer
+
+
+@pytest.mark.parametrize(("question", "asked", "real_one"), [
+    ("雲端系統開發工程人員的 A02「持續學習」要怎麼做到", "A02", "A06"),
+    ("IIS3513-006v4 的 O4.5.1 成本效益分析要寫些什麼", "O4.5.1", "O4.4.1"),
+])
+def test_a_code_labelled_with_another_items_name_is_corrected(e5, catalog: Catalog, question: str, asked: str,
+                                                                real_one: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    cited = {c.code for c in answer.citations}
+    assert {asked, real_one} <= cited and answer.answer.splitlines()[1].startswith("不是"), answer.answer
+
+
+def test_cantonese_how_is_it_defined() -> None:
+    assert "是怎麼定義" in normalize("A05 係點定義㗎")
+
+
+def test_which_one_of_these_then_its_entry_requirements(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    only = [d for d in catalog.current() if d.level == 3]
+    assert len(only) == 1
+    answer = real(e5.ask("這些職能基準裡哪個是3級？它的入門條件是什麼？"), catalog)
+    assert not answer.choices and only[0].entry_requirements[0] in answer.answer, answer.answer  # type: ignore[union-attr]
+
+
+def test_a_duty_listed_says_how_many_tasks_it_has(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    duty = catalog.get(INTEGRATION).duty("T1")  # type: ignore[union-attr]
+    answer = real(e5.ask("INM3513-005v4 的 T1 底下有哪些任務"), catalog)
+    assert f"{duty.title}（{len(duty.tasks)} 項任務）" in answer.answer, answer.answer
+
+
+def test_a_former_title_asked_of_a_version(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發工程人員在 V1 的時候叫什麼"), catalog)
+    assert catalog.get(CLOUD).former_titles[0] in answer.answer, answer.answer  # type: ignore[union-attr]
+
+
+def test_a_standard_code_with_spaced_letters() -> None:
+    assert "ISD3512-001v3" in normalize("I S D 3512 - 001 v3 的 T2.1")
+
+
+@pytest.mark.parametrize("question", ["Hyper-V 的虛擬交換器要怎麼從內部切到外部", "我 mac 更新完 wifi 就斷了，help",
+                                      "PostgreSQL 查詢很慢要怎麼加索引"])
+def test_ones_own_tool_to_switch_fix_or_tune_is_outside(e5, question: str) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask(question)
+    assert not answer.citations and not answer.choices, answer.answer
+
+
+def test_strengthening_a_skill_is_learning_not_a_tool(e5) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask("想加強資料庫能力要怎麼加強")
+    assert answer.citations, answer.answer
+
+
+# ---------------------------------------------------------------- a second blind career set (stop 34)
+def test_a_telling_about_someone_else_somewhere_else_gets_advice(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("My cousin works at an integrator in Taichung. She interviews the client's departments, writes "
+                         "the requirement specs and supervises the vendors installing servers. Which standard would suit "
+                         "her?"), catalog)
+    assert answer.intent == "career_fit" and answer.citations[0].standard == INTEGRATION, answer.answer
+
+
+def test_where_one_works_is_no_reason_given_first(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我在一間做雲端服務的公司當客服工程師，每天處理客戶開的 ticket、看 log 重現 bug，解決使用者的問題，"
+                         "適合哪份職能基準"), catalog)
+    first = answer.answer.splitlines()[1]
+    assert answer.intent == "career_fit" and "公司" not in first, answer.answer
+
+
+def test_a_work_clause_naming_the_standard_it_meets_is_kept() -> None:
+    told = clauses_of(normalize("我負責檢查測試結果是否達到驗收標準，也安排使用者訓練，適合哪一份"))
+    assert told[0].endswith("驗收標準") and len(told) == 2
+
+
+def test_simplified_sign_off_reads_as_printed() -> None:
+    assert "簽核" in normalize("拿到签核")
 
