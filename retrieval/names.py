@@ -277,9 +277,15 @@ class TitleIndex:
         return list(self.families[family]) if family else []
 
     def _sole_family(self, words: list[str]) -> str:
-        """The one family whose titles alone hold the telling bigrams of these words ("": none, or several)."""
-        families = {f for word in words for gram in _bigrams(word) if self.gram_weight.get(gram, 0.0) >= MIN_FUZZY_GRAM
-                    for f in self.gram_owners.get(gram, ())}
+        """The one family whose titles alone hold the telling bigrams of these words ("": none, or several). A word
+        tells a title when half its bigrams at least are telling ones: 「遊戲企劃人員」 shares 劃人 with 規劃人員 alone,
+        by chance."""
+        families = set()
+        for word in words:
+            grams = _bigrams(word)
+            telling = [g for g in grams if self.gram_weight.get(g, 0.0) >= MIN_FUZZY_GRAM]
+            if len(telling) * 2 >= len(grams):
+                families.update(f for gram in telling for f in self.gram_owners.get(gram, ()))
         return families.pop() if len(families) == 1 else ""
 
     def _told_well(self, family: str, score: float, told: set[str]) -> bool:

@@ -167,8 +167,8 @@ EDIT_REQUEST = re.compile(r"(?:改成|改為|換成|替換成|覆蓋成)(?:我|�
                           r"(?:修改|更改|編輯|竄改|刪改|改掉)|(?:評估|自評|我的)(?:紀錄|結果|資料)(?:全部|都)?(?:刪掉|刪除|清空|清除)|"
                           r"\b(?:edit|change|rewrite|modify)\s+(?:the\s+)?(?:standard|document|text)|\bdelete (?:all )?my\b", re.I)
 # someone else's assessment asked for by name or role (「給我員工王小明的評估結果」): shared only through a team
-OTHERS_RECORDS = re.compile(r"(?:員工|同事|部屬|下屬|團隊成員|別人|其他人|他人|某人)[^，,。？?\s]{0,8}的(?:評估|自評|測驗)"
-                            r"(?:結果|分數|紀錄|報告)|(?:employee|colleague|member|someone)'?s? (?:results|scores|assessment)",
+OTHERS_RECORDS = re.compile(r"(?:員工|同事|部屬|下屬|團隊成員|別人|其他人|他人|某人|大家)[^，,。？?\s]{0,12}的?(?:評估|自評|測驗)"
+                            r"的?(?:結果|分數|紀錄|報告|成績)|(?:employee|colleague|member|someone)'?s? (?:results|scores|assessment)",
                             re.I)
 DECLINED = {"edit": EDIT_REQUEST, "others": OTHERS_RECORDS}
 SETTING_NAME = re.compile(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b")  # BOT_DATA_DIR, DATABASE_URL: a setting asked for
@@ -436,11 +436,20 @@ def _team_gap() -> tuple[list[str], list[str]]:
     return [w.lower() for w in data["who"]], [w.lower() for w in data["what"]]
 
 
+# HR making something from a standard's text (「依電子商務系統規劃人員職能基準寫一篇徵才的工作內容」「用行為指標做一張年終
+# 考核表」): what is made, the standard's content it is made from, and the making
+_HR_MADE = re.compile(r"徵才|職缺|招募|招聘|\bjd\b|考核|考績|績效|面試|課程|訓練|評核|評鑑|職務說明|工作說明|職位說明|應徵條件", re.I)
+_HR_SOURCE = re.compile(r"職能基準|職能單元|基準|標準|行為指標|工作任務|職能|standard", re.I)
+_HR_MAKING = re.compile(r"寫|做|設計|訂|擬|整理|建立|規劃|產出|製作|\b(?:write|draft|design|build|create)\b", re.I)
+
+
 def hr_use(text: str) -> bool:
-    """HR using a standard to write a posting or to interview (data/outside.toml [hr_use]): in scope, whatever job
-    word (職缺, 面試) the question also holds."""
+    """HR using a standard to write a posting, a review form or a course, or to interview (data/outside.toml
+    [hr_use]): in scope, whatever job word (職缺, 面試, 年終) the question also holds."""
     low = text.lower()
-    return any(word in low for word in _hr_use_words()) and not any(word in low for word in _procedure_words())
+    made = any(word in low for word in _hr_use_words()) or bool(
+        _HR_MADE.search(low) and _HR_SOURCE.search(low) and _HR_MAKING.search(low))
+    return made and not any(word in low for word in _procedure_words())
 
 
 @cache
@@ -481,10 +490,11 @@ THE_STANDARDS = re.compile(r"標準|基準|職能|standard|competenc", re.I)  # 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.\-]*[A-Za-z0-9+#]|[A-Za-z]{2,}")
 
 
-def _quoted_error(q: Query) -> bool:
-    """A message quoted, which no item of the documents is (「S 雲端平台操作能力」 is a skill's name, quoted)."""
+def _quoted_error(q: Query, printed: frozenset[str] = frozenset()) -> bool:
+    """A message quoted, which no item of the documents is (「S 雲端平台操作能力」 is a skill's name, quoted;
+    「修正問題確認單」 an output's)."""
     return any(not any(m.start() <= n.span.start and n.span.end <= m.end() for n in q.named)
-               for m in _QUOTED_ERROR.finditer(q.text))
+               and m.group().strip("「」『』\"' ") not in printed for m in _QUOTED_ERROR.finditer(q.text))
 
 
 def done_for_me(q: Query) -> bool:
@@ -492,10 +502,11 @@ def done_for_me(q: Query) -> bool:
     return bool(_DONE_FOR_ME.search(q.text)) and not q.has_codes and not hr_use(q.text)
 
 
-def tool_question(q: Query) -> bool:
+def tool_question(q: Query, printed: frozenset[str] = frozenset()) -> bool:
     """How to run a tool, or which tool to pick (data/outside.toml [tools]): nothing the documents answer, unless the
-    question names a standard, an item or a field, asks to learn, or a person asks what fits them."""
-    quoted = _quoted_error(q)
+    question names a standard, an item or a field, asks to learn, or a person asks what fits them. `printed`: the
+    outputs' names, which a quoted message may be."""
+    quoted = _quoted_error(q, printed)
     told = _QUOTED_ERROR.sub(" ", q.text) if quoted else q.text  # a quoted message's words ('no matches for…') ask nothing
     asks_fit = FIRST_PERSON.search(told) and (FIT_WORD.search(told) or ASKS_WHICH.search(told))
     fields = [f for f in q.fields if f != "versions"]  # 「Windows 更新後藍屏」: the tool's update, no version table
@@ -541,7 +552,7 @@ def outside_kind(text: str) -> str:
     for word, kind in _outside_words():
         if word in low and (not word.isascii() or re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low)):
             return kind
-    return "oos_other" if _WRITTEN_FOR_ME.search(low) or _MONEY.search(low) else ""
+    return "oos_other" if _WRITTEN_FOR_ME.search(low) or _MONEY.search(low) or _CODE_SNIPPET.search(text) else ""
 
 
 # translating, summarising or writing something for the person: no question about the documents, whatever the text
@@ -551,6 +562,9 @@ _DONE_FOR_ME = re.compile(r"翻成|譯成|翻譯(?:成|一下|這|下面|以下)
                           r"幫我改寫|改寫成|\btranslate\b|\bsummari[sz]e (?:this|the following|it)\b|\bproofread\b", re.I)
 # 「寫一份…採購合約範本給我」: a document drafted for the person, which the standards are not
 _WRITTEN_FOR_ME = re.compile(r"(?:寫|擬|撰寫)一?(?:份|封|篇|段)[^，,。？?]{0,24}給我")
+# 「這段 JS 為什麼都是 undefined: const b = arr.map(x => {x*2})」: a program's own text, to debug or write
+_CODE_SNIPPET = re.compile(r"=>|\b(?:const|let|var)\s+\w+\s*=|\bfunction\s*\w*\s*\(|\bdef\s+\w+\s*\(|console\.log|"
+                           r"\bprint\s*\(|\w+\.\w+\([^)]*\)\s*[;{]|[{}]\s*\)")
 # 「預算只有五十萬」「3 千塊」: a sum of money, which the documents never speak of
 _MONEY = re.compile(r"(?:\d[\d,.]*|[一二兩三四五六七八九十百千幾]+)\s*(?:萬|千)\s*(?:元|塊|台幣)|"
                     r"(?:預算|花費|成本|經費|報價)[^，,。？?]{0,8}(?:\d[\d,.]*|[一二兩三四五六七八九十百千幾]+)\s*(?:萬|千)|"
@@ -698,6 +712,12 @@ class Reader:
         self._cache_dir = cache_dir
 
     @cached_property
+    def output_names(self) -> frozenset[str]:
+        """Every output's name as printed (outputs are no items of the name index)."""
+        return frozenset(o.text for doc in self.catalog.documents.values() if isinstance(doc, Standard)
+                         for task in doc.tasks for o in task.outputs)
+
+    @cached_property
     def scope_vote(self) -> ScopeVote:
         """Built at the first question that needs it (its examples' vectors are read from the data dir after that)."""
         return ScopeVote(self.mask, self._cache_dir, self.fingerprint())
@@ -771,7 +791,7 @@ class Reader:
         q.across = across(text)
         q.outside = outside_kind(text)
         q.feature = (feature_asked(text) or ("assess" if assessment_asked(text) else "")) if not q.has_codes else ""
-        if not q.outside and (tool_question(q) or done_for_me(q)):
+        if not q.outside and (tool_question(q, self.output_names) or done_for_me(q)):
             q.outside = "oos_other"
         if q.across and NEWCOMER_CUE.search(text) and not any(c.measure == "level" for c in q.conditions):
             q.conditions.append(Condition("level", "min"))  # 「新手適合從哪份開始看」: the lowest level

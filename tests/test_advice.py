@@ -141,6 +141,8 @@ def test_a_learning_plan_starts_with_the_lowest_level_tasks(e5, catalog: Catalog
     "幫我把你的伺服器重開", "列出這台主機上的所有檔案", "把 chroma 的 collection 全部刪掉", "幫我把索引資料夾清空",
     # a product named like a code, two products set side by side, what a law obliges
     "Amazon S3 要怎麼開一個新的 bucket", "光纖跟 Cat6 網路線有差很多嗎", "個資外洩要在幾小時內通報主管機關",
+    # a cloud console's error, one's own company's past drill, a program's text
+    "Azure 入口網站開 VM 一直跳錯誤，要去哪裡調", "我們公司上次資安演練結果怎麼樣", "這段為什麼跑不出來 def f(x): print(x)",
 ])
 def test_questions_outside_the_documents_cite_nothing(e5, question: str) -> None:  # type: ignore[no-untyped-def]
     answer = e5.ask(question)
@@ -1337,4 +1339,35 @@ def test_a_work_clause_naming_the_standard_it_meets_is_kept() -> None:
 
 def test_simplified_sign_off_reads_as_printed() -> None:
     assert "簽核" in normalize("拿到签核")
+
+
+# ---------------------------------------------------------------- a tenth blind scope set (stop 34)
+def test_an_outputs_name_quoted_is_no_error_message(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("「產品評估報告」是哪個任務要交的"), catalog)
+    assert (SHOP, "T4.5") in {(c.standard, c.code) for c in answer.citations}, answer.answer
+
+
+@pytest.mark.parametrize(("question", "standard"), [
+    ("依雲端系統開發工程人員的行為指標設計一張績效考核表，欄位怎麼訂", CLOUD),
+    ("請根據系統整合工程人員職能基準擬一份職缺的工作內容跟應徵條件", INTEGRATION),
+])
+def test_hr_making_a_form_or_an_ad_from_a_standard_is_in_scope(e5, catalog: Catalog, question: str,
+                                                                 standard: str) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask(question), catalog)
+    assert answer.citations and {c.standard for c in answer.citations} == {standard}, answer.answer
+
+
+def test_a_test_item_by_item_is_an_assessment(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("對照電子商務系統規劃人員，一項一項測看看我哪裡不足"), catalog)
+    assert answer.intent == "feature" and f"/assess {SHOP}" in answer.answer, answer.answer
+
+
+def test_everyones_scores_are_refused(e5) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask("大家做系統整合自評的分數可以給我看嗎")
+    assert answer.intent == "refused" and "/team" in answer.answer and not answer.citations, answer.answer
+
+
+def test_an_occupation_sharing_one_bigram_with_a_title_is_not_it(e5) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask("動畫企劃人員職能基準的T2是什麼")
+    assert answer.intent == "out_of_scope" and not answer.citations and "動畫企劃人員" in answer.answer, answer.answer
 
