@@ -21,9 +21,10 @@ CN_NUMERALS = "一二三四五六七八九十"
 STANDARD = re.compile(r"(?<![A-Za-z])[A-Za-z]{2,5}\d{1,4}[A-Za-z]?\d{0,5}(?:-\d{3})?(?:[vV]\d+)?")
 STANDARD_LOOKS_REAL = re.compile(r"\d{3,4}-\d{3}|\d[A-Za-z]\d{4}")  # an unknown code worth reporting
 VERSION_SUFFIX = re.compile(r"v(\d+)$", re.I)
-# "INM3513-005 v 4", "iis 3513 - 006 V4", "I N M 3513 - 005 v4" -> "INM3513-005v4" (applied before STANDARD)
+# "INM3513-005 v 4", "iis 3513 - 006 V4", "I N M 3513 - 005 v4", "ISD3512 001v3" -> "INM3513-005v4" (applied
+# before STANDARD)
 _SPACED_STANDARD = re.compile(
-    r"(?<![A-Za-z])([A-Za-z]{2,5}|(?:[A-Z]\s){1,4}[A-Z])\s?(\d{3,4}[A-Za-z]?\d{0,5})\s?[-－]\s?(\d{3})"
+    r"(?<![A-Za-z])([A-Za-z]{2,5}|(?:[A-Z]\s){1,4}[A-Z])\s?(\d{3,4}[A-Za-z]?\d{0,5})(?:\s?[-－]\s?|\s)(\d{3})"
     r"(?:\s?([vV])\s?(\d{1,2}))?(?![\d])"
 )
 

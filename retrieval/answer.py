@@ -203,7 +203,7 @@ def reverse_lookup(draft: Draft, std: Standard, code: str) -> None:
         return
     draft.cite(std, item.code, item.full_text)
     heading = "answers.reverse_heading_own" if item.code[0] in "PO" else "answers.reverse_heading"  # a task's own
-    draft.say(t(heading, item=item.code, text=item.text))
+    draft.say(t(heading, item=item.code, text=item.text, n=len(used)))
     for n, task in enumerate(used, 1):
         draft.say(t("answers.numbered", n=n, code=task.code, text=t("answers.task_with_level", title=task.title, level=task.level or "—")))
         _cite_task(draft, std, task)
@@ -543,6 +543,9 @@ _DEFINE_AFTER = re.compile(rf"^[」』\"'\s）)]*{_ENGLISH_GLOSS}(?:[，,]\s*(?:
 _DEFINE_BEFORE = re.compile(rf"{MEANING_BEFORE}\s*[「『\"']?\s*$", re.I)
 
 
+FIELD_HEADINGS = ("入門水準建議",)  # the older layout prints its entry requirements as a remark: a field, no term
+
+
 def remark_terms(doc: Document) -> list[tuple[str, str]]:
     """(term, remark line) for the terms a standard's remarks define: "資料倉儲 (data warehouse…) : 是用於…" ->
     資料倉儲; "各項需求測試：如輸出入…" -> 各項需求測試."""
@@ -553,7 +556,7 @@ def remark_terms(doc: Document) -> list[tuple[str, str]]:
         for line in section.items:
             head = re.split(r"\s*[：:]\s*", line, maxsplit=1)
             term = re.sub(r"\s*[（(][^）)]*[）)]\s*", "", head[0]).strip() if len(head) == 2 else ""
-            if 2 <= len(term) <= 12:
+            if 2 <= len(term) <= 12 and term not in FIELD_HEADINGS:
                 out.append((term, line))
     return out
 

@@ -259,7 +259,9 @@ class Assistant:
         if unsure and self._in_corpus(parts, q):
             q.kind = "search"
         told = len(q.occupation) >= OCCUPATION_TAIL  # 「工程師」 alone is any engineer: no passage can tell it
-        if q.kind == "oos_occupation" and told and parts.finder.written(q.occupation[-OCCUPATION_TAIL:], exact=True):
+        its_standard = re.search(rf"{re.escape(q.occupation)}\s*的?(?:職能基準|職能標準|職能單元)", q.text) if q.occupation else None
+        if q.kind == "oos_occupation" and told and not its_standard and parts.finder.written(
+                q.occupation[-OCCUPATION_TAIL:], exact=True):  # (「專案經理的職能基準」 asks for the occupation's own)
             q.kind = "search"  # 「…負責電子商務執行人員的回饋」: the documents' own words, no occupation asked about
         if reading is not None and self._votable(q) and parts.reader.scope_vote.outside(q.masked, reading, self.model):
             q.kind = q.outside = "oos_other"  # 「合約要貼多少印花稅」: shared words found passages; the question is not theirs

@@ -30,6 +30,7 @@ TRAITS_FILE = Path(__file__).parent / "data" / "traits.toml"
 ELSEWHERE = 2  # items shown where the claimed thing is
 TRAIT_ITEMS = 5
 MAX_TRAITS = 3  # traits answered of one question
+TOLD_ATTITUDES = 2  # attitudes shown for a temperament told in one's own words
 ACROSS_CANDIDATES = 40  # items searched for one that names a requirement asked of every standard
 _SORT = {"K": ("knowledge",), "S": ("skill",), "A": ("attitude",), "P": ("indicator",), "O": ("output",)}
 _LEVEL_CLAIM = re.compile(r"(?:職能)?(?:級別|等級|level)\s*(?:是|為|=|:)?\s*(\d)|(\d)\s*級")
@@ -173,7 +174,7 @@ def _another_items_name(q: Query, code: str, after: str) -> str:
 
 
 # 「既然 S08 是程式撰寫能力，T2.3 還要哪些技能」: a premise about one code, then a question about another
-_CODE_PREMISE = re.compile(r"^(?P<head>[^，,？?]{3,60}?)[，,]\s*(?P<rest>\S.{1,80})$")
+_CODE_PREMISE = re.compile(r"^(?P<head>[^，,？?]{3,60}?)[，,？?]\s*(?P<rest>\S.{1,80})$")
 _REFERS_BACK = re.compile(r"它|他|其|這項|這個|這些|那項|那個|\bit\b", re.I)
 
 
@@ -206,6 +207,15 @@ _GENERIC_TAIL = re.compile(r"(?:相關|有關|方面|類|之類)(?:的)?(?:職�
 
 def _written(code: str, text: str) -> bool:
     return re.search(rf"(?<![\w.]){re.escape(code)}(?![\d.])", text) is not None
+
+
+def _closest_title(doc: Standard, duty: Duty, claim: str) -> tuple[str, str] | None:
+    """The other duty (else task) whose title shares most of the claim's bigrams, two at least."""
+    told = _bigrams(claim)
+    titled = [(d.code, d.title) for d in doc.duties if d.code != duty.code] + [
+        (task.code, task.title) for task in doc.tasks if task.duty != duty.code]
+    best = max(titled, key=lambda ct: len(told & _bigrams(ct[1])), default=None)
+    return best if best is not None and len(told & _bigrams(best[1])) >= 2 else None
 
 
 def _clean_claim(raw: str) -> str:
@@ -422,6 +432,11 @@ class Claims:
             (task.code, task.title) for task in doc.tasks if task.duty != duty.code and _says(task.title, claim)]
         if not found:
             draft.say(t("answers.claim_nowhere", claim=claim))
+            near = _closest_title(doc, duty, claim)  # 「T3 是在管雲端安全吧」: T5 規劃雲端服務佈署的安全…
+            if near is not None:
+                draft.say(t("answers.claim_nearest"))
+                draft.say(t("answers.claim_where", code=near[0], text=near[1], where=""))
+                draft.cite(doc, *near)
             return
         draft.say(t("answers.claim_elsewhere", claim=claim))
         for code, title in found[:ELSEWHERE]:
@@ -477,7 +492,11 @@ class Claims:
 
     def _topic_claim(self, doc: Standard, task: Task, claim: str) -> A.Draft:
         draft = A.start("claim", doc, self.catalog)
-        holds = _says(task.title, claim) or any(_says(i.full_text, claim) for i in task.indicators)
+        # 「T2.2 就是在寫軟體需求規格書吧」: what another task produces (O2.1.1) is not this one's work, though this one's
+        # indicators read it (「依軟體需求規格書制定測試條件」)
+        made_elsewhere = not any(_says(o.text, claim) for o in task.outputs) and any(
+            o.text == claim for other in doc.tasks if other.code != task.code for o in other.outputs)
+        holds = _says(task.title, claim) or not made_elsewhere and any(_says(i.full_text, claim) for i in task.indicators)
         draft.say(t("answers.claim_topic_yes" if holds else "answers.claim_topic_no", task=task.code, title=task.title,
                     claim=claim))
         draft.cite(doc, task.code, task.title)
@@ -485,13 +504,15 @@ class Claims:
             draft.say(t("answers.numbered", n=n, code=item.code, text=item.text))
             draft.cite(doc, item.code, item.full_text)
         if not holds:
-            self._elsewhere(draft, doc, claim, ("task", "indicator"), exclude=task.code)
+            sorts = ("output", "task", "indicator") if made_elsewhere else ("task", "indicator")
+            self._elsewhere(draft, doc, claim, sorts, exclude=task.code)
         return draft
 
     def _elsewhere(self, draft: A.Draft, doc: Document, claim: str, sorts: tuple[str, ...], exclude: str) -> None:
         """Where in the same document the claimed thing is: the items whose text names it, else the closest ones."""
         hits = self.search.search(claim, k=8, filters=Filters(standards=[doc.code], status=None, item_types=sorts))
-        found = [h for h in hits if h.chunk.code.split("/")[-1] != exclude and _says(h.chunk.text, claim)][:ELSEWHERE]
+        found = [h for h in hits if not exclude or exclude not in (h.chunk.code.split("/")[-1], h.chunk.task)
+                 and _says(h.chunk.text, claim)][:ELSEWHERE]
         if not found and set(sorts) < set(_ITEM_SORTS):  # 「A05 是溝通能力吧」: the skill S01 溝通技能 says it
             return self._elsewhere(draft, doc, claim, _ITEM_SORTS, exclude)
         if not found:
@@ -838,6 +859,23 @@ class Claims:
                         f"{u.code} {u.title}" for u in used)))
                     for task in used:
                         draft.cite(doc, task.code, task.title)
+
+    def attitudes_like(self, q: Query, docs: list[Document]) -> A.Draft:
+        """「我是那種很容易被新奇事物吸引的人，態度要求裡有對應的嗎」: the attitudes closest to a temperament told in
+        one's own words."""
+        draft = A.Draft("trait", standard=docs[0].code if len(docs) == 1 else None)
+        if len(docs) == 1:
+            draft.say(A.header(docs[0], self.catalog))
+        draft.say(t("answers.trait_told"))
+        filters = Filters(standards=[d.code for d in docs], item_types=("attitude",))
+        for n, hit in enumerate(self.search.search(q.text, k=TOLD_ATTITUDES, filters=filters), 1):
+            doc = self.catalog.get(hit.chunk.standard)
+            item = find_item(doc, hit.chunk.code) if doc else None
+            if doc is not None and item is not None:
+                where = t("answers.trait_std", code=doc.code) if len(docs) != 1 else ""
+                draft.say(t("answers.trait_item", n=n, code=item.code, text=item.text, where=where))
+                draft.cite(doc, item.code, item.full_text)
+        return draft
 
     def _closest(self, trait: str, docs: list[Document]) -> list[tuple[Document, Item]]:
         """The attitudes nearest the trait's own words (the rest of the question, 「做系統整合」, would pull in

@@ -412,7 +412,8 @@ class Dialogue:
         m = _pointer_match(text)
         if m is None and back_sorts is None:
             return None
-        noun = _noun_at(text, m.end(), reach=1) if m else None
+        possessive = m is not None and text[m.end() :].lstrip().startswith("的")  # 「它的行為指標」: a field of it
+        noun = _noun_at(text, m.end(), reach=1) if m and not possessive else None
         sorts = noun[1] if noun else back_sorts
         if sorts and "standard" in sorts:
             return None  # 「這份基準」: the standard itself (zoom)
@@ -420,7 +421,7 @@ class Dialogue:
         if shown:  # 「它們要哪些技能」 after an answer listing two tasks: both of them
             joined = Ref(shown[0].sort, " 跟 ".join(r.code for r in shown))
             return Resolved(_pointed(text, m, noun, joined), last.standard, "pointer", subject=shown[0])
-        found = _pick(history, sorts) or _listed_one(last, sorts)
+        found = _listed_one(last, sorts) or _pick(history, sorts)  # what the last answer showed, before older subjects
         if found is None:
             return None
         turn, ref = found
@@ -637,6 +638,9 @@ def _shown(last: Turn, sorts: Iterable[str] | None = None) -> list[Ref]:
 def _listed_one(last: Turn, sorts: Iterable[str] | None) -> tuple[Turn, Ref] | None:
     """「Which skill code is that?」 after an answer that showed one item."""
     shown = _shown(last, sorts)
+    tasks = [r for r in shown if r.sort == "task"]
+    if len(shown) > 1 and len(tasks) == 1 and not sorts:
+        return last, tasks[0]  # 「它的行為指標」 after 「O9.1.1 是 T9.1 的產出」: the one task shown, with its output
     return (last, shown[0]) if len(shown) == 1 else None
 
 

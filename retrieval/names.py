@@ -23,6 +23,7 @@ SET_SIDE_BY_SIDE = re.compile(r"比較|比起|差在|差別|差異|不同|不一
 # a school department (「資管系」「資訊管理系的」「電機系畢業」): its words are no standard's title
 DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{2,6}(?:學)?系(?=的|畢業|學生|出身|背景|大學|學士|碩士|剛|應屆|今年|去年|、|，|,|\s|$)")
 PAIRING = re.compile(r"跟|和|與|及|還是|或是|對比|比較|" + _THAN + r"|\bvs\b|\band\b|\bor\b|\bthan\b", re.I)  # two titles told together
+OCCUPATION_END = re.compile(r"(?:人員|工程師|師|員|經理|小編)$")  # a word naming an occupation
 POINTED = re.compile(r"([\u4e00-\u9fffA-Za-z]{2,6}?)(?:的)?(?:那一份|那份|這一份|這份|那個基準|那個職能基準)"  # 「雲端那份」
                      r"|([\u4e00-\u9fff]{2,6})\s*(?:standard|one|document)\b"  # the gloss of "the cloud one"
                      r"|([\u4e00-\u9fff]{2,6}?)(?:的)?(?:職能)?(?:標準|基準)"  # 「雲端標準」「電商的職能基準」
@@ -277,14 +278,14 @@ class TitleIndex:
         return list(self.families[family]) if family else []
 
     def _sole_family(self, words: list[str]) -> str:
-        """The one family whose titles alone hold the telling bigrams of these words ("": none, or several). A word
-        tells a title when half its bigrams at least are telling ones: 「遊戲企劃人員」 shares 劃人 with 規劃人員 alone,
-        by chance."""
+        """The one family whose titles alone hold the telling bigrams of these words ("": none, or several). An
+        occupation's name tells a title only when half its bigrams are telling ones: 「遊戲企劃人員」 shares 劃人 with
+        規劃人員 alone, by chance."""
         families = set()
         for word in words:
             grams = _bigrams(word)
             telling = [g for g in grams if self.gram_weight.get(g, 0.0) >= MIN_FUZZY_GRAM]
-            if len(telling) * 2 >= len(grams):
+            if not OCCUPATION_END.search(word) or len(telling) * 2 >= len(grams):
                 families.update(f for gram in telling for f in self.gram_owners.get(gram, ()))
         return families.pop() if len(families) == 1 else ""
 

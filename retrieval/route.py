@@ -30,13 +30,16 @@ from retrieval.terms import explain as explain_terms
 from retrieval.terms import terms_asked
 from retrieval.types import Choice
 from retrieval.understand import (
+    ASKS_WHICH,
     CLAUSE_BREAK,
     COMMON_CUE,
     CURRENT_VERSION_WORD,
     DIFF_CUE,
     EACH_CUE,
+    FIT_WORD,
     GAP_CUE,
     TOPIC_PART,
+    WHICH_ONE_ITEM,
     Condition,
     Query,
     describes_work,
@@ -50,7 +53,7 @@ from retrieval.understand import (
 ASKS_SOURCE = re.compile(r"出自|出處|哪裡來|來自哪|寫在哪|哪份|哪一份|哪個標準|哪個基準|哪一個|\bwhere\b|\bwhich\b|\bsource\b", re.I)
 # 「哪個任務要交…」"which task produces …": an output asked of the tasks
 OUTPUT_ASKED = re.compile(r"產出|要交|交出|產生|做出|寫出|要寫|撰寫|\bproduces?\b|\boutputs?\b|\bdelivers?\b|\bresults? in\b", re.I)
-WHICH_TASK = re.compile(r"哪(?:一|幾)?(?:個|項|些)?(?:工作)?任務|which tasks?|what tasks?", re.I)
+WHICH_TASK = re.compile(r"哪(?:一|幾)?(?:個|項|些)?(?:工作)?(?:任務|活動)|which tasks?|what tasks?", re.I)
 MAX_RANKED_DOCS = 10  # standards listed under 「哪一份的任務最多」
 MIN_OUTPUT_CHARS = 4  # 「報告」 alone names no output
 TASK_FIELDS = ("indicators", "outputs", "knowledge", "skills", "level", "duties")
@@ -71,6 +74,11 @@ SCALE_WORD = re.compile(r"職能級別|基準級別|competency levels?", re.I)
 COUNT_ASKED = re.compile(r"幾(?:項|個|條|種|樣)|多少(?:項|個|條|種)?|how many", re.I)
 TASKS_LISTED = re.compile(r"哪些|哪個|哪幾|哪一|有哪|列出|清單|\b(?:which|list)\b", re.I)  # tasks asked for by a level
 CLAIM_KINDS = ("search", "lookup", "reverse", "filter", "list", "meta")
+# which standard or task something is (a telling's question)
+ASKS_WHERE = re.compile(rf"{FIT_WORD.pattern}|{ASKS_WHICH.pattern}|{WHICH_ONE_ITEM.pattern}", re.I)
+# a person telling what they are like (「我是那種…的人」「我個性…」"I'm the kind of person who")
+TOLD_SELF = re.compile(r"我是那種|我是個|我是一個|我這個人|我這種人|我個性|我的個性|我蠻|我很|我比較|\bI'm (?:the kind|a person|someone)|"
+                       r"\bI am (?:the kind|a person|someone)", re.I)
 TRAIT_KINDS = ("learning", "search", "profile", "reverse", "meta", "list", "lookup", "help")
 TRAIT_QUESTION = re.compile(r"嗎|吗|嘛|呢|[?？]|需要|要不要|適合|適不適合|重要|得要|是否|是不是|會不會|有沒有|講求|要求|\b(?:do|does|need|needs|must|should)\b"
                             r"|(?:什麼|甚麼|哪些|哪種|怎樣|what)\S{0,3}?(?:個性|性格|特質|人格|personality|temperament)", re.I)
@@ -234,10 +242,15 @@ class Router:
         if made is not None:
             return made  # 「哪個任務要交成本效益分析」: the task whose output it is
         traits = traits_of(q.text) if _trait_kind(q) and not q.has_items and not (
-            q.kind == "profile" and describes_work(q.text) and not _asks_temperament(q.text)) else []  # work told: advice
+            describes_work(q.text) and ASKS_WHERE.search(q.text) and not _asks_temperament(q.text)) else []
+        # work told, then which standard or task it is (「…安裝責任…，對應哪個任務」): no temperament asked
         if traits and TRAIT_QUESTION.search(q.text):
             docs = self.named(q) + self._soft(q) or ([session] if session else self.catalog.current())
             return self.claims.trait(q, traits, docs[:MAX_NAMED_DOCS] if len(docs) <= MAX_NAMED_DOCS else docs)
+        if "attitudes" in q.fields and not q.has_items and TOLD_SELF.search(q.text):
+            docs = [d for d in self.named(q) + self._soft(q) or ([session] if session else []) if isinstance(d, Standard)]
+            if docs:  # 「我是那種很容易被新奇事物吸引的人，態度要求裡有對應的嗎」: the attitudes closest to it
+                return self.claims.attitudes_like(q, docs[:MAX_NAMED_DOCS])
         doc = self.target(q, session)
         checked = self.claims.check_pair(q, doc or self._sole_holder(q)) if q.has_codes and q.kind not in OUTSIDE else None
         checked = checked or (self.claims.check_standard(q, doc) if doc is not None and q.kind not in OUTSIDE else None)
@@ -385,7 +398,8 @@ class Router:
             return None
         draft = A.Draft("reverse", standard=found[0][0].code if len({d.code for d, _, _ in found}) == 1 else None)
         for doc, task, output in found[:MAX_NAMED_DOCS * 2]:
-            draft.say(t("answers.output_of_task", std=f"{doc.code} {doc.title}", code=output.code, text=output.text,
+            old = t("answers.historical_tag") if doc.status == "historical" else ""  # an older version says so
+            draft.say(t("answers.output_of_task", std=f"{doc.code} {doc.title}{old}", code=output.code, text=output.text,
                         task=task.code, title=task.title, level=task.level or "—"))
             draft.cite(doc, output.code, output.full_text)
             draft.cite(doc, task.code, task.title)
@@ -612,6 +626,10 @@ class Router:
         duty = next((r for r in q.named if r.sort == "duty"), None)
         if duty is not None and field:
             return self._count_in_duty(q, session, duty, field)
+        if field and len(q.duties) == 1 and not (q.tasks or q.items) and isinstance(doc, Standard) and doc.duty(q.duties[0]):
+            draft = A.start("count", doc, self.catalog)  # 「T4 有幾個工作產出」: that field under each of its tasks
+            S.count_duty_field(draft, doc, q.duties[0], field)
+            return draft
         if q.has_codes or q.ordinals or any(r.sort in ("task", "duty", "section") for r in q.named):
             return self._lookup(q, session)
         doc = self.target(q, session)

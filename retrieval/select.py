@@ -164,18 +164,31 @@ def count_task_field(draft: A.Draft, std: Standard, task: Task, field: str) -> N
     A.numbered(draft, std, items)
 
 
+LISTED_IN_DUTY_COUNT = 12  # a duty's count small enough to show its items under each task
+
 def count_duty_field(draft: A.Draft, std: Standard, code: str, field: str) -> None:
     duty = std.duty(code)
     if duty is None:
         return
     draft.cite(std, duty.code, duty.title)
     per_task = [(task, _task_items(std, task, field)) for task in duty.tasks]
-    total = sum(len(items) for _, items in per_task)
-    draft.say(t("answers.count_in_duty_field", duty=duty.code, title=duty.title, n=total,
+    distinct = list({item.code: item for _, items in per_task for item in items}.values())  # K, S shared by tasks
+    shared = len(distinct) < sum(len(items) for _, items in per_task)
+    draft.say(t("answers.count_in_duty_field", duty=duty.code, title=duty.title, n=len(distinct),
                 noun=t(f"answers.count_noun_{field}")))
+    listed = len(distinct) <= LISTED_IN_DUTY_COUNT  # "list the outputs under T4, how many": the few items too
     for task, items in per_task:
         draft.say(t("answers.count_per_task", task=task.code, title=task.title, n=len(items)))
         draft.cite(std, task.code, task.title)
+        for item in items if listed and not shared else ():
+            _item_line(draft, std, item)
+    for item in distinct if listed and shared else ():  # the older layout's merged cells: one list for the duty
+        _item_line(draft, std, item)
+
+
+def _item_line(draft: A.Draft, std: Standard, item: Item) -> None:
+    draft.say(t("answers.count_item_line", code=item.code, text=item.text))
+    draft.cite(std, item.code, item.full_text)
 
 
 def shared_in_duty(draft: A.Draft, std: Standard, duty: Duty, field: str) -> None:

@@ -1371,3 +1371,72 @@ def test_an_occupation_sharing_one_bigram_with_a_title_is_not_it(e5) -> None:  #
     answer = e5.ask("動畫企劃人員職能基準的T2是什麼")
     assert answer.intent == "out_of_scope" and not answer.citations and "動畫企劃人員" in answer.answer, answer.answer
 
+
+# ---------------------------------------------------------------- an eleventh blind round (stop 34)
+def test_a_telling_asking_which_task_is_no_temperament(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我在系統整合公司幫客戶挑廠商、比價、擬合約，也要講清楚保固和安裝責任，這對應職能基準裡哪個任務"),
+                  catalog)
+    assert answer.intent != "trait" and not any(c.code.startswith("A") for c in answer.citations), answer.answer
+    assert (INTEGRATION, "T1.4") in {(c.standard, c.code) for c in answer.citations[:3]}, answer.answer
+
+
+def test_a_field_counted_under_a_duty_code_lists_its_few_items(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    duty = catalog.get(INTEGRATION).duty("T1")  # type: ignore[union-attr]
+    outputs = [o for task in duty.tasks for o in task.outputs]
+    answer = real(e5.ask("INM3513-005v4 的 T1 有幾個工作產出"), catalog)
+    assert f"共 {len(outputs)} 項" in answer.answer, answer.answer
+    assert {o.code for o in outputs} <= {c.code for c in answer.citations}
+
+
+def test_the_older_layouts_shared_knowledge_is_counted_once(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    old = catalog.get(OLD_INTEGRATION)
+    duty = old.duty("T5")  # type: ignore[union-attr]
+    shared = {k for task in duty.tasks for k in task.knowledge}
+    answer = real(e5.ask("舊版 INM3513-005 的 T5 底下有幾項知識"), catalog)
+    assert f"共 {len(shared)} 項" in answer.answer, answer.answer
+
+
+def test_a_reverse_list_says_how_many(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    n = len(tasks_using(catalog.get(CLOUD), "S14"))  # type: ignore[arg-type]
+    answer = real(e5.ask("雲端系統開發工程人員哪些任務需要 S14"), catalog)
+    assert f"共 {n} 項" in answer.answer, answer.answer
+
+
+def test_writing_another_tasks_output_is_no_work_of_this_task(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("雲端系統開發工程人員的 T2.3 就是在寫品質規格書吧"), catalog)
+    assert answer.answer.splitlines()[1].startswith("不是") and (CLOUD, "T2.2") in {
+        (c.standard, c.code) for c in answer.citations}, answer.answer
+
+
+def test_a_duty_claimed_to_be_other_work_points_to_the_nearest(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("IIS3513-006v4 的 T1 是負責雲端的安全性吧"), catalog)
+    assert {"T5", "T5.1"} & {c.code for c in answer.citations}, answer.answer
+
+
+def test_a_standard_code_spaced_without_its_hyphen() -> None:
+    assert "IIS3513-006v4" in normalize("IIS3513 006v4 的 K01")
+
+
+def test_a_temperament_told_in_ones_own_words(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("我這個人做事很小心，每個細節都會再三確認，雲端系統開發工程人員的態度要求有對應的嗎"), catalog)
+    assert answer.citations and answer.citations[0].code == "A03", answer.answer
+
+
+def test_an_older_versions_output_says_it_is_historical(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    answer = real(e5.ask("舊版 INM3513-005 裡，廠商挑選紀錄是哪個工作活動要交的"), catalog)
+    assert t("answers.historical_tag") in answer.answer and [c.code[:1] for c in answer.citations[:2]] == ["O", "T"], \
+        answer.answer
+
+
+def test_it_after_the_task_that_produces_an_output(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    first = e5.converse("INM3513-005 的廠商挑選紀錄是哪個工作活動的產出", None, [])
+    task = next(c.code for c in first.citations if c.code.startswith("T"))
+    answer = real(e5.converse("它的行為指標有哪些", first.turn.standard, [first.turn]), catalog)
+    held = {p.code for p in catalog.get(OLD_INTEGRATION).task(task).indicators}  # type: ignore[union-attr]
+    assert {c.code for c in answer.citations if c.code.startswith("P")} == held, answer.answer
+
+
+def test_a_manager_occupation_not_loaded(e5) -> None:  # type: ignore[no-untyped-def]
+    answer = e5.ask("產品經理的職能基準有哪些任務")
+    assert answer.intent == "out_of_scope" and not answer.citations and "產品經理" in answer.answer, answer.answer
+
