@@ -58,7 +58,7 @@ NOTE_REF = re.compile(r"【註(\d+)】")
 
 # ---------------------------------------------------------------- spellings people type
 _WORDS_FOR_CODES = [
-    (re.compile(r"(?:工作)?任務\s*(\d+)\s*[.\-_]\s*(\d+)"), r"T\1.\2"),
+    (re.compile(r"(?:工作)?任務\s*(\d+)\s*[.\-_]\s*(\d+)(?!\s*(?:分|級|點|顆星|星|%))"), r"T\1.\2"),  # 「1-5分」: a scale
     (re.compile(r"(?:工作)?職責\s*(\d+)(?![\d.])"), r"T\1"),
     (re.compile(r"行為指標\s*(\d+)\s*\.\s*(\d+)\s*\.\s*(\d+)"), r"P\1.\2.\3"),
     (re.compile(r"(?i)\btask\s*(\d+)\s*[.\-_]\s*(\d+)"), r"T\1.\2"),

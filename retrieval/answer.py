@@ -487,6 +487,8 @@ def by_value(draft: Draft, catalog: Catalog, text: str, years: bool = True, tabl
         draft.cite(doc, doc.code, doc.title)
     if len(ordered) > MAX_LISTED_DOCS:
         draft.say(t("answers.more_documents", n=len(ordered) - MAX_LISTED_DOCS))
+    if len({doc.code for doc, *_ in ordered}) == 1:
+        draft.standard = ordered[0][0].code  # 「3512 係邊份？佢嘅職類別呢」: that one is what 「佢」 means next
     return True
 
 

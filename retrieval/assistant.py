@@ -76,7 +76,8 @@ _ASKS_AGAIN = re.compile(r"幾|多少|什麼|甚麼|哪|嗎|呢|\b(?:how many|ho
 # where a message of two questions, each naming its own standard and code, may be cut in two
 _JOIN = re.compile(r"[，,;；]\s*(?:and\s+|而且?|還有|另外|以及|至於|那)?\s*|(?<=[？?])\s*(?=\S)|\s+and\s+(?=(?:what|which|how|list|show|the|its|in)\b)|"
                    r"\s+(?:vs\.?|versus|compared (?:to|with))\s+|"
-                   r"(?:還有|另外|以及|至於)", re.I)
+                   r"(?:還有|另外|以及|至於)|"
+                   rf"(?<=\d)\s*(?:跟|和|與)\s*(?=[^，,。？?]*?(?<![A-Za-z0-9]){codes.ITEM_CODE})", re.I)  # 「雲端的 T2.1 跟電商的 T2.1」
 
 
 @dataclass(frozen=True)

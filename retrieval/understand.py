@@ -64,7 +64,8 @@ TOPIC_PART = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的)?(?:那部分|那一部�
 MENTIONED = re.compile(r"有沒有(?:講|提|寫|說|談)到|有冇(?:講|提|寫)到|(?:講|提|寫|談)到[^，,。？?]{2,40}(?:嗎|吗)|"
                        r"\bmentions?\b|\bcovers? anything\b|\bsay anything about\b", re.I)
 # 「新版的態度」「新版嗰份」「the new version's tasks」: the new version only picks the current one, unless set against another
-_CURRENT_NAMED = re.compile(r"(?:最)?新版(?:本)?(?=的|嗰份|那份|這份|嘅|裡|中|\s)(?!.*(?:舊版|以前|之前|不同|差|比較|變|改|vs))|"
+_CURRENT_NAMED = re.compile(r"(?:最)?新版(?:本)?(?=的|嗰份|那份|這份|嘅|裡|中|\s|[)）])"
+                            r"(?!.*(?:舊版|以前|之前|不同|差在|差別|差異|比較|變|改|vs))|"
                             r"最新(?:的)?版(?:本)?(?!.*(?:舊版|不同|差在|差別|比較|變了|改了|vs))", re.I)
 VERSION_CUE = re.compile(r"(?:跟|和|與|同|比起|對比)\s*[vV]\d+(?![\d.])|新版|新舊|改版|改掉|拿掉|刪掉|被刪|移除|變動|兩(?:個)?版(?:本)?|不同版本|各版本|版本之間|前後版|上一版|前一版|歷代|old (?:and|vs\.?) new|new version|old version|"
                          r"latest version|editions?\b|changed", re.I)
@@ -939,7 +940,8 @@ def decide(q: Query, prediction: Prediction, session: bool = False) -> str:
             or bool(q.items) and not (q.tasks or q.duties or q.fields)),  # 「A05 在電商那份裡是怎麼描述的」: the item
         # 「…which skills does it list for T2.2? Thanks!」: a task code and a field of it, however long the telling
         "list": (bool(q.tasks) and any(f in ("indicators", "outputs", "knowledge", "skills") for f in q.fields)
-                 or bool(q.duties) and not q.tasks and "tasks" in q.fields)  # "every task under duty T3 (…)"
+                 or bool(q.duties) and not q.tasks and any(f in ("tasks", "indicators", "outputs", "knowledge", "skills")
+                                                          for f in q.fields))  # "every task (indicator) under duty T3"
         and not (q.conditions or q.counting)
         or in_play and no_items and bool(TOPIC_PART.search(q.text)) and any(f in ("knowledge", "skills") for f in q.fields),
         "search": bool(MENTIONED.search(q.text)) and not (q.has_items or q.fields or q.counting),
