@@ -40,6 +40,7 @@ from retrieval.dialogue import (
     across,
     asks_what_fits_work,
     clauses,
+    holds,
     language,
     record,
 )
@@ -230,7 +231,9 @@ class Assistant:
                 answers.append(self._which_one(clause, resolved))
                 break
             lang = resolved.lang or language(clause)
-            answer = self._ask(parts, resolved.text, resolved.standard or (None if across(clause) else standard), lang)
+            asked_of = resolved.standard or (None if across(clause) else standard)
+            asked_of = _where_just_shown(parts, resolved.text, asked_of, history) if not resolved.standard else asked_of
+            answer = self._ask(parts, resolved.text, asked_of, lang)
             answer.question, answer.resolved = clause, resolved
             answers.append(answer)
             history = [answer.turn, *history][:HISTORY] if answer.turn else history
@@ -399,6 +402,18 @@ class Assistant:
         with speaking(language(clause)):
             text = t("dialogue.which_one", options=t("answers.list_sep").join(resolved.choices))
         return Answer(clause, "clarify", text, standard=resolved.standard, resolved=resolved)
+
+
+def _where_just_shown(parts: Parts, text: str, standard: str | None, history: list[Turn]) -> str | None:
+    """「那 T4.4 呢」 after an answer that cited T4.4 of the e-commerce standard, with the cloud one in focus (which has
+    no T4.4): the code of the standard just shown, not an error from the one in focus."""
+    asked = codes.codes_in(text)
+    focus = parts.catalog.get(standard) if standard else None
+    last = next((t for t in history if t.contentful), None)
+    shown = parts.catalog.get(last.standard) if last and last.standard else None
+    if not asked or focus is None or shown is None or all(holds(focus, c) for c in asked):
+        return standard
+    return shown.code if all(holds(shown, c) for c in asked) else standard
 
 
 def _joined(message: str, answers: list[Answer]) -> Answer:

@@ -70,6 +70,7 @@ _UNIT_SHORT = re.compile(rf"(?<![{codes.CN_NUMERALS}任務])([{codes.CN_NUMERALS
 
 # ---------------------------------------------------------------- what an answer was about
 EACH_AT_MOST = 3  # standards a follow-up asks "each" of
+STANDARD_FIELDS = ("entry", "description", "std_level", "versions", "former_titles", "classification")  # a standard's own
 MAX_POINTED = 5  # tasks or items 「它們」 can mean at once, of those an answer listed
 _POINTABLE = ("task", "knowledge", "skill", "attitude", "output", "indicator", "unit_item")
 
@@ -160,8 +161,8 @@ def record(q: Query, intent: str, standard: str | None, cited: Sequence[tuple[st
     doc = catalog.get(standard) if standard else None
     if doc is None and len(docs) == 1:
         doc = catalog.get(docs[0])
-    if len(docs) > 1:
-        doc = None  # an answer drawing on several standards is about none of them in particular
+    if len(docs) > 1 and intent != "career_fit":
+        doc = None  # an answer drawing on several standards is about none of them in particular (advice: the best one)
     subjects = subjects_of(q, doc) if doc else ()
     asked = len([r for r in subjects_of(q, doc, parents=False)]) if doc else 0
     own = {r.code for r in subjects}
@@ -419,6 +420,9 @@ class Dialogue:
         possessive = m is not None and text[m.end() :].lstrip().startswith("的")  # 「它的行為指標」: a field of it
         noun = _noun_at(text, m.end(), reach=1) if m and not possessive else None
         sorts = noun[1] if noun else back_sorts
+        if m is not None and not noun and back_sorts is None and last.standard and q.fields and all(
+                f in STANDARD_FIELDS for f in q.fields):  # 「它的入門條件呢」 after advice naming a standard: that one
+            return Resolved(text, last.standard, "pointer")
         if sorts and "standard" in sorts:
             return None  # 「這份基準」: the standard itself (zoom)
         shown = _listed_many(last) if m is not None and m.group().lower() in cue_words("plural") else []

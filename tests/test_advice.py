@@ -1487,3 +1487,17 @@ def test_the_nth_work_section_of_a_unit(e5, catalog: Catalog) -> None:  # type: 
     answer = real(e5.converse("那第四個工作任務呢", first.turn.standard, [first.turn]), catalog)
     assert answer.citations[0].code == "工作任務四", answer.answer
 
+
+def test_after_advice_it_and_a_code_mean_the_standard_advised(e5, catalog: Catalog) -> None:  # type: ignore[no-untyped-def]
+    """With the cloud standard in focus from before, advice names the e-commerce one: 「它的入門條件呢」 and then
+    「那 T4.2 呢」 (which the cloud standard does not have) are asked of the one just advised, not of the focus."""
+    before = e5.converse("雲端系統開發工程人員的 T2.5 是什麼", None, [])
+    advice = e5.converse("我在網購公司負責挑廠商：先確認需求跟預算，再測幾家的產品、算成本效益，最後寫評估報告，適合哪個職能基準",
+                         CLOUD, [before.turn])
+    assert advice.intent == "career_fit" and advice.standard == SHOP, advice.answer
+    history = [advice.turn, before.turn]
+    entry = real(e5.converse("它的入門條件呢", CLOUD, history), catalog)
+    assert entry.standard == SHOP and catalog.get(SHOP).entry_requirements[0] in entry.answer, entry.answer  # type: ignore[union-attr]
+    task = real(e5.converse("那 T4.2 呢", CLOUD, [entry.turn, *history]), catalog)
+    assert (SHOP, "T4.2") in {(c.standard, c.code) for c in task.citations}, task.answer
+
