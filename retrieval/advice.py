@@ -375,17 +375,13 @@ def _task_of(doc: Document, hit: Hit, clause: str = "") -> Task | None:
         return doc.task(hit.chunk.task)
     used = tasks_using(doc, hit.chunk.code)
     if len(used) > 1 and clause:
-        told = _bigrams(_clause_query(clause))
-        return max(used, key=lambda task: len(told & _bigrams(_task_words(task))))  # the first listed on a tie
+        told = set(content_tokens(_clause_query(clause)))
+        return max(used, key=lambda task: len(told & set(content_tokens(_task_words(task)))))  # the first on a tie
     return used[0] if used else None
 
 
 def _task_words(task: Task) -> str:
     return " ".join([task.title, *(i.text for i in task.indicators), *(o.text for o in task.outputs)])
-
-
-def _bigrams(text: str) -> set[str]:
-    return {a + b for run in re.findall(r"[\u4e00-\u9fff]+", text) for a, b in zip(run, run[1:], strict=False)}
 
 
 def _item_of(doc: Document, hit: Hit) -> tuple[str, str]:

@@ -64,7 +64,6 @@ _NAMED_SORT = {"task": "task", "duty": "duty", "knowledge": "knowledge", "skill"
 _NUM = r"(\d+|[一二兩三四五六七八九十]+)"
 _COUNTER = r"(?:個|項|條|點|份|段|部分|步|位)?"
 _UNIT_SECTION_ORDINAL = re.compile(r"第\s*([一二三四五六七八九]|[1-9])\s*(?:個|項)?\s*工作任務")
-_CN_DIGITS = " 一二三四五六七八九"
 _UNIT_SHORT = re.compile(rf"(?<![{codes.CN_NUMERALS}任務])([{codes.CN_NUMERALS}]+)\s*-\s*(\d+)")
 
 
@@ -589,8 +588,9 @@ class Dialogue:
         doc = self.catalog.get(last.standard) if last.standard else None
         if not isinstance(doc, Unit):
             return norm
-        norm = _UNIT_SECTION_ORDINAL.sub(lambda m: f"工作任務{_CN_DIGITS[int(m.group(1))]}" if m.group(1).isdigit()
-                                         else f"工作任務{m.group(1)}", norm)  # 「第五個工作任務」 is 工作任務五
+        norm = _UNIT_SECTION_ORDINAL.sub(lambda m: "工作任務" + (codes.CN_NUMERALS[int(m.group(1)) - 1]
+                                                              if m.group(1).isdigit() else m.group(1)), norm)
+        # 「第五個工作任務」 is 工作任務五
         return _UNIT_SHORT.sub(lambda m: f"工作任務{m.group(1)}-{m.group(2)}", norm)
 
 
